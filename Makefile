@@ -1,0 +1,41 @@
+# Two commands: `make run` and `make test`. Everything else is set-up they call.
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+SYSTEM_RUN := packaging/system-packages.txt
+SYSTEM_TEST := packaging/system-packages-test.txt
+RUN_STAMP := $(VENV)/.run-installed
+TEST_STAMP := $(VENV)/.test-installed
+
+.PHONY: run test setup setup-test lint clean
+
+run: setup
+	$(PY) -m app
+
+test: setup-test lint
+	QT_QPA_PLATFORM=offscreen $(PY) -m pytest
+
+lint: setup-test
+	$(VENV)/bin/ruff check app widgets capture streaming tests
+	$(VENV)/bin/mypy app capture streaming
+
+setup: $(RUN_STAMP)
+setup-test: $(TEST_STAMP)
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+
+$(RUN_STAMP): $(PY) requirements.lock pyproject.toml $(SYSTEM_RUN)
+	bash packaging/install-system.sh $(SYSTEM_RUN)
+	$(PY) -m pip install -q -r requirements.lock
+	$(PY) -m pip install -q --no-deps --no-build-isolation -e .
+	touch $@
+
+$(TEST_STAMP): $(RUN_STAMP) requirements-test.lock $(SYSTEM_TEST)
+	bash packaging/install-system.sh $(SYSTEM_TEST)
+	$(PY) -m pip install -q -r requirements-test.lock
+	touch $@
+
+clean:
+	rm -rf $(VENV) build dist *.egg-info

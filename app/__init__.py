@@ -1,0 +1,1 @@
+"""LiveDesk application core: show state, settings and the command line. No widget code."""

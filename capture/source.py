@@ -1,0 +1,121 @@
+"""The one contract every media source fulfils: camera, microphone, file, synthetic.
+
+A source runs on its own thread and pushes each `VideoFrame` or `AudioBlock` to its subscribers,
+on that thread. Subscribers must return quickly (hand the item to a bounded queue or a
+`LatestSlot`); a slow consumer must never stall capture. A source never raises into its
+consumers: failures (device unplugged, file ended) become a `SourceStatus` with a message a
+host can read.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from enum import Enum
+from typing import Generic, TypeVar
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+
+class SourceState(Enum):
+    STOPPED = "stopped"
+    STARTING = "starting"
+    RUNNING = "running"
+    ENDED = "ended"  # a file reached its end, a device went away
+    FAILED = "failed"  # could not open, unsupported mode
+
+
+@dataclass(frozen=True, slots=True)
+class SourceStatus:
+    state: SourceState
+    message: str = ""
+
+
+class Source(Generic[T]):
+    """Base class: subscriber bookkeeping and status reporting. Subclasses implement
+    `start()`/`stop()` and call `_emit()` from their capture thread."""
+
+    #: Human-readable name shown in pickers and the status bar, e.g. "Synthetic test pattern".
+    label: str = "source"
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._consumers: list[Callable[[T], None]] = []
+        self._status_listeners: list[Callable[[SourceStatus], None]] = []
+        self._status = SourceStatus(SourceState.STOPPED)
+
+    def subscribe(self, consumer: Callable[[T], None]) -> Callable[[], None]:
+        """Call `consumer(item)` for every item from now on; returns the unsubscribe function."""
+        with self._lock:
+            self._consumers = [*self._consumers, consumer]
+
+        def unsubscribe() -> None:
+            with self._lock:
+                self._consumers = [c for c in self._consumers if c is not consumer]
+
+        return unsubscribe
+
+    def on_status(self, listener: Callable[[SourceStatus], None]) -> Callable[[], None]:
+        with self._lock:
+            self._status_listeners = [*self._status_listeners, listener]
+
+        def remove() -> None:
+            with self._lock:
+                self._status_listeners = [x for x in self._status_listeners if x is not listener]
+
+        return remove
+
+    @property
+    def status(self) -> SourceStatus:
+        return self._status
+
+    def start(self) -> None:
+        raise NotImplementedError
+
+    def stop(self) -> None:
+        raise NotImplementedError
+
+    def _emit(self, item: T) -> None:
+        for consumer in self._consumers:  # copy-on-write list: safe without the lock
+            try:
+                consumer(item)
+            except Exception:  # a broken consumer must not take capture down
+                log.exception("consumer of %s failed", self.label)
+
+    def _set_status(self, state: SourceState, message: str = "") -> None:
+        self._status = SourceStatus(state, message)
+        for listener in self._status_listeners:
+            try:
+                listener(self._status)
+            except Exception:
+                log.exception("status listener of %s failed", self.label)
+
+
+class LatestSlot(Generic[T]):
+    """A one-item mailbox that keeps only the newest item: the way media reaches a consumer that
+    may be slower than the source (the preview, a network sender). Memory stays flat; stale items
+    are dropped and counted."""
+
+    def __init__(self) -> None:
+        self._cond = threading.Condition()
+        self._item: T | None = None
+        self.dropped = 0
+
+    def put(self, item: T) -> None:
+        with self._cond:
+            if self._item is not None:
+                self.dropped += 1
+            self._item = item
+            self._cond.notify()
+
+    def take(self, timeout: float | None = None) -> T | None:
+        """The newest item, or None if none arrived within `timeout` seconds."""
+        with self._cond:
+            if self._item is None:
+                self._cond.wait(timeout)
+            item, self._item = self._item, None
+            return item
