@@ -29,7 +29,7 @@ $(PY):
 $(RUN_STAMP): $(PY) requirements.lock pyproject.toml $(SYSTEM_RUN)
 	bash packaging/install-system.sh $(SYSTEM_RUN)
 	$(PY) -m pip install -q -r requirements.lock
-	$(PY) -m pip install -q --no-deps --no-build-isolation -e .
+	$(PY) -m pip install -q --no-deps -e .
 	touch $@
 
 $(TEST_STAMP): $(RUN_STAMP) requirements-test.lock $(SYSTEM_TEST)

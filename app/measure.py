@@ -1,0 +1,60 @@
+"""Small measuring tools shared by the benchmarks: percentiles, CPU and memory readings."""
+
+from __future__ import annotations
+
+import os
+import resource
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import psutil
+
+
+def percentile(values: Sequence[float], p: float) -> float:
+    """Linear-interpolated percentile (p in 0..100); NaN for no values."""
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    k = (len(ordered) - 1) * p / 100.0
+    lo = int(k)
+    hi = min(lo + 1, len(ordered) - 1)
+    return ordered[lo] + (ordered[hi] - ordered[lo]) * (k - lo)
+
+
+def summarize(values: Sequence[float], digits: int = 2) -> dict[str, float | int]:
+    """The figures every bench quotes for a distribution: count, median, p95, p99, max."""
+    return {
+        "count": len(values),
+        "median": round(percentile(values, 50), digits),
+        "p95": round(percentile(values, 95), digits),
+        "p99": round(percentile(values, 99), digits),
+        "max": round(max(values), digits) if values else float("nan"),
+    }
+
+
+def rss_mb() -> float:
+    """Resident set size of this process now, in MiB."""
+    return psutil.Process(os.getpid()).memory_info().rss / 2**20
+
+
+@dataclass
+class CpuMeter:
+    """CPU used by this process (all threads) between start and `read()`, as a percentage of one
+    core. Children are not counted; benches with subprocesses measure those separately."""
+
+    _wall0: float = field(default_factory=time.perf_counter)
+    _cpu0: float = field(default_factory=lambda: _process_cpu_seconds())
+
+    def read(self) -> float:
+        wall = time.perf_counter() - self._wall0
+        cpu = _process_cpu_seconds() - self._cpu0
+        return 100.0 * cpu / wall if wall > 0 else 0.0
+
+    def cpu_seconds(self) -> float:
+        return _process_cpu_seconds() - self._cpu0
+
+
+def _process_cpu_seconds() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
