@@ -11,6 +11,7 @@ import importlib
 
 BENCH_MODULES: tuple[str, ...] = (
     "app.cli.bench_capture",
+    "app.cli.bench_architecture",
     "app.cli.bench_audio",
     "app.cli.bench_latency",
     "app.cli.bench_encode",
