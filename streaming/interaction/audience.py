@@ -1,0 +1,216 @@
+"""A rehearsal audience: N viewer connections sending realistic danmaku at R msg/s in total.
+
+Used for demos, rehearsals and benchmarks (`livedesk audience`). The rate is spread evenly over
+the connections (round robin), because the hub limits each connection; a keyword storm (everyone
+typing the lottery keyword) starts every 20 s and lasts 3 s. Each danmaku carries `sent_at` (ms,
+wall clock) so a host can measure viewer → host latency. Optionally the generator also connects
+as the host and reports what arrived, and how late.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import random
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+
+from app.measure import summarize
+from streaming.interaction.client import HostClient
+from streaming.interaction.hub import HOST_PATH, VIEWER_PATH
+
+# Share of each kind in ordinary traffic (storm lines only appear during storms).
+MIX = {"question": 0.22, "chat": 0.3, "cheer": 0.3, "spam": 0.08, "storm": 0.1}
+STORM_EVERY_S = 20.0
+STORM_LENGTH_S = 3.0
+STORM_SHARE = 0.6
+TICK_S = 0.01
+
+
+def load_corpus(path: str | Path | None = None) -> dict[str, list[str]]:
+    """Lines of `{"text": ..., "kind": ...}` grouped by kind (kind defaults to chat).
+
+    Raises ValueError with the line number for a line that is not such an object."""
+    if path is None:
+        text = resources.files("streaming.interaction").joinpath("corpus.jsonl").read_text("utf-8")
+    else:
+        text = Path(path).read_text("utf-8")
+    corpus: dict[str, list[str]] = {}
+    for number, line in enumerate(text.splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            item = json.loads(line)
+            message, kind = item["text"], item.get("kind", "chat")
+            if not isinstance(message, str) or not isinstance(kind, str):
+                raise TypeError
+        except (ValueError, KeyError, TypeError):
+            raise ValueError(f"corpus line {number} is not {{\"text\": ..., \"kind\": ...}}") from None
+        corpus.setdefault(kind, []).append(message)
+    if not corpus:
+        raise ValueError("the corpus is empty")
+    return corpus
+
+
+class MessageMaker:
+    """Picks what a viewer says next: mostly danmaku in the corpus mix, some likes/gifts/orders."""
+
+    def __init__(self, corpus: dict[str, list[str]], seed: int | None) -> None:
+        self.rng = random.Random(seed)
+        self.corpus = corpus
+        self.kinds = [k for k in MIX if k in corpus] or list(corpus)
+        self.weights = [MIX.get(k, 0.1) for k in self.kinds]
+        self.storm_lines = corpus.get("storm") or corpus[self.kinds[0]]
+
+    def next(self, elapsed: float) -> dict[str, Any]:
+        rng = self.rng
+        roll = rng.random()
+        if roll < 0.08:
+            return {"v": 1, "type": "like", "count": rng.randint(1, 10)}
+        if roll < 0.1:
+            return {"v": 1, "type": "gift", "gift": rng.choice(["小心心", "玫瑰", "火箭"]), "count": 1, "value": rng.choice([0.1, 1, 50])}
+        if roll < 0.12:
+            return {"v": 1, "type": "order", "product_id": f"p{rng.randint(1, 12)}", "quantity": rng.randint(1, 3)}
+        if elapsed % STORM_EVERY_S >= STORM_EVERY_S - STORM_LENGTH_S and rng.random() < STORM_SHARE:
+            text = rng.choice(self.storm_lines)
+        else:
+            kind = rng.choices(self.kinds, self.weights)[0]
+            text = rng.choice(self.corpus[kind])
+        return {"v": 1, "type": "danmaku", "text": text, "sent_at": time.time() * 1000}
+
+
+@dataclass
+class HostProbe:
+    """Counts and times what reaches the host, decoding each frame (as the pipeline would)."""
+
+    received: int = 0
+    seqs: set[int] = field(default_factory=set)
+    latencies: list[float] = field(default_factory=list)
+    gaps: int = 0
+    first: float = 0.0
+    last: float = 0.0
+
+    def on_frame(self, text: str) -> None:
+        now_wall, now = time.time() * 1000, time.perf_counter()
+        if not self.first:
+            self.first = now
+        self.last = now
+        for event in json.loads(text):
+            self.received += 1
+            self.seqs.add(event["seq"])
+            sent_at = event.get("sent_at")
+            if sent_at is not None:
+                self.latencies.append(now_wall - sent_at)
+            elif event["type"] == "gap":
+                self.gaps += 1
+
+
+def _urls(url: str) -> tuple[str, str]:
+    """(viewer URL, host URL) from either a hub base URL or its /ws/viewer URL."""
+    base = url.rstrip("/")
+    for path in (VIEWER_PATH, HOST_PATH):
+        if base.endswith(path):
+            base = base[: -len(path)]
+    return base + VIEWER_PATH, base + HOST_PATH
+
+
+async def _read(ws: aiohttp.ClientWebSocketResponse, errors: Counter[str]) -> None:
+    async for msg in ws:
+        if msg.type == aiohttp.WSMsgType.TEXT and '"type":"error"' in msg.data:
+            for item in json.loads(msg.data):
+                if item.get("type") == "error":
+                    errors[item.get("code", "?")] += 1
+
+
+async def run_audience(
+    url: str,
+    viewers: int,
+    rate: float,
+    duration: float,
+    corpus: dict[str, list[str]],
+    seed: int | None = None,
+    host_token: str | None = None,
+) -> dict[str, Any]:
+    """Run the audience and return the JSON summary (see `livedesk audience --help`)."""
+    if viewers < 1 or rate <= 0 or duration <= 0:
+        raise ValueError("viewers, rate and duration must be positive")
+    viewer_url, host_url = _urls(url)
+    maker = MessageMaker(corpus, seed)
+    errors: Counter[str] = Counter()
+    probe = HostProbe()
+    host = None
+    if host_token:
+        host = HostClient(host_url, host_token, probe.on_frame)
+        host.start()
+    timeout = aiohttp.ClientTimeout(total=None, sock_connect=10)
+    connector = aiohttp.TCPConnector(limit=0)
+    async with aiohttp.ClientSession(timeout=timeout, connector=connector) as session:
+        gate = asyncio.Semaphore(50)
+
+        async def connect() -> aiohttp.ClientWebSocketResponse | None:
+            async with gate:
+                try:
+                    return await session.ws_connect(viewer_url, compress=0, heartbeat=30.0)
+                except (aiohttp.ClientError, OSError) as exc:
+                    errors["connect: " + (str(exc) or type(exc).__name__)[:80]] += 1
+                    return None
+
+        sockets = [ws for ws in await asyncio.gather(*(connect() for _ in range(viewers))) if ws]
+        readers = [asyncio.create_task(_read(ws, errors)) for ws in sockets]
+        sent, took = 0, 0.0
+        start = time.perf_counter()
+        try:
+            while sockets:
+                elapsed = time.perf_counter() - start
+                if elapsed >= duration:
+                    break
+                due = int(rate * elapsed) - sent
+                for _ in range(due):
+                    ws = sockets[sent % len(sockets)]
+                    sent += 1
+                    try:
+                        await ws.send_str(json.dumps(maker.next(elapsed), ensure_ascii=False))
+                    except ConnectionError:
+                        errors["closed"] += 1
+                await asyncio.sleep(TICK_S)
+            took = time.perf_counter() - start
+            await asyncio.sleep(0.5)  # let the last errors and host frames arrive
+        finally:
+            for task in readers:
+                task.cancel()
+            await asyncio.gather(*(ws.close() for ws in sockets), return_exceptions=True)
+    rejected = sum(n for code, n in errors.items() if not code.startswith("connect"))
+    summary: dict[str, Any] = {
+        "url": viewer_url,
+        "viewers": viewers,
+        "connected": len(sockets),
+        "duration_s": round(took, 2),
+        "target_rate": rate,
+        "sent": sent,
+        "achieved_rate": round(sent / took, 1) if took else 0.0,
+        "errored": rejected,
+        "acknowledged": sent - rejected,
+        "errors": dict(errors),
+    }
+    if host is not None:
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline and probe.received < summary["acknowledged"]:
+            await asyncio.sleep(0.05)
+        host.stop()
+        seqs = probe.seqs
+        span = probe.last - probe.first
+        summary["host"] = {
+            "received": probe.received,
+            "seq_range": [min(seqs), max(seqs)] if seqs else None,
+            "missing_seqs": (max(seqs) - min(seqs) + 1 - len(seqs)) if seqs else 0,
+            "gaps": probe.gaps,
+            "delivered_rate": round(probe.received / span, 1) if span > 0 else None,
+            "latency_ms": summarize(probe.latencies) if probe.latencies else None,
+        }
+    return summary

@@ -1,0 +1,352 @@
+"""The interaction hub: aiohttp WebSocket routes between viewers and the host console.
+
+Viewers (`/ws/viewer`) send danmaku, likes, gifts and orders; the hub checks their shape,
+stamps them with `seq`, `ts` and the viewer's server-assigned `user`, appends them to a bounded
+log and wakes the hosts. Hosts (`/ws/host?since=SEQ`, bearer token) read that log from their
+cursor — replay and live delivery are the same loop — in batches (one JSON array per frame), and
+send broadcasts that reach every viewer. The wire format is docs/interaction-protocol.md.
+
+Everything runs on the aiohttp event loop; handlers do no blocking work.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hmac
+import json
+import logging
+import random
+import secrets
+import time
+from collections import Counter, deque
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from aiohttp import WSMsgType, web
+
+from streaming.interaction import rules
+from streaming.interaction.eventlog import EventLog
+from streaming.interaction.ratelimit import TokenBucket
+
+log = logging.getLogger(__name__)
+
+VIEWER_PATH = "/ws/viewer"
+HOST_PATH = "/ws/host"
+_TEXT = WSMsgType.TEXT
+
+
+@dataclass(frozen=True)
+class HubLimits:
+    """Tunables. The defaults suit a real show; a load-test relay raises the viewer rate."""
+
+    viewer_rate: float = 5.0  # messages/s per viewer connection (token bucket refill)
+    viewer_burst: int = 10  # bucket size
+    max_frame_bytes: int = 4096  # larger frames get a `too_big` error
+    max_message_bytes: int = 65536  # larger frames close the connection (1009)
+    log_size: int = 200_000  # retained events: 20 s at 10,000 msg/s
+    host_batch: int = 1000  # events per host frame at most
+    fanout_hz: float = 5.0  # how often viewers get a sample of others' danmaku
+    fanout_max: int = 30  # danmaku per sample
+    viewer_outbox: int = 64  # frames kept for a slow viewer (oldest dropped)
+
+
+def _dumps(obj: Any) -> str:
+    # ensure_ascii keeps every frame valid UTF-8 even when a client sent a lone surrogate
+    # escape ("\ud800"), which json.loads accepts but UTF-8 cannot encode.
+    return json.dumps(obj, separators=(",", ":"))
+
+
+def _frame(*objs: Any) -> bytes:
+    return _dumps(list(objs)).encode()
+
+
+def _now_ms() -> int:
+    return int(time.time() * 1000)
+
+
+class _Peer:
+    """One WebSocket connection: its outgoing queue and the event that wakes its sender."""
+
+    def __init__(self, ws: web.WebSocketResponse, outbox: int | None) -> None:
+        self.ws = ws
+        self.outbox: deque[bytes] = deque(maxlen=outbox)
+        self.wake = asyncio.Event()
+
+    def push(self, frame: bytes) -> None:
+        self.outbox.append(frame)
+        self.wake.set()
+
+
+class _Viewer(_Peer):
+    def __init__(self, ws: web.WebSocketResponse, number: int, limits: HubLimits) -> None:
+        super().__init__(ws, limits.viewer_outbox)
+        self.user = {"id": f"u{number}", "name": f"观众{number}"}
+        self.user_json = _dumps(self.user)
+        self.bucket = TokenBucket(limits.viewer_rate, limits.viewer_burst, time.monotonic())
+        self.last_rate_error = 0.0
+
+
+class InteractionHub:
+    """Attach to an aiohttp application with `attach(app)`; see the module docstring."""
+
+    def __init__(self, host_token: str, limits: HubLimits | None = None) -> None:
+        if not host_token:
+            raise ValueError("the hub needs a host token (hosts authenticate with it)")
+        self.limits = limits or HubLimits()
+        self.hub_id = secrets.token_hex(6)
+        self._token = host_token.encode()
+        self._log = EventLog(self.limits.log_size)
+        self._viewers: set[_Viewer] = set()
+        self._hosts: set[_Peer] = set()
+        self._next_user = 0
+        self._sticky: dict[str, bytes] = {}  # latest broadcast of each type, for late joiners
+        self._sample: list[tuple[int, bytes]] = []  # reservoir of danmaku for the next fan-out
+        self._sample_seen = 0
+        self._last_count = -1
+        self._ticker: asyncio.Task[None] | None = None
+        self.counters: Counter[str] = Counter()
+
+    # ---- wiring ----------------------------------------------------------------------------
+
+    def attach(self, app: web.Application, prefix: str = "") -> None:
+        """Add the viewer and host routes (under `prefix`) and close connections on shutdown."""
+        app.router.add_get(prefix + VIEWER_PATH, self._viewer_handler)
+        app.router.add_get(prefix + HOST_PATH, self._host_handler)
+        app.on_shutdown.append(self._on_shutdown)
+
+    def stats(self) -> dict[str, Any]:
+        """Counters for /info, logs and benches."""
+        return {
+            "hub": self.hub_id,
+            "head": self._log.head,
+            "oldest": self._log.oldest,
+            "viewers": len(self._viewers),
+            "hosts": len(self._hosts),
+            "counters": dict(self.counters),
+            "limits": asdict(self.limits),
+        }
+
+    async def close(self) -> None:
+        """Close every connection (going away) and stop the fan-out ticker."""
+        if self._ticker is not None:
+            self._ticker.cancel()
+            self._ticker = None
+        peers: list[_Peer] = [*self._viewers, *self._hosts]
+        await asyncio.gather(
+            *(p.ws.close(code=1001, message=b"hub shutting down") for p in peers),
+            return_exceptions=True,
+        )
+
+    async def _on_shutdown(self, app: web.Application) -> None:
+        await self.close()
+
+    # ---- events into the log ---------------------------------------------------------------
+
+    def _append(self, kind: str, fields_json: str, user_json: str | None) -> tuple[int, bytes]:
+        head = f',"v":1,"type":"{kind}","ts":{_now_ms()}'
+        if user_json is not None:
+            head += ',"user":' + user_json
+        tail = "," + fields_json[1:] if len(fields_json) > 2 else "}"
+        data = b""
+
+        def encode(seq: int) -> bytes:
+            nonlocal data
+            data = f'{{"seq":{seq}{head}{tail}'.encode()
+            return data
+
+        seq = self._log.append(encode)
+        for host in self._hosts:
+            host.wake.set()
+        return seq, data
+
+    def _gap(self, first: int, last: int) -> bytes:
+        return f'[{{"seq":{last},"v":1,"type":"gap","ts":{_now_ms()},"from":{first},"to":{last}}}]'.encode()
+
+    # ---- viewers ---------------------------------------------------------------------------
+
+    async def _viewer_handler(self, request: web.Request) -> web.StreamResponse:
+        limits = self.limits
+        ws = web.WebSocketResponse(
+            compress=False, max_msg_size=limits.max_message_bytes, heartbeat=30.0
+        )
+        await ws.prepare(request)
+        self._next_user += 1
+        viewer = _Viewer(ws, self._next_user, limits)
+        welcome = {
+            "v": 1,
+            "type": "welcome",
+            "user": viewer.user,
+            "limits": {"rate": limits.viewer_rate, "burst": limits.viewer_burst, "max_text": rules.MAX_TEXT},
+        }
+        viewer.push(_frame(welcome))
+        for frame in self._sticky.values():
+            viewer.push(frame)
+        self._viewers.add(viewer)
+        self._ensure_ticker()
+        self._append("join", "{}", viewer.user_json)
+        sender = asyncio.create_task(self._drain_peer(viewer))
+        try:
+            async for msg in ws:
+                if msg.type == _TEXT:
+                    self._on_viewer_text(viewer, msg.data)
+                elif msg.type == WSMsgType.BINARY:
+                    self._refuse(viewer, rules.BINARY, "binary frames are not accepted; send JSON text")
+        finally:
+            self._viewers.discard(viewer)
+            sender.cancel()
+        return ws
+
+    def _on_viewer_text(self, viewer: _Viewer, data: str) -> None:
+        if len(data) > self.limits.max_frame_bytes:
+            self._refuse(viewer, rules.TOO_BIG, f"frame over {self.limits.max_frame_bytes} bytes")
+            return
+        now = time.monotonic()
+        if not viewer.bucket.take(now):
+            self.counters["rejected.rate_limited"] += 1
+            if now - viewer.last_rate_error >= 1.0:
+                viewer.last_rate_error = now
+                viewer.push(self._error_frame(rules.RATE_LIMITED, "too many messages; slow down"))
+            return
+        try:
+            kind, fields = rules.check(json.loads(data), rules.VIEWER_RULES)
+        except rules.ProtocolError as exc:
+            self._refuse(viewer, exc.code, exc.message)
+            return
+        except (ValueError, RecursionError):
+            self._refuse(viewer, rules.BAD_JSON, "not valid JSON")
+            return
+        seq, data_out = self._append(kind, _dumps(fields), viewer.user_json)
+        self.counters["accepted"] += 1
+        if kind == "danmaku":
+            self._offer_sample(seq, data_out)
+
+    def _refuse(self, peer: _Peer, code: str, message: str) -> None:
+        self.counters["rejected." + code] += 1
+        peer.push(self._error_frame(code, message))
+
+    @staticmethod
+    def _error_frame(code: str, message: str) -> bytes:
+        return _frame({"v": 1, "type": "error", "code": code, "message": message})
+
+    def _offer_sample(self, seq: int, data: bytes) -> None:
+        """Reservoir-sample this tick's danmaku: viewers see at most `fanout_max` per tick."""
+        self._sample_seen += 1
+        if len(self._sample) < self.limits.fanout_max:
+            self._sample.append((seq, data))
+        else:
+            j = random.randrange(self._sample_seen)
+            if j < self.limits.fanout_max:
+                self._sample[j] = (seq, data)
+
+    def _ensure_ticker(self) -> None:
+        if self._ticker is None or self._ticker.done():
+            self._ticker = asyncio.create_task(self._tick_forever())
+
+    async def _tick_forever(self) -> None:
+        period = 1.0 / self.limits.fanout_hz
+        ticks_per_second = max(1, round(self.limits.fanout_hz))
+        tick = 0
+        while True:
+            await asyncio.sleep(period)
+            tick += 1
+            if self._sample:
+                sample = sorted(self._sample)
+                self._sample, self._sample_seen = [], 0
+                frame = b"[" + b",".join(d for _, d in sample) + b"]"
+                for viewer in self._viewers:
+                    viewer.push(frame)
+            if tick % ticks_per_second == 0 and len(self._viewers) != self._last_count:
+                self._last_count = len(self._viewers)
+                _, data = self._append("viewer_count", f'{{"count":{self._last_count}}}', None)
+                self._to_viewers(b"[" + data + b"]")
+
+    def _to_viewers(self, frame: bytes) -> None:
+        for viewer in self._viewers:
+            viewer.push(frame)
+
+    async def _drain_peer(self, peer: _Peer) -> None:
+        """Send a peer's outbox; a slow viewer only delays (and drops stale frames for) itself."""
+        ws = peer.ws
+        try:
+            while not ws.closed:
+                while peer.outbox:
+                    await ws.send_frame(peer.outbox.popleft(), _TEXT)
+                peer.wake.clear()
+                await peer.wake.wait()
+        except (ConnectionError, RuntimeError):
+            pass  # the connection went away; its handler cleans up
+
+    # ---- hosts -----------------------------------------------------------------------------
+
+    def _authorized(self, request: web.Request) -> bool:
+        header = request.headers.get("Authorization", "")
+        offered = header[7:] if header.startswith("Bearer ") else request.query.get("token", "")
+        return hmac.compare_digest(offered.encode(), self._token)
+
+    async def _host_handler(self, request: web.Request) -> web.StreamResponse:
+        if not self._authorized(request):
+            self.counters["rejected.host_auth"] += 1
+            raise web.HTTPUnauthorized(text="wrong or missing host token")
+        try:
+            since = int(request.query.get("since", "0"))
+        except ValueError:
+            raise web.HTTPBadRequest(text="'since' must be a whole number") from None
+        hub = request.query.get("hub")
+        if since < 0 or since > self._log.head or (hub and hub != self.hub_id):
+            since = 0  # another run of the hub: its seqs started again at 1
+        ws = web.WebSocketResponse(
+            compress=False, max_msg_size=self.limits.max_message_bytes, heartbeat=20.0
+        )
+        await ws.prepare(request)
+        host = _Peer(ws, None)
+        host.push(_frame({"v": 1, "type": "hello", "hub": self.hub_id, "head": self._log.head}))
+        self._hosts.add(host)
+        sender = asyncio.create_task(self._feed_host(host, since))
+        try:
+            async for msg in ws:
+                if msg.type == _TEXT:
+                    self._on_host_text(host, msg.data)
+                elif msg.type == WSMsgType.BINARY:
+                    self._refuse(host, rules.BINARY, "binary frames are not accepted; send JSON text")
+        finally:
+            self._hosts.discard(host)
+            sender.cancel()
+        return ws
+
+    def _on_host_text(self, host: _Peer, data: str) -> None:
+        try:
+            kind, fields = rules.check(json.loads(data), rules.HOST_RULES)
+        except rules.ProtocolError as exc:
+            self._refuse(host, exc.code, exc.message)
+            return
+        except (ValueError, RecursionError):
+            self._refuse(host, rules.BAD_JSON, "not valid JSON")
+            return
+        _, data_out = self._append(kind, _dumps(fields), None)
+        self.counters["broadcasts"] += 1
+        frame = b"[" + data_out + b"]"
+        self._sticky[kind] = frame
+        self._to_viewers(frame)
+
+    async def _feed_host(self, host: _Peer, cursor: int) -> None:
+        """Send control messages, then the log from `cursor` on, batched, for as long as open."""
+        ws, log_, batch = host.ws, self._log, self.limits.host_batch
+        try:
+            while not ws.closed:
+                while host.outbox:
+                    await ws.send_frame(host.outbox.popleft(), _TEXT)
+                if cursor < log_.head:
+                    oldest = log_.oldest
+                    if cursor + 1 < oldest:
+                        self.counters["gaps"] += 1
+                        await ws.send_frame(self._gap(cursor + 1, oldest - 1), _TEXT)
+                        cursor = oldest - 1
+                    items = log_.read(cursor, batch)
+                    cursor += len(items)
+                    await ws.send_frame(b"[" + b",".join(items) + b"]", _TEXT)
+                    self.counters["host_frames"] += 1
+                    continue
+                host.wake.clear()
+                await host.wake.wait()
+        except (ConnectionError, RuntimeError):
+            pass

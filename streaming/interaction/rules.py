@@ -1,0 +1,154 @@
+"""Cheap shape checks for events entering the hub, shared by the hub and the host client.
+
+The hub must keep up with 10,000 msg/s in one process, so these checks look only at type, size
+and shape and copy the allowed fields; the console's danmaku pipeline does the full validation
+(cleaning, control characters, bidi, truncation). The JSON Schema in `schema.json` says the same
+in a machine-readable form.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+# Error codes the hub sends back in `error` control messages (docs/interaction-protocol.md).
+BAD_JSON = "bad_json"
+BINARY = "binary"
+TOO_BIG = "too_big"
+BAD_TYPE = "bad_type"
+BAD_FIELD = "bad_field"
+RATE_LIMITED = "rate_limited"
+
+MAX_TEXT = 500
+MAX_ID = 64
+
+
+class ProtocolError(ValueError):
+    """A frame the hub refuses; `code` is one of the protocol's error codes."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+def _str(obj: dict, key: str, max_len: int, *, empty: bool = True, null: bool = False) -> Any:
+    value = obj.get(key)
+    if value is None and null and key in obj:
+        return None
+    if type(value) is not str:
+        raise ProtocolError(BAD_FIELD, f"'{key}' must be text")
+    if len(value) > max_len:
+        raise ProtocolError(BAD_FIELD, f"'{key}' is longer than {max_len} characters")
+    if not empty and not value:
+        raise ProtocolError(BAD_FIELD, f"'{key}' is empty")
+    return value
+
+
+def _int(obj: dict, key: str, lo: int, hi: int) -> int:
+    value = obj.get(key)
+    if type(value) is not int or not lo <= value <= hi:
+        raise ProtocolError(BAD_FIELD, f"'{key}' must be a whole number from {lo} to {hi}")
+    return value
+
+
+def _num(obj: dict, key: str, lo: float, hi: float) -> float:
+    value: Any = obj.get(key)
+    if type(value) not in (int, float) or not lo <= value <= hi:
+        raise ProtocolError(BAD_FIELD, f"'{key}' must be a number from {lo} to {hi}")
+    return value
+
+
+def _danmaku(obj: dict) -> dict:
+    fields: dict[str, Any] = {"text": _str(obj, "text", MAX_TEXT, empty=False)}
+    if "sent_at" in obj:
+        fields["sent_at"] = _num(obj, "sent_at", 0, 1e15)
+    return fields
+
+
+def _like(obj: dict) -> dict:
+    return {"count": _int(obj, "count", 1, 1000)}
+
+
+def _gift(obj: dict) -> dict:
+    return {
+        "gift": _str(obj, "gift", MAX_ID, empty=False),
+        "count": _int(obj, "count", 1, 10_000),
+        "value": _num(obj, "value", 0, 1e9),
+    }
+
+
+def _order(obj: dict) -> dict:
+    return {
+        "product_id": _str(obj, "product_id", MAX_ID, empty=False),
+        "quantity": _int(obj, "quantity", 1, 10_000),
+    }
+
+
+def _pin(obj: dict) -> dict:
+    return {"question_id": _str(obj, "question_id", MAX_ID), "text": _str(obj, "text", MAX_TEXT, null=True)}
+
+
+def _announcement(obj: dict) -> dict:
+    return {"text": _str(obj, "text", MAX_TEXT)}
+
+
+def _countdown(obj: dict) -> dict:
+    return {
+        "id": _str(obj, "id", MAX_ID),
+        "label": _str(obj, "label", 200),
+        "ends_at": _int(obj, "ends_at", 0, 10**15),
+    }
+
+
+def _lottery(obj: dict) -> dict:
+    fields: dict[str, Any] = {
+        "id": _str(obj, "id", MAX_ID),
+        "keyword": _str(obj, "keyword", MAX_ID),
+        "prize": _str(obj, "prize", 200),
+        "ends_at": _int(obj, "ends_at", 0, 10**15),
+    }
+    if "winners" in obj:
+        winners = obj["winners"]
+        if (
+            type(winners) is not list
+            or len(winners) > 1000
+            or not all(type(w) is str and len(w) <= MAX_ID for w in winners)
+        ):
+            raise ProtocolError(BAD_FIELD, "'winners' must be a list of up to 1000 user ids")
+        fields["winners"] = winners
+    return fields
+
+
+def _product(obj: dict) -> dict:
+    return {
+        "id": _str(obj, "id", MAX_ID),
+        "title": _str(obj, "title", 200),
+        "url": _str(obj, "url", 2000),
+        "price": _num(obj, "price", 0, 1e9),
+    }
+
+
+Rule = Callable[[dict], dict]
+VIEWER_RULES: dict[str, Rule] = {"danmaku": _danmaku, "like": _like, "gift": _gift, "order": _order}
+HOST_RULES: dict[str, Rule] = {
+    "pin": _pin,
+    "announcement": _announcement,
+    "countdown": _countdown,
+    "lottery": _lottery,
+    "product": _product,
+}
+
+
+def check(obj: Any, rules: dict[str, Rule]) -> tuple[str, dict]:
+    """(type, allowed fields) of a decoded frame, or ProtocolError saying what is wrong."""
+    if type(obj) is not dict:
+        raise ProtocolError(BAD_JSON, "a frame must be one JSON object")
+    kind: Any = obj.get("type")
+    rule = rules.get(kind) if type(kind) is str else None
+    if rule is None:
+        allowed = ", ".join(rules)
+        raise ProtocolError(BAD_TYPE, f"unknown or not allowed type {kind!r}; allowed: {allowed}")
+    if obj.get("v", 1) != 1:
+        raise ProtocolError(BAD_FIELD, "unsupported protocol version; this hub speaks v 1")
+    return kind, rule(obj)

@@ -1,0 +1,119 @@
+"""A hub on its own aiohttp server: for tests, rehearsals and `livedesk audience --local-hub`.
+
+In the console the embedded relay hosts the hub (`InteractionHub(...).attach(app)`); this module
+is the same hub without the relay, in a thread (`HubServer`) or a process
+(`python -m streaming.interaction.serve --port 0` prints `{"url": ..., "port": ...}`).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import sys
+import threading
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from aiohttp import web
+
+from streaming.interaction.hub import HOST_PATH, VIEWER_PATH, HubLimits, InteractionHub
+
+T = TypeVar("T")
+
+
+async def start_site(
+    hub: InteractionHub, host: str = "127.0.0.1", port: int = 0
+) -> tuple[web.AppRunner, int]:
+    """Serve `hub` on host:port (0 = any free port); returns the runner and the bound port."""
+    app = web.Application()
+    hub.attach(app)
+    runner = web.AppRunner(app, handle_signals=False, access_log=None)
+    await runner.setup()
+    site = web.TCPSite(runner, host, port)
+    await site.start()
+    server = site._server  # noqa: SLF001 - the only way to learn the port chosen for 0
+    assert server is not None
+    sockets = getattr(server, "sockets", None) or []
+    return runner, int(sockets[0].getsockname()[1])
+
+
+class HubServer:
+    """A hub served from a background thread with its own event loop."""
+
+    def __init__(self, token: str, limits: HubLimits | None = None, host: str = "127.0.0.1") -> None:
+        self.hub = InteractionHub(token, limits)
+        self.host = host
+        self.port = 0
+        self._loop = asyncio.new_event_loop()
+        self._thread = threading.Thread(target=self._loop.run_forever, name="hub-server", daemon=True)
+        self._runner: web.AppRunner | None = None
+
+    @property
+    def viewer_url(self) -> str:
+        return f"ws://{self.host}:{self.port}{VIEWER_PATH}"
+
+    @property
+    def host_url(self) -> str:
+        return f"ws://{self.host}:{self.port}{HOST_PATH}"
+
+    def start(self) -> HubServer:
+        self._thread.start()
+        self._runner, self.port = self.call(lambda: start_site(self.hub, self.host, 0))
+        return self
+
+    def call(self, make: Callable[[], Any]) -> Any:
+        """Run `make()` (a coroutine factory or plain function) on the hub's loop; its result."""
+
+        async def run() -> Any:
+            result = make()
+            return await result if asyncio.iscoroutine(result) else result
+
+        return asyncio.run_coroutine_threadsafe(run(), self._loop).result(30)
+
+    def stop(self) -> None:
+        if self._runner is not None:
+            self.call(self._runner.cleanup)
+            self._runner = None
+        self._loop.call_soon_threadsafe(self._loop.stop)
+        self._thread.join(10)
+
+    def __enter__(self) -> HubServer:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="Serve an interaction hub on its own.")
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=0)
+    parser.add_argument("--viewer-rate", type=float, default=HubLimits.viewer_rate)
+    parser.add_argument("--viewer-burst", type=int, default=HubLimits.viewer_burst)
+    args = parser.parse_args(argv)
+    token = os.environ.get("LIVEDESK_HUB_TOKEN", "")
+    if not token:
+        print("set LIVEDESK_HUB_TOKEN to the host token", file=sys.stderr)
+        return 2
+    limits = HubLimits(viewer_rate=args.viewer_rate, viewer_burst=args.viewer_burst)
+
+    async def serve() -> None:
+        hub = InteractionHub(token, limits)
+        runner, port = await start_site(hub, args.host, args.port)
+        print(json.dumps({"url": f"ws://{args.host}:{port}", "port": port, "hub": hub.hub_id}), flush=True)
+        try:
+            await asyncio.Event().wait()
+        finally:
+            await runner.cleanup()
+
+    try:
+        asyncio.run(serve())
+    except KeyboardInterrupt:
+        pass
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
