@@ -1,0 +1,258 @@
+"""`livedesk publish`: a headless publisher, for operators checking a relay and for tests.
+
+    livedesk publish --whip URL [--token T] [--video SRC] [--audio SRC] [--duration S]
+                     [--stats-json PATH] [--resolution 1080p]
+    livedesk publish --janus URL --room N [...same options]
+
+Exit codes: 0 published for the whole duration (or until Ctrl-C) and stopped cleanly;
+2 bad arguments or a source that cannot be opened; 3 could not go live (relay unreachable,
+token refused, unusable answer, no media connection); 4 went live, then lost the connection
+and could not get it back. The stats file (rewritten every second) is one JSON object:
+{"target", "state", "message", "resolution", "live_s", "samples": [per-second figures],
+"summary": {...}} — see README "Going live".
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import signal
+import statistics
+import sys
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+from capture.media import AudioBlock, VideoFrame
+from capture.source import Source, SourceState
+
+TOKEN_ENV = "LIVEDESK_WHIP_TOKEN"
+EXIT_OK, EXIT_USAGE, EXIT_CONNECT, EXIT_LOST = 0, 2, 3, 4
+
+EPILOG = """sources:
+  --video: test | camera:N | camera:/dev/videoN | PATH (a video file, looped) | none
+  --audio: tone | silence | mic:N | mic:NAME | mic:default | PATH (an audio/video file) | none
+token: --token, else $LIVEDESK_WHIP_TOKEN, else the one the console saved for this URL.
+exit codes: 0 ok, 2 bad arguments/source, 3 could not go live, 4 connection lost for good."""
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "publish", help="publish a source to a relay over WHIP (or Janus) without the console",
+        description="Publish video and audio to a relay, headless.", epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter)
+    target = parser.add_mutually_exclusive_group(required=True)
+    target.add_argument("--whip", metavar="URL", help="WHIP endpoint URL")
+    target.add_argument("--janus", metavar="URL", help="Janus HTTP API URL (with --room)")
+    parser.add_argument("--room", type=int, help="Janus VideoRoom room number")
+    parser.add_argument("--token", help="bearer token for the WHIP endpoint")
+    parser.add_argument("--video", default="test", metavar="SRC", help="video source (default test)")
+    parser.add_argument("--audio", default="tone", metavar="SRC", help="audio source (default tone)")
+    parser.add_argument("--duration", type=float, metavar="S",
+                        help="stop after S seconds live (default: until Ctrl-C)")
+    parser.add_argument("--stats-json", metavar="PATH", type=Path,
+                        help="write the sending figures (every second) to this JSON file")
+    parser.add_argument("--resolution", default="1080p", choices=("1080p", "720p", "540p", "360p"))
+    parser.add_argument("--connect-timeout", type=float, default=15.0, metavar="S",
+                        help="give up going live after S seconds (default 15)")
+    parser.set_defaults(handler=run)
+
+
+class UsageError(Exception):
+    pass
+
+
+def open_video(spec: str, size: tuple[int, int]) -> Source[VideoFrame] | None:
+    """The video source named by `spec` (see EPILOG), not yet started."""
+    if spec == "none":
+        return None
+    if spec == "test":
+        from capture.synthetic import SyntheticVideoSource
+
+        return SyntheticVideoSource(*size, fps=30.0)
+    if spec.startswith("camera:"):
+        from capture.camera import CameraMode, CameraSource
+
+        return CameraSource(spec, CameraMode(width=size[0], height=size[1]))
+    return _file(spec, "video")
+
+
+def open_audio(spec: str) -> Source[AudioBlock] | None:
+    """The audio source named by `spec` (see EPILOG), not yet started."""
+    if spec == "none":
+        return None
+    if spec in ("tone", "silence"):
+        from capture.synthetic import SyntheticAudioSource
+
+        return SyntheticAudioSource(level_dbfs=-20.0 if spec == "tone" else None)
+    if spec.startswith("mic:"):
+        from capture.microphone import MicrophoneSource
+
+        name = spec[4:]
+        if name.isdigit():
+            import sounddevice as sd
+
+            try:
+                name = sd.query_devices(int(name))["name"]
+            except Exception as exc:
+                raise UsageError(f"no microphone number {name}: {exc}") from None
+        return MicrophoneSource(f"mic:{name}")
+    return _file(spec, "audio")
+
+
+def _file(spec: str, kind: str) -> Any:
+    from capture.file_source import FileSource
+
+    path = Path(spec)
+    if not path.is_file():
+        raise UsageError(f"{kind} source “{spec}” is neither a known source nor an existing file")
+    return FileSource(path, kind, loop=True)  # type: ignore[arg-type]
+
+
+def _wait_running(source: Source, timeout_s: float = 8.0) -> None:
+    """Sources open on their own thread; wait until one runs or says why it cannot."""
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        state = source.status.state
+        if state == SourceState.RUNNING:
+            return
+        if state in (SourceState.FAILED, SourceState.ENDED):
+            raise UsageError(f"{source.label}: {source.status.message or state.value}")
+        time.sleep(0.05)
+    raise UsageError(f"{source.label} did not start within {timeout_s:.0f} s")
+
+
+def make_signalling(args: argparse.Namespace) -> Any:
+    if args.whip:
+        from app.secrets import get_token
+        from streaming.publisher import WhipSignalling
+
+        token = args.token or os.environ.get(TOKEN_ENV) or get_token(args.whip)
+        return WhipSignalling(args.whip, token)
+    if args.room is None:
+        raise UsageError("--janus needs --room N")
+    try:
+        from streaming.janus import JanusSignalling  # type: ignore[import-not-found,unused-ignore]
+    except ImportError:
+        raise UsageError("Janus publishing is not available in this build") from None
+    return JanusSignalling(args.janus, args.room, token=args.token or os.environ.get(TOKEN_ENV))
+
+
+class _StatsFile:
+    """Collects per-second figures; rewrites the JSON file atomically so a reader never sees
+    half of it."""
+
+    def __init__(self, path: Path | None, target: str, resolution: str) -> None:
+        self.path = path
+        self.doc: dict[str, Any] = {"target": target, "state": "connecting", "message": "",
+                                    "resolution": resolution, "live_s": 0.0, "samples": [],
+                                    "summary": {}}
+        self._lock = threading.Lock()
+
+    def state(self, state: str, message: str) -> None:
+        with self._lock:
+            self.doc["state"], self.doc["message"] = state, message
+        self.write()
+
+    def sample(self, figures: dict[str, Any]) -> None:
+        with self._lock:
+            self.doc["samples"].append(figures)
+            self.doc["live_s"] = figures["elapsed_s"]
+            self.doc["summary"] = _summary(self.doc["samples"])
+        self.write()
+
+    def write(self) -> None:
+        if self.path is None:
+            return
+        with self._lock:
+            text = json.dumps(self.doc, indent=1)
+        tmp = self.path.with_name(self.path.name + ".tmp")
+        tmp.write_text(text, encoding="utf-8")
+        os.replace(tmp, self.path)
+
+
+def _summary(samples: list[dict[str, Any]]) -> dict[str, Any]:
+    steady = samples[2:] or samples  # the first seconds include connection set-up
+    rtts = [s["rtt_ms"] for s in steady if s["rtt_ms"] is not None]
+    last = samples[-1]
+    return {
+        "median_fps": statistics.median(s["fps"] for s in steady),
+        "median_video_kbps": statistics.median(s["video_kbps"] for s in steady),
+        "median_audio_kbps": statistics.median(s["audio_kbps"] for s in steady),
+        "median_rtt_ms": statistics.median(rtts) if rtts else None,
+        "width": last["width"], "height": last["height"],
+        "frames_sent": last["frames_sent"], "frames_dropped": last["frames_dropped"],
+        "packets_lost": last["packets_lost"], "nack_count": last["nack_count"],
+        "pli_count": last["pli_count"],
+    }
+
+
+def run(args: argparse.Namespace) -> int:
+    from streaming.publisher import RESOLUTIONS, Publisher, PublishOptions, PublishState
+    from streaming.whip import WhipError, _origin
+
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    sources: list[Source] = []
+    try:
+        signalling = make_signalling(args)
+        video = open_video(args.video, RESOLUTIONS[args.resolution])
+        audio = open_audio(args.audio)
+        if video is None and audio is None:
+            raise UsageError("nothing to publish: --video none and --audio none")
+        for source in (video, audio):
+            if source is not None:
+                sources.append(source)
+                source.start()
+                _wait_running(source)
+    except (UsageError, WhipError, ValueError) as exc:
+        for source in sources:
+            source.stop()
+        print(f"livedesk publish: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+
+    target = _origin(args.whip or args.janus)
+    stats = _StatsFile(args.stats_json, target, args.resolution)
+    done = threading.Event()
+    went_live = threading.Event()
+
+    def on_state(state: PublishState, message: str) -> None:
+        stats.state(state.value, message)
+        print(f"[{state.value}] {message}", file=sys.stderr, flush=True)
+        if state == PublishState.LIVE:
+            went_live.set()
+        if state in (PublishState.FAILED, PublishState.IDLE):
+            done.set()
+
+    def on_stats(figures: Any) -> None:
+        stats.sample(figures.to_dict())
+
+    publisher = Publisher(
+        signalling, video, audio,
+        PublishOptions(resolution=args.resolution, connect_timeout_s=args.connect_timeout),
+        on_state=on_state, on_stats=on_stats)
+    def on_signal(*_: object) -> None:
+        done.set()
+
+    previous = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGINT, signal.SIGTERM)}
+    publisher.start()
+    try:
+        live_deadline: float | None = None
+        while not done.wait(0.1):
+            if went_live.is_set() and live_deadline is None and args.duration is not None:
+                live_deadline = time.monotonic() + args.duration
+            if live_deadline is not None and time.monotonic() >= live_deadline:
+                break
+        failed = publisher.state == PublishState.FAILED
+        publisher.stop()
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+        for source in sources:
+            source.stop()
+    stats.write()
+    if failed:
+        return EXIT_LOST if went_live.is_set() else EXIT_CONNECT
+    return EXIT_OK

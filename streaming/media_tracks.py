@@ -1,0 +1,176 @@
+"""aiortc tracks fed from LiveDesk sources: the bridge between capture threads and the
+publisher's asyncio loop.
+
+A source pushes on its own thread and must never wait for the network, so each track keeps
+only what the encoder can still use: video keeps the newest frame (a slow encoder skips
+frames instead of falling behind), audio keeps a short queue (dropping the oldest block past
+`MAX_AUDIO_QUEUE_MS`, so delay cannot build up). Video is scaled and converted to YUV on a
+reader thread of its own, so neither the capture thread nor the event loop pays for it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import fractions
+import logging
+import threading
+from collections import deque
+
+import av
+import cv2
+import numpy as np
+from aiortc.mediastreams import MediaStreamError, MediaStreamTrack
+
+from capture.media import AudioBlock, VideoFrame
+from capture.source import LatestSlot, Source
+from streaming.h264 import bgr_to_video_frame
+
+log = logging.getLogger(__name__)
+
+VIDEO_CLOCK = 90_000
+VIDEO_TIME_BASE = fractions.Fraction(1, VIDEO_CLOCK)
+MAX_AUDIO_QUEUE_MS = 120
+
+
+class _LoopHandoff:
+    """Delivers items from another thread to a coroutine waiting on `loop`."""
+
+    def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
+        self._loop = loop
+        self._ready = asyncio.Event()
+
+    def notify_threadsafe(self) -> None:
+        try:
+            self._loop.call_soon_threadsafe(self._ready.set)
+        except RuntimeError:  # loop already closed: the track is going away
+            pass
+
+    async def wait(self) -> None:
+        await self._ready.wait()
+        self._ready.clear()
+
+
+class VideoSourceTrack(MediaStreamTrack):
+    """Video from a `Source[VideoFrame]`, scaled to `size`, stamped from the media clock."""
+
+    kind = "video"
+
+    def __init__(self, source: Source[VideoFrame], size: tuple[int, int]) -> None:
+        super().__init__()
+        self.size = size
+        self.frames_sent = 0
+        self.frames_dropped = 0
+        self.last_size: tuple[int, int] | None = None
+        self._slot: LatestSlot[VideoFrame] = LatestSlot()
+        self._handoff = _LoopHandoff(asyncio.get_running_loop())
+        self._lock = threading.Lock()
+        self._pending: av.VideoFrame | None = None
+        self._origin_ns: int | None = None
+        self._last_pts = -1
+        self._running = True
+        self._unsubscribe = source.subscribe(self._slot.put)
+        self._reader = threading.Thread(target=self._read, name="video-track-reader", daemon=True)
+        self._reader.start()
+
+    def _read(self) -> None:
+        """Reader thread: newest frame → scaled YUV `av.VideoFrame` → hand to the loop."""
+        while self._running:
+            frame = self._slot.take(timeout=0.2)
+            if frame is None or not self._running:
+                continue
+            image = frame.image
+            if (frame.width, frame.height) != self.size:
+                image = cv2.resize(image, self.size, interpolation=cv2.INTER_AREA)
+            out = bgr_to_video_frame(image)
+            if self._origin_ns is None:
+                self._origin_ns = frame.pts_ns
+            pts = (frame.pts_ns - self._origin_ns) * VIDEO_CLOCK // 1_000_000_000
+            pts = max(pts, self._last_pts + 1)
+            self._last_pts = pts
+            out.pts = pts
+            out.time_base = VIDEO_TIME_BASE
+            with self._lock:
+                if self._pending is not None:
+                    self.frames_dropped += 1
+                self._pending = out
+            self._handoff.notify_threadsafe()
+
+    async def recv(self) -> av.VideoFrame:
+        while True:
+            if self.readyState != "live":
+                raise MediaStreamError
+            with self._lock:
+                frame, self._pending = self._pending, None
+            if frame is not None:
+                self.frames_sent += 1
+                self.last_size = (frame.width, frame.height)
+                return frame
+            await self._handoff.wait()
+
+    def stop(self) -> None:
+        if self._running:
+            self._running = False
+            self._unsubscribe()
+        super().stop()
+        self._handoff.notify_threadsafe()
+
+    @property
+    def frames_dropped_total(self) -> int:
+        """Frames skipped because a newer one arrived first (at the source slot or here)."""
+        return self.frames_dropped + self._slot.dropped
+
+
+class AudioSourceTrack(MediaStreamTrack):
+    """Audio from a `Source[AudioBlock]` as 16-bit frames for aiortc's Opus encoder."""
+
+    kind = "audio"
+
+    def __init__(self, source: Source[AudioBlock]) -> None:
+        super().__init__()
+        self.blocks_dropped = 0
+        self._handoff = _LoopHandoff(asyncio.get_running_loop())
+        self._lock = threading.Lock()
+        self._queue: deque[tuple[np.ndarray, int]] = deque()
+        self._queued_frames = 0
+        self._samples_out = 0
+        self._unsubscribe = source.subscribe(self._push)
+
+    def _push(self, block: AudioBlock) -> None:
+        """On the source's thread: convert (cheap) and queue; drop the oldest past the cap."""
+        samples = block.samples[:, :2] if block.channels > 2 else block.samples
+        pcm = (np.clip(samples, -1.0, 1.0) * 32767.0).astype(np.int16)
+        cap = MAX_AUDIO_QUEUE_MS * block.sample_rate // 1000
+        with self._lock:
+            self._queue.append((pcm, block.sample_rate))
+            self._queued_frames += len(pcm)
+            while self._queued_frames > cap and len(self._queue) > 1:
+                old, _ = self._queue.popleft()
+                self._queued_frames -= len(old)
+                self.blocks_dropped += 1
+        self._handoff.notify_threadsafe()
+
+    async def recv(self) -> av.AudioFrame:
+        while True:
+            if self.readyState != "live":
+                raise MediaStreamError
+            with self._lock:
+                item = self._queue.popleft() if self._queue else None
+                if item is not None:
+                    self._queued_frames -= len(item[0])
+            if item is not None:
+                return self._to_frame(*item)
+            await self._handoff.wait()
+
+    def _to_frame(self, pcm: np.ndarray, rate: int) -> av.AudioFrame:
+        layout = "mono" if pcm.shape[1] == 1 else "stereo"
+        frame = av.AudioFrame.from_ndarray(pcm.reshape(1, -1), format="s16", layout=layout)
+        frame.sample_rate = rate
+        frame.pts = self._samples_out
+        frame.time_base = fractions.Fraction(1, rate)
+        self._samples_out += pcm.shape[0]
+        return frame
+
+    def stop(self) -> None:
+        self._unsubscribe()
+        super().stop()
+        self._handoff.notify_threadsafe()

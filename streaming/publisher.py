@@ -1,0 +1,437 @@
+"""The WebRTC publisher: the console's video and processed audio to a relay, over aiortc.
+
+It runs on an asyncio loop thread of its own (never the GUI thread) and reports through two
+callbacks, called on that thread: `on_state(state, message)` and `on_stats(PublishStats)`
+once a second. How the offer reaches the media server is a small pluggable `Signalling`
+(WHIP here; Janus VideoRoom in `streaming/janus.py`): the publisher only needs
+`negotiate(offer_sdp) -> answer_sdp` and `close()`.
+
+Connection loss is noticed from the relay's RTCP receiver reports stopping (aiortc's own ICE
+consent check takes ~30 s); the publisher then reconnects with a fresh session, with backoff,
+for up to `reconnect_window_s` before giving up.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import enum
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from typing import Protocol
+
+from aiortc import (
+    RTCConfiguration,
+    RTCIceServer,
+    RTCPeerConnection,
+    RTCRtpSender,
+    RTCSessionDescription,
+)
+from aiortc.rtp import (
+    RTCP_PSFB_FIR,
+    RTCP_PSFB_PLI,
+    RTCP_RTPFB_NACK,
+    RtcpPsfbPacket,
+    RtcpRtpfbPacket,
+)
+
+from capture.media import AudioBlock, VideoFrame
+from capture.source import Source
+from streaming.h264 import PROFILES, install_live_h264
+from streaming.loop_thread import LoopThread
+from streaming.media_tracks import AudioSourceTrack, VideoSourceTrack
+from streaming.whip import IceServer, WhipClient, WhipError, WhipSession
+
+log = logging.getLogger(__name__)
+
+RESOLUTIONS: dict[str, tuple[int, int]] = {
+    name: (p.width, p.height) for name, p in PROFILES.items()
+}
+
+
+class PublishState(enum.Enum):
+    IDLE = "idle"
+    CONNECTING = "connecting"
+    LIVE = "live"
+    RECONNECTING = "reconnecting"
+    FAILED = "failed"
+
+
+class Signalling(Protocol):
+    """One way of getting an SDP answer for our offer from a media server."""
+
+    async def ice_servers(self) -> list[IceServer]:
+        """STUN/TURN servers to gather candidates with (may be empty)."""
+        ...
+
+    async def negotiate(self, offer_sdp: str) -> str:
+        """Start a session with `offer_sdp`; return the server's SDP answer. Raises
+        `WhipError` (or a subclass) with a plain-words message on failure. May be called
+        again after `close()` to start a new session (reconnect)."""
+        ...
+
+    async def close(self) -> None:
+        """End the current session on the server (best effort, never raises)."""
+        ...
+
+
+class WhipSignalling:
+    """Signalling over WHIP (RFC 9725)."""
+
+    def __init__(self, url: str, token: str | None = None, timeout_s: float = 10.0) -> None:
+        self._client = WhipClient(url, token, timeout_s=timeout_s)
+        self._session: WhipSession | None = None
+        self._ice: list[IceServer] | None = None
+
+    async def ice_servers(self) -> list[IceServer]:
+        # Link headers of the last POST (RFC 9725) win; before the first, ask with OPTIONS.
+        if self._ice is None:
+            self._ice = await self._client.discover_ice_servers()
+        return self._ice
+
+    async def negotiate(self, offer_sdp: str) -> str:
+        self._session = await self._client.offer(offer_sdp)
+        if self._session.ice_servers:
+            self._ice = self._session.ice_servers
+        return self._session.answer_sdp
+
+    async def close(self) -> None:
+        session, self._session = self._session, None
+        if session is not None:
+            try:
+                await session.delete()
+            except WhipError as exc:
+                log.info("WHIP session not deleted: %s", exc.message)
+        await self._client.close()
+
+
+@dataclass
+class PublishStats:
+    """The sending figures shown to the host, once a second."""
+
+    elapsed_s: float = 0.0
+    video_kbps: float = 0.0
+    audio_kbps: float = 0.0
+    fps: float = 0.0
+    width: int = 0
+    height: int = 0
+    rtt_ms: float | None = None
+    packets_lost: int = 0
+    loss_percent: float = 0.0
+    nack_count: int = 0
+    pli_count: int = 0
+    frames_sent: int = 0
+    frames_dropped: int = 0
+
+    def to_dict(self) -> dict[str, float | int | None]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class PublishOptions:
+    resolution: str = "1080p"
+    connect_timeout_s: float = 15.0
+    #: No RTCP receiver report from the relay for this long means the connection is lost.
+    silence_timeout_s: float = 5.0
+    #: How long to keep trying to reconnect after losing a live connection.
+    reconnect_window_s: float = 60.0
+
+    def __post_init__(self) -> None:
+        if self.resolution not in RESOLUTIONS:
+            raise ValueError(
+                f"resolution must be one of {', '.join(RESOLUTIONS)}, not {self.resolution!r}")
+
+
+class ConnectionLost(Exception):
+    """The media connection to the relay stopped (message in plain words)."""
+
+
+class NegotiationFailed(Exception):
+    """The relay's answer could not be used (not retryable: a broken or incompatible relay)."""
+
+
+StateCallback = Callable[[PublishState, str], None]
+StatsCallback = Callable[[PublishStats], None]
+
+
+class Publisher:
+    """Publishes `video` and `audio` (either may be None) through `signalling`."""
+
+    def __init__(
+        self,
+        signalling: Signalling,
+        video: Source[VideoFrame] | None,
+        audio: Source[AudioBlock] | None,
+        options: PublishOptions | None = None,
+        on_state: StateCallback | None = None,
+        on_stats: StatsCallback | None = None,
+    ) -> None:
+        if video is None and audio is None:
+            raise ValueError("nothing to publish: give a video or an audio source")
+        self.signalling = signalling
+        self.video = video
+        self.audio = audio
+        self.options = options or PublishOptions()
+        self._on_state = on_state
+        self._on_stats = on_stats
+        self.state = PublishState.IDLE
+        self.message = ""
+        self.stats = PublishStats()
+        self._loop_thread: LoopThread | None = None
+        self._task: asyncio.Task[None] | None = None
+        self._live_since: float | None = None
+
+    # -- control, from any thread ------------------------------------------------------------
+
+    def start(self) -> None:
+        """Begin publishing in the background; returns at once."""
+        if self._loop_thread is not None:
+            return
+        self._loop_thread = LoopThread("publisher")
+        self._loop_thread.loop.call_soon_threadsafe(self._spawn)
+
+    def _spawn(self) -> None:
+        self._task = asyncio.get_running_loop().create_task(self.run())
+
+    def stop(self, timeout: float = 10.0) -> None:
+        """Stop publishing, end the session on the relay (DELETE) and wait for the clean-up,
+        at most `timeout` seconds."""
+        thread, self._loop_thread = self._loop_thread, None
+        if thread is None:
+            return
+        try:
+            thread.run(self._cancel(), timeout)
+        except Exception:  # a clean-up that overran must not block the caller forever
+            log.warning("publisher clean-up did not finish in %.0f s", timeout)
+        thread.stop()
+
+    async def _cancel(self) -> None:
+        task = self._task
+        if task is not None and not task.done():
+            task.cancel()
+            await asyncio.gather(task, return_exceptions=True)
+
+    def wait(self, timeout: float | None = None) -> bool:
+        """Block until the publisher has finished (failed or stopped); True if it did."""
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while deadline is None or time.monotonic() < deadline:
+            if self.state in (PublishState.FAILED, PublishState.IDLE) and (
+                self._task is None or self._task.done()
+            ):
+                return True
+            time.sleep(0.05)
+        return False
+
+    # -- the loop ------------------------------------------------------------------------------
+
+    async def run(self) -> None:
+        """Connect, stay live, reconnect after losses; ends in FAILED or (cancelled) IDLE."""
+        profile = PROFILES[self.options.resolution]
+        install_live_h264(profile)
+        lost_at: float | None = None
+        delay = 1.0
+        try:
+            self._set_state(PublishState.CONNECTING, "Connecting to the relay…")
+            while True:
+                try:
+                    await self._session()
+                    raise ConnectionLost("The relay closed the connection.")
+                except (ConnectionLost, WhipError) as exc:
+                    message = exc.message if isinstance(exc, WhipError) else str(exc)
+                    was_live = self._live_since is not None
+                    self._live_since = None
+                    if lost_at is None and not was_live:
+                        self._set_state(PublishState.FAILED, message)
+                        return
+                    if isinstance(exc, WhipError) and not exc.retryable:
+                        self._set_state(PublishState.FAILED, message)
+                        return
+                    if was_live:
+                        lost_at, delay = time.monotonic(), 1.0
+                    assert lost_at is not None
+                    if time.monotonic() - lost_at > self.options.reconnect_window_s:
+                        self._set_state(
+                            PublishState.FAILED,
+                            f"Gave up reconnecting after {self.options.reconnect_window_s:.0f} s. "
+                            f"Last problem: {message}")
+                        return
+                    wait_s = getattr(exc, "retry_after", None) or delay
+                    self._set_state(
+                        PublishState.RECONNECTING,
+                        f"Connection lost ({message}) Reconnecting in {wait_s:.0f} s…")
+                    await asyncio.sleep(wait_s)
+                    delay = min(delay * 2, 8.0)
+                except NegotiationFailed as exc:
+                    self._set_state(PublishState.FAILED, str(exc))
+                    return
+        except asyncio.CancelledError:
+            self._set_state(PublishState.IDLE, "Stopped.")
+            raise
+        except Exception as exc:  # never let an unexpected error vanish silently
+            log.exception("publisher failed")
+            self._set_state(PublishState.FAILED, f"Unexpected error: {exc}")
+
+    async def _session(self) -> None:
+        """One session: offer, answer, connect, then watch it until it is lost."""
+        ice = await self.signalling.ice_servers()
+        config = RTCConfiguration(iceServers=[
+            RTCIceServer(urls=s.urls, username=s.username, credential=s.credential) for s in ice
+        ])
+        pc = RTCPeerConnection(config)
+        video_track: VideoSourceTrack | None = None
+        audio_track: AudioSourceTrack | None = None
+        counters = _FeedbackCounters()
+        try:
+            if self.video is not None:
+                video_track = VideoSourceTrack(self.video, RESOLUTIONS[self.options.resolution])
+                transceiver = pc.addTransceiver(video_track, direction="sendonly")
+                transceiver.setCodecPreferences(_codecs("video", "video/H264"))
+                counters.watch(transceiver.sender)
+            if self.audio is not None:
+                audio_track = AudioSourceTrack(self.audio)
+                transceiver = pc.addTransceiver(audio_track, direction="sendonly")
+                transceiver.setCodecPreferences(_codecs("audio", "audio/opus"))
+            await pc.setLocalDescription(await pc.createOffer())
+            answer = await self.signalling.negotiate(pc.localDescription.sdp)
+            try:
+                await pc.setRemoteDescription(RTCSessionDescription(answer, "answer"))
+            except Exception as exc:
+                raise NegotiationFailed(
+                    "The relay's answer is not a usable WebRTC description "
+                    f"({type(exc).__name__}: {str(exc)[:120]}).") from None
+            await self._wait_connected(pc)
+            self._live_since = time.monotonic()
+            self._set_state(PublishState.LIVE, "Live.")
+            await self._watch(pc, video_track, counters)
+        finally:
+            await pc.close()
+            await self.signalling.close()
+
+    async def _wait_connected(self, pc: RTCPeerConnection) -> None:
+        deadline = time.monotonic() + self.options.connect_timeout_s
+        while pc.connectionState != "connected":
+            if pc.connectionState in ("failed", "closed"):
+                raise ConnectionLost("The media connection to the relay failed (ICE/DTLS).")
+            if time.monotonic() > deadline:
+                raise ConnectionLost(
+                    "The relay answered, but no media connection came up within "
+                    f"{self.options.connect_timeout_s:.0f} s (a firewall, or a TURN server "
+                    "may be needed).")
+            await asyncio.sleep(0.05)
+
+    async def _watch(
+        self, pc: RTCPeerConnection, video: VideoSourceTrack | None, counters: _FeedbackCounters
+    ) -> None:
+        """Every second: gather stats, report them, and check the relay is still there."""
+        meter = _RateMeter()
+        last_report = time.monotonic()
+        while True:
+            await asyncio.sleep(1.0)
+            if pc.connectionState in ("failed", "closed"):
+                raise ConnectionLost("The media connection to the relay failed.")
+            stats = await self._collect(pc, video, counters, meter)
+            if stats.latest_report is not None:
+                last_report = max(last_report, stats.latest_report)
+            silent = time.monotonic() - last_report
+            if silent > self.options.silence_timeout_s:
+                raise ConnectionLost(
+                    f"The relay stopped confirming our media {silent:.0f} s ago.")
+            self.stats = stats.figures
+            if self._on_stats is not None:
+                self._on_stats(stats.figures)
+
+    async def _collect(
+        self, pc: RTCPeerConnection, video: VideoSourceTrack | None,
+        counters: _FeedbackCounters, meter: _RateMeter,
+    ) -> _Collected:
+        figures = PublishStats(
+            elapsed_s=time.monotonic() - (self._live_since or time.monotonic()),
+            nack_count=counters.nacks, pli_count=counters.plis)
+        latest_report: float | None = None
+        for sender in pc.getSenders():
+            if sender.track is None and sender.kind not in ("audio", "video"):
+                continue
+            for report in (await sender.getStats()).values():
+                if report.type == "outbound-rtp":
+                    kbps = meter.kbps(sender.kind, report.bytesSent)
+                    if sender.kind == "video":
+                        figures.video_kbps = kbps
+                    else:
+                        figures.audio_kbps = kbps
+                elif report.type == "remote-inbound-rtp":
+                    age = time.time() - report.timestamp.timestamp()
+                    seen = time.monotonic() - max(0.0, age)
+                    latest_report = seen if latest_report is None else max(latest_report, seen)
+                    if sender.kind == "video" or figures.rtt_ms is None:
+                        if report.roundTripTime is not None:
+                            figures.rtt_ms = round(report.roundTripTime * 1000, 1)
+                    if sender.kind == "video" or self.video is None:
+                        figures.packets_lost = max(0, report.packetsLost)
+                        figures.loss_percent = round(report.fractionLost * 100 / 256, 2)
+        if video is not None:
+            figures.fps = meter.rate("frames", video.frames_sent)
+            figures.frames_sent = video.frames_sent
+            figures.frames_dropped = video.frames_dropped_total
+            if video.last_size:
+                figures.width, figures.height = video.last_size
+        return _Collected(figures, latest_report)
+
+    def _set_state(self, state: PublishState, message: str) -> None:
+        self.state, self.message = state, message
+        log.info("publisher %s: %s", state.value, message)
+        if self._on_state is not None:
+            try:
+                self._on_state(state, message)
+            except Exception:
+                log.exception("publisher state listener failed")
+
+
+@dataclass
+class _Collected:
+    figures: PublishStats
+    latest_report: float | None
+
+
+class _RateMeter:
+    """Per-second rates from cumulative counters."""
+
+    def __init__(self) -> None:
+        self._last: dict[str, tuple[float, int]] = {}
+
+    def rate(self, key: str, total: int) -> float:
+        now = time.monotonic()
+        then, before = self._last.get(key, (now, total))
+        self._last[key] = (now, total)
+        return round((total - before) / (now - then), 1) if now > then else 0.0
+
+    def kbps(self, key: str, total_bytes: int) -> float:
+        return round(self.rate(key, total_bytes) * 8 / 1000, 1)
+
+
+class _FeedbackCounters:
+    """Counts the NACKs and PLI/FIR keyframe requests the relay sends us: aiortc acts on them
+    but keeps no count, so each watched sender's RTCP handler is wrapped."""
+
+    def __init__(self) -> None:
+        self.nacks = 0
+        self.plis = 0
+
+    def watch(self, sender: RTCRtpSender) -> None:
+        handle = sender._handle_rtcp_packet
+
+        async def counted(packet: object) -> None:
+            if isinstance(packet, RtcpRtpfbPacket) and packet.fmt == RTCP_RTPFB_NACK:
+                self.nacks += len(packet.lost)
+            elif isinstance(packet, RtcpPsfbPacket) and packet.fmt in (
+                RTCP_PSFB_PLI, RTCP_PSFB_FIR):
+                self.plis += 1
+            await handle(packet)  # type: ignore[arg-type]
+
+        sender._handle_rtcp_packet = counted  # type: ignore[method-assign]
+
+
+def _codecs(kind: str, mime: str) -> list:
+    """Our capabilities for `kind` limited to `mime` (plus RTX for retransmissions)."""
+    caps = RTCRtpSender.getCapabilities(kind).codecs
+    return [c for c in caps if c.mimeType.lower() in (mime.lower(), f"{kind}/rtx")]

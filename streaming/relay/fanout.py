@@ -1,0 +1,182 @@
+"""Fan-out of the host's encoded media to many viewers, without decoding or re-encoding.
+
+aiortc's receiver reassembles each encoded frame (an H.264 access unit, an Opus packet) and
+hands it to a decoder thread through a queue. `EncodedTap` takes that queue's place: complete
+encoded frames go to the `FanOut` on the event loop instead. Each viewer gets `ForwardTrack`s
+whose `recv()` returns those frames as `av.Packet`s, so aiortc's sender for that viewer only
+packetizes them (`Encoder.pack`). One encode on the host serves every viewer.
+
+Viewers that join (or report a lost picture with PLI/FIR) need a keyframe: the fan-out asks
+the publisher for one (an RTCP PLI upstream), at most every `KEYFRAME_MIN_INTERVAL_S`, and a
+new viewer's video starts at a keyframe so its decoder never sees a broken picture.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import fractions
+import logging
+import threading
+import time
+from collections import deque
+from collections.abc import Callable
+
+import av
+from aiortc import RTCRtpReceiver
+from aiortc.codecs.h264 import H264Encoder
+from aiortc.jitterbuffer import JitterFrame
+from aiortc.mediastreams import MediaStreamError, MediaStreamTrack
+from aiortc.rtcrtpparameters import RTCRtpCodecParameters
+
+log = logging.getLogger(__name__)
+
+KEYFRAME_MIN_INTERVAL_S = 0.5
+MAX_VIDEO_QUEUE = 30  # frames (1 s at 30 fps); past this a viewer restarts at a keyframe
+MAX_AUDIO_QUEUE = 25  # Opus packets (0.5 s)
+CLOCK = {"video": 90_000, "audio": 48_000}
+FRAME_STEP = {"video": 3_000, "audio": 960}  # one frame at 30 fps / one 20 ms Opus packet
+
+
+def is_h264_keyframe(annexb: bytes) -> bool:
+    """Whether an Annex B access unit starts a decodable picture (SPS or IDR slice)."""
+    return any(nal and nal[0] & 0x1F in (5, 7) for nal in H264Encoder._split_bitstream(annexb))
+
+
+class EncodedTap:
+    """Stands in for an `RTCRtpReceiver`'s decoder queue (`put`/`get` like `queue.Queue`).
+    `put((codec, frame))` is called on the event loop for every complete encoded frame;
+    the receiver's decoder thread blocks in `get()` until the receiver stops."""
+
+    def __init__(self, kind: str, on_frame: Callable[[str, bytes, int], None]) -> None:
+        self._kind = kind
+        self._on_frame = on_frame
+        self._stopped = threading.Event()
+
+    def put(self, item: tuple[RTCRtpCodecParameters, JitterFrame] | None) -> None:
+        if item is None:
+            self._stopped.set()
+            return
+        _codec, frame = item
+        self._on_frame(self._kind, frame.data, frame.timestamp)
+
+    def get(self) -> None:
+        self._stopped.wait()
+
+    @staticmethod
+    def install(receiver: RTCRtpReceiver, tap: EncodedTap) -> None:
+        """Must run before the receiver starts (before the connection comes up)."""
+        receiver._RTCRtpReceiver__decoder_queue = tap  # type: ignore[attr-defined]
+
+
+class ForwardTrack(MediaStreamTrack):
+    """A viewer's track: already-encoded frames, returned as `av.Packet`s."""
+
+    def __init__(self, kind: str, on_keyframe_needed: Callable[[], None]) -> None:
+        super().__init__()
+        self.kind = kind
+        self._time_base = fractions.Fraction(1, CLOCK[kind])
+        self._queue: deque[tuple[bytes, int]] = deque()
+        self._ready = asyncio.Event()
+        self._need_keyframe = kind == "video"
+        self._on_keyframe_needed = on_keyframe_needed
+        self.frames_forwarded = 0
+
+    def push(self, data: bytes, timestamp: int, keyframe: bool) -> None:
+        if self._need_keyframe:
+            if not keyframe:
+                self._on_keyframe_needed()
+                return
+            self._need_keyframe = False
+        limit = MAX_VIDEO_QUEUE if self.kind == "video" else MAX_AUDIO_QUEUE
+        if len(self._queue) >= limit:
+            self._queue.clear()  # this viewer fell behind: skip ahead rather than lag
+            if self.kind == "video":
+                self._need_keyframe = True
+                self._on_keyframe_needed()
+                return
+        self._queue.append((data, timestamp))
+        self._ready.set()
+
+    async def recv(self) -> av.Packet:
+        while not self._queue:
+            if self.readyState != "live":
+                raise MediaStreamError
+            self._ready.clear()
+            await self._ready.wait()
+        if self.readyState != "live":
+            raise MediaStreamError
+        data, timestamp = self._queue.popleft()
+        packet = av.Packet(data)
+        packet.pts = timestamp
+        packet.time_base = self._time_base
+        self.frames_forwarded += 1
+        return packet
+
+    def stop(self) -> None:
+        super().stop()
+        self._ready.set()
+
+
+class FanOut:
+    """Routes the current publisher's encoded frames to every viewer's tracks. Runs on the
+    relay's event loop only. Timestamps are re-based so that they keep rising for viewers
+    across publisher reconnects (each new publisher session starts its own at zero)."""
+
+    def __init__(self) -> None:
+        self._tracks: dict[str, set[ForwardTrack]] = {"video": set(), "audio": set()}
+        self._offset = {"video": 0, "audio": 0}
+        self._last_out: dict[str, int | None] = {"video": None, "audio": None}
+        self._rebase = {"video": True, "audio": True}
+        self._request_keyframe: Callable[[], None] | None = None
+        self._last_keyframe_request = 0.0
+        self.frames_in = {"video": 0, "audio": 0}
+        self.last_frame_at = 0.0
+
+    def publisher_started(self, request_keyframe: Callable[[], None]) -> None:
+        self._request_keyframe = request_keyframe
+        self._rebase = {"video": True, "audio": True}
+
+    def publisher_stopped(self) -> None:
+        self._request_keyframe = None
+
+    def add_track(self, track: ForwardTrack) -> None:
+        self._tracks[track.kind].add(track)
+        if track.kind == "video":
+            self.keyframe_needed()
+
+    def remove_track(self, track: ForwardTrack) -> None:
+        self._tracks[track.kind].discard(track)
+
+    def new_track(self, kind: str) -> ForwardTrack:
+        track = ForwardTrack(kind, self.keyframe_needed)
+        self.add_track(track)
+        return track
+
+    @property
+    def viewer_tracks(self) -> int:
+        return len(self._tracks["video"]) + len(self._tracks["audio"])
+
+    def keyframe_needed(self) -> None:
+        """Ask the publisher for a keyframe, at most every `KEYFRAME_MIN_INTERVAL_S`."""
+        now = time.monotonic()
+        if self._request_keyframe is None or now - self._last_keyframe_request < KEYFRAME_MIN_INTERVAL_S:
+            return
+        self._last_keyframe_request = now
+        self._request_keyframe()
+
+    def on_frame(self, kind: str, data: bytes, timestamp: int) -> None:
+        """One complete encoded frame from the publisher (called by `EncodedTap`)."""
+        self.frames_in[kind] += 1
+        self.last_frame_at = time.monotonic()
+        if self._rebase[kind]:
+            last = self._last_out[kind]
+            self._offset[kind] = 0 if last is None else last + FRAME_STEP[kind] - timestamp
+            self._rebase[kind] = False
+        out = timestamp + self._offset[kind]
+        self._last_out[kind] = out
+        keyframe = kind == "video" and is_h264_keyframe(data)
+        for track in list(self._tracks[kind]):
+            if track.readyState != "live":
+                self._tracks[kind].discard(track)
+                continue
+            track.push(data, out, keyframe)
