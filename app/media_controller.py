@@ -1,0 +1,214 @@
+"""The console's media: which camera and microphone feed it, and the buses everyone reads.
+
+Consumers subscribe to `video`, `raw_audio` (the microphone as captured) or `audio` (after the
+voice chain) once; switching devices re-points the buses while the show runs. A device that
+cannot open, or goes away mid-show, is replaced by the labelled synthetic source and the host is
+told why in plain words (`notice`); the console keeps running. Device choices and the camera
+mode are saved in the settings section "media".
+
+Status from sources arrives on their threads; it is re-emitted as Qt signals, which Qt delivers
+on the GUI thread, where all switching happens.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import QObject, Signal
+
+from app.settings import Settings
+from capture import devices
+from capture.bus import MediaBus
+from capture.camera import CameraMode, CameraSource
+from capture.file_source import FileSource
+from capture.media import AUDIO_RATE, AudioBlock, VideoFrame
+from capture.microphone import MicrophoneSource
+from capture.source import Source, SourceState, SourceStatus
+from capture.synthetic import SyntheticAudioSource, SyntheticVideoSource
+
+log = logging.getLogger(__name__)
+
+SECTION = "media"
+AudioProcessor = Callable[[AudioBlock], AudioBlock]
+
+
+class MediaController(QObject):
+    #: A problem the host must read (device failed, fell back, processor broke). Plain words.
+    notice = Signal(str)
+    #: (kind "video"/"audio", state value, message) whenever the active source's status changes.
+    status_changed = Signal(str, str, str)
+    #: The active device of a kind changed: (kind, device id).
+    device_changed = Signal(str, str)
+    _source_status = Signal(str, object, object)  # (kind, source, SourceStatus), cross-thread
+
+    def __init__(self, settings: Settings, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.settings = settings
+        self.video: MediaBus[VideoFrame] = MediaBus("video")
+        self.raw_audio: MediaBus[AudioBlock] = MediaBus("raw audio")
+        self.audio: MediaBus[AudioBlock] = MediaBus("audio")
+        self.raw_audio.subscribe(self._process_audio)
+        self.raw_audio.on_status(self.audio.forward_status)
+        self._processor: AudioProcessor | None = None
+        self._processor_lock = threading.Lock()
+        self.video_device = ""
+        self.audio_device = ""
+        self._source_status.connect(self._on_source_status)
+
+    # -- devices --------------------------------------------------------------------------
+    def video_devices(self) -> list[devices.Device]:
+        return devices.list_cameras() + devices.synthetic_video_devices()
+
+    def audio_devices(self) -> list[devices.Device]:
+        return devices.list_microphones() + devices.synthetic_audio_devices()
+
+    def camera_mode(self) -> CameraMode:
+        saved = self.settings.section(SECTION).get("camera_mode", {})
+        try:
+            return CameraMode(**saved)
+        except TypeError:
+            return CameraMode()
+
+    def start(self) -> None:
+        """Open the saved devices (or sensible defaults) and start the buses."""
+        saved = self.settings.section(SECTION)
+        cameras = devices.list_cameras()
+        mics = devices.list_microphones()
+        default_video = cameras[0].id if cameras else devices.SYNTHETIC_VIDEO
+        default_audio = mics[0].id if mics else devices.SYNTHETIC_TONE
+        self.video.start()
+        self.raw_audio.start()
+        self.select_video(saved.get("camera") or default_video, remember=False)
+        self.select_audio(saved.get("microphone") or default_audio, remember=False)
+
+    def stop(self) -> None:
+        self.video.attach(None)
+        self.raw_audio.attach(None)
+        self.video.stop()
+        self.raw_audio.stop()
+
+    def select_video(self, device_id: str, remember: bool = True) -> bool:
+        """Switch the camera while running. False (and a notice) if it could not be set up."""
+        try:
+            source = self._make_video(device_id)
+        except ValueError as exc:
+            self.notice.emit(f"Camera {device_id}: {exc}. Keeping the current picture.")
+            if not self.video_device:
+                self._fallback("video")
+            return False
+        self._attach("video", device_id, source)
+        if remember:
+            self.settings.update_section(SECTION, {"camera": device_id})
+        return True
+
+    def select_audio(self, device_id: str, remember: bool = True) -> bool:
+        """Switch the microphone while running."""
+        try:
+            source = self._make_audio(device_id)
+        except ValueError as exc:
+            self.notice.emit(f"Microphone {device_id}: {exc}. Keeping the current one.")
+            if not self.audio_device:
+                self._fallback("audio")
+            return False
+        self._attach("audio", device_id, source)
+        if remember:
+            self.settings.update_section(SECTION, {"microphone": device_id})
+        return True
+
+    def set_camera_mode(self, mode: CameraMode) -> bool:
+        """Ask the camera for another mode (re-opens it); remembered if valid."""
+        self.settings.update_section(SECTION, {"camera_mode": {
+            "width": mode.width, "height": mode.height, "fps": mode.fps, "fourcc": mode.fourcc}})
+        if self.video_device.startswith("camera:"):
+            return self.select_video(self.video_device, remember=False)
+        return True
+
+    def _make_video(self, device_id: str) -> Source[Any]:
+        if device_id == devices.SYNTHETIC_VIDEO:
+            return SyntheticVideoSource()
+        if device_id.startswith("camera:"):
+            return CameraSource(device_id, self.camera_mode())
+        if device_id.startswith("file:"):
+            return FileSource(device_id.removeprefix("file:"), "video")
+        raise ValueError("unknown kind of video device")
+
+    def _make_audio(self, device_id: str) -> Source[Any]:
+        if device_id == devices.SYNTHETIC_TONE:
+            return SyntheticAudioSource()
+        if device_id == devices.SYNTHETIC_SILENCE:
+            return SyntheticAudioSource(level_dbfs=None)
+        if device_id.startswith("mic:"):
+            return MicrophoneSource(device_id)
+        if device_id.startswith("file:"):
+            return FileSource(device_id.removeprefix("file:"), "audio")
+        raise ValueError("unknown kind of audio device")
+
+    def _attach(self, kind: str, device_id: str, source: Source[Any]) -> None:
+        source.on_status(lambda status: self._source_status.emit(kind, source, status))
+        bus = self.video if kind == "video" else self.raw_audio
+        if kind == "video":
+            self.video_device = device_id
+        else:
+            self.audio_device = device_id
+        bus.attach(source)
+        self.device_changed.emit(kind, device_id)
+
+    def _fallback(self, kind: str) -> None:
+        if kind == "video":
+            self._attach("video", devices.SYNTHETIC_VIDEO, SyntheticVideoSource())
+        else:
+            self._attach("audio", devices.SYNTHETIC_SILENCE, SyntheticAudioSource(level_dbfs=None))
+
+    def _on_source_status(self, kind: str, source: Source[Any], status: SourceStatus) -> None:
+        bus = self.video if kind == "video" else self.raw_audio
+        if bus.source is not source:
+            return  # a late report from a device already switched away from
+        self.status_changed.emit(kind, status.state.value, status.message)
+        if status.state not in (SourceState.FAILED, SourceState.ENDED):
+            return
+        what = "Camera" if kind == "video" else "Microphone"
+        instead = ("the SYNTHETIC test pattern" if kind == "video" else "SYNTHETIC silence")
+        self.notice.emit(f"{what} problem: {status.message} Showing {instead} instead; pick "
+                         f"another device in Devices.")
+        self._fallback(kind)
+
+    # -- audio processing -----------------------------------------------------------------
+    def set_audio_processor(self, fn: AudioProcessor | None) -> None:
+        """Plug the voice chain in (or out). It runs on the microphone thread for each block;
+        if it raises, it is unplugged, the host is told, and raw audio flows on."""
+        with self._processor_lock:
+            self._processor = fn
+
+    def _process_audio(self, block: AudioBlock) -> None:
+        fn = self._processor
+        if fn is not None:
+            try:
+                block = fn(block)
+            except Exception as exc:
+                log.exception("audio processor failed")
+                with self._processor_lock:
+                    if self._processor is fn:
+                        self._processor = None
+                self.notice.emit(f"The voice processing failed ({exc}) and was switched off; "
+                                 "the microphone is sent unprocessed.")
+        self.audio.publish(block)
+
+    # -- figures for the status bar -------------------------------------------------------
+    def video_fps(self) -> float:
+        return self.video.counter.rate()
+
+    def dropped_frames(self) -> int:
+        """Frames the camera failed to deliver (the preview counts its own drops)."""
+        return int(getattr(self.video.source, "dropped", 0))
+
+    def sample_rate(self) -> int:
+        return int(getattr(self.raw_audio.source, "sample_rate", AUDIO_RATE))
+
+    def video_label(self) -> str:
+        return self.video.source.label if self.video.source is not None else "none"
+
+    def audio_label(self) -> str:
+        return self.raw_audio.source.label if self.raw_audio.source is not None else "none"

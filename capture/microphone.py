@@ -1,0 +1,111 @@
+"""A microphone through PortAudio (sounddevice), delivered in the house format.
+
+PortAudio's callback runs on a real-time audio thread where Python must do almost nothing: it
+only copies the block into a bounded queue. A normal Python thread takes blocks from the queue
+and pushes them to subscribers (the voice chain, meters, encoder), so slow consumers can never
+make PortAudio drop input, and a full queue drops the oldest audio (counted) rather than grow.
+If blocks stop arriving while the stream should be running (device unplugged, stream closed),
+the source ends with a message.
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+import threading
+from typing import Any
+
+import numpy as np
+
+from capture.media import AUDIO_BLOCK_FRAMES, AUDIO_RATE, AudioBlock, now_ns
+from capture.source import Source, SourceState
+
+log = logging.getLogger(__name__)
+
+#: Blocks buffered between PortAudio and the delivery thread (0.5 s): plenty for a GC pause.
+QUEUE_BLOCKS = 50
+#: No block for this long while running means the device went away.
+SILENCE_TIMEOUT_S = 1.0
+
+
+def parse_device(device: str) -> str | None:
+    """'mic:default' → None (PortAudio's default input); 'mic:<name>' → name."""
+    name = device.removeprefix("mic:")
+    return None if name in ("", "default") else name
+
+
+class MicrophoneSource(Source[AudioBlock]):
+    def __init__(self, device: str = "mic:default", channels: int = 1) -> None:
+        super().__init__()
+        self.device = device
+        self.channels = channels
+        self.sample_rate = AUDIO_RATE
+        name = parse_device(device)
+        self.label = "System default microphone" if name is None else name
+        self.dropped = 0
+        self._queue: queue.Queue[AudioBlock] = queue.Queue(maxsize=QUEUE_BLOCKS)
+        self._stream: Any = None
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def start(self) -> None:
+        if self._thread is not None:
+            return
+        import sounddevice as sd
+
+        self._stop.clear()
+        self._set_status(SourceState.STARTING, f"Opening {self.label}…")
+        try:
+            self._stream = sd.InputStream(
+                device=parse_device(self.device), samplerate=AUDIO_RATE, channels=self.channels,
+                dtype="float32", blocksize=AUDIO_BLOCK_FRAMES, callback=self._callback)
+            self._stream.start()
+        except Exception as exc:  # PortAudioError, ValueError (no such device), …
+            self._stream = None
+            self._set_status(SourceState.FAILED, f"Microphone {self.label} could not be "
+                                                 f"opened at 48 kHz: {exc}")
+            return
+        self._thread = threading.Thread(target=self._deliver, name=f"mic {self.label}",
+                                        daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        stream, self._stream = self._stream, None
+        if stream is not None:
+            try:
+                stream.close()
+            except Exception:
+                log.exception("closing %s", self.label)
+        thread, self._thread = self._thread, None
+        if thread is not None:
+            thread.join(timeout=2)
+            self._set_status(SourceState.STOPPED)
+
+    def close_stream(self) -> None:
+        """Close the PortAudio stream as an unplugged device would (the source notices and
+        ends with a message); used by rehearsals and tests of the unplug path."""
+        stream = self._stream
+        if stream is not None:
+            stream.close()
+
+    def _callback(self, indata: np.ndarray, frames: int, time_info: Any, status: Any) -> None:
+        # PortAudio thread: copy and hand over, nothing else.
+        block = AudioBlock(indata.copy(), AUDIO_RATE, now_ns() - frames * 1_000_000_000 // AUDIO_RATE)
+        try:
+            self._queue.put_nowait(block)
+        except queue.Full:
+            self.dropped += 1
+
+    def _deliver(self) -> None:
+        self._set_status(SourceState.RUNNING, f"{self.label} 48 kHz")
+        while not self._stop.is_set():
+            try:
+                block = self._queue.get(timeout=SILENCE_TIMEOUT_S)
+            except queue.Empty:
+                if self._stop.is_set():
+                    return
+                self._set_status(SourceState.ENDED,
+                                 f"Microphone {self.label} stopped sending sound (unplugged?).")
+                return
+            self._emit(block)

@@ -1,0 +1,96 @@
+"""Camera and microphone pickers. Choosing switches the device at once, while the show runs;
+when the console falls back on its own (device unplugged) the pickers follow."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QPushButton,
+    QWidget,
+)
+
+from app.media_controller import MediaController
+from capture.devices import Device
+
+
+class DevicePicker(QWidget):
+    #: Emitted after the host picked a device: (kind, device id).
+    picked = Signal(str, str)
+
+    def __init__(self, media: MediaController, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.media = media
+        self.camera = QComboBox()
+        self.microphone = QComboBox()
+        self.camera.setObjectName("camera_picker")
+        self.microphone.setObjectName("microphone_picker")
+        refresh = QPushButton("Refresh devices")
+        open_file = QPushButton("Play a file…")
+        open_file.setToolTip("Use a video file as the camera (rehearsals)")
+        buttons = QHBoxLayout()
+        buttons.addWidget(refresh)
+        buttons.addWidget(open_file)
+        form = QFormLayout(self)
+        form.addRow("Camera", self.camera)
+        form.addRow("Microphone", self.microphone)
+        form.addRow(buttons)
+        refresh.clicked.connect(self.refresh)
+        open_file.clicked.connect(self._open_file)
+        self.camera.activated.connect(lambda i: self._choose("video", self.camera, i))
+        self.microphone.activated.connect(lambda i: self._choose("audio", self.microphone, i))
+        media.device_changed.connect(self._show_active)
+        self.refresh()
+
+    def refresh(self) -> None:
+        """Re-list the devices (after plugging one in)."""
+        self._fill(self.camera, self.media.video_devices(), self.media.video_device)
+        self._fill(self.microphone, self.media.audio_devices(), self.media.audio_device)
+
+    def select(self, kind: str, device_id: str) -> bool:
+        """Pick a device by id, as the host would (used by tests and the command line)."""
+        combo = self.camera if kind == "video" else self.microphone
+        index = combo.findData(device_id)
+        if index < 0:
+            combo.addItem(device_id.removeprefix("file:"), device_id)
+            index = combo.count() - 1
+        combo.setCurrentIndex(index)
+        return self._choose(kind, combo, index)
+
+    def _choose(self, kind: str, combo: QComboBox, index: int) -> bool:
+        device_id = combo.itemData(index)
+        if not device_id:
+            return False
+        ok = (self.media.select_video if kind == "video" else self.media.select_audio)(device_id)
+        if ok:
+            self.picked.emit(kind, device_id)
+        return ok
+
+    def _open_file(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Play a video file as the camera")
+        if path:
+            self.select("video", f"file:{path}")
+
+    @staticmethod
+    def _fill(combo: QComboBox, items: list[Device], active: str) -> None:
+        combo.blockSignals(True)
+        combo.clear()
+        for dev in items:
+            combo.addItem(dev.label, dev.id)
+        if active and combo.findData(active) < 0:
+            combo.addItem(active.removeprefix("file:"), active)
+        combo.setCurrentIndex(max(0, combo.findData(active)))
+        combo.blockSignals(False)
+
+    def _show_active(self, kind: str, device_id: str) -> None:
+        combo = self.camera if kind == "video" else self.microphone
+        combo.blockSignals(True)
+        index = combo.findData(device_id)
+        if index < 0:
+            combo.addItem(device_id.removeprefix("file:"), device_id)
+            index = combo.count() - 1
+        combo.setCurrentIndex(index)
+        combo.blockSignals(False)

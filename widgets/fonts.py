@@ -1,0 +1,41 @@
+"""Makes the application font one that covers Chinese, so no text ever shows missing-glyph boxes.
+
+Qt falls back per glyph on some platforms but not reliably on a bare Linux install (and not in
+the offscreen platform), so the console picks a CJK-capable family explicitly: Noto Sans CJK
+(installed by `make` as fonts-noto-cjk), else another known CJK family.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from PySide6.QtGui import QFont, QFontDatabase, QFontMetrics
+from PySide6.QtWidgets import QApplication
+
+log = logging.getLogger(__name__)
+
+PREFERRED_FAMILIES = ("Noto Sans CJK SC", "Noto Sans SC", "Source Han Sans SC",
+                      "WenQuanYi Micro Hei", "Microsoft YaHei", "PingFang SC", "Noto Sans CJK JP")
+SAMPLE = "直播带货弹幕"
+
+
+def covers(font: QFont, text: str = SAMPLE) -> bool:
+    """True if `font` itself has a glyph for every character of `text`."""
+    metrics = QFontMetrics(font)
+    return all(metrics.inFontUcs4(ord(ch)) for ch in text)
+
+
+def install_cjk_font(app: QApplication) -> str | None:
+    """Set the application font to a CJK-covering family; returns it, or None (logged) if the
+    machine has none."""
+    available = set(QFontDatabase.families())
+    candidates = [f for f in PREFERRED_FAMILIES if f in available]
+    candidates += sorted(f for f in available if "CJK" in f and "Sans" in f and f not in candidates)
+    for family in candidates:
+        font = QFont(app.font())
+        font.setFamilies([family])
+        if covers(font):
+            app.setFont(font)
+            return family
+    log.warning("no font covering Chinese found; install fonts-noto-cjk")
+    return None
