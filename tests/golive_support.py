@@ -1,0 +1,105 @@
+"""Shared pieces of the go-live tests: a real embedded relay on its own loop thread, and a
+real aiortc WHEP subscriber that counts decoded frames."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from aiortc import RTCPeerConnection, RTCSessionDescription
+from aiortc.mediastreams import MediaStreamError
+
+from streaming.loop_thread import LoopThread
+from streaming.relay import RelayServer
+from streaming.whip import WhipClient
+
+TOKEN = "relay-test-token"
+
+
+class RunningRelay:
+    """An embedded relay served from a loop thread; `restart()` brings it back on the same
+    port (a relay that disappeared and came back)."""
+
+    def __init__(self, port: int = 0) -> None:
+        self.thread = LoopThread("test-relay")
+        self.server = RelayServer("127.0.0.1", port, TOKEN)
+        self.info = self.thread.run(self.server.start())
+        self.port = self.server.port
+
+    @property
+    def relay(self):
+        return self.server.relay
+
+    def call(self, fn: Callable[[], object]) -> object:
+        async def run() -> object:
+            return fn()
+        return self.thread.run(run())
+
+    def stop(self) -> None:
+        self.thread.run(self.server.stop(), timeout=10)
+
+    def restart(self) -> None:
+        self.server = RelayServer("127.0.0.1", self.port, TOKEN)
+        self.info = self.thread.run(self.server.start())
+
+    def close(self) -> None:
+        try:
+            self.stop()
+        finally:
+            self.thread.stop()
+
+
+@dataclass
+class Received:
+    video_frames: int = 0
+    audio_frames: int = 0
+    sizes: set[tuple[int, int]] = field(default_factory=set)
+    audio_peak: float = 0.0
+
+
+async def watch_whep(url: str, seconds: float) -> Received:
+    """Play `url` over WHEP with aiortc for `seconds`; count what decodes."""
+    got = Received()
+    pc = RTCPeerConnection()
+    pc.addTransceiver("video", direction="recvonly")
+    pc.addTransceiver("audio", direction="recvonly")
+    tasks: list[asyncio.Task[None]] = []
+
+    async def pull(track) -> None:
+        try:
+            while True:
+                frame = await track.recv()
+                if track.kind == "video":
+                    got.video_frames += 1
+                    got.sizes.add((frame.width, frame.height))
+                else:
+                    got.audio_frames += 1
+                    samples = frame.to_ndarray()
+                    got.audio_peak = max(got.audio_peak, float(abs(samples).max()) / 32768)
+        except MediaStreamError:
+            pass
+
+    pc.on("track", lambda track: tasks.append(asyncio.ensure_future(pull(track))))
+    await pc.setLocalDescription(await pc.createOffer())
+    client = WhipClient(url)
+    session = await client.offer(pc.localDescription.sdp)
+    await pc.setRemoteDescription(RTCSessionDescription(session.answer_sdp, "answer"))
+    await asyncio.sleep(seconds)
+    await session.delete()
+    await client.close()
+    await pc.close()
+    for task in tasks:
+        task.cancel()
+    await asyncio.gather(*tasks, return_exceptions=True)
+    return got
+
+
+def wait_for(predicate: Callable[[], bool], timeout: float, interval: float = 0.05) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(interval)
+    return predicate()

@@ -1,0 +1,185 @@
+"""The aiortc publisher (streaming/publisher.py) over real WebRTC on loopback, into the real
+embedded relay, and what it does when the relay misbehaves."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+
+import pytest
+from aiohttp import web
+from golive_support import TOKEN, RunningRelay, wait_for, watch_whep
+
+from capture.synthetic import SyntheticAudioSource, SyntheticVideoSource
+from streaming.h264 import uninstall_live_h264
+from streaming.loop_thread import LoopThread
+from streaming.publisher import Publisher, PublishOptions, PublishState, WhipSignalling
+
+
+class Recorder:
+    def __init__(self) -> None:
+        self.states: list[tuple[PublishState, str]] = []
+        self.stats: list = []
+        self.lock = threading.Lock()
+
+    def on_state(self, state: PublishState, message: str) -> None:
+        with self.lock:
+            self.states.append((state, message))
+
+    def on_stats(self, stats) -> None:
+        self.stats.append(stats)
+
+    def names(self) -> list[PublishState]:
+        with self.lock:
+            return [s for s, _ in self.states]
+
+    def last(self) -> tuple[PublishState, str]:
+        with self.lock:
+            return self.states[-1]
+
+
+@pytest.fixture
+def sources():
+    video = SyntheticVideoSource(640, 360, 30)
+    audio = SyntheticAudioSource(level_dbfs=-20)
+    video.start()
+    audio.start()
+    yield video, audio
+    video.stop()
+    audio.stop()
+    uninstall_live_h264()
+
+
+@pytest.fixture
+def relay():
+    running = RunningRelay()
+    yield running
+    running.close()
+
+
+def make_publisher(url, sources, token=TOKEN, **options):
+    rec = Recorder()
+    opts = PublishOptions(resolution="360p", **options)
+    pub = Publisher(WhipSignalling(url, token, timeout_s=3), *sources, opts,
+                    on_state=rec.on_state, on_stats=rec.on_stats)
+    return pub, rec
+
+
+def test_publishes_to_relay_viewer_decodes_and_stop_deletes_session(relay, sources):
+    pub, rec = make_publisher(relay.info["whip"], sources)
+    pub.start()
+    try:
+        assert wait_for(lambda: pub.state == PublishState.LIVE, 15), rec.states
+        got = asyncio.run(watch_whep(relay.info["whep"], 4.0))
+        assert got.sizes == {(640, 360)}
+        assert got.video_frames >= 60  # ≥ 15 fps over 4 s on a loaded machine
+        assert got.audio_frames >= 100 and got.audio_peak > 0.05  # the −20 dBFS tone
+        assert wait_for(lambda: len(rec.stats) >= 3, 5)
+        last = rec.stats[-1]
+        assert (last.width, last.height) == (640, 360)
+        assert last.fps > 10 and last.video_kbps > 50 and last.audio_kbps > 10
+        assert last.rtt_ms is not None and last.rtt_ms < 500
+        assert last.pli_count >= 1  # the viewer joining asked for a keyframe through the relay
+        assert relay.relay.publisher_id is not None
+    finally:
+        pub.stop()
+    assert rec.names()[0] == PublishState.CONNECTING and PublishState.LIVE in rec.names()
+    assert rec.last()[0] == PublishState.IDLE
+    # DELETE on stop: the relay has no publisher session left
+    assert wait_for(lambda: relay.relay.publisher_id is None, 3)
+    assert not [s for s in relay.relay.sessions.values() if s.kind == "whip"]
+
+
+def test_wrong_token_fails_with_plain_message(relay, sources):
+    pub, rec = make_publisher(relay.info["whip"], sources, token="not-the-token")
+    pub.start()
+    assert wait_for(lambda: pub.state == PublishState.FAILED, 10)
+    assert "refused the token" in pub.message
+    pub.stop()
+    assert "not-the-token" not in " ".join(m for _, m in rec.states)
+
+
+def test_unreachable_relay_fails_fast(sources):
+    pub, rec = make_publisher("http://127.0.0.1:9/whip", sources)
+    pub.start()
+    assert wait_for(lambda: pub.state == PublishState.FAILED, 10)
+    assert "Cannot reach the relay" in pub.message
+    pub.stop()
+
+
+class GarbageAnswerServer:
+    """Answers every offer with 201 and a body that is not a usable SDP answer."""
+
+    def __init__(self) -> None:
+        self.deleted = 0
+        self.thread = LoopThread("garbage-whip")
+        app = web.Application()
+        app.router.add_post("/whip", self.post)
+        app.router.add_delete("/whip/1", self.delete)
+
+        async def start():
+            runner = web.AppRunner(app)
+            await runner.setup()
+            site = web.TCPSite(runner, "127.0.0.1", 0)
+            await site.start()
+            return runner, site._server.sockets[0].getsockname()[1]
+
+        self.runner, port = self.thread.run(start())
+        self.url = f"http://127.0.0.1:{port}/whip"
+
+    async def post(self, request: web.Request) -> web.Response:
+        return web.Response(status=201, text="v=0\r\nm=this is not sdp at all\r\n",
+                            content_type="application/sdp", headers={"Location": "/whip/1"})
+
+    async def delete(self, request: web.Request) -> web.Response:
+        self.deleted += 1
+        return web.Response(status=200)
+
+    def close(self) -> None:
+        self.thread.run(self.runner.cleanup())
+        self.thread.stop()
+
+
+def test_garbage_sdp_answer_fails_cleanly_and_deletes_session(sources):
+    server = GarbageAnswerServer()
+    try:
+        pub, rec = make_publisher(server.url, sources)
+        pub.start()
+        assert wait_for(lambda: pub.state == PublishState.FAILED, 10)
+        assert "not a usable WebRTC description" in pub.message
+        assert wait_for(lambda: server.deleted == 1, 3)
+        pub.stop()
+    finally:
+        server.close()
+
+
+@pytest.mark.slow
+def test_relay_disappearing_mid_stream_reconnects_when_it_returns(relay, sources):
+    pub, rec = make_publisher(relay.info["whip"], sources, silence_timeout_s=2.0,
+                              reconnect_window_s=30.0)
+    pub.start()
+    try:
+        assert wait_for(lambda: pub.state == PublishState.LIVE, 15)
+        relay.stop()  # the relay process goes away without a word
+        assert wait_for(lambda: pub.state == PublishState.RECONNECTING, 10), rec.states
+        assert "Connection lost" in pub.message
+        relay.restart()
+        assert wait_for(lambda: pub.state == PublishState.LIVE, 20), rec.states
+        got = asyncio.run(watch_whep(relay.info["whep"], 2.5))
+        assert got.video_frames > 10
+    finally:
+        pub.stop()
+
+
+def test_relay_gone_for_good_ends_failed(relay, sources):
+    pub, rec = make_publisher(relay.info["whip"], sources, silence_timeout_s=2.0,
+                              reconnect_window_s=3.0)
+    pub.start()
+    try:
+        assert wait_for(lambda: pub.state == PublishState.LIVE, 15)
+        relay.stop()
+        assert wait_for(lambda: pub.state == PublishState.FAILED, 20), rec.states
+        assert "Gave up reconnecting" in pub.message
+        assert PublishState.RECONNECTING in rec.names()
+    finally:
+        pub.stop()
