@@ -60,8 +60,7 @@ _HANDLE = re.compile(r"(?<![a-z])[a-z][a-z_]*\d{2,}|\d{5,}|[a-z_]+_[a-z0-9_]+")
 _BAIT = re.compile(r"福利|免费|领|红包|惊喜|优惠券|半价|最低|低价|礼品|送")
 
 
-def _spam_score(folded: str, compacted: str) -> float:
-    skeleton = pinyin_skeleton(compacted)
+def _spam_score(folded: str, compacted: str, skeleton: str) -> float:
     score = 0.0
     if _URL.search(folded):
         score += 2
@@ -147,9 +146,10 @@ def _is_question(folded: str, compacted: str) -> bool:
     return _Q_ZH.search(compacted) is not None
 
 
-def classify_folded(folded: str, compacted: str) -> Kind:
-    """The kind of a message already in `fold` and `compact` form (the pipeline has both)."""
-    if _spam_score(folded, compacted) >= 2:
+def classify_folded(folded: str, compacted: str, skeleton: str) -> Kind:
+    """The kind of a message already in `fold`, `compact` and `pinyin_skeleton` form (the
+    pipeline computes them once for filters, classifier and clustering)."""
+    if _spam_score(folded, compacted, skeleton) >= 2:
         return "spam"
     if _is_cheer(folded, compacted):
         return "cheer"
@@ -161,4 +161,5 @@ def classify_folded(folded: str, compacted: str) -> Kind:
 def classify(text: str) -> Kind:
     """The kind of one message: "question", "spam", "cheer" or "chat"."""
     folded = fold(text)
-    return classify_folded(folded, compact(folded))
+    compacted = compact(folded)
+    return classify_folded(folded, compacted, pinyin_skeleton(compacted))

@@ -1,0 +1,145 @@
+"""AudienceState: the one shared audience state that the host window and the assistant window
+both observe. Both are views of it, so an action taken in either shows in both at once.
+
+It lives on the GUI thread. Every 33 ms (≤ 30 Hz) it takes whatever the pipeline produced since
+the last tick and emits each kind of change once — never a signal per message. Memory stays
+bounded: `lines` keeps the most recent stream for display; the full history is in the journal.
+Actions go to the pipeline's thread (`DanmakuWorker.command`), whose effect comes back through
+the same tick.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from typing import Any, Protocol
+
+from PySide6.QtCore import QObject, QTimer, Signal
+
+from app.danmaku.filters import FilterConfig
+from app.danmaku.pipeline import Line, Update
+from app.danmaku.questions import QuestionView
+
+TICK_MS = 33
+RECENT_LINES = 5_000
+
+
+class UpdateSource(Protocol):
+    def take_update(self) -> Update: ...
+
+    def command(self, action: str, **args: Any) -> None: ...
+
+
+class AudienceState(QObject):
+    linesAdded = Signal(list)  # list[Line], oldest first
+    linesChanged = Signal(list)  # list[Line] whose count changed
+    linesRemoved = Signal(list)  # list[int] line ids
+    questionsChanged = Signal(list)  # list[QuestionView], ranked (pinned first)
+    pinnedChanged = Signal(object)  # QuestionView | None
+    filtersChanged = Signal(object)  # FilterConfig
+    countersChanged = Signal(dict)
+    searchResults = Signal(str, list, list)  # query, list[QuestionView], list[journal rows]
+    notice = Signal(str)  # plain words for the status bar
+
+    def __init__(self, source: UpdateSource, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._source = source
+        self._lines: OrderedDict[int, Line] = OrderedDict()
+        self.questions: list[QuestionView] = []
+        self.pinned: QuestionView | None = None
+        self.filters = FilterConfig()
+        self.counters: dict[str, int] = {}
+        self._timer = QTimer(self)
+        self._timer.setInterval(TICK_MS)
+        self._timer.timeout.connect(self.tick)
+        self._timer.start()
+
+    # --- reading ------------------------------------------------------------------------------
+    def lines(self) -> list[Line]:
+        """The recent stream, oldest first."""
+        return list(self._lines.values())
+
+    def line(self, line_id: int) -> Line | None:
+        return self._lines.get(line_id)
+
+    # --- actions (GUI thread) -------------------------------------------------------------
+    def block_word(self, word: str) -> None:
+        self._source.command("block_word", word=word)
+
+    def unblock_word(self, word: str) -> None:
+        self._source.command("unblock_word", word=word)
+
+    def block_user(self, user_id: str) -> None:
+        self._source.command("block_user", user_id=user_id)
+
+    def unblock_user(self, user_id: str) -> None:
+        self._source.command("unblock_user", user_id=user_id)
+
+    def delete_line(self, line_id: int) -> None:
+        self._source.command("delete", line_id=line_id)
+
+    def pin(self, question_id: int) -> None:
+        self._source.command("pin", question_id=question_id)
+
+    def unpin(self) -> None:
+        self._source.command("unpin")
+
+    def answer(self, question_id: int) -> None:
+        self._source.command("answer", question_id=question_id)
+
+    def dismiss(self, question_id: int) -> None:
+        self._source.command("dismiss", question_id=question_id)
+
+    def reopen(self, question_id: int) -> None:
+        self._source.command("reopen", question_id=question_id)
+
+    def merge(self, source_ids: list[int], target_id: int) -> None:
+        self._source.command("merge", source_ids=list(source_ids), target_id=target_id)
+
+    def search(self, query: str) -> None:
+        """Search questions (any status) and the journaled stream; answers via `searchResults`."""
+        self._source.command("search", query=query)
+
+    # --- applying updates -----------------------------------------------------------------
+    def tick(self) -> None:
+        update = self._source.take_update()
+        if update.empty():
+            return
+        if update.lines:
+            for line in update.lines:
+                self._lines[line.id] = line
+            while len(self._lines) > RECENT_LINES:
+                self._lines.popitem(last=False)
+        changed = []
+        for line_id, count in update.bumps.items():
+            bumped = self._lines.get(line_id)
+            if bumped is not None:
+                bumped.count = count
+                changed.append(bumped)
+        removed = [i for i in update.removed_lines if self._lines.pop(i, None) is not None]
+        if update.removed_users:
+            gone = [i for i, line in self._lines.items() if line.user_id in update.removed_users]
+            for i in gone:
+                del self._lines[i]
+            removed.extend(gone)
+        if update.lines:
+            self.linesAdded.emit([line for line in update.lines if line.id in self._lines])
+        if changed:
+            self.linesChanged.emit(changed)
+        if removed:
+            self.linesRemoved.emit(removed)
+        if update.filters is not None:
+            self.filters = update.filters
+            self.filtersChanged.emit(update.filters)
+        if update.pinned_changed:
+            self.pinned = update.pinned
+            self.pinnedChanged.emit(update.pinned)
+        if update.questions is not None:
+            self.questions = update.questions
+            self.questionsChanged.emit(update.questions)
+        if update.counters is not None:
+            self.counters = update.counters
+            self.countersChanged.emit(update.counters)
+        for query, questions, rows in update.searches:
+            self.searchResults.emit(query, questions, rows)
+        for message in update.notices:
+            self.notice.emit(message)
