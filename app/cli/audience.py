@@ -5,15 +5,20 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import math
 import os
 import secrets
 import subprocess
 import sys
+from collections import Counter
 from typing import Any
 
-from streaming.interaction.audience import load_corpus, run_audience
+import psutil
+
+from streaming.interaction.audience import HostProbe, load_corpus, run_viewers, summarize_viewers
 
 TOKEN_ENV = "LIVEDESK_HUB_TOKEN"
+RATE_PER_PROCESS = 4000  # what one generator process sustains comfortably on a loaded machine
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -24,7 +29,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
             "Open N viewer connections to a hub and send realistic danmaku (questions, chatter, "
             "cheers, spam, keyword storms) at R messages/s in total for S seconds; print a JSON "
             f"summary. With {TOKEN_ENV} set to the hub's host token, also connect as the host and "
-            "report what arrived and the viewer→host latency. --local-hub starts a hub of its own."
+            "report what arrived and the viewer→host latency. --local-hub starts a hub of its own "
+            "in another process and also reports the hub's CPU time per event."
         ),
     )
     target = parser.add_mutually_exclusive_group(required=True)
@@ -39,6 +45,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--duration", type=float, default=10.0, help="seconds (default 10)")
     parser.add_argument("--corpus", help="JSON lines {\"text\": ..., \"kind\": ...} (default: built in)")
     parser.add_argument("--seed", type=int, help="random seed, for a repeatable audience")
+    parser.add_argument(
+        "--processes",
+        type=int,
+        default=0,
+        help=f"generator processes (default: one per {RATE_PER_PROCESS} msg/s)",
+    )
     parser.set_defaults(handler=_run)
 
 
@@ -51,6 +63,8 @@ def _run(args: argparse.Namespace) -> int:
     if args.viewers < 1 or args.rate <= 0 or args.duration <= 0:
         print("livedesk audience: --viewers, --rate and --duration must be positive", file=sys.stderr)
         return 2
+    processes = args.processes or math.ceil(args.rate / RATE_PER_PROCESS)
+    processes = max(1, min(processes, args.viewers))
     hub: subprocess.Popen[str] | None = None
     token = os.environ.get(TOKEN_ENV) or None
     url = args.url
@@ -58,19 +72,78 @@ def _run(args: argparse.Namespace) -> int:
         token = secrets.token_urlsafe(16)
         per_viewer = args.rate / args.viewers
         hub, url = _start_local_hub(token, rate=per_viewer * 1.5 + 1, burst=int(per_viewer) + 10)
+    probe = HostProbe(url, token).start() if token else None
+    hub_cpu0 = _cpu_seconds(hub)
     try:
-        summary: dict[str, Any] = asyncio.run(
-            run_audience(url, args.viewers, args.rate, args.duration, corpus, args.seed, token)
-        )
+        if processes == 1:
+            summary = asyncio.run(
+                run_viewers(url, args.viewers, args.rate, args.duration, corpus, args.seed)
+            )
+        else:
+            summary = _run_workers(args, url, processes)
+        if probe is not None:
+            summary["host"] = probe.report(summary["acknowledged"])
+            probe = None
+        if hub is not None:
+            cpu = _cpu_seconds(hub) - hub_cpu0
+            relayed = summary["host"]["received"]
+            summary["hub_cpu_s"] = round(cpu, 2)
+            summary["hub_cpu_us_per_event"] = round(1e6 * cpu / relayed, 1) if relayed else None
+            summary["hub_capacity_per_core"] = round(relayed / cpu) if cpu else None
     except (OSError, ValueError) as exc:
         print(f"livedesk audience: {exc}", file=sys.stderr)
         return 1
     finally:
+        if probe is not None:
+            probe.client.stop()
         if hub is not None:
             hub.terminate()
             hub.wait(10)
+    summary["processes"] = processes
     print(json.dumps(summary, ensure_ascii=False))
     return 0
+
+
+def _run_workers(args: argparse.Namespace, url: str, processes: int) -> dict[str, Any]:
+    """Split viewers and rate over generator processes (one Python process tops out at a few
+    thousand msg/s) and merge their summaries."""
+    env = {k: v for k, v in os.environ.items() if k != TOKEN_ENV}
+    workers = []
+    for i in range(processes):
+        viewers = args.viewers // processes + (1 if i < args.viewers % processes else 0)
+        cmd = [sys.executable, "-m", "app", "audience", "--url", url, "--viewers", str(viewers),
+               "--rate", str(args.rate / processes), "--duration", str(args.duration),
+               "--processes", "1"]
+        if args.corpus:
+            cmd += ["--corpus", args.corpus]
+        if args.seed is not None:
+            cmd += ["--seed", str(args.seed + i)]
+        workers.append(subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True, env=env))
+    parts = []
+    for worker in workers:
+        out, _ = worker.communicate()
+        if worker.returncode != 0:
+            raise OSError(f"a generator process failed (exit {worker.returncode})")
+        parts.append(json.loads(out))
+    errors: Counter[str] = Counter()
+    for part in parts:
+        errors.update(part["errors"])
+    return summarize_viewers(
+        parts[0]["url"],
+        args.viewers,
+        sum(p["connected"] for p in parts),
+        args.rate,
+        sum(p["sent"] for p in parts),
+        max(p["duration_s"] for p in parts),
+        errors,
+    )
+
+
+def _cpu_seconds(proc: subprocess.Popen[str] | None) -> float:
+    if proc is None:
+        return 0.0
+    times = psutil.Process(proc.pid).cpu_times()
+    return float(times.user + times.system)
 
 
 def _start_local_hub(token: str, rate: float, burst: int) -> tuple[subprocess.Popen[str], str]:
@@ -86,5 +159,5 @@ def _start_local_hub(token: str, rate: float, burst: int) -> tuple[subprocess.Po
     line = proc.stdout.readline()
     if not line:
         proc.wait(10)
-        raise SystemExit("livedesk audience: the local hub did not start")
+        raise OSError("the local hub did not start")
     return proc, json.loads(line)["url"]

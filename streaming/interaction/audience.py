@@ -14,7 +14,6 @@ import json
 import random
 import time
 from collections import Counter
-from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -82,21 +81,22 @@ class MessageMaker:
         else:
             kind = rng.choices(self.kinds, self.weights)[0]
             text = rng.choice(self.corpus[kind])
-        return {"v": 1, "type": "danmaku", "text": text, "sent_at": time.time() * 1000}
+        return {"v": 1, "type": "danmaku", "text": text, "sent_at": int(time.time() * 1000)}
 
 
-@dataclass
 class HostProbe:
-    """Counts and times what reaches the host, decoding each frame (as the pipeline would)."""
+    """Connects as the host and counts and times what arrives, decoding each frame as the
+    console's pipeline would; `report()` summarises it."""
 
-    received: int = 0
-    seqs: set[int] = field(default_factory=set)
-    latencies: list[float] = field(default_factory=list)
-    gaps: int = 0
-    first: float = 0.0
-    last: float = 0.0
+    def __init__(self, url: str, token: str) -> None:
+        self.received = 0
+        self.seqs: set[int] = set()
+        self.latencies: list[float] = []
+        self.gaps = 0
+        self.first = self.last = 0.0
+        self.client = HostClient(_urls(url)[1], token, self._on_frame)
 
-    def on_frame(self, text: str) -> None:
+    def _on_frame(self, text: str) -> None:
         now_wall, now = time.time() * 1000, time.perf_counter()
         if not self.first:
             self.first = now
@@ -109,6 +109,26 @@ class HostProbe:
                 self.latencies.append(now_wall - sent_at)
             elif event["type"] == "gap":
                 self.gaps += 1
+
+    def start(self) -> HostProbe:
+        self.client.start()
+        return self
+
+    def report(self, expected: int, wait_s: float = 10.0) -> dict[str, Any]:
+        """Wait (up to `wait_s`) for `expected` events, stop, and summarise."""
+        deadline = time.monotonic() + wait_s
+        while time.monotonic() < deadline and self.received < expected:
+            time.sleep(0.05)
+        self.client.stop()
+        seqs, span = self.seqs, self.last - self.first
+        return {
+            "received": self.received,
+            "seq_range": [min(seqs), max(seqs)] if seqs else None,
+            "missing_seqs": (max(seqs) - min(seqs) + 1 - len(seqs)) if seqs else 0,
+            "gaps": self.gaps,
+            "delivered_rate": round(self.received / span, 1) if span > 0 else None,
+            "latency_ms": summarize(self.latencies) if self.latencies else None,
+        }
 
 
 def _urls(url: str) -> tuple[str, str]:
@@ -128,26 +148,20 @@ async def _read(ws: aiohttp.ClientWebSocketResponse, errors: Counter[str]) -> No
                     errors[item.get("code", "?")] += 1
 
 
-async def run_audience(
+async def run_viewers(
     url: str,
     viewers: int,
     rate: float,
     duration: float,
     corpus: dict[str, list[str]],
     seed: int | None = None,
-    host_token: str | None = None,
 ) -> dict[str, Any]:
-    """Run the audience and return the JSON summary (see `livedesk audience --help`)."""
+    """Run the audience and return its JSON summary (see `livedesk audience --help`)."""
     if viewers < 1 or rate <= 0 or duration <= 0:
         raise ValueError("viewers, rate and duration must be positive")
-    viewer_url, host_url = _urls(url)
+    viewer_url = _urls(url)[0]
     maker = MessageMaker(corpus, seed)
     errors: Counter[str] = Counter()
-    probe = HostProbe()
-    host = None
-    if host_token:
-        host = HostClient(host_url, host_token, probe.on_frame)
-        host.start()
     timeout = aiohttp.ClientTimeout(total=None, sock_connect=10)
     connector = aiohttp.TCPConnector(limit=0)
     async with aiohttp.ClientSession(timeout=timeout, connector=connector) as session:
@@ -180,37 +194,28 @@ async def run_audience(
                         errors["closed"] += 1
                 await asyncio.sleep(TICK_S)
             took = time.perf_counter() - start
-            await asyncio.sleep(0.5)  # let the last errors and host frames arrive
+            await asyncio.sleep(0.5)  # let the last error replies arrive
         finally:
             for task in readers:
                 task.cancel()
             await asyncio.gather(*(ws.close() for ws in sockets), return_exceptions=True)
-    rejected = sum(n for code, n in errors.items() if not code.startswith("connect"))
-    summary: dict[str, Any] = {
-        "url": viewer_url,
+    return summarize_viewers(viewer_url, viewers, len(sockets), rate, sent, took, errors)
+
+
+def summarize_viewers(
+    url: str, viewers: int, connected: int, rate: float, sent: int, took: float, errors: Counter[str]
+) -> dict[str, Any]:
+    """The viewer side's summary (also used to merge the summaries of worker processes)."""
+    errored = sum(n for code, n in errors.items() if not code.startswith("connect"))
+    return {
+        "url": url,
         "viewers": viewers,
-        "connected": len(sockets),
+        "connected": connected,
         "duration_s": round(took, 2),
         "target_rate": rate,
         "sent": sent,
         "achieved_rate": round(sent / took, 1) if took else 0.0,
-        "errored": rejected,
-        "acknowledged": sent - rejected,
+        "errored": errored,
+        "acknowledged": sent - errored,
         "errors": dict(errors),
     }
-    if host is not None:
-        deadline = time.monotonic() + 10
-        while time.monotonic() < deadline and probe.received < summary["acknowledged"]:
-            await asyncio.sleep(0.05)
-        host.stop()
-        seqs = probe.seqs
-        span = probe.last - probe.first
-        summary["host"] = {
-            "received": probe.received,
-            "seq_range": [min(seqs), max(seqs)] if seqs else None,
-            "missing_seqs": (max(seqs) - min(seqs) + 1 - len(seqs)) if seqs else 0,
-            "gaps": probe.gaps,
-            "delivered_rate": round(probe.received / span, 1) if span > 0 else None,
-            "latency_ms": summarize(probe.latencies) if probe.latencies else None,
-        }
-    return summary

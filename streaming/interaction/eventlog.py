@@ -7,8 +7,6 @@ falls more than `size` events behind gets a `gap` event instead of unbounded buf
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 
 class EventLog:
     def __init__(self, size: int) -> None:
@@ -23,12 +21,12 @@ class EventLog:
         """The oldest seq still retained (head + 1 when the log is empty)."""
         return max(1, self.head - self.size + 1)
 
-    def append(self, encode: Callable[[int], bytes]) -> int:
-        """Assign the next seq, store `encode(seq)` under it, return the seq."""
-        seq = self.head + 1
-        self._slots[seq % self.size] = encode(seq)
+    def append(self, seq: int, data: bytes) -> None:
+        """Store the event `data` (which embeds its seq) under the next seq, `head + 1`."""
+        if seq != self.head + 1:
+            raise ValueError(f"seq {seq} is not the next one ({self.head + 1})")
+        self._slots[seq % self.size] = data
         self.head = seq
-        return seq
 
     def read(self, after: int, limit: int) -> list[bytes]:
         """Up to `limit` retained events with seq > after, oldest first (caller checks `oldest`)."""

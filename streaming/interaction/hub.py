@@ -50,10 +50,10 @@ class HubLimits:
     viewer_outbox: int = 64  # frames kept for a slow viewer (oldest dropped)
 
 
-def _dumps(obj: Any) -> str:
-    # ensure_ascii keeps every frame valid UTF-8 even when a client sent a lone surrogate
-    # escape ("\ud800"), which json.loads accepts but UTF-8 cannot encode.
-    return json.dumps(obj, separators=(",", ":"))
+# One encoder, made once (json.dumps with arguments builds a new one per call). ensure_ascii
+# keeps every frame valid UTF-8 even when a client sent a lone surrogate escape ("\ud800"),
+# which json.loads accepts but UTF-8 cannot encode.
+_dumps = json.JSONEncoder(separators=(",", ":"), ensure_ascii=True).encode
 
 
 def _frame(*objs: Any) -> bytes:
@@ -143,18 +143,12 @@ class InteractionHub:
     # ---- events into the log ---------------------------------------------------------------
 
     def _append(self, kind: str, fields_json: str, user_json: str | None) -> tuple[int, bytes]:
-        head = f',"v":1,"type":"{kind}","ts":{_now_ms()}'
+        seq = self._log.head + 1
+        text = f'{{"seq":{seq},"v":1,"type":"{kind}","ts":{_now_ms()}'
         if user_json is not None:
-            head += ',"user":' + user_json
-        tail = "," + fields_json[1:] if len(fields_json) > 2 else "}"
-        data = b""
-
-        def encode(seq: int) -> bytes:
-            nonlocal data
-            data = f'{{"seq":{seq}{head}{tail}'.encode()
-            return data
-
-        seq = self._log.append(encode)
+            text += ',"user":' + user_json
+        data = (text + ("," + fields_json[1:] if len(fields_json) > 2 else "}")).encode()
+        self._log.append(seq, data)
         for host in self._hosts:
             host.wake.set()
         return seq, data
