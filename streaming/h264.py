@@ -131,6 +131,11 @@ class EncodeRecord:
     keyframe: bool
 
 
+# Told about every encoded frame, on the encoder's thread, with the picture that went in (the
+# latency bench reads the capture time drawn into it); must return quickly.
+Observer = Callable[[EncodeRecord, av.VideoFrame], None]
+
+
 def bgr_to_video_frame(image: np.ndarray) -> av.VideoFrame:
     """The one colour conversion of the publish path: BGR (OpenCV's order) to planar
     YUV 4:2:0 (BT.601, limited range), which is what x264 encodes, so nothing converts again."""
@@ -145,7 +150,7 @@ class LiveH264Encoder(H264Encoder):
     def __init__(
         self,
         profile: VideoProfile,
-        observer: Callable[[EncodeRecord], None] | None = None,
+        observer: Observer | None = None,
     ) -> None:
         super().__init__()
         self.profile = profile
@@ -217,7 +222,7 @@ class LiveH264Encoder(H264Encoder):
         self._since_idr = 0 if keyframe else self._since_idr + 1
         self.keyframes += keyframe
         if self.observer is not None:
-            self.observer(EncodeRecord(pts, started, time.time(), len(data), keyframe))
+            self.observer(EncodeRecord(pts, started, time.time(), len(data), keyframe), frame)
         if data:
             yield from self._split_bitstream(data)
 
@@ -232,7 +237,7 @@ def _has_idr(annexb: bytes) -> bool:
     return any(nal and nal[0] & 0x1F == 5 for nal in H264Encoder._split_bitstream(annexb))
 
 
-_installed: list[tuple[VideoProfile, Callable[[EncodeRecord], None] | None]] = []
+_installed: list[tuple[VideoProfile, Observer | None]] = []
 
 
 def _get_encoder(codec: RTCRtpCodecParameters) -> Encoder:
@@ -243,7 +248,7 @@ def _get_encoder(codec: RTCRtpCodecParameters) -> Encoder:
 
 
 def install_live_h264(
-    profile: VideoProfile, observer: Callable[[EncodeRecord], None] | None = None
+    profile: VideoProfile, observer: Observer | None = None
 ) -> None:
     """Make aiortc's RTP senders encode H.264 with `profile` from now on (senders already
     sending keep their encoder). aiortc looks its encoders up through the `get_encoder` name

@@ -136,7 +136,7 @@ def test_bitrate_follows_target_within_range_without_extra_keyframes() -> None:
         keyint_s=1.0,
     )
     records: list[EncodeRecord] = []
-    encoder = LiveH264Encoder(profile, observer=records.append)
+    encoder = LiveH264Encoder(profile, observer=lambda record, frame: records.append(record))
     encoder.target_bitrate = 50_000_000
     assert encoder.target_bitrate == 2_400_000  # clamped to the top of the range
     for i in range(90):
@@ -185,7 +185,7 @@ def test_timestamps_that_do_not_advance_are_nudged_forward() -> None:
 def test_install_makes_aiortc_senders_use_live_encoder_over_real_webrtc() -> None:
     profile = VideoProfile(640, 360, 30, 400_000, 1_000_000, 800_000)
     records: list[EncodeRecord] = []
-    install_live_h264(profile, observer=records.append)
+    install_live_h264(profile, observer=lambda record, frame: records.append(record))
     try:
         assert installed_profile() == profile
         received = asyncio.run(_loopback_h264(frames_wanted=15))
