@@ -237,24 +237,27 @@ def _has_idr(annexb: bytes) -> bool:
     return any(nal and nal[0] & 0x1F == 5 for nal in H264Encoder._split_bitstream(annexb))
 
 
-_installed: list[tuple[VideoProfile, Observer | None]] = []
+_installed: list[VideoProfile] = []
+_observers: list[Observer] = []
+
+
+def _notify(record: EncodeRecord, frame: av.VideoFrame) -> None:
+    for observer in list(_observers):
+        observer(record, frame)
 
 
 def _get_encoder(codec: RTCRtpCodecParameters) -> Encoder:
     if codec.mimeType.lower() == "video/h264" and _installed:
-        profile, observer = _installed[-1]
-        return LiveH264Encoder(profile, observer)
+        return LiveH264Encoder(_installed[-1], _notify)
     return aiortc_get_encoder(codec)
 
 
-def install_live_h264(
-    profile: VideoProfile, observer: Observer | None = None
-) -> None:
+def install_live_h264(profile: VideoProfile) -> None:
     """Make aiortc's RTP senders encode H.264 with `profile` from now on (senders already
     sending keep their encoder). aiortc looks its encoders up through the `get_encoder` name
     in `aiortc.rtcrtpsender`; that lookup is the one thing replaced. Calling again replaces
     the profile."""
-    _installed[:] = [(profile, observer)]
+    _installed[:] = [profile]
     rtcrtpsender.get_encoder = _get_encoder  # type: ignore[attr-defined]
 
 
@@ -265,4 +268,16 @@ def uninstall_live_h264() -> None:
 
 
 def installed_profile() -> VideoProfile | None:
-    return _installed[-1][0] if _installed else None
+    return _installed[-1] if _installed else None
+
+
+def observe_encodes(observer: Observer) -> Callable[[], None]:
+    """Tell `observer` about every frame the installed encoders encode (stats, the latency
+    bench); returns the function that stops it."""
+    _observers.append(observer)
+
+    def remove() -> None:
+        if observer in _observers:
+            _observers.remove(observer)
+
+    return remove

@@ -22,6 +22,7 @@ from streaming.h264 import (
     h264_level,
     install_live_h264,
     installed_profile,
+    observe_encodes,
     uninstall_live_h264,
 )
 
@@ -185,11 +186,13 @@ def test_timestamps_that_do_not_advance_are_nudged_forward() -> None:
 def test_install_makes_aiortc_senders_use_live_encoder_over_real_webrtc() -> None:
     profile = VideoProfile(640, 360, 30, 400_000, 1_000_000, 800_000)
     records: list[EncodeRecord] = []
-    install_live_h264(profile, observer=lambda record, frame: records.append(record))
+    install_live_h264(profile)
+    stop_observing = observe_encodes(lambda record, frame: records.append(record))
     try:
         assert installed_profile() == profile
         received = asyncio.run(_loopback_h264(frames_wanted=15))
     finally:
+        stop_observing()
         uninstall_live_h264()
     assert installed_profile() is None
     assert len(received) >= 15
