@@ -1,0 +1,108 @@
+"""The danmaku box on the embedded relay's real viewer page, in a real headless Chromium:
+send, see others' danmaku scroll over the video, see the host's pin and announcement — all as
+plain text — and the hub's plain-words errors."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from streaming.loop_thread import LoopThread
+from streaming.relay.server import RelayServer
+from tests.interaction_support import Collector, viewer, wait_for
+
+pytestmark = pytest.mark.slow
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--headless", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+TOKEN = "viewer-page-token"
+INJECTION = '<img src=x onerror="window.pwned=1">看<b>这里</b>'
+
+
+@pytest.fixture
+def relay():
+    thread = LoopThread("test-relay-danmaku")
+    server = RelayServer("127.0.0.1", 0, TOKEN)
+    info = thread.run(server.start())
+    yield server, info
+    thread.run(server.stop(), timeout=10)
+    thread.stop()
+
+
+@pytest.fixture
+def page(relay):
+    from playwright.sync_api import sync_playwright
+
+    server, info = relay
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        page = browser.new_page()
+        page.goto(info["viewer"], wait_until="domcontentloaded")
+        page.wait_for_function("window.LiveDeskDanmaku && window.LiveDeskDanmaku.connected "
+                               "&& window.LiveDeskDanmaku.user", timeout=20_000)
+        yield page
+        browser.close()
+
+
+def _overlay_texts(page) -> list[str]:
+    return page.eval_on_selector_all("#danmaku .dm", "els => els.map(e => e.textContent)")
+
+
+def test_sending_from_the_page_reaches_the_host_as_plain_text(relay, page):
+    _, info = relay
+    with Collector(info["interaction_host"], token=TOKEN) as host:
+        page.fill("#dm-input", INJECTION)
+        page.press("#dm-input", "Enter")
+        wait_for(lambda: any(e["type"] == "danmaku" for e in host.events()))
+        event = next(e for e in host.events() if e["type"] == "danmaku")
+        assert event["text"] == INJECTION
+        assert event["user"] == page.evaluate("window.LiveDeskDanmaku.user")
+        assert isinstance(event["sent_at"], int)
+    assert INJECTION in _overlay_texts(page)  # shown at once, literally
+    assert page.eval_on_selector_all("#danmaku img, #danmaku b", "els => els.length") == 0
+    assert page.evaluate("document.getElementById('dm-input').value") == ""
+
+
+def test_others_danmaku_scroll_over_the_video_literally(relay, page):
+    _, info = relay
+    ws, _ = viewer(info["interaction"])
+    ws.send(json.dumps({"v": 1, "type": "danmaku", "text": INJECTION + "\u202e反转"}))
+    ws.send(json.dumps({"v": 1, "type": "danmaku", "text": "158 100斤穿什么码"}))
+    page.wait_for_function("window.LiveDeskDanmaku.shown >= 2", timeout=10_000)
+    texts = _overlay_texts(page)
+    assert INJECTION + "反转" in texts and "158 100斤穿什么码" in texts  # bidi override removed
+    assert page.evaluate("window.pwned === undefined")
+    assert page.eval_on_selector_all("#danmaku img", "els => els.length") == 0
+    overlay = page.eval_on_selector("#danmaku", "e => e.parentElement.id")
+    assert overlay == "stage"  # the lines are over the video
+    ws.close()
+
+
+def test_pin_and_announcement_from_the_host_are_shown(relay, page):
+    _, info = relay
+    with Collector(info["interaction_host"], token=TOKEN) as host:
+        host.client.send({"v": 1, "type": "pin", "question_id": "q7", "text": "能用花呗吗<script>"})
+        host.client.send({"v": 1, "type": "announcement", "text": "今晚八点秒杀"})
+        page.wait_for_function("document.getElementById('dm-announcement').textContent"
+                               " === '今晚八点秒杀'", timeout=10_000)
+        assert page.text_content("#dm-pin") == "📌 能用花呗吗<script>"
+        host.client.send({"v": 1, "type": "pin", "question_id": "q7", "text": None})
+        page.wait_for_function("document.getElementById('dm-pin').textContent === ''",
+                               timeout=10_000)
+
+
+def test_a_late_joiner_sees_the_pin_and_the_rate_limit_is_explained(relay, page):
+    _, info = relay
+    with Collector(info["interaction_host"], token=TOKEN) as host:
+        host.client.send({"v": 1, "type": "pin", "question_id": "q1", "text": "158 100斤穿M"})
+        wait_for(lambda: any(e["type"] == "pin" for e in host.events()))
+    page.reload(wait_until="domcontentloaded")
+    page.wait_for_function("document.getElementById('dm-pin').textContent === '📌 158 100斤穿M'",
+                           timeout=20_000)
+    for i in range(15):  # over the default burst of 10
+        page.fill("#dm-input", f"刷屏 {i}")
+        page.press("#dm-input", "Enter")
+    page.wait_for_function("window.LiveDeskDanmaku.errors.includes('rate_limited')", timeout=10_000)
+    assert "slow down" in page.text_content("#dm-note")
