@@ -85,7 +85,9 @@ class Pipeline:
         self.journal = journal
         self.reader = reader
         self.send = send
-        self.last_seq = 0
+        self.last_seq = 0  # journal seq: hub seq + seq_base
+        self.seq_base = 0  # journal seq of the last event before the current hub run
+        self.hub_id: str | None = None
         self.counters: dict[str, int] = {}
         self._out = Update()
         self._lock = threading.Lock()
@@ -102,6 +104,7 @@ class Pipeline:
         counters = self.counters
         for raw in frames:
             for event in self.validator.decode_frame(raw):
+                event.seq += self.seq_base
                 if event.seq <= self.last_seq:
                     counters["duplicate_seq"] = counters.get("duplicate_seq", 0) + 1
                     continue
@@ -297,6 +300,17 @@ class Pipeline:
         with self._lock:
             self._out.pinned = pinned
             self._out.pinned_changed = True
+
+    def _do_hub(self, hub_id: str, replay: bool) -> None:
+        """The host client connected to a hub run. A different run numbers its events from 1
+        again, so the journal continues them after the last one it holds."""
+        if self.hub_id is not None and hub_id != self.hub_id:
+            self.seq_base = self.last_seq
+        self.hub_id = hub_id
+
+    def hub_since(self) -> int:
+        """The hub seq to resume reading from (the host client's `since`)."""
+        return self.last_seq - self.seq_base
 
     def _do_search(self, query: str, replay: bool) -> None:
         rows = self.reader.search(query) if self.reader is not None and query.strip() else []

@@ -29,6 +29,17 @@ class UpdateSource(Protocol):
     def command(self, action: str, **args: Any) -> None: ...
 
 
+class NoSource:
+    """Stands in until the show's pipeline exists (e.g. while the host decides whether to
+    resume a crashed show): nothing arrives, actions are ignored."""
+
+    def take_update(self) -> Update:
+        return Update()
+
+    def command(self, action: str, **args: Any) -> None:
+        return None
+
+
 class AudienceState(QObject):
     linesAdded = Signal(list)  # list[Line], oldest first
     linesChanged = Signal(list)  # list[Line] whose count changed
@@ -40,9 +51,9 @@ class AudienceState(QObject):
     searchResults = Signal(str, list, list)  # query, list[QuestionView], list[journal rows]
     notice = Signal(str)  # plain words for the status bar
 
-    def __init__(self, source: UpdateSource, parent: QObject | None = None) -> None:
+    def __init__(self, source: UpdateSource | None = None, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self._source = source
+        self._source: UpdateSource = source if source is not None else NoSource()
         self._lines: OrderedDict[int, Line] = OrderedDict()
         self.questions: list[QuestionView] = []
         self.pinned: QuestionView | None = None
@@ -52,6 +63,10 @@ class AudienceState(QObject):
         self._timer.setInterval(TICK_MS)
         self._timer.timeout.connect(self.tick)
         self._timer.start()
+
+    def set_source(self, source: UpdateSource) -> None:
+        """Start observing a (new) pipeline; its first update restores what it already holds."""
+        self._source = source
 
     # --- reading ------------------------------------------------------------------------------
     def lines(self) -> list[Line]:

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 MAX_TEXT = 200  # characters of danmaku text kept after cleaning (protocol v1)
-MAX_NAME = 64  # characters of a display name kept after cleaning
+MAX_NAME = 64  # characters of a display name (the schema's limit)
 _MAX_RAW_TEXT = 4 * MAX_TEXT  # longer input is cut before cleaning so cleaning stays cheap
 
 # C0/C1 controls and DEL; bidi embeddings/overrides/isolates/marks (they reorder what the host
@@ -138,7 +138,7 @@ class Validator:
             if not text.strip():
                 raise Rejected("empty_text")
             sent_at = obj.get("sent_at")
-            if sent_at is not None and type(sent_at) not in (int, float):
+            if "sent_at" in obj and type(sent_at) not in (int, float):
                 raise Rejected("wrong_type")
             return Event(seq, ts, "danmaku", user_id, user_name, text, sent_at)
         rules = _FIELDS.get(kind) if type(kind) is str else None
@@ -157,6 +157,8 @@ class Validator:
             raise Rejected("missing_field" if uid is None or name is None else "wrong_type")
         if not uid or len(uid) > 64 or _BAD.search(uid):
             raise Rejected("bad_user_id")
+        if len(name) > MAX_NAME:
+            raise Rejected("out_of_range")  # the hub names viewers itself; longer is not from it
         return uid, self.clean(name, MAX_NAME)
 
     def clean(self, text: str, cap: int) -> str:

@@ -1,0 +1,186 @@
+"""Installs the audience feature into the main window: danmaku over the preview, the question
+queue as a dock, an Audience menu (assistant window, hub connection, danmaku look), and the
+show's `AudienceState` on the core (`core.audience`) so every window shares it.
+
+If the last show's journal was never closed (the console crashed or was killed), the host is
+asked — without blocking the window — whether to resume it with its queue, filters and
+counters; reading from the hub starts only after the answer.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QCoreApplication, Qt
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import (
+    QFormLayout,
+    QInputDialog,
+    QLineEdit,
+    QMessageBox,
+    QSlider,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.danmaku.journal import Journal, resumable_show
+from app.danmaku.service import AudienceService
+from app.danmaku.state import AudienceState
+from widgets.assistant_window import AssistantWindow
+from widgets.danmaku_overlay import DanmakuOverlay
+from widgets.question_queue import QuestionQueueWidget
+
+log = logging.getLogger(__name__)
+
+SECTION = "audience"
+DEFAULTS: dict[str, Any] = {"hub_url": "", "lanes": 8, "opacity": 0.9, "speed": 160}
+
+
+class AudienceFeature:
+    """Everything the feature created, kept on `core.audience_feature` (tests reach in here)."""
+
+    def __init__(self, window: Any, core: Any) -> None:
+        self.window = window
+        self.core = core
+        self.settings = {**DEFAULTS, **core.settings.section(SECTION)}
+        self.state = AudienceState(parent=core)
+        self.service: AudienceService | None = None
+        self.assistant: AssistantWindow | None = None
+        self.overlay = DanmakuOverlay(
+            self.state, window.preview, lanes=int(self.settings["lanes"]),
+            speed=float(self.settings["speed"]), opacity=float(self.settings["opacity"]),
+        )
+        self.overlay.show()
+        self.queue = QuestionQueueWidget(self.state)
+        panel = QWidget()
+        column = QVBoxLayout(panel)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.addWidget(self.queue, 1)
+        column.addLayout(self._overlay_controls())
+        window.add_dock("Questions", panel)
+        for title, handler in (
+            ("Assistant window", self.open_assistant),
+            ("Connect to audience hub…", self.ask_hub),
+        ):
+            action = QAction(title, window)
+            action.triggered.connect(handler)
+            window.add_action("Audience", action)
+        self.state.notice.connect(window.show_notice)
+        app = QCoreApplication.instance()
+        if app is not None:
+            app.aboutToQuit.connect(self.close)
+        self.resume_box: QMessageBox | None = None
+        crashed = resumable_show()
+        if crashed is None:
+            self.start(None)
+        else:
+            self._offer_resume(crashed)
+
+    # --- show lifecycle -------------------------------------------------------------------
+    def _offer_resume(self, path: Path) -> None:
+        box = QMessageBox(self.window)
+        box.setWindowTitle("Resume the show?")
+        box.setTextFormat(Qt.TextFormat.PlainText)
+        box.setText(
+            "The last show did not close properly. Resume it, with its question queue, "
+            "filters and counters, and read the messages that arrived meanwhile?"
+        )
+        box.setStandardButtons(QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No)
+        yes = QMessageBox.StandardButton.Yes
+        box.finished.connect(
+            lambda _result: self.start(path if box.standardButton(box.clickedButton()) == yes else None, crashed=path)
+        )
+        self.resume_box = box
+        box.open()
+
+    def start(self, resume: Path | None, crashed: Path | None = None) -> None:
+        """Open the show journal (resuming `resume`, or a new one) and connect if configured."""
+        if crashed is not None and resume is None:
+            Journal(crashed).close(ended=True)  # declined: do not offer it again
+        self.service = AudienceService(resume, resume=resume is not None)
+        self.state.set_source(self.service.worker)
+        self.service.on_status = self._on_hub_status
+        self.core.audience_service = self.service
+        url = str(self.settings.get("hub_url") or "")
+        if url:
+            from app.secrets import get_token
+
+            token = get_token(url)
+            if token:
+                self.service.connect(url, token)
+
+    def close(self) -> None:
+        if self.service is not None:
+            self.service.close(ended=True)
+            self.service = None
+
+    def _on_hub_status(self, kind: str, message: str) -> None:
+        # Network thread: hand the words to the GUI thread through the state's queued signal.
+        if kind in ("gap", "error"):
+            self.state.notice.emit(message)
+
+    # --- actions --------------------------------------------------------------------------
+    def open_assistant(self) -> AssistantWindow:
+        if self.assistant is None:
+            self.assistant = AssistantWindow(self.state)
+        self.assistant.show()
+        self.assistant.raise_()
+        return self.assistant
+
+    def ask_hub(self) -> None:
+        url, ok = QInputDialog.getText(
+            self.window, "Audience hub", "Host endpoint (ws://…/ws/host):", QLineEdit.EchoMode.Normal,
+            str(self.settings.get("hub_url") or ""),
+        )
+        if not ok or not url.strip():
+            return
+        token, ok = QInputDialog.getText(self.window, "Audience hub", "Host token:", QLineEdit.EchoMode.Password)
+        if not ok or not token:
+            return
+        from app.secrets import SecretStoreError, set_token
+
+        try:
+            set_token(url.strip(), token)
+        except SecretStoreError as exc:
+            self.window.show_notice(str(exc))
+        self._save(hub_url=url.strip())
+        if self.service is not None:
+            if self.service.client is not None:
+                self.service.client.stop()
+            self.service.connect(url.strip(), token)
+
+    def _overlay_controls(self) -> QFormLayout:
+        form = QFormLayout()
+        for name, label, low, high, scale in (
+            ("lanes", "Danmaku lines", 1, 20, 1.0),
+            ("opacity", "Opacity", 10, 100, 100.0),
+            ("speed", "Speed", 40, 600, 1.0),
+        ):
+            slider = QSlider(Qt.Orientation.Horizontal)
+            slider.setRange(low, high)
+            slider.setValue(round(float(self.settings[name]) * scale))
+            slider.valueChanged.connect(lambda value, n=name, s=scale: self._set_overlay(n, value / s))
+            form.addRow(label, slider)
+        return form
+
+    def _set_overlay(self, name: str, value: float) -> None:
+        if name == "lanes":
+            self.overlay.set_lanes(int(value))
+        elif name == "opacity":
+            self.overlay.set_opacity(value)
+        else:
+            self.overlay.set_speed(value)
+        self._save(**{name: value})
+
+    def _save(self, **values: Any) -> None:
+        self.settings.update(values)
+        self.core.settings.update_section(SECTION, values)
+
+
+def install(window: Any, core: Any) -> None:
+    """Add the audience feature to `window`; `core.audience` is the shared AudienceState."""
+    feature = AudienceFeature(window, core)
+    core.audience = feature.state
+    core.audience_feature = feature

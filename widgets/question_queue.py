@@ -1,0 +1,189 @@
+"""The question queue panel: ranked questions (pinned first) with pin / answered / dismiss /
+merge, and a search over every question ever asked (answered and dismissed included).
+
+It is a view of `AudienceState`: actions go to the state, and the table changes when the state
+says the queue changed — so two panels on the same state (host window, assistant window)
+always agree. Item views draw text plainly; a question containing markup shows it literally.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtGui import QColor
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.danmaku.questions import QuestionView
+from app.danmaku.state import AudienceState
+
+_HEADERS = ("Question", "Asked", "Askers", "Status")
+_Index = QModelIndex | QPersistentModelIndex
+
+
+class QuestionTableModel(QAbstractTableModel):
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.rows: list[QuestionView] = []
+
+    def set_rows(self, rows: list[QuestionView]) -> None:
+        self.beginResetModel()
+        self.rows = list(rows)
+        self.endResetModel()
+
+    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: N802, B008 - Qt API
+        return 0 if parent.isValid() else len(self.rows)
+
+    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: N802, B008 - Qt API
+        return 0 if parent.isValid() else len(_HEADERS)
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:  # noqa: N802
+        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
+            return _HEADERS[section]
+        return None
+
+    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid():
+            return None
+        q = self.rows[index.row()]
+        column = index.column()
+        if role == Qt.ItemDataRole.DisplayRole:
+            if column == 0:
+                return q.text
+            if column == 1:
+                return str(q.count)
+            if column == 2:
+                return "、".join(q.askers)
+            return q.status + (" · ordered" if q.ordered else "")
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return "\n".join((q.text, *q.variants))
+        if role == Qt.ItemDataRole.BackgroundRole and q.status == "pinned":
+            return QColor("#fff3b0")
+        return None
+
+
+class QuestionQueueWidget(QWidget):
+    def __init__(self, state: AudienceState, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.state = state
+        self.pinned_label = QLabel()
+        self.pinned_label.setTextFormat(Qt.TextFormat.PlainText)
+        self.pinned_label.setWordWrap(True)
+        self.search_box = QLineEdit()
+        self.search_box.setPlaceholderText("Search all questions (answered and dismissed too), Enter")
+        self.search_box.returnPressed.connect(self._search)
+        self.search_box.textChanged.connect(self._search_cleared)
+        self.model = QuestionTableModel(self)
+        self.table = QTableView()
+        self.table.setModel(self.model)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        self.table.setWordWrap(False)
+        self.table.verticalHeader().hide()
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        self.buttons: dict[str, QPushButton] = {}
+        row = QHBoxLayout()
+        for name, label, handler in (
+            ("pin", "Pin", self.pin_selected),
+            ("unpin", "Unpin", state.unpin),
+            ("answer", "Answered", self.answer_selected),
+            ("dismiss", "Dismiss", self.dismiss_selected),
+            ("reopen", "Reopen", self.reopen_selected),
+            ("merge", "Merge", self.merge_selected),
+        ):
+            button = QPushButton(label)
+            button.clicked.connect(handler)
+            self.buttons[name] = button
+            row.addWidget(button)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.addWidget(self.pinned_label)
+        layout.addWidget(self.search_box)
+        layout.addWidget(self.table, 1)
+        layout.addLayout(row)
+        self._searching: str | None = None
+        self._selected_ids: list[int] = []
+        state.questionsChanged.connect(self._on_questions)
+        state.pinnedChanged.connect(self._on_pinned)
+        state.searchResults.connect(self._on_search_results)
+        self._on_pinned(state.pinned)
+        self._on_questions(state.questions)
+
+    # --- selection and actions ------------------------------------------------------------
+    def selected_ids(self) -> list[int]:
+        rows = sorted({i.row() for i in self.table.selectionModel().selectedRows()})
+        return [self.model.rows[r].id for r in rows if r < len(self.model.rows)]
+
+    def select_ids(self, ids: list[int]) -> None:
+        selection = self.table.selectionModel()
+        selection.clearSelection()
+        for row, q in enumerate(self.model.rows):
+            if q.id in ids:
+                selection.select(
+                    self.model.index(row, 0),
+                    selection.SelectionFlag.Select | selection.SelectionFlag.Rows,
+                )
+
+    def pin_selected(self) -> None:
+        ids = self.selected_ids()
+        if ids:
+            self.state.pin(ids[0])
+
+    def answer_selected(self) -> None:
+        for qid in self.selected_ids():
+            self.state.answer(qid)
+
+    def dismiss_selected(self) -> None:
+        for qid in self.selected_ids():
+            self.state.dismiss(qid)
+
+    def reopen_selected(self) -> None:
+        for qid in self.selected_ids():
+            self.state.reopen(qid)
+
+    def merge_selected(self) -> None:
+        """Merge the selected entries into the most-asked of them."""
+        chosen = [q for q in self.model.rows if q.id in set(self.selected_ids())]
+        if len(chosen) < 2:
+            return
+        target = max(chosen, key=lambda q: q.count)
+        self.state.merge([q.id for q in chosen if q.id != target.id], target.id)
+
+    # --- state changes --------------------------------------------------------------------
+    def _on_questions(self, questions: list[QuestionView]) -> None:
+        if self._searching is not None:
+            return
+        keep = self.selected_ids()
+        self.model.set_rows(questions)
+        if keep:
+            self.select_ids(keep)
+
+    def _on_pinned(self, pinned: QuestionView | None) -> None:
+        self.pinned_label.setText(f"Pinned: {pinned.text}" if pinned is not None else "Nothing pinned")
+
+    def _search(self) -> None:
+        query = self.search_box.text().strip()
+        if query:
+            self._searching = query
+            self.state.search(query)
+
+    def _search_cleared(self, text: str) -> None:
+        if not text.strip() and self._searching is not None:
+            self._searching = None
+            self.model.set_rows(self.state.questions)
+
+    def _on_search_results(self, query: str, questions: list[QuestionView], rows: list[Any]) -> None:
+        if query == self._searching:
+            self.model.set_rows(questions)
+
