@@ -37,7 +37,11 @@
     const pc = new RTCPeerConnection();
     state.pc = pc;
     const stream = new MediaStream();
-    video.srcObject = stream;
+    // A <video> waiting for its first frame holds back the page's load event; attach the
+    // stream only after load, so the page counts as loaded even before the host is live.
+    const attach = () => { video.srcObject = stream; video.play().catch(() => {}); };
+    if (document.readyState === "complete") attach();
+    else window.addEventListener("load", attach, { once: true });
     pc.addTransceiver("video", { direction: "recvonly" });
     pc.addTransceiver("audio", { direction: "recvonly" });
     pc.ontrack = (event) => { stream.addTrack(event.track); video.play().catch(() => {}); };

@@ -1,0 +1,158 @@
+"""The whole loop in real parts: `livedesk publish` (a separate process) → the embedded relay
+→ headless Chromium playing the viewer page over WHEP. What the browser decodes is read from
+its own `getStats()`; the relay must forward media without encoding or decoding any of it."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from golive_support import TOKEN, RunningRelay, wait_for
+
+pytestmark = pytest.mark.slow
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--headless", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync", "--no-first-run",
+    "--use-fake-ui-for-media-stream", "--autoplay-policy=no-user-gesture-required",
+]
+
+INBOUND_STATS = """async () => {
+  const out = {};
+  (await window.livedesk.pc.getStats()).forEach((s) => {
+    if (s.type === "inbound-rtp") out[s.kind] = {
+      width: s.frameWidth, height: s.frameHeight, framesDecoded: s.framesDecoded,
+      samples: s.totalSamplesReceived, level: s.audioLevel, energy: s.totalAudioEnergy };
+  });
+  return out;
+}"""
+
+
+@pytest.fixture
+def relay(monkeypatch):
+    """The relay in this process, with aiortc's encoders and decoders counted: forwarding
+    must use none of them (the publisher runs in another process)."""
+    from aiortc import rtcrtpreceiver
+    from aiortc.codecs.h264 import H264Encoder
+    from aiortc.codecs.opus import OpusEncoder
+
+    counts = {"decoders": 0, "encodes": 0}
+    real_get_decoder = rtcrtpreceiver.get_decoder
+
+    def counted_decoder(codec):
+        counts["decoders"] += 1
+        return real_get_decoder(codec)
+
+    def counted_encode(real):
+        def encode(self, frame, force_keyframe=False):
+            counts["encodes"] += 1
+            return real(self, frame, force_keyframe)
+        return encode
+
+    monkeypatch.setattr(rtcrtpreceiver, "get_decoder", counted_decoder)
+    monkeypatch.setattr(H264Encoder, "encode", counted_encode(H264Encoder.encode))
+    monkeypatch.setattr(OpusEncoder, "encode", counted_encode(OpusEncoder.encode))
+    running = RunningRelay()
+    running.codec_counts = counts
+    yield running
+    running.close()
+
+
+@pytest.fixture
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        instance = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        yield instance
+        instance.close()
+
+
+def start_publisher(whip_url: str, resolution: str, stats: Path) -> subprocess.Popen:
+    env = dict(os.environ, LIVEDESK_WHIP_TOKEN=TOKEN)
+    return subprocess.Popen(
+        [sys.executable, "-m", "app", "publish", "--whip", whip_url, "--video", "test",
+         "--audio", "tone", "--resolution", resolution, "--duration", "120",
+         "--stats-json", str(stats)],
+        env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+def stop_publisher(proc: subprocess.Popen) -> tuple[int, str]:
+    if proc.poll() is None:
+        proc.send_signal(signal.SIGINT)
+    try:
+        _, err = proc.communicate(timeout=20)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        _, err = proc.communicate()
+    return proc.returncode, err
+
+
+def open_viewer(browser, url: str):
+    page = browser.new_page()
+    page.goto(url)
+    page.wait_for_function("window.livedesk && window.livedesk.state === 'playing'",
+                           timeout=45_000)
+    page.click("#unmute")  # the viewer turns the sound on: audio is now played out
+    assert page.evaluate("document.getElementById('video').muted") is False
+    return page
+
+
+def assert_playing(page, width: int, height: int) -> None:
+    """Frames decode at the published size and a tone is flowing, per Chromium itself."""
+    first = page.evaluate(INBOUND_STATS)
+    time.sleep(2.0)
+    second = page.evaluate(INBOUND_STATS)
+    video, audio = second["video"], second["audio"]
+    assert (video["width"], video["height"]) == (width, height)
+    assert video["framesDecoded"] - first["video"]["framesDecoded"] >= 30  # ≥ 15 fps
+    assert audio["samples"] - first["audio"]["samples"] >= 48_000  # ≥ 1 s of audio in 2 s
+    assert audio["energy"] > first["audio"]["energy"] and audio["level"] > 0.02  # a tone
+
+
+def test_chromium_viewers_play_published_stream_then_see_it_end(relay, browser, tmp_path):
+    stats = tmp_path / "stats.json"
+    proc = start_publisher(relay.info["whip"], "540p", stats)
+    try:
+        viewers = [open_viewer(browser, relay.info["viewer"]) for _ in range(2)]
+        for page in viewers:
+            assert_playing(page, 960, 540)
+            assert page.locator("#status").inner_text() == "Playing"
+            assert page.locator("#danmaku").count() == 1
+        assert relay.codec_counts == {"decoders": 0, "encodes": 0}
+        assert relay.relay.fanout.viewer_tracks == 4
+    finally:
+        code, err = stop_publisher(proc)
+    assert code == 0, err
+    for page in viewers:  # the host stopped (DELETE): viewers are told plainly
+        page.wait_for_function("window.livedesk.state === 'ended'", timeout=10_000)
+        assert page.locator("#status").inner_text() == "Stream ended"
+    import json
+
+    doc = json.loads(stats.read_text())
+    assert doc["summary"]["width"] == 960 and doc["summary"]["median_fps"] > 15
+    assert doc["state"] == "idle"
+
+
+def test_chromium_plays_1080p(relay, browser, tmp_path):
+    proc = start_publisher(relay.info["whip"], "1080p", tmp_path / "stats.json")
+    try:
+        page = open_viewer(browser, relay.info["viewer"])
+        assert_playing(page, 1920, 1080)
+    finally:
+        stop_publisher(proc)
+
+
+def test_viewer_page_waits_for_host_and_info_matches(relay, browser):
+    page = browser.new_page()
+    page.goto(relay.info["viewer"])
+    assert wait_for(lambda: page.evaluate("window.livedesk.state") == "waiting", 15)
+    assert "Waiting for the host" in page.locator("#status").inner_text()
+    info = page.evaluate("async () => (await fetch('/info')).json()")
+    assert info == relay.info
