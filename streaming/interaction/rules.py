@@ -62,7 +62,7 @@ def _num(obj: dict, key: str, lo: float, hi: float) -> float:
 def _danmaku(obj: dict) -> dict:
     fields: dict[str, Any] = {"text": _str(obj, "text", MAX_TEXT, empty=False)}
     if "sent_at" in obj:
-        fields["sent_at"] = _num(obj, "sent_at", 0, 1e15)
+        fields["sent_at"] = _int(obj, "sent_at", 0, 10**15)
     return fields
 
 
