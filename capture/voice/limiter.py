@@ -1,0 +1,69 @@
+"""True-peak limiter: keeps the output under -1 dBTP with a short lookahead.
+
+Peaks are found 4× oversampled (BS.1770 Annex 2), so the peaks a DAC or a lossy codec will
+reconstruct between samples are caught too. Each sample's needed gain is made a smooth curve:
+a trailing minimum over the attack window and a moving average of the same length reach the
+needed gain exactly when the peak arrives (the lookahead hides the ramp), and a release limited
+to `release_db_per_s` (constant dB per second, which is a cumulative minimum and so vectorises)
+brings it back. Nothing loops per sample in Python. A hop that needs no limiting passes through
+unchanged.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from scipy.ndimage import minimum_filter1d
+
+from capture.voice.loudness import TRUE_PEAK_DELAY, TruePeakDetector
+from capture.voice.settings import LimiterSettings
+from capture.voice.stage import HOP, RATE
+
+ATTACK = 90  # samples over which gain ramps down ahead of a peak (1.9 ms)
+_SAFETY_DB = 0.3  # the short interpolator reads up to ~0.2 dB low near 20 kHz
+
+
+class Limiter:
+    # Audio waits for the true-peak reading (which lags by TRUE_PEAK_DELAY) plus the attack.
+    latency = ATTACK + TRUE_PEAK_DELAY
+
+    def __init__(self, settings: LimiterSettings | None = None) -> None:
+        self.settings = settings or LimiterSettings()
+        self._tp = TruePeakDetector()
+        self.reset()
+
+    def reset(self) -> None:
+        self._tp.reset()
+        self._audio = np.zeros(self.latency + HOP, dtype=np.float32)
+        # Needed gain (dB) for the samples that the attack window still has to see.
+        self._need = np.zeros(2 * ATTACK + HOP)
+        self._env_db = 0.0
+        self.reduction_db = 0.0
+
+    def process(self, hop: np.ndarray) -> np.ndarray:
+        audio = self._audio
+        audio[self.latency:] = hop
+        peaks = self._tp(hop.astype(np.float64))
+        ceiling = self.settings.ceiling_dbtp - _SAFETY_DB
+        with np.errstate(divide="ignore"):
+            need_db = np.minimum(0.0, ceiling - 20.0 * np.log10(peaks))
+        need = self._need
+        need[: 2 * ATTACK] = need[HOP:]
+        need[2 * ATTACK:] = need_db
+        out = audio[:HOP].copy()
+        audio[: self.latency] = audio[HOP:]
+        if self._env_db == 0.0 and not need.any():
+            self.reduction_db = 0.0
+            return out
+        # need[i] belongs to output sample i - ATTACK of this hop. Hold the minimum over the
+        # ATTACK + 1 samples before (one extra: the peak reading spans two samples), then average
+        # over the ATTACK samples ahead: the gain is down to need[p] by the time p goes out.
+        held = minimum_filter1d(need, ATTACK + 1, origin=-((ATTACK + 1) // 2))
+        csum = np.concatenate(([0.0], np.cumsum(held)))
+        smooth = (csum[ATTACK: ATTACK + HOP] - csum[:HOP]) / ATTACK
+        # Release at most `rate` dB per sample: env[j] = min(smooth[j], env[j-1] + rate).
+        rate = self.settings.release_db_per_s / RATE
+        ramp = rate * np.arange(HOP)
+        env = np.minimum(np.minimum.accumulate(smooth - ramp) + ramp, self._env_db + rate + ramp)
+        self._env_db = float(env[-1]) if env[-1] < -1e-4 else 0.0
+        self.reduction_db = float(-env.min())
+        return (out * 10.0 ** (env / 20.0)).astype(np.float32)
