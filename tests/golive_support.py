@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 
 from aiortc import RTCPeerConnection, RTCSessionDescription
 from aiortc.mediastreams import MediaStreamError
+from keyring.backend import KeyringBackend
+from keyring.errors import PasswordDeleteError
 
 from streaming.loop_thread import LoopThread
 from streaming.relay import RelayServer
@@ -103,3 +105,23 @@ def wait_for(predicate: Callable[[], bool], timeout: float, interval: float = 0.
             return True
         time.sleep(interval)
     return predicate()
+
+
+class MemoryKeyring(KeyringBackend):
+    """A keyring backend for tests: the real `keyring` API, kept in memory."""
+
+    priority = 1  # type: ignore[assignment]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.store: dict[tuple[str, str], str] = {}
+
+    def get_password(self, service: str, username: str) -> str | None:
+        return self.store.get((service, username))
+
+    def set_password(self, service: str, username: str, password: str) -> None:
+        self.store[(service, username)] = password
+
+    def delete_password(self, service: str, username: str) -> None:
+        if self.store.pop((service, username), None) is None:
+            raise PasswordDeleteError("not found")

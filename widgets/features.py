@@ -7,4 +7,5 @@ knows nothing else about the features, so each can be built and tested on its ow
 """
 
 FEATURES: tuple[str, ...] = (
+    "widgets.golive_feature:install",
 )

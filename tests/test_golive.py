@@ -1,0 +1,184 @@
+"""The Go-live controller and panel (app/golive.py, widgets/golive_panel.py) driven like a
+host would, against the real embedded relay: states in plain words, figures every second,
+token in the keyring only, and a GUI that keeps painting whatever the relay does."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+
+import keyring
+import pytest
+from golive_support import TOKEN, MemoryKeyring, RunningRelay, watch_whep
+
+from app.console_core import ConsoleCore
+from app.settings import Settings
+from app.stall_probe import StallProbe
+from capture.synthetic import SyntheticAudioSource, SyntheticVideoSource
+from streaming.h264 import uninstall_live_h264
+from widgets.golive_panel import GoLivePanel, format_elapsed
+
+
+@pytest.fixture
+def memory_keyring():
+    previous = keyring.get_keyring()
+    backend = MemoryKeyring()
+    keyring.set_keyring(backend)
+    yield backend
+    keyring.set_keyring(previous)
+
+
+@pytest.fixture
+def core(tmp_path, monkeypatch, memory_keyring):
+    monkeypatch.setenv("LIVEDESK_CONFIG_DIR", str(tmp_path / "config"))
+    monkeypatch.setenv("LIVEDESK_DATA_DIR", str(tmp_path / "data"))
+    settings = Settings(tmp_path / "settings.json", save_delay_s=0.01)
+    settings.update_section("golive", {"resolution": "360p", "embedded_port": 0})
+    console = ConsoleCore(settings)
+    console.media.video.attach(SyntheticVideoSource(640, 360, 30))
+    console.media.raw_audio.attach(SyntheticAudioSource())
+    console.media.video.start()
+    console.media.raw_audio.start()
+    yield console
+    golive = getattr(console, "golive", None)
+    if golive is not None:
+        golive.shutdown()
+    console.media.stop()
+    uninstall_live_h264()
+
+
+@pytest.fixture
+def relay():
+    running = RunningRelay()
+    yield running
+    running.close()
+
+
+@pytest.fixture
+def panel(qtbot, core, monkeypatch):
+    from app.golive import GoLiveController
+
+    monkeypatch.setattr(GoLivePanel, "_confirm", lambda self, title, text: True)
+    controller = GoLiveController(core)
+    core.golive = controller
+    widget = GoLivePanel(controller)
+    qtbot.addWidget(widget)
+    widget.show()
+    return widget
+
+
+def type_target(panel: GoLivePanel, url: str, token: str) -> None:
+    panel.url.setText(url)
+    panel.url.editingFinished.emit()
+    panel.token.setText(token)
+
+
+def test_go_live_figures_elapsed_then_stop(qtbot, panel, relay, core, memory_keyring, tmp_path):
+    probe = StallProbe()
+    probe.start()
+    type_target(panel, relay.info["whip"], TOKEN)
+    panel.go_button.click()
+    assert panel.state_label.text() == "Connecting…"
+    assert not panel.go_button.isEnabled() and panel.stop_button.isEnabled()
+    qtbot.waitUntil(lambda: panel.state_label.text() == "LIVE", timeout=20_000)
+    qtbot.waitUntil(lambda: panel.figures["resolution"].text() == "640×360", timeout=5_000)
+    qtbot.waitUntil(lambda: panel.elapsed_label.text() >= "00:00:02", timeout=5_000)
+    assert panel.figures["fps"].text().endswith("fps")
+    assert panel.figures["video_kbps"].text().endswith("kbit/s")
+    assert panel.figures["rtt_ms"].text().endswith("ms")
+    probe.stop()
+    stalls = list(probe.stalls_ms)
+    got = asyncio.run(watch_whep(relay.info["whep"], 2.0))  # an audience really sees it
+    assert got.sizes == {(640, 360)}
+
+    probe.start()  # (the viewer above ran on this thread; only our own work is measured)
+    panel.stop_button.click()
+    assert panel.state_label.text() == "Not live"  # at once: stopping never blocks the GUI
+    qtbot.waitUntil(lambda: "Stopped" in panel.message_label.text(), timeout=10_000)
+    qtbot.waitUntil(lambda: relay.relay.publisher_id is None, timeout=5_000)
+    assert panel.go_button.isEnabled() and panel.elapsed_label.text() == "00:00:00"
+    probe.stop()
+    stalls += probe.stalls_ms
+    assert max(stalls) < 500, max(stalls)
+
+    # the token went to the keyring, the URL to the settings file, never the token there
+    assert memory_keyring.store == {("livedesk", f"relay-token:{relay.info['whip']}"): TOKEN}
+    core.settings.flush()
+    text = (tmp_path / "settings.json").read_text()
+    assert relay.info["whip"] in json.loads(text)["golive"]["whip_url"]
+    assert TOKEN not in text
+
+
+def test_wrong_token_is_a_plain_failure(qtbot, panel, relay):
+    type_target(panel, relay.info["whip"], "wrong-token")
+    panel.go_button.click()
+    qtbot.waitUntil(lambda: panel.state_label.text() == "Not live — problem", timeout=10_000)
+    assert "refused the token" in panel.message_label.text()
+    assert "wrong-token" not in panel.message_label.text()
+    assert panel.go_button.isEnabled() and not panel.stop_button.isEnabled()
+
+
+def test_unreachable_relay_is_a_plain_failure(qtbot, panel):
+    type_target(panel, "http://127.0.0.1:9/whip", "x")
+    panel.go_button.click()
+    qtbot.waitUntil(lambda: "Cannot reach the relay" in panel.message_label.text(),
+                    timeout=10_000)
+    assert panel.state_label.text() == "Not live — problem"
+
+
+def test_not_a_url_is_refused_without_going_anywhere(qtbot, panel):
+    type_target(panel, "relay.example.com/whip", "x")
+    panel.go_button.click()
+    assert panel.state_label.text() == "Not live — problem"
+    assert "is not an http:// or https:// URL" in panel.message_label.text()
+    assert panel.go_button.isEnabled()
+
+
+def test_cancelled_confirmation_does_nothing(qtbot, panel, relay, monkeypatch):
+    monkeypatch.setattr(GoLivePanel, "_confirm", lambda self, title, text: False)
+    type_target(panel, relay.info["whip"], TOKEN)
+    panel.go_button.click()
+    assert panel.state_label.text() == "Not live" and not panel.controller.busy
+
+
+@pytest.mark.slow
+def test_relay_disappearing_shows_reconnecting_and_gui_keeps_running(qtbot, panel, relay):
+    type_target(panel, relay.info["whip"], TOKEN)
+    panel.go_button.click()
+    qtbot.waitUntil(lambda: panel.state_label.text() == "LIVE", timeout=20_000)
+    probe = StallProbe()
+    probe.start()
+    relay.stop()
+    qtbot.waitUntil(lambda: panel.state_label.text() == "Reconnecting…", timeout=15_000)
+    assert "Connection lost" in panel.message_label.text()
+    relay.restart()
+    qtbot.waitUntil(lambda: panel.state_label.text() == "LIVE", timeout=25_000)
+    panel.stop_button.click()
+    qtbot.waitUntil(lambda: "Stopped" in panel.message_label.text(), timeout=10_000)
+    probe.stop()
+    assert max(probe.stalls_ms) < 500, max(probe.stalls_ms)
+
+
+def test_feature_with_no_relay_configured_uses_the_built_in_relay(qtbot, core, monkeypatch):
+    from widgets.main_window import MainWindow
+
+    monkeypatch.setattr(GoLivePanel, "_confirm", lambda self, title, text: True)
+    window = MainWindow(core, features=["widgets.golive_feature:install"])
+    qtbot.addWidget(window)
+    assert not window.feature_errors
+    panel = window.golive_panel
+    qtbot.waitUntil(lambda: core.golive.embedded is not None, timeout=5_000)
+    info = core.golive.embedded.info
+    assert info["viewer"] in panel.viewer_label.text()
+    assert info["whip"].startswith("http://127.0.0.1:")
+    panel.go_button.click()
+    qtbot.waitUntil(lambda: panel.state_label.text() == "LIVE", timeout=20_000)
+    got = asyncio.run(watch_whep(info["whep"], 2.0))
+    assert got.video_frames > 10 and got.audio_frames > 20
+    panel.stop_button.click()
+    qtbot.waitUntil(lambda: "Stopped" in panel.message_label.text(), timeout=10_000)
+
+
+def test_format_elapsed():
+    assert format_elapsed(0) == "00:00:00"
+    assert format_elapsed(3725) == "01:02:05"

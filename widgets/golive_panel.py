@@ -1,0 +1,218 @@
+"""The Go-live panel: where to publish, Go live / Stop (each confirmed), the live state in
+plain words, time on air and the sending figures. A view of `GoLiveController` only."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFormLayout,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QMessageBox,
+    QPushButton,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.golive import GoLiveController
+from streaming.publisher import RESOLUTIONS
+
+STATE_STYLE = {
+    "idle": ("Not live", "#888"),
+    "connecting": ("Connecting…", "#c90"),
+    "live": ("LIVE", "#d22"),
+    "reconnecting": ("Reconnecting…", "#c60"),
+    "failed": ("Not live — problem", "#a00"),
+}
+
+FIGURES = (
+    ("video_kbps", "Video", "{:.0f} kbit/s"),
+    ("audio_kbps", "Audio", "{:.0f} kbit/s"),
+    ("fps", "Frame rate", "{:.0f} fps"),
+    ("resolution", "Resolution", "{}"),
+    ("rtt_ms", "Round trip", "{:.0f} ms"),
+    ("loss", "Packet loss", "{}"),
+    ("feedback", "NACK / PLI", "{}"),
+)
+
+
+def _plain(label: QLabel) -> QLabel:
+    label.setTextFormat(Qt.TextFormat.PlainText)
+    return label
+
+
+def format_elapsed(seconds: int) -> str:
+    return f"{seconds // 3600:02d}:{seconds // 60 % 60:02d}:{seconds % 60:02d}"
+
+
+class GoLivePanel(QWidget):
+    def __init__(self, controller: GoLiveController, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.controller = controller
+        settings = controller.settings
+
+        self.mode = QComboBox()
+        self.mode.addItem("WHIP relay", "whip")
+        self.mode.addItem("Janus VideoRoom", "janus")
+        self.mode.setCurrentIndex(max(0, self.mode.findData(settings["mode"])))
+        self.url = QLineEdit()
+        self.token = QLineEdit()
+        self.token.setEchoMode(QLineEdit.EchoMode.Password)
+        self.token.setPlaceholderText("token (kept in the system keyring)")
+        self.room = QSpinBox()
+        self.room.setRange(1, 2**31 - 1)
+        self.room.setValue(int(settings["janus_room"]))
+        self.resolution = QComboBox()
+        self.resolution.addItems(list(RESOLUTIONS))
+        self.resolution.setCurrentText(str(settings["resolution"]))
+
+        form = QFormLayout()
+        form.addRow("Publish to", self.mode)
+        form.addRow("URL", self.url)
+        form.addRow("Token", self.token)
+        self.room_label = QLabel("Room")
+        form.addRow(self.room_label, self.room)
+        form.addRow("Resolution", self.resolution)
+
+        self.go_button = QPushButton("Go live")
+        self.stop_button = QPushButton("Stop")
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.go_button)
+        buttons.addWidget(self.stop_button)
+
+        self.state_label = _plain(QLabel())
+        font = self.state_label.font()
+        font.setPointSizeF(font.pointSizeF() * 1.4)
+        font.setBold(True)
+        self.state_label.setFont(font)
+        self.elapsed_label = _plain(QLabel("00:00:00"))
+        self.message_label = _plain(QLabel())
+        self.message_label.setWordWrap(True)
+        self.viewer_label = _plain(QLabel())
+        self.viewer_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.viewer_label.setWordWrap(True)
+
+        state_row = QHBoxLayout()
+        state_row.addWidget(self.state_label, 1)
+        state_row.addWidget(self.elapsed_label)
+
+        grid = QGridLayout()
+        self.figures: dict[str, QLabel] = {}
+        for row, (key, title, _) in enumerate(FIGURES):
+            grid.addWidget(_plain(QLabel(title)), row, 0)
+            self.figures[key] = _plain(QLabel("—"))
+            grid.addWidget(self.figures[key], row, 1)
+
+        column = QVBoxLayout(self)
+        column.addLayout(form)
+        column.addLayout(buttons)
+        column.addLayout(state_row)
+        column.addWidget(self.message_label)
+        column.addLayout(grid)
+        column.addWidget(self.viewer_label)
+        column.addStretch(1)
+
+        self.mode.currentIndexChanged.connect(self._mode_changed)
+        self.url.editingFinished.connect(self._url_changed)
+        self.resolution.currentTextChanged.connect(
+            lambda text: controller.configure(resolution=text))
+        self.room.valueChanged.connect(lambda value: controller.configure(janus_room=value))
+        self.go_button.clicked.connect(self.ask_go_live)
+        self.stop_button.clicked.connect(self.ask_stop)
+        controller.state_changed.connect(self._show_state)
+        controller.stats_updated.connect(self._show_stats)
+        controller.elapsed_changed.connect(
+            lambda s: self.elapsed_label.setText(format_elapsed(s)))
+        controller.relay_info_changed.connect(self._show_relay)
+        controller.notice.connect(self.message_label.setText)
+
+        self._load_target()
+        self._show_state(controller.state.value, controller.message)
+        if controller.embedded is not None:
+            self._show_relay(controller.embedded.info)
+
+    # ---- target fields --------------------------------------------------------------------
+
+    def _load_target(self) -> None:
+        janus = self.controller.settings["mode"] == "janus"
+        self.room.setVisible(janus)
+        self.room_label.setVisible(janus)
+        self.url.setPlaceholderText(
+            "http://janus-host:8088/janus" if janus
+            else "empty = the built-in relay on this computer")
+        url = self.controller.target_url()
+        self.url.setText(url)
+        self.token.setText(self.controller.token_for(url) if url else "")
+
+    def _mode_changed(self) -> None:
+        self.controller.configure(mode=self.mode.currentData())
+        self._load_target()
+
+    def _url_changed(self) -> None:
+        url = self.url.text().strip()
+        key = "janus_url" if self.controller.settings["mode"] == "janus" else "whip_url"
+        if url != self.controller.settings[key]:
+            self.controller.configure(**{key: url})
+            self.token.setText(self.controller.token_for(url) if url else "")
+
+    def _commit_fields(self) -> None:
+        """Take what the host typed: URL into settings, token into the keyring."""
+        self._url_changed()
+        url = self.controller.target_url()
+        token = self.token.text().strip()
+        if url and token != self.controller.token_for(url):
+            self.controller.save_token(url, token)
+
+    # ---- buttons --------------------------------------------------------------------------
+
+    def ask_go_live(self) -> None:
+        target = self.controller.target_url() or "the built-in relay on this computer"
+        if self._confirm("Go live?", f"Start streaming your camera and microphone to {target}?"):
+            self._commit_fields()
+            self.controller.go_live()
+
+    def ask_stop(self) -> None:
+        if self._confirm("Stop the stream?", "Stop streaming? Viewers will see the stream end."):
+            self.controller.stop()
+
+    def _confirm(self, title: str, text: str) -> bool:
+        box = QMessageBox(QMessageBox.Icon.Question, title, text,
+                          QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, self)
+        box.setTextFormat(Qt.TextFormat.PlainText)
+        box.setDefaultButton(QMessageBox.StandardButton.No)
+        return box.exec() == QMessageBox.StandardButton.Yes
+
+    # ---- controller → view ----------------------------------------------------------------
+
+    def _show_state(self, state: str, message: str) -> None:
+        title, colour = STATE_STYLE.get(state, (state, "#888"))
+        self.state_label.setText(title)
+        self.state_label.setStyleSheet(f"color: {colour};")
+        self.message_label.setText(message)
+        busy = self.controller.busy
+        self.go_button.setEnabled(not busy)
+        self.stop_button.setEnabled(busy)
+        for field in (self.mode, self.url, self.token, self.room, self.resolution):
+            field.setEnabled(not busy)
+        if not busy:
+            for label in self.figures.values():
+                label.setText("—")
+
+    def _show_stats(self, stats: dict[str, Any]) -> None:
+        values = dict(stats)
+        values["resolution"] = f"{stats['width']}×{stats['height']}" if stats["width"] else "—"
+        values["loss"] = f"{stats['loss_percent']:.1f} % ({stats['packets_lost']} packets)"
+        values["feedback"] = f"{stats['nack_count']} / {stats['pli_count']}"
+        for key, _, pattern in FIGURES:
+            value = values.get(key)
+            self.figures[key].setText("—" if value is None else pattern.format(value))
+
+    def _show_relay(self, info: dict[str, Any]) -> None:
+        viewer = info.get("viewer")
+        self.viewer_label.setText(f"Viewer page (built-in relay): {viewer}" if viewer else "")
