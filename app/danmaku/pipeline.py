@@ -196,10 +196,11 @@ class Pipeline:
         with self._lock:
             self._out.questions = ranked
 
-    def tick(self) -> None:
-        """Publish a question ranking that was held back by the rate limit (idle worker)."""
-        if self._questions_dirty:
-            self._publish_questions()
+    def tick(self, force: bool = False) -> None:
+        """Publish a question ranking held back by the rate limit (idle worker), or at once
+        (`force`, for tests and benches)."""
+        if self._questions_dirty or force:
+            self._publish_questions(force)
 
     def take_update(self) -> Update:
         """Everything that changed since the last call (any thread)."""
