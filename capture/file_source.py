@@ -63,6 +63,8 @@ class FileSource(Source[VideoFrame | AudioBlock]):
             if not streams:
                 self._set_status(SourceState.FAILED, f"{self.path.name} has no {self.kind} track.")
                 return
+            if self.kind == "video":
+                container.streams.video[0].thread_type = "AUTO"  # decode on several cores
             self._set_status(SourceState.RUNNING, self.label)
             while not self._stop.is_set():
                 items = self._video(container) if self.kind == "video" else self._audio(container)
@@ -72,7 +74,7 @@ class FileSource(Source[VideoFrame | AudioBlock]):
                 container.seek(0)
             if not self._stop.is_set():
                 self._set_status(SourceState.ENDED, f"{self.path.name} ended.")
-        except av.FFmpegError as exc:
+        except Exception as exc:  # a damaged file must end the source, not kill its thread
             self._set_status(SourceState.ENDED, f"{self.path.name} could not be read: {exc}")
         finally:
             container.close()
@@ -93,10 +95,8 @@ class FileSource(Source[VideoFrame | AudioBlock]):
             self._emit(dataclasses.replace(item, pts_ns=now_ns()))
 
     def _video(self, container: av.container.InputContainer) -> Iterator[tuple[float, VideoFrame]]:
-        stream = container.streams.video[0]
-        stream.thread_type = "AUTO"
         index = 0
-        for frame in container.decode(stream):
+        for frame in container.decode(container.streams.video[0]):
             t = float(frame.time) if frame.time is not None else index / 30.0
             image = frame.to_ndarray(format="bgr24")
             yield t, VideoFrame(np.ascontiguousarray(image), now_ns(), index)

@@ -26,6 +26,8 @@ log = logging.getLogger(__name__)
 QUEUE_BLOCKS = 50
 #: No block for this long while running means the device went away.
 SILENCE_TIMEOUT_S = 1.0
+#: Some servers take over a second to start a fresh capture stream (PulseAudio via ALSA does).
+FIRST_BLOCK_TIMEOUT_S = 5.0
 
 
 def parse_device(device: str) -> str | None:
@@ -99,13 +101,15 @@ class MicrophoneSource(Source[AudioBlock]):
 
     def _deliver(self) -> None:
         self._set_status(SourceState.RUNNING, f"{self.label} 48 kHz")
+        timeout = FIRST_BLOCK_TIMEOUT_S
         while not self._stop.is_set():
             try:
-                block = self._queue.get(timeout=SILENCE_TIMEOUT_S)
+                block = self._queue.get(timeout=timeout)
             except queue.Empty:
                 if self._stop.is_set():
                     return
                 self._set_status(SourceState.ENDED,
                                  f"Microphone {self.label} stopped sending sound (unplugged?).")
                 return
+            timeout = SILENCE_TIMEOUT_S
             self._emit(block)

@@ -28,6 +28,9 @@ class DevicePicker(QWidget):
         self.microphone = QComboBox()
         self.camera.setObjectName("camera_picker")
         self.microphone.setObjectName("microphone_picker")
+        for combo in (self.camera, self.microphone):  # long device names must not widen the dock
+            combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+            combo.setMinimumContentsLength(16)
         refresh = QPushButton("Refresh devices")
         open_file = QPushButton("Play a file…")
         open_file.setToolTip("Use a video file as the camera (rehearsals)")

@@ -7,7 +7,8 @@ encoding (libx264 veryfast/zerolatency), the preview painting, and a pure-Python
   single  everything in one process, one thread per job;
   split   capture + DSP + encoder in a media child process, preview frames handed to the GUI
           process through shared memory; GUI + danmaku in the main process;
-  split3  as split, with the danmaku loop in its own child process too.
+  split3  as split, with the danmaku loop in its own child process too;
+  danmaku_proc  media, preview and GUI in one process on threads, danmaku in a child process.
 
 Anchor: the target frame interval (33.3 ms) — jitter is quoted as the p99 of |interval − 33.3|.
 Prints one JSON object; docs/architecture.md records the figures and the decision.
@@ -34,7 +35,7 @@ from capture.source import LatestSlot
 
 WIDTH, HEIGHT, FPS = 1920, 1080, 30.0
 FRAME_MS = 1000.0 / FPS
-MODES = ("single", "split", "split3")
+MODES = ("single", "danmaku_proc", "split", "split3")
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -42,6 +43,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--seconds", type=float, default=10.0, help="run time per mode")
     parser.add_argument("--modes", default=",".join(MODES), help="comma list of " + "/".join(MODES))
     parser.add_argument("--danmaku-rate", type=int, default=10_000, help="messages per second")
+    parser.add_argument("--danmaku-work", type=int, default=1,
+                        help="repeat the per-message string work N times (a heavier pipeline)")
     parser.set_defaults(handler=run)
 
 
@@ -159,20 +162,33 @@ def make_messages(n: int) -> list[str]:
                         "ts": 1700000000000 + i}, ensure_ascii=False) for i in range(n)]
 
 
-def _handle(raw: str, counts: dict[str, int]) -> None:
-    """Pure-Python work per message, about what decode/validate/filter/classify costs."""
+def _handle(raw: str, counts: dict[str, int], work: int = 1) -> None:
+    """Pure-Python work per message (≈8 µs at work=1 here): decode, normalise, classify,
+    count. `work` repeats the string work to stand in for a heavier real pipeline."""
     msg = json.loads(raw)
     if not isinstance(msg, dict) or msg.get("type") != "danmaku":
         return
-    text = " ".join(msg["text"].split()).casefold()
-    cjk = sum(1 for ch in text if "\u4e00" <= ch <= "\u9fff")
-    key = "question" if ("吗" in text or "?" in text or "哪" in text) else (
-        "order" if "单" in text else "chat")
-    counts[key] = counts.get(key, 0) + 1 + 0 * cjk
+    for _ in range(work):
+        text = " ".join(msg["text"].split()).casefold()
+        cjk = sum(1 for ch in text if "\u4e00" <= ch <= "\u9fff")
+        key = "question" if ("吗" in text or "?" in text or "哪" in text) else (
+            "order" if "单" in text else "chat")
+        counts[key] = counts.get(key, 0) + 1
+        counts["cjk"] = counts.get("cjk", 0) + cjk
     counts[msg["user"][-1]] = counts.get(msg["user"][-1], 0) + 1
 
 
-def run_danmaku(seconds: float, rate: int, stop: threading.Event | None = None) -> dict[str, Any]:
+def handle_cost_us(work: int) -> float:
+    """Measured cost of one stand-in message on this machine now, in µs."""
+    messages = make_messages(2000)
+    counts: dict[str, int] = {}
+    t0 = time.perf_counter()
+    for raw in messages:
+        _handle(raw, counts, work)
+    return (time.perf_counter() - t0) / len(messages) * 1e6
+
+
+def run_danmaku(seconds: float, rate: int, work: int = 1) -> dict[str, Any]:
     """Handle `rate` messages/s in 10 ms batches for `seconds`; report achieved rate and lag."""
     messages = make_messages(5000)
     counts: dict[str, int] = {}
@@ -180,12 +196,12 @@ def run_danmaku(seconds: float, rate: int, stop: threading.Event | None = None) 
     start = time.monotonic()
     handled, lag_ms = 0, []
     cpu = CpuMeter()
-    while time.monotonic() - start < seconds and not (stop and stop.is_set()):
+    while time.monotonic() - start < seconds:
         due = int((time.monotonic() - start) * rate)  # messages that have "arrived" by now
         backlog = due - handled
         lag_ms.append(1000.0 * backlog / rate)
         for _ in range(min(backlog, batch * 4)):
-            _handle(messages[handled % len(messages)], counts)
+            _handle(messages[handled % len(messages)], counts, work)
             handled += 1
         if backlog <= batch:
             time.sleep(0.010)
@@ -194,8 +210,8 @@ def run_danmaku(seconds: float, rate: int, stop: threading.Event | None = None) 
             "lag_ms": summarize(lag_ms), "process_cpu_percent": round(cpu.read(), 1)}
 
 
-def _danmaku_child(seconds: float, rate: int, results: mp.Queue) -> None:
-    results.put(run_danmaku(seconds, rate))
+def _danmaku_child(seconds: float, rate: int, work: int, results: mp.Queue) -> None:
+    results.put(run_danmaku(seconds, rate, work))
 
 
 # -- shared-memory frame hand-over (split modes) ------------------------------------------------
@@ -246,7 +262,7 @@ def _shm_reader(shm: shared_memory.SharedMemory, notify: mp.Queue, sink: Any) ->
 
 
 # -- one run -------------------------------------------------------------------------------
-def run_mode(mode: str, seconds: float, rate: int) -> dict[str, Any]:
+def run_mode(mode: str, seconds: float, rate: int, work: int) -> dict[str, Any]:
     from PySide6.QtWidgets import QApplication
 
     from app.stall_probe import StallProbe
@@ -276,7 +292,7 @@ def run_mode(mode: str, seconds: float, rate: int) -> dict[str, Any]:
     shm = None
     cpu = CpuMeter()
 
-    if mode == "single":
+    if mode in ("single", "danmaku_proc"):
         threads.append(threading.Thread(
             target=lambda: media_out.update(run_media(seconds, preview.offer)), name="media"))
     else:
@@ -286,12 +302,12 @@ def run_mode(mode: str, seconds: float, rate: int) -> dict[str, Any]:
                                                             results_q), name="media"))
         threads.append(threading.Thread(target=_shm_reader, args=(shm, notify, preview.offer),
                                         name="shm-reader"))
-    if mode == "split3":
-        procs.append(ctx.Process(target=_danmaku_child, args=(seconds, rate, results_q),
+    if mode in ("split3", "danmaku_proc"):
+        procs.append(ctx.Process(target=_danmaku_child, args=(seconds, rate, work, results_q),
                                  name="danmaku"))
     else:
         threads.append(threading.Thread(
-            target=lambda: danmaku_out.update(run_danmaku(seconds, rate)), name="danmaku"))
+            target=lambda: danmaku_out.update(run_danmaku(seconds, rate, work)), name="danmaku"))
 
     for p in procs:
         p.start()
@@ -325,7 +341,7 @@ def run_mode(mode: str, seconds: float, rate: int) -> dict[str, Any]:
         "gui_stall_ms": summarize(probe.stalls_ms),
         "danmaku": danmaku_out,
         "cpu_percent": {"main_process": round(gui_cpu, 1),
-                        "media_process": media_out.get("cpu_percent") if procs else None},
+                        "media_process": media_out.get("cpu_percent") if shm else None},
         "rss_mb_main": round(rss_mb(), 1),
     })
     return result
@@ -355,11 +371,13 @@ def run(args: argparse.Namespace) -> int:
         print(json.dumps({"error": f"unknown mode(s) {unknown}; choose from {list(MODES)}"}))
         return 2
     load = os.getloadavg()
-    runs = [run_mode(m, args.seconds, args.danmaku_rate) for m in modes]
+    cost_us = handle_cost_us(args.danmaku_work)
+    runs = [run_mode(m, args.seconds, args.danmaku_rate, args.danmaku_work) for m in modes]
     print(json.dumps(_finite({
         "bench": "architecture",
         "anchor": {"frame_interval_ms": round(FRAME_MS, 2), "resolution": f"{WIDTH}x{HEIGHT}",
-                   "danmaku_msg_s": args.danmaku_rate},
+                   "danmaku_msg_s": args.danmaku_rate, "danmaku_work": args.danmaku_work,
+                   "danmaku_us_per_msg": round(cost_us, 1)},
         "machine": {"cpus": os.cpu_count(), "loadavg_before": [round(x, 2) for x in load]},
         "seconds_per_mode": args.seconds,
         "runs": runs,
