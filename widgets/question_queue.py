@@ -8,6 +8,7 @@ always agree. Item views draw text plainly; a question containing markup shows i
 
 from __future__ import annotations
 
+import html
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
@@ -66,7 +67,8 @@ class QuestionTableModel(QAbstractTableModel):
                 return "、".join(q.askers)
             return q.status + (" · ordered" if q.ordered else "")
         if role == Qt.ItemDataRole.ToolTipRole:
-            return "\n".join((q.text, *q.variants))
+            # Tooltips guess rich text from the content; escaped, a viewer's markup stays text.
+            return "<p>" + "<br>".join(html.escape(t) for t in (q.text, *q.variants)) + "</p>"
         if role == Qt.ItemDataRole.BackgroundRole and q.status == "pinned":
             return QColor("#fff3b0")
         return None
