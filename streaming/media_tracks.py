@@ -114,6 +114,11 @@ class VideoSourceTrack(MediaStreamTrack):
         super().stop()
         self._handoff.notify_threadsafe()
 
+    def join(self, timeout: float = 1.0) -> None:
+        """Wait for the reader thread to end (after `stop`), so no conversion is still running
+        when the interpreter exits."""
+        self._reader.join(timeout)
+
     @property
     def frames_dropped_total(self) -> int:
         """Frames skipped because a newer one arrived first (at the source slot or here)."""

@@ -306,7 +306,12 @@ class Publisher:
             await self._watch(pc, video_track, counters)
         finally:
             await pc.close()
+            for track in (video_track, audio_track):
+                if track is not None:
+                    track.stop()  # aiortc only stops tracks whose sender had started
             await self.signalling.close()
+            if video_track is not None:
+                await asyncio.to_thread(video_track.join)
 
     async def _wait_connected(self, pc: RTCPeerConnection) -> None:
         deadline = time.monotonic() + self.options.connect_timeout_s
