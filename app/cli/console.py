@@ -63,7 +63,9 @@ def self_test(app: Any, core: Any, window: Any, font_family: str | None,
           f"{blocks} blocks metered from {core.media.audio_label()}")
     check("font", font_family is not None and covers(app.font()), font_family or "no CJK font")
     check("features", not window.feature_errors, window.feature_errors or "all installed")
-    check("settings", not core.settings.load_error, core.settings.load_error or "loaded")
+    core.settings.flush()
+    check("settings", core.settings.path.exists() and not _unreadable(core.settings.path),
+          core.settings.load_error or f"saved to {core.settings.path}")
     if screenshot:
         saved = window.grab().save(screenshot)
         check("screenshot", saved, screenshot)
@@ -71,3 +73,11 @@ def self_test(app: Any, core: Any, window: Any, font_family: str | None,
     print(json.dumps({"self_test": "passed" if ok else "failed", "checks": checks,
                       "status_bar": window.status_text()}, ensure_ascii=False, indent=2))
     return 0 if ok else 1
+
+
+def _unreadable(path: Any) -> bool:
+    try:
+        json.loads(path.read_text(encoding="utf-8"))
+        return False
+    except (OSError, ValueError):
+        return True
