@@ -24,9 +24,11 @@ from collections.abc import Callable
 import av
 from aiortc import RTCRtpReceiver
 from aiortc.codecs.h264 import H264Encoder
-from aiortc.jitterbuffer import JitterFrame
+from aiortc.jitterbuffer import JitterBuffer, JitterFrame
 from aiortc.mediastreams import MediaStreamError, MediaStreamTrack
 from aiortc.rtcrtpparameters import RTCRtpCodecParameters
+from aiortc.rtp import RtpPacket
+from aiortc.utils import uint16_gt
 
 log = logging.getLogger(__name__)
 
@@ -66,6 +68,51 @@ class EncodedTap:
     def install(receiver: RTCRtpReceiver, tap: EncodedTap) -> None:
         """Must run before the receiver starts (before the connection comes up)."""
         receiver._RTCRtpReceiver__decoder_queue = tap  # type: ignore[attr-defined]
+        buffer = MarkerJitterBuffer(512) if tap._kind == "video" else PacketJitterBuffer()
+        receiver._RTCRtpReceiver__jitter_buffer = buffer  # type: ignore[attr-defined]
+
+
+class MarkerJitterBuffer(JitterBuffer):
+    """aiortc's video jitter buffer hands over a frame when the *next* frame's first packet
+    arrives: one frame interval (33 ms) of delay per hop. This one also hands it over as soon
+    as the frame's last packet (RTP marker bit) is in and all its packets are there."""
+
+    def __init__(self, capacity: int) -> None:
+        super().__init__(capacity=capacity, is_video=True)
+
+    def add(self, packet: RtpPacket) -> tuple[bool, JitterFrame | None]:
+        pli_flag, frame = super().add(packet)
+        if frame is not None or not packet.marker or self._origin is None:
+            return pli_flag, frame
+        packets: list[RtpPacket] = []
+        for count in range(self.capacity):
+            stored = self._packets[(self._origin + count) % self.capacity]
+            if stored is None or stored.timestamp != packet.timestamp:
+                return pli_flag, None  # a packet of this frame is still missing
+            packets.append(stored)
+            if stored.sequence_number == packet.sequence_number:
+                break
+        self.remove(len(packets))
+        data = b"".join(p._data for p in packets)  # type: ignore[attr-defined]
+        return pli_flag, JitterFrame(data=data, timestamp=packet.timestamp)
+
+
+class PacketJitterBuffer:
+    """For Opus (one frame per packet): forward each packet at once, dropping duplicates
+    and late ones; the viewers' own jitter buffers smooth the timing. aiortc's audio buffer
+    holds four packets (~80 ms) first."""
+
+    capacity = 1
+
+    def __init__(self) -> None:
+        self._last: int | None = None
+
+    def add(self, packet: RtpPacket) -> tuple[bool, JitterFrame | None]:
+        seq = packet.sequence_number
+        if self._last is not None and not uint16_gt(seq, self._last):
+            return False, None
+        self._last = seq
+        return False, JitterFrame(data=packet._data, timestamp=packet.timestamp)  # type: ignore[attr-defined]
 
 
 class ForwardTrack(MediaStreamTrack):
