@@ -24,7 +24,7 @@ from capture.media import VideoFrame, now_ns
 from capture.synthetic import SyntheticVideoSource
 from streaming import frame_stamp
 from streaming.h264 import EncodeRecord
-from streaming.rtp_jitter import install_low_latency
+from streaming.relay.fanout import MarkerJitterBuffer, PacketJitterBuffer
 
 MAX_TRACKED = 4000  # frames whose timing is remembered for matching (~2 min at 30 fps)
 
@@ -89,8 +89,11 @@ class ArrivalQueue(queue.Queue):
     @staticmethod
     def install(receiver: RTCRtpReceiver) -> ArrivalQueue:
         """Must run before the receiver starts (before the connection comes up). The
-        receiver also gets the low-latency frame assembly a real player would use."""
-        install_low_latency(receiver)
+        receiver also gets the relay's low-latency frame assembly (frames complete on the
+        marker bit), as a real player's would."""
+        video = receiver._RTCRtpReceiver__kind == "video"  # type: ignore[attr-defined]
+        receiver._RTCRtpReceiver__jitter_buffer = (  # type: ignore[attr-defined]
+            MarkerJitterBuffer(512) if video else PacketJitterBuffer())
         tap = ArrivalQueue()
         receiver._RTCRtpReceiver__decoder_queue = tap  # type: ignore[attr-defined]
         return tap

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import base64
 import fractions
+from pathlib import Path
 
 import av
 import cv2
 import numpy as np
+import pytest
 
 from capture.synthetic import SyntheticVideoSource
 from streaming import frame_stamp
@@ -66,3 +69,44 @@ def test_unwrap_picks_the_nearest_full_time() -> None:
     stamp = (now - 150) % frame_stamp.TIME_MOD
     assert frame_stamp.unwrap_ms(stamp, now) == now - 150
     assert frame_stamp.checksum(0, 0) == 0xA5
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not Path("/usr/bin/chromium").exists(), reason="chromium is not installed")
+def test_browser_reader_and_writer_agree_with_python() -> None:
+    from playwright.sync_api import sync_playwright
+
+    from streaming.latency_probe import CHROMIUM_ARGS
+
+    image = busy_frame(640, 360, 5)
+    frame_stamp.draw(image, 1_764_000_123_456, 999)
+    png = base64.b64encode(cv2.imencode(".png", image)[1].tobytes()).decode()
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page()
+            page.set_content("<canvas id=c width=640 height=360></canvas>")
+            page.add_script_tag(content=frame_stamp.READER_JS)
+            read_in_browser = page.evaluate(
+                """async (png) => {
+                  const img = new Image();
+                  img.src = 'data:image/png;base64,' + png;
+                  await img.decode();
+                  const ctx = document.getElementById('c').getContext('2d');
+                  ctx.drawImage(img, 0, 0);
+                  return readStamp(ctx, 640, 360);
+                }""", png)
+            drawn_in_browser = page.evaluate(
+                """() => {
+                  const ctx = document.getElementById('c').getContext('2d');
+                  ctx.fillStyle = '#808080'; ctx.fillRect(0, 0, 640, 360);
+                  drawStamp(ctx, 640, 1764000123999, 16383);
+                  return document.getElementById('c').toDataURL('image/png');
+                }""")
+        finally:
+            browser.close()
+    assert read_in_browser == {"timeMs": 1_764_000_123_456 % frame_stamp.TIME_MOD, "seq": 999}
+    data = base64.b64decode(drawn_in_browser.split(",", 1)[1])
+    canvas = cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_COLOR)
+    assert frame_stamp.read(canvas) == frame_stamp.Stamp(
+        1_764_000_123_999 % frame_stamp.TIME_MOD, 16383)
