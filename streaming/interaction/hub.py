@@ -102,6 +102,7 @@ class InteractionHub:
         self._sticky: dict[str, bytes] = {}  # latest broadcast of each type, for late joiners
         self._sample: list[tuple[int, bytes]] = []  # reservoir of danmaku for the next fan-out
         self._sample_seen = 0
+        self._random = random.Random()
         self._last_count = -1
         self._ticker: asyncio.Task[None] | None = None
         self.counters: Counter[str] = Counter()
@@ -228,7 +229,7 @@ class InteractionHub:
         if len(self._sample) < self.limits.fanout_max:
             self._sample.append((seq, data))
         else:
-            j = random.randrange(self._sample_seen)
+            j = self._random.randrange(self._sample_seen)
             if j < self.limits.fanout_max:
                 self._sample[j] = (seq, data)
 
