@@ -167,6 +167,9 @@ class MediaController(QObject):
         if bus.source is not source:
             return  # a late report from a device already switched away from
         self.status_changed.emit(kind, status.state.value, status.message)
+        warning = getattr(source, "mode_warning", "")
+        if status.state == SourceState.RUNNING and warning:
+            self.notice.emit(warning)  # e.g. the camera cannot do 1080p30: it runs, but say so
         if status.state not in (SourceState.FAILED, SourceState.ENDED):
             return
         what = "Camera" if kind == "video" else "Microphone"

@@ -46,6 +46,8 @@ class CameraSource(Source[VideoFrame]):
             raise ValueError(f"camera format must be one of {FORMATS}, not {self.mode.fourcc!r}")
         #: The mode the camera actually delivers, known once started.
         self.actual: CameraMode | None = None
+        #: Plain-words note when the camera runs in another mode than asked ("" if as asked).
+        self.mode_warning = ""
         self.dropped = 0
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -93,10 +95,10 @@ class CameraSource(Source[VideoFrame]):
         want, got = self.mode, self.actual
         assert got is not None
         if (got.width, got.height) != (want.width, want.height):
-            self._set_status(
-                SourceState.RUNNING,
+            self.mode_warning = (
                 f"{self.label} does not support {want.width}×{want.height} {want.fourcc}; "
                 f"running at {got.width}×{got.height} {got.fourcc} {got.fps:g} fps.")
+            self._set_status(SourceState.RUNNING, self.mode_warning)
         else:
             self._set_status(SourceState.RUNNING,
                              f"{self.label} {got.width}×{got.height} {got.fourcc} {got.fps:g} fps")

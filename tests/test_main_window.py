@@ -199,3 +199,23 @@ def test_microphone_closed_mid_run_is_explained_and_replaced(
     qtbot.waitUntil(lambda: media.audio_device == SYNTHETIC_SILENCE, timeout=5000)
     blocks = window.meter.tracker.blocks
     qtbot.waitUntil(lambda: window.meter.tracker.blocks > blocks + 20, timeout=5000)
+
+
+def test_camera_running_below_the_asked_mode_is_explained(console, qtbot, monkeypatch) -> None:
+    """No physical camera here: a stand-in with the camera's reporting (`mode_warning`) and a
+    real 1280×720 picture goes through the same controller path a camera takes."""
+    import app.media_controller
+    from capture.synthetic import SyntheticVideoSource
+
+    class CameraWithout1080p(SyntheticVideoSource):
+        def __init__(self, device: str, mode: CameraMode) -> None:
+            super().__init__(1280, 720, mode.fps)
+            self.mode_warning = (f"Camera {device} does not support {mode.width}×{mode.height} "
+                                 f"{mode.fourcc}; running at 1280×720 YUYV 30 fps.")
+
+    monkeypatch.setattr(app.media_controller, "CameraSource", CameraWithout1080p)
+    window = console.open()
+    assert window.devices.select("video", "camera:/dev/video0")
+    qtbot.waitUntil(lambda: "does not support 1920×1080 MJPG" in window.notice_bar.label.text(),
+                    timeout=5000)
+    qtbot.waitUntil(lambda: window.preview.frame_size == (1280, 720), timeout=5000)
