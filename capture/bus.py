@@ -67,7 +67,7 @@ class MediaBus(Source[T], Generic[T]):
             if source is None:
                 self._set_status(SourceState.STOPPED)
                 return
-            self._detach = [source.subscribe(self.publish), source.on_status(self._forward)]
+            self._detach = [source.subscribe(self.publish), source.on_status(self.forward_status)]
             if self._running:
                 source.start()
 
@@ -78,10 +78,8 @@ class MediaBus(Source[T], Generic[T]):
         self._emit(item)
 
     def forward_status(self, status: SourceStatus) -> None:
-        """Report a status on this bus (for buses fed by a processing stage)."""
-        self._set_status(status.state, status.message)
-
-    def _forward(self, status: SourceStatus) -> None:
+        """Report a status on this bus: the attached device's, or for buses fed by a
+        processing stage, the status of the bus upstream."""
         self._set_status(status.state, status.message)
 
     def start(self) -> None:

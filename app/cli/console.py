@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import time
 from typing import Any
@@ -17,7 +18,19 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 SELF_TEST_SECONDS = 3.0
 
 
+def _no_display() -> bool:
+    """On Linux/BSD desktops Qt needs X11 or Wayland unless a platform is forced."""
+    if not sys.platform.startswith(("linux", "freebsd")) or os.environ.get("QT_QPA_PLATFORM"):
+        return False
+    return not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
+
+
 def run_console(args: argparse.Namespace) -> int:
+    if _no_display():
+        print("LiveDesk needs a display: run it from a desktop session (DISPLAY or "
+              "WAYLAND_DISPLAY set). Without one, `QT_QPA_PLATFORM=offscreen livedesk "
+              "--self-test` checks the console headless.", file=sys.stderr)
+        return 2
     from PySide6.QtWidgets import QApplication
 
     from app.console_core import ConsoleCore
