@@ -7,5 +7,6 @@ knows nothing else about the features, so each can be built and tested on its ow
 """
 
 FEATURES: tuple[str, ...] = (
+    "widgets.voice_feature:install",
     "widgets.golive_feature:install",
 )

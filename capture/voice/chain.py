@@ -157,7 +157,8 @@ class VoiceChain:
 
     @property
     def noise_profile(self) -> NoiseProfile | None:
-        return self.denoiser.profile
+        pending = self._profile_request
+        return pending[0] if pending is not None else self.denoiser.profile
 
     def set_noise_profile(self, profile: NoiseProfile | None) -> None:
         with self._lock:

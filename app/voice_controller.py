@@ -1,0 +1,162 @@
+"""`VoiceController`: the live voice chain's owner on the console core.
+
+It builds the `VoiceChain` from the "voice" settings section (and the learned noise profile
+saved there), hands `process` to the media controller so the chain runs on the microphone
+thread, and turns the chain's state into Qt signals for the panel. Meter readings are polled on
+a GUI timer at most 30 times a second — never a signal per audio block.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any, Protocol
+
+from PySide6.QtCore import QObject, QTimer, Signal
+
+from capture.media import AudioBlock
+from capture.voice import ChainSettings, VoiceChain, VoiceLevels
+from capture.voice.denoise_rnnoise import rnnoise_available
+from capture.voice.denoise_spectral import NoiseProfile
+from capture.voice.settings import METHODS, STAGES
+
+log = logging.getLogger(__name__)
+
+SECTION = "voice"
+PROFILE_KEY = "noise_profile"
+METER_INTERVAL_MS = 34  # < 30 Hz
+LEARN_SECONDS = 2.0
+
+
+class SettingsStore(Protocol):
+    def section(self, name: str) -> dict[str, Any]: ...
+
+    def update_section(self, name: str, values: dict[str, Any]) -> None: ...
+
+
+class MediaLike(Protocol):
+    def set_audio_processor(self, fn: Any) -> None: ...
+
+
+class VoiceController(QObject):
+    levels = Signal(object)  # VoiceLevels
+    settings_changed = Signal(object)  # ChainSettings
+    learn_progress = Signal(float)  # 0..1 while learning noise
+    learn_finished = Signal()
+    problem = Signal(str)  # bad input reported by the chain, plain words
+
+    def __init__(self, store: SettingsStore | None = None, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._store = store
+        saved = store.section(SECTION) if store is not None else {}
+        settings = ChainSettings.from_dict(saved)
+        if settings.denoise.method == "rnnoise" and not rnnoise_available():
+            settings = settings.with_values("denoise", method="spectral")
+        self._settings = settings
+        self.chain = VoiceChain(settings)
+        profile = NoiseProfile.from_lists(saved.get(PROFILE_KEY))
+        if profile is not None:
+            self.chain.set_noise_profile(profile)
+        self._media: MediaLike | None = None
+        self._learning = False
+        self._problem = ""
+        self._idle = True
+        self._timer = QTimer(self)
+        self._timer.setInterval(METER_INTERVAL_MS)
+        self._timer.timeout.connect(self._poll)
+        self._timer.start()
+
+    # -- wiring -------------------------------------------------------------------------------
+    def attach(self, media: MediaLike) -> None:
+        """Run the chain on `media`'s microphone thread (core.media.set_audio_processor)."""
+        self._media = media
+        media.set_audio_processor(self.process)
+
+    def detach(self) -> None:
+        if self._media is not None:
+            self._media.set_audio_processor(None)
+            self._media = None
+
+    def process(self, block: AudioBlock) -> AudioBlock:
+        return self.chain.process(block)
+
+    # -- settings -----------------------------------------------------------------------------
+    @property
+    def settings(self) -> ChainSettings:
+        return self._settings
+
+    @property
+    def methods(self) -> tuple[str, ...]:
+        return METHODS if rnnoise_available() else ("spectral",)
+
+    def set_enabled(self, stage: str, enabled: bool) -> None:
+        if stage not in STAGES:
+            raise ValueError(f"unknown voice stage {stage!r}")
+        self._apply(self._settings.with_enabled(stage, enabled))
+
+    def set_method(self, method: str) -> None:
+        if method not in self.methods:
+            raise ValueError(f"noise suppression method {method!r} is not available")
+        self._apply(self._settings.with_values("denoise", method=method))
+
+    def set_strength(self, db: float) -> None:
+        self._apply(self._settings.with_values("denoise", strength_db=float(db)))
+
+    def set_target(self, lufs: float) -> None:
+        self._apply(self._settings.with_values("agc", target_lufs=float(lufs)))
+
+    def set_max_gain(self, db: float) -> None:
+        self._apply(self._settings.with_values("agc", max_gain_db=float(db)))
+
+    def set_gate_threshold(self, db: float) -> None:
+        self._apply(self._settings.with_values("gate", threshold_db=float(db)))
+
+    def _apply(self, settings: ChainSettings) -> None:
+        # Through the dict form so values are clamped exactly as when loading.
+        settings = ChainSettings.from_dict(settings.to_dict())
+        if settings == self._settings:
+            return
+        self._settings = settings
+        self.chain.configure(settings)
+        if self._store is not None:
+            self._store.update_section(SECTION, settings.to_dict())
+        self.settings_changed.emit(settings)
+
+    # -- learn noise ----------------------------------------------------------------------------
+    def learn_noise(self, seconds: float = LEARN_SECONDS) -> None:
+        """Learn the room's noise from the next `seconds` of microphone input (stay quiet)."""
+        self.chain.learn_noise(seconds)
+        self._learning = True
+        self.learn_progress.emit(0.0)
+
+    @property
+    def learning(self) -> bool:
+        return self._learning
+
+    @property
+    def has_noise_profile(self) -> bool:
+        return self.chain.noise_profile is not None
+
+    # -- polling (GUI thread, < 30 Hz) --------------------------------------------------------
+    def _poll(self) -> None:
+        reading: VoiceLevels = self.chain.take_levels()
+        if reading.hops or not self._idle:
+            self.levels.emit(reading)
+        self._idle = reading.hops == 0
+        if self._learning:
+            progress = self.chain.learn_progress
+            if progress is None:
+                self._learning = False
+                self._save_profile()
+                self.learn_progress.emit(1.0)
+                self.learn_finished.emit()
+            else:
+                self.learn_progress.emit(progress)
+        if self.chain.problem != self._problem:
+            self._problem = self.chain.problem
+            if self._problem:
+                self.problem.emit(self._problem)
+
+    def _save_profile(self) -> None:
+        profile = self.chain.noise_profile
+        if profile is not None and self._store is not None:
+            self._store.update_section(SECTION, {PROFILE_KEY: profile.to_lists()})

@@ -1,0 +1,149 @@
+"""The Voice panel in the real console window, driven through its widgets: stage switches change
+what reaches the processed-audio bus, "learn noise" learns from the microphone and is saved,
+settings survive a restart, and meters update at most 30 times a second."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+
+import pytest
+from PySide6.QtCore import QPoint, Qt
+from PySide6.QtWidgets import QCheckBox, QDockWidget
+
+from app.console_core import ConsoleCore
+from app.paths import config_dir
+from app.voice_controller import SECTION, VoiceController
+from capture.devices import SYNTHETIC_TONE, SYNTHETIC_VIDEO
+from capture.voice.settings import STAGES
+from widgets.main_window import MainWindow
+from widgets.voice_panel import VoicePanel
+
+FEATURE = ("widgets.voice_feature:install",)
+
+
+class Console:
+    def __init__(self, qtbot) -> None:
+        self.qtbot = qtbot
+        self.core: ConsoleCore | None = None
+        self.window: MainWindow | None = None
+
+    def open(self) -> tuple[MainWindow, VoicePanel]:
+        self.core = ConsoleCore()
+        self.window = MainWindow(self.core, features=FEATURE)
+        self.qtbot.addWidget(self.window)
+        self.core.start()
+        self.window.show()
+        assert not self.window.feature_errors
+        return self.window, self.window.voice_panel
+
+    def close(self) -> None:
+        if self.window is not None:
+            self.window.close()
+        if self.core is not None:
+            self.core.voice.detach()
+            self.core.shutdown()
+        self.window = self.core = None
+
+
+@pytest.fixture
+def console(qtbot) -> Iterator[Console]:
+    (config_dir()).mkdir(parents=True, exist_ok=True)
+    (config_dir() / "settings.json").write_text(json.dumps(
+        {"media": {"camera": SYNTHETIC_VIDEO, "microphone": SYNTHETIC_TONE}}), encoding="utf-8")
+    c = Console(qtbot)
+    yield c
+    c.close()
+
+
+def click(qtbot, widget) -> None:
+    """Click where a host would: a check box on its indicator (its click area is the box and
+    its text, not its whole width), a button in its middle."""
+    pos = QPoint(8, widget.height() // 2) if isinstance(widget, QCheckBox) else widget.rect().center()
+    qtbot.mouseClick(widget, Qt.MouseButton.LeftButton, pos=pos)
+
+
+def test_voice_dock_is_installed_and_meters_follow_the_microphone(console, qtbot) -> None:
+    window, panel = console.open()
+    docks = [d.windowTitle() for d in window.findChildren(QDockWidget)]
+    assert "Voice" in docks
+    # The synthetic tone peaks at -20 dBFS.
+    qtbot.waitUntil(lambda: abs(panel.meters.levels.input_peak_db + 20.0) < 0.3, timeout=5000)
+    assert "In -20.0 dBFS" in panel.meters.text()
+
+
+def test_toggling_stages_through_the_checkboxes(console, qtbot) -> None:
+    window, panel = console.open()
+    core = console.core
+    for stage in STAGES:
+        if panel.toggles[stage].isChecked():
+            click(qtbot, panel.toggles[stage])
+    assert not any(getattr(core.voice.settings, s).enabled for s in STAGES)
+    # All bypassed: output level equals input level.
+    qtbot.wait(300)
+    qtbot.waitUntil(lambda: abs(panel.meters.levels.output_peak_db + 20.0) < 0.3, timeout=5000)
+    # Noise suppression on: with no profile, a steady tone is stationary "noise" for the
+    # minimum-statistics floor and is pulled down by the strength (30 dB).
+    click(qtbot, panel.toggles["denoise"])
+    assert core.voice.settings.denoise.enabled
+    qtbot.waitUntil(lambda: panel.meters.levels.output_rms_db < -40.0, timeout=8000)
+    # The choice is saved in the "voice" section.
+    saved = core.settings.section(SECTION)
+    assert saved["denoise"]["enabled"] is True and saved["agc"]["enabled"] is False
+    # Strength slider: moving it changes the chain's settings and the label.
+    panel.strength_slider.setValue(12)
+    assert core.voice.settings.denoise.strength_db == 12.0
+    assert panel.strength_label.text() == "12 dB"
+    qtbot.waitUntil(lambda: abs(panel.meters.levels.output_rms_db - (-23.0 - 12.0)) < 1.5,
+                    timeout=8000)
+
+
+def test_learn_noise_button_learns_saves_and_survives_restart(console, qtbot) -> None:
+    window, panel = console.open()
+    assert not console.core.voice.has_noise_profile
+    progress: list[float] = []
+    console.core.voice.learn_progress.connect(progress.append)
+    click(qtbot, panel.learn_button)
+    assert not panel.learn_button.isEnabled()
+    qtbot.waitUntil(lambda: panel.learn_bar.value() == 100, timeout=10_000)
+    assert console.core.voice.has_noise_profile
+    assert panel.learn_button.isEnabled()
+    assert "learned" in panel.learn_status.text()
+    assert progress[0] == 0.0 and progress[-1] == 1.0 and progress == sorted(progress)
+    assert any(0.2 < p < 0.9 for p in progress)  # real progress in between
+    click(qtbot, panel.toggles["gate"])
+    panel.target_slider.setValue(-20)
+    console.core.settings.flush()
+    saved = console.core.settings.section(SECTION)
+    assert len(saved["noise_profile"]["power"]) == 481
+    console.close()
+    window, panel = console.open()
+    assert console.core.voice.has_noise_profile
+    assert panel.toggles["gate"].isChecked()
+    assert panel.target_slider.value() == -20
+    assert console.core.voice.settings.agc.target_lufs == -20.0
+
+
+def test_meter_signal_rate_is_at_most_30_hz(console, qtbot) -> None:
+    window, panel = console.open()
+    readings = []
+    console.core.voice.levels.connect(readings.append)
+    qtbot.wait(2000)
+    assert 20 <= len(readings) <= 61
+    assert sum(r.hops for r in readings) > 120  # many 10 ms blocks per reading
+
+
+def test_panel_standalone_without_audio(qtbot) -> None:
+    controller = VoiceController()
+    panel = VoicePanel(controller)
+    qtbot.addWidget(panel)
+    panel.show()
+    click(qtbot, panel.toggles["limiter"])
+    assert not controller.settings.limiter.enabled
+    index = panel.method_box.findData("rnnoise")
+    if index >= 0:
+        panel.method_box.setCurrentIndex(index)
+        assert controller.settings.denoise.method == "rnnoise"
+    controller.chain.problem = "The microphone sent 3 invalid samples (NaN or infinite); x"
+    qtbot.waitUntil(lambda: panel.problem_label.isVisible(), timeout=2000)
+    assert "invalid samples" in panel.problem_label.text()

@@ -1,0 +1,238 @@
+"""The Voice panel: stage switches, strength/target sliders, "learn noise", and meters.
+
+A view of `VoiceController`: every control calls the controller, and the controller's signals
+(settings, ≤30 Hz meter readings, learn progress, problems) repaint the panel. Nothing here
+touches audio.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QRectF, QSize, Qt, Slot
+from PySide6.QtGui import QColor, QPainter, QPaintEvent
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QProgressBar,
+    QPushButton,
+    QSizePolicy,
+    QSlider,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.voice_controller import LEARN_SECONDS, VoiceController
+from capture.voice import ChainSettings, VoiceLevels
+
+SCALE_MIN_DB = -60.0
+GR_SCALE_DB = 20.0
+STAGE_TITLES = {
+    "denoise": "Noise suppression",
+    "agc": "Automatic gain",
+    "gate": "Noise gate / expander",
+    "limiter": "Limiter (true peak)",
+}
+METHOD_TITLES = {"spectral": "Spectral gating", "rnnoise": "RNNoise"}
+
+
+def _fraction(db: float, lo: float = SCALE_MIN_DB) -> float:
+    return min(1.0, max(0.0, (db - lo) / -lo))
+
+
+class VoiceMeters(QWidget):
+    """Input and output level (peak bar, RMS inner bar) and gain reduction, as last read."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+        self.levels = VoiceLevels()
+
+    def sizeHint(self) -> QSize:  # noqa: N802 - Qt naming
+        return QSize(260, 78)
+
+    def show_levels(self, levels: VoiceLevels) -> None:
+        self.levels = levels
+        self.setToolTip(self.text())
+        self.update()
+
+    def text(self) -> str:
+        lv = self.levels
+        return (f"In {lv.input_peak_db:.1f} dBFS peak / {lv.input_rms_db:.1f} RMS · "
+                f"Out {lv.output_peak_db:.1f} / {lv.output_rms_db:.1f} · "
+                f"GR {lv.gain_reduction_db:.1f} dB · AGC {lv.agc_gain_db:+.1f} dB")
+
+    def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 - Qt naming
+        lv = self.levels
+        p = QPainter(self)
+        label_w, w = 34.0, float(self.width())
+        bar_w, row = w - label_w, self.height() / 3.0
+        rows = [("In", lv.input_peak_db, lv.input_rms_db), ("Out", lv.output_peak_db,
+                                                             lv.output_rms_db)]
+        for i, (name, peak, rms) in enumerate(rows):
+            y = i * row
+            p.setPen(self.palette().windowText().color())
+            p.drawText(QRectF(0, y, label_w, row), Qt.AlignmentFlag.AlignVCenter, name)
+            p.fillRect(QRectF(label_w, y + 2, bar_w, row - 4), QColor(30, 30, 30))
+            hot = QColor(230, 70, 60) if peak > -1.0 else QColor(70, 150, 70)
+            p.fillRect(QRectF(label_w, y + 2, bar_w * _fraction(peak), row - 4), hot)
+            p.fillRect(QRectF(label_w, y + row * 0.3, bar_w * _fraction(rms), row * 0.4),
+                       QColor(130, 230, 130))
+        y = 2 * row
+        p.setPen(self.palette().windowText().color())
+        p.drawText(QRectF(0, y, label_w, row), Qt.AlignmentFlag.AlignVCenter, "GR")
+        p.fillRect(QRectF(label_w, y + 2, bar_w, row - 4), QColor(30, 30, 30))
+        gr = min(1.0, lv.gain_reduction_db / GR_SCALE_DB)
+        p.fillRect(QRectF(label_w, y + 2, bar_w * gr, row - 4), QColor(230, 160, 40))
+        p.drawText(QRectF(label_w + 4, y, bar_w - 8, row),
+                   Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignRight,
+                   f"AGC {lv.agc_gain_db:+.1f} dB")
+        p.end()
+
+
+def _slider(lo: int, hi: int) -> QSlider:
+    s = QSlider(Qt.Orientation.Horizontal)
+    s.setRange(lo, hi)
+    s.setPageStep(3)
+    return s
+
+
+class VoicePanel(QWidget):
+    def __init__(self, controller: VoiceController, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.controller = controller
+        self.toggles: dict[str, QCheckBox] = {}
+        for stage, title in STAGE_TITLES.items():
+            box = QCheckBox(title)
+            box.setObjectName(f"voice_{stage}")
+            box.toggled.connect(lambda on, s=stage: controller.set_enabled(s, on))
+            self.toggles[stage] = box
+
+        self.method_box = QComboBox()
+        for method in controller.methods:
+            self.method_box.addItem(METHOD_TITLES[method], method)
+        self.method_box.currentIndexChanged.connect(
+            lambda i: controller.set_method(self.method_box.itemData(i)))
+        self.strength_slider = _slider(0, 40)
+        self.strength_label = QLabel()
+        self.strength_slider.valueChanged.connect(lambda v: controller.set_strength(v))
+        self.target_slider = _slider(-30, -10)
+        self.target_label = QLabel()
+        self.target_slider.valueChanged.connect(lambda v: controller.set_target(v))
+        self.gate_slider = _slider(-80, -20)
+        self.gate_label = QLabel()
+        self.gate_slider.valueChanged.connect(lambda v: controller.set_gate_threshold(v))
+
+        self.learn_button = QPushButton(f"Learn noise ({LEARN_SECONDS:.0f} s of quiet)")
+        self.learn_button.setToolTip("Stay quiet while the microphone listens to the room.")
+        self.learn_button.clicked.connect(self._learn)
+        self.learn_bar = QProgressBar()
+        self.learn_bar.setRange(0, 100)
+        self.learn_bar.setTextVisible(True)
+        self.learn_status = QLabel()
+        self.learn_status.setTextFormat(Qt.TextFormat.PlainText)
+
+        self.meters = VoiceMeters()
+        self.problem_label = QLabel()
+        self.problem_label.setTextFormat(Qt.TextFormat.PlainText)
+        self.problem_label.setWordWrap(True)
+        self.problem_label.setStyleSheet("color: #c0392b;")
+        self.problem_label.hide()
+
+        self._build_layout()
+        self._show_settings(controller.settings)
+        self._show_learn_state()
+        controller.settings_changed.connect(self._show_settings)
+        controller.levels.connect(self.meters.show_levels)
+        controller.learn_progress.connect(self._on_learn_progress)
+        controller.learn_finished.connect(self._show_learn_state)
+        controller.problem.connect(self._on_problem)
+
+    def _build_layout(self) -> None:
+        denoise = QGroupBox()
+        form = QFormLayout(denoise)
+        form.addRow(self.toggles["denoise"])
+        form.addRow("Method", self.method_box)
+        strength = QHBoxLayout()
+        strength.addWidget(self.strength_slider)
+        strength.addWidget(self.strength_label)
+        form.addRow("Strength", strength)
+        learn = QHBoxLayout()
+        learn.addWidget(self.learn_button)
+        learn.addWidget(self.learn_bar)
+        form.addRow(learn)
+        form.addRow(self.learn_status)
+
+        level = QGroupBox()
+        form2 = QFormLayout(level)
+        form2.addRow(self.toggles["agc"])
+        target = QHBoxLayout()
+        target.addWidget(self.target_slider)
+        target.addWidget(self.target_label)
+        form2.addRow("Target", target)
+        form2.addRow(self.toggles["gate"])
+        gate = QHBoxLayout()
+        gate.addWidget(self.gate_slider)
+        gate.addWidget(self.gate_label)
+        form2.addRow("Threshold", gate)
+        form2.addRow(self.toggles["limiter"])
+
+        layout = QVBoxLayout(self)
+        layout.addWidget(denoise)
+        layout.addWidget(level)
+        layout.addWidget(self.meters)
+        layout.addWidget(self.problem_label)
+        layout.addStretch(1)
+
+    @Slot(object)
+    def _show_settings(self, s: ChainSettings) -> None:
+        widgets = [*self.toggles.values(), self.method_box, self.strength_slider,
+                   self.target_slider, self.gate_slider]
+        for w in widgets:
+            w.blockSignals(True)
+        try:
+            for stage, box in self.toggles.items():
+                box.setChecked(getattr(s, stage).enabled)
+            index = self.method_box.findData(s.denoise.method)
+            self.method_box.setCurrentIndex(max(index, 0))
+            self.strength_slider.setValue(round(s.denoise.strength_db))
+            self.target_slider.setValue(round(s.agc.target_lufs))
+            self.gate_slider.setValue(round(s.gate.threshold_db))
+        finally:
+            for w in widgets:
+                w.blockSignals(False)
+        self.strength_label.setText(f"{s.denoise.strength_db:.0f} dB")
+        self.target_label.setText(f"{s.agc.target_lufs:.0f} LUFS")
+        self.gate_label.setText(f"{s.gate.threshold_db:.0f} dB")
+        for w in (self.method_box, self.strength_slider, self.learn_button):
+            w.setEnabled(s.denoise.enabled)
+        self.target_slider.setEnabled(s.agc.enabled)
+        self.gate_slider.setEnabled(s.gate.enabled)
+
+    def _learn(self) -> None:
+        self.controller.learn_noise()
+        self.learn_button.setEnabled(False)
+        self.learn_status.setText("Listening to the room… please stay quiet.")
+
+    @Slot(float)
+    def _on_learn_progress(self, fraction: float) -> None:
+        if self.controller.learning:  # 100 % is shown only once the profile is in place
+            self.learn_bar.setValue(min(99, int(100 * fraction)))
+
+    @Slot()
+    def _show_learn_state(self) -> None:
+        self.learn_button.setEnabled(self.controller.settings.denoise.enabled)
+        if self.controller.has_noise_profile:
+            self.learn_bar.setValue(100)
+            self.learn_status.setText("Noise profile learned; it keeps adapting in pauses.")
+        else:
+            self.learn_bar.setValue(0)
+            self.learn_status.setText("No noise profile yet: the noise floor is estimated "
+                                      "automatically. Learn one for the best result.")
+
+    @Slot(str)
+    def _on_problem(self, text: str) -> None:
+        self.problem_label.setText(text)
+        self.problem_label.setVisible(bool(text))
