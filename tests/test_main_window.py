@@ -219,3 +219,16 @@ def test_camera_running_below_the_asked_mode_is_explained(console, qtbot, monkey
     qtbot.waitUntil(lambda: "does not support 1920×1080 MJPG" in window.notice_bar.label.text(),
                     timeout=5000)
     qtbot.waitUntil(lambda: window.preview.frame_size == (1280, 720), timeout=5000)
+
+
+def test_camera_mode_choice_is_saved_and_offered_again(console, qtbot) -> None:
+    window = console.open()
+    picker = window.devices.camera_mode
+    assert picker.currentText() == "1920×1080 30 fps MJPG"
+    index = picker.findText("1280×720 30 fps YUYV")
+    picker.setCurrentIndex(index)
+    picker.activated.emit(index)
+    assert console.core.media.camera_mode() == CameraMode(1280, 720, 30.0, "YUYV")
+    console.close()
+    window = console.open()
+    assert window.devices.camera_mode.currentText() == "1280×720 30 fps YUYV"

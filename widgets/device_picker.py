@@ -14,7 +14,17 @@ from PySide6.QtWidgets import (
 )
 
 from app.media_controller import MediaController
+from capture.camera import CameraMode
 from capture.devices import Device
+
+#: Modes offered for a camera; 1080p30 MJPEG is what the console asks for by default.
+CAMERA_MODES = tuple(CameraMode(w, h, 30.0, fourcc) for (w, h) in ((1920, 1080), (1280, 720),
+                                                                    (640, 480))
+                     for fourcc in ("MJPG", "YUYV"))
+
+
+def mode_label(mode: CameraMode) -> str:
+    return f"{mode.width}×{mode.height} {mode.fps:g} fps {mode.fourcc}"
 
 
 class DevicePicker(QWidget):
@@ -26,6 +36,14 @@ class DevicePicker(QWidget):
         self.media = media
         self.camera = QComboBox()
         self.microphone = QComboBox()
+        self.camera_mode = QComboBox()
+        self.camera_mode.setObjectName("camera_mode_picker")
+        current = media.camera_mode()
+        for mode in CAMERA_MODES:
+            self.camera_mode.addItem(mode_label(mode), mode)
+        if current not in CAMERA_MODES:
+            self.camera_mode.addItem(mode_label(current), current)
+        self.camera_mode.setCurrentIndex(self.camera_mode.findText(mode_label(current)))
         self.camera.setObjectName("camera_picker")
         self.microphone.setObjectName("microphone_picker")
         for combo in (self.camera, self.microphone):  # long device names must not widen the dock
@@ -39,12 +57,15 @@ class DevicePicker(QWidget):
         buttons.addWidget(open_file)
         form = QFormLayout(self)
         form.addRow("Camera", self.camera)
+        form.addRow("Camera mode", self.camera_mode)
         form.addRow("Microphone", self.microphone)
         form.addRow(buttons)
         refresh.clicked.connect(self.refresh)
         open_file.clicked.connect(self._open_file)
         self.camera.activated.connect(lambda i: self._choose("video", self.camera, i))
         self.microphone.activated.connect(lambda i: self._choose("audio", self.microphone, i))
+        self.camera_mode.activated.connect(
+            lambda i: media.set_camera_mode(self.camera_mode.itemData(i)))
         media.device_changed.connect(self._show_active)
         self.refresh()
 
