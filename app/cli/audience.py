@@ -101,6 +101,10 @@ def _run(args: argparse.Namespace) -> int:
             hub.wait(10)
     summary["processes"] = processes
     print(json.dumps(summary, ensure_ascii=False))
+    if summary["connected"] == 0:
+        reasons = "; ".join(summary["errors"]) or "no reason given"
+        print(f"livedesk audience: could not connect to the hub at {url}: {reasons}", file=sys.stderr)
+        return 1
     return 0
 
 
