@@ -143,7 +143,7 @@ def test_overlay_caps_lines_and_never_samples_questions_away(show: Show, qtbot: 
     chatter = [(str(100 + i), f"随便聊聊{i}") for i in range(300)]
     show.say(*chatter[:150], ("q1", "这个有黑色吗"), *chatter[150:], ("q2", "保质期多久"))
     shown_questions: list[str] = []
-    show.overlay.on_first_paint = lambda lines: shown_questions.extend(l.text for l in lines if l.kind == "question")
+    show.overlay.on_first_paint = lambda lines: shown_questions.extend(x.text for x in lines if x.kind == "question")
     qtbot.waitUntil(lambda: shown_questions == ["这个有黑色吗", "保质期多久"], timeout=15000)
     assert len({item.lane for item in show.overlay._items}) <= show.overlay.lanes
     assert show.overlay.sampled_out > 200  # the rest of the chatter was sampled away

@@ -52,7 +52,8 @@ class LinesModel(QAbstractListModel):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.lines: list[Line] = []
-        self._rows: dict[int, int] = {}
+        self._position: dict[int, int] = {}  # line id -> position counted from the first ever
+        self._dropped = 0  # lines trimmed from the front since then
 
     def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: N802, B008 - Qt API
         return 0 if parent.isValid() else len(self.lines)
@@ -74,21 +75,23 @@ class LinesModel(QAbstractListModel):
             return
         start = len(self.lines)
         self.beginInsertRows(QModelIndex(), start, start + len(lines) - 1)
+        for offset, line in enumerate(lines, self._dropped + start):
+            self._position[line.id] = offset
         self.lines.extend(lines)
         self.endInsertRows()
         overflow = len(self.lines) - RECENT_LINES
         if overflow > 0:
             self.beginRemoveRows(QModelIndex(), 0, overflow - 1)
+            for line in self.lines[:overflow]:
+                self._position.pop(line.id, None)
             del self.lines[:overflow]
+            self._dropped += overflow
             self.endRemoveRows()
-        self._reindex()
 
     def changed(self, lines: list[Line]) -> None:
-        for line in lines:
-            row = self._rows.get(line.id)
-            if row is not None:
-                index = self.index(row)
-                self.dataChanged.emit(index, index)
+        rows = [p - self._dropped for p in (self._position.get(line.id) for line in lines) if p is not None]
+        if rows:  # one signal for the tick's whole range: views repaint once
+            self.dataChanged.emit(self.index(min(rows)), self.index(max(rows)))
 
     def remove(self, line_ids: list[int]) -> None:
         gone = set(line_ids)
@@ -96,11 +99,9 @@ class LinesModel(QAbstractListModel):
             return
         self.beginResetModel()
         self.lines = [line for line in self.lines if line.id not in gone]
+        self._dropped = 0
+        self._position = {line.id: row for row, line in enumerate(self.lines)}
         self.endResetModel()
-        self._reindex()
-
-    def _reindex(self) -> None:
-        self._rows = {line.id: row for row, line in enumerate(self.lines)}
 
 
 class AssistantWindow(QMainWindow):

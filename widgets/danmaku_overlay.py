@@ -1,11 +1,15 @@
 """Scrolling danmaku over the live preview.
 
 At most `lanes` lines of text cross the picture at once. When more arrive than fit, chatter and
-cheers are sampled (a small reservoir, refreshed as new ones come) while questions wait for a
-free lane: they are never sampled away in favour of chatter. (If questions alone outrun the
-lanes, repeats of a question already waiting are merged into it; every question is in the queue
-panel regardless.) Text is drawn with QPainter.drawText, which never interprets markup: a
-viewer's "<b>" shows as the four characters it is.
+cheers are sampled — a free lane takes a random one of the few most recent, so what scrolls by
+is always fresh — while questions wait for a free lane and take it first: they are never
+sampled away in favour of chatter. Each question cluster crosses the screen once per
+`QUESTION_REPEAT_S` (its entry in the queue panel counts every ask), and while questions wait
+the danmaku scroll faster (up to 3×) so the wait stays short.
+
+Each line is drawn once, with QPainter.drawText (plain text: a viewer's "<b>" shows as the
+characters it is, never as markup), into a pixmap; frames then only blit pixmaps, which is
+hundreds of times cheaper than shaping CJK text at a new sub-pixel position every frame.
 """
 
 from __future__ import annotations
@@ -17,7 +21,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from PySide6.QtCore import QEvent, QObject, QPointF, Qt, QTimer
-from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPainter, QPaintEvent, QPen
+from PySide6.QtGui import QColor, QFont, QFontMetricsF, QImage, QPainter, QPaintEvent, QPixmap
 from PySide6.QtWidgets import QWidget
 
 from app.danmaku.pipeline import Line
@@ -25,14 +29,20 @@ from app.danmaku.state import AudienceState
 
 FRAME_MS = 33
 _GAP_PX = 40.0
-_QUESTION_BACKLOG = 64
+_FRESH_S = 1.0  # chatter older than this when a lane frees is not worth showing
+QUESTION_REPEAT_S = 30.0
+_MAX_BOOST = 3.0
 _COLORS = {"question": QColor("#ffe14d"), "cheer": QColor("#9fe6ff"), "chat": QColor("white")}
+
+
+_SHADOW = QColor(0, 0, 0, 200)
 
 
 @dataclass(slots=True)
 class _Item:
     line: Line
     text: str
+    pixmap: QPixmap
     width: float
     x: float
     lane: int
@@ -46,8 +56,8 @@ class DanmakuOverlay(QWidget):
         self,
         state: AudienceState,
         parent: QWidget | None = None,
-        lanes: int = 8,
-        speed: float = 160.0,
+        lanes: int = 10,
+        speed: float = 200.0,
         opacity: float = 0.9,
     ) -> None:
         super().__init__(parent)
@@ -65,8 +75,8 @@ class DanmakuOverlay(QWidget):
         self._by_line: dict[int, _Item] = {}
         self._questions: deque[Line] = deque()
         self._waiting_question_ids: dict[int, Line] = {}
-        self._sample: list[Line] = []
-        self._seen_since_fill = 0
+        self._cluster_shown_at: dict[int, float] = {}
+        self._recent: deque[tuple[float, Line]] = deque()
         self._rng = random.Random(7)
         self._last_step = time.perf_counter()
         #: Called at paint time with the lines painted for the first time (latency benches).
@@ -100,54 +110,47 @@ class DanmakuOverlay(QWidget):
 
     # --- incoming lines -------------------------------------------------------------------
     def add_lines(self, lines: list[Line]) -> None:
+        now = time.perf_counter()
         for line in lines:
             if line.kind == "question":
                 self._queue_question(line)
             else:
-                self._offer_sample(line)
+                self._recent.append((now, line))
+        while len(self._recent) > 2 * self._lanes:
+            self._recent.popleft()
+            self.sampled_out += 1
         if not self._timer.isActive():
             self._last_step = time.perf_counter()
             self._timer.start()
 
     def _queue_question(self, line: Line) -> None:
-        if line.question is not None and line.question in self._waiting_question_ids:
-            return  # the same question is already waiting for a lane
+        cluster = line.question
+        if cluster is not None:
+            if cluster in self._waiting_question_ids:
+                return  # already waiting for a lane
+            shown = self._cluster_shown_at.get(cluster)
+            if shown is not None and time.perf_counter() - shown < QUESTION_REPEAT_S:
+                return  # crossed the screen moments ago; the queue panel counts this ask
+            self._waiting_question_ids[cluster] = line
         self._questions.append(line)
-        if line.question is not None:
-            self._waiting_question_ids[line.question] = line
-        if len(self._questions) > _QUESTION_BACKLOG:
-            old = self._questions.popleft()
-            self._forget_question(old)
-            self.sampled_out += 1
 
     def _forget_question(self, line: Line) -> None:
         if line.question is not None and self._waiting_question_ids.get(line.question) is line:
             del self._waiting_question_ids[line.question]
-
-    def _offer_sample(self, line: Line) -> None:
-        """Reservoir sampling: every non-question since the last lane fill has the same
-        chance to be among the `lanes` candidates."""
-        self._seen_since_fill += 1
-        if len(self._sample) < self._lanes:
-            self._sample.append(line)
-            return
-        j = self._rng.randrange(self._seen_since_fill)
-        if j < self._lanes:
-            self._sample[j] = line
-        self.sampled_out += 1
 
     def _recount(self, lines: list[Line]) -> None:
         for line in lines:
             item = self._by_line.get(line.id)
             if item is not None:
                 item.text = _label(line)
-                item.width = self._metrics.horizontalAdvance(item.text)
+                item.pixmap = self._render(item.text, line.kind)
+                item.width = float(item.pixmap.width())
 
     def _remove(self, line_ids: list[int]) -> None:
         gone = set(line_ids)
         self._items = [i for i in self._items if i.line.id not in gone]
         self._by_line = {k: v for k, v in self._by_line.items() if k not in gone}
-        self._sample = [line for line in self._sample if line.id not in gone]
+        self._recent = deque((t, line) for t, line in self._recent if line.id not in gone)
         kept = deque(line for line in self._questions if line.id not in gone)
         for line in self._questions:
             if line.id in gone:
@@ -158,7 +161,8 @@ class DanmakuOverlay(QWidget):
     # --- animation --------------------------------------------------------------------------
     def _step(self) -> None:
         now = time.perf_counter()
-        dx = self.speed * (now - self._last_step)
+        boost = min(_MAX_BOOST, 1.0 + len(self._questions) / self._lanes)
+        dx = self.speed * boost * (now - self._last_step)
         self._last_step = now
         for item in self._items:
             item.x -= dx
@@ -167,12 +171,16 @@ class DanmakuOverlay(QWidget):
             self._items = survivors
             self._by_line = {i.line.id: i for i in survivors}
         self._fill_lanes()
-        if not self._items and not self._questions and not self._sample:
+        if not self._items and not self._questions and not self._recent:
             self._timer.stop()
         self.update()
 
     def _fill_lanes(self) -> None:
         width = float(self.width())
+        stale = time.perf_counter() - _FRESH_S
+        while self._recent and self._recent[0][0] < stale:
+            self._recent.popleft()
+            self.sampled_out += 1
         lane_end = [-1.0] * self._lanes
         for item in self._items:
             if item.lane < self._lanes:
@@ -183,35 +191,45 @@ class DanmakuOverlay(QWidget):
             if self._questions:
                 line = self._questions.popleft()
                 self._forget_question(line)
-            elif self._sample:
-                line = self._sample.pop(0)
+                if line.question is not None:
+                    self._cluster_shown_at[line.question] = time.perf_counter()
+            elif self._recent:
+                pick = self._rng.randrange(len(self._recent))
+                line = self._recent[pick][1]
+                del self._recent[pick]
             else:
                 break
             text = _label(line)
-            item = _Item(line, text, self._metrics.horizontalAdvance(text), width, lane)
+            pixmap = self._render(text, line.kind)
+            item = _Item(line, text, pixmap, float(pixmap.width()), width, lane)
             self._items.append(item)
             self._by_line[line.id] = item
             self.shown += 1
-        if not self._sample:
-            self._seen_since_fill = 0
+
+    def _render(self, text: str, kind: str) -> QPixmap:
+        """The line as a transparent pixmap: a dark shadow, then the text in its kind's colour."""
+        m = self._metrics
+        image = QImage(int(m.horizontalAdvance(text)) + 4, int(m.height()) + 4, QImage.Format.Format_ARGB32_Premultiplied)
+        image.fill(0)
+        painter = QPainter(image)
+        painter.setRenderHint(QPainter.RenderHint.TextAntialiasing)
+        painter.setFont(self._font)
+        painter.setPen(_SHADOW)
+        painter.drawText(QPointF(1.5, m.ascent() + 1.5), text)
+        painter.setPen(_COLORS.get(kind, _COLORS["chat"]))
+        painter.drawText(QPointF(0.0, m.ascent()), text)
+        painter.end()
+        return QPixmap.fromImage(image)
 
     def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 - Qt naming
         if not self._items:
             return
         painter = QPainter(self)
-        painter.setRenderHint(QPainter.RenderHint.TextAntialiasing)
         painter.setOpacity(self.opacity)
-        painter.setFont(self._font)
         lane_h = max(1.0, min(self.height() / self._lanes, self._metrics.height() * 1.4))
-        ascent = self._metrics.ascent()
-        shadow = QPen(QColor(0, 0, 0, 200))
         first: list[Line] = []
         for item in self._items:
-            y = item.lane * lane_h + ascent + 4
-            painter.setPen(shadow)
-            painter.drawText(QPointF(item.x + 1.5, y + 1.5), item.text)
-            painter.setPen(_COLORS.get(item.line.kind, _COLORS["chat"]))
-            painter.drawText(QPointF(item.x, y), item.text)
+            painter.drawPixmap(QPointF(round(item.x), item.lane * lane_h + 4), item.pixmap)
             if not item.painted:
                 item.painted = True
                 first.append(item.line)

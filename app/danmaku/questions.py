@@ -11,6 +11,7 @@ memory (up to a cap) and in the journal, and both are searchable.
 
 from __future__ import annotations
 
+import heapq
 import math
 import re
 from dataclasses import dataclass, field
@@ -21,7 +22,7 @@ from app.danmaku.normalize import fold
 QuestionStatus = Literal["open", "pinned", "answered", "dismissed"]
 
 SIMILARITY = 0.5  # Jaccard of signatures at or above which two questions are the same
-_MAX_POSTING = 400  # a token in more entries than this is too common to find candidates by
+_MAX_POSTING = 200  # a token in more entries than this is too common to find candidates by
 _MAX_CANDIDATES = 24
 _MAX_ASKERS_KEPT = 200  # names kept per entry (the count covers everyone)
 _MAX_VARIANTS = 12
@@ -106,7 +107,8 @@ class QuestionView:
 class QuestionQueue:
     def __init__(self) -> None:
         self.entries: dict[int, Question] = {}
-        self._index: dict[str, list[int]] = {}
+        # numbers -> token -> entry ids: numbers must match exactly, so they partition the index
+        self._index: dict[tuple[str, ...], dict[str, list[int]]] = {}
         self._by_user: dict[str, list[int]] = {}
         self._ordered_users: set[str] = set()
         self._next_id = 1
@@ -145,8 +147,9 @@ class QuestionQueue:
         entry = Question(qid, text, ts, ts, count=0, tokens=tokens, numbers=numbers)
         self.entries[qid] = entry
         self._next_id = max(self._next_id, qid + 1)
+        index = self._index.setdefault(numbers, {})
         for token in tokens:
-            self._index.setdefault(token, []).append(qid)
+            index.setdefault(token, []).append(qid)
         if len(self.entries) > _MAX_ENTRIES:
             self._evict()
         return entry
@@ -166,17 +169,20 @@ class QuestionQueue:
             del asked[:-8]
 
     def _find(self, tokens: frozenset[str], numbers: tuple[str, ...]) -> Question | None:
+        index = self._index.get(numbers)
+        if index is None:
+            return None
         shared: dict[int, int] = {}
         for token in tokens:
-            posting = self._index.get(token)
+            posting = index.get(token)
             if posting is None or len(posting) > _MAX_POSTING:
                 continue
             for qid in posting:
                 shared[qid] = shared.get(qid, 0) + 1
         best, best_sim = None, SIMILARITY
-        for qid, n in sorted(shared.items(), key=lambda kv: -kv[1])[:_MAX_CANDIDATES]:
+        for qid, n in heapq.nlargest(_MAX_CANDIDATES, shared.items(), key=lambda kv: kv[1]):
             entry = self.entries.get(qid)
-            if entry is None or entry.numbers != numbers:
+            if entry is None:
                 continue
             while entry.merged_into is not None:
                 entry = self.entries[entry.merged_into]
@@ -194,12 +200,15 @@ class QuestionQueue:
         for entry in victims:
             del self.entries[entry.id]
         gone = {e.id for e in victims}
-        for token in {t for e in victims for t in e.tokens}:
-            kept = [q for q in self._index.get(token, ()) if q not in gone]
+        for numbers, token in {(e.numbers, t) for e in victims for t in e.tokens}:
+            index = self._index.get(numbers, {})
+            kept = [q for q in index.get(token, ()) if q not in gone]
             if kept:
-                self._index[token] = kept
+                index[token] = kept
             else:
-                self._index.pop(token, None)
+                index.pop(token, None)
+                if not index:
+                    self._index.pop(numbers, None)
 
     # --- orders -----------------------------------------------------------------------------
     def note_order(self, user_id: str) -> bool:
@@ -270,8 +279,8 @@ class QuestionQueue:
     def ranked(self, now_ms: int, limit: int = 200) -> list[QuestionView]:
         """Pinned first, then open entries by score."""
         live = [e for e in self.entries.values() if e.status in ("open", "pinned") and e.merged_into is None]
-        live.sort(key=lambda e: (e.status != "pinned", -e.score(now_ms)))
-        return [view(e) for e in live[:limit]]
+        top = heapq.nsmallest(limit, live, key=lambda e: (e.status != "pinned", -e.score(now_ms)))
+        return [view(e) for e in top]
 
     def search(self, query: str, limit: int = 200) -> list[QuestionView]:
         """Entries of any status whose wording contains `query`, newest first."""

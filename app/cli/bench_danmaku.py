@@ -1,0 +1,281 @@
+"""`livedesk bench danmaku`: how fast and how lean the danmaku pipeline is, in one JSON object.
+
+- throughput: validate + filter + classify + cluster + journal (committed) on one core, in hub
+  frames of 100 events made by the rehearsal audience's own message maker, against plain
+  `json.loads` of the same frames (the floor: ratio = pipeline rate / json rate). Also with every
+  text made unique (no repeats to memoise: the worst case).
+- rss: resident memory growth over 1,000,000 messages after warm-up (journal on disk).
+- latency: viewer send → painted on the host's screen, at 1,000 and 5,000 msg/s: a real hub and
+  `livedesk audience` in their own processes, the host client, pipeline, shared state and the
+  real widgets (overlay over a preview, queue panel, assistant window) painting offscreen in
+  this process; measured when the overlay paints a line (`to_screen_ms`) and when the line
+  reaches the shared state (`to_state_ms`, every line, sampled or not).
+- stall: GUI event-loop stall p99 (app.stall_probe) while receiving 10,000 msg/s.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import json
+import os
+import random
+import secrets
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from typing import Any
+
+from app.measure import rss_mb, summarize
+
+TARGETS = {"throughput_msg_per_s": 20_000, "latency_p99_ms_at_5000": 150, "stall_p99_ms_at_10000": 30,
+           "rss_mb_per_million": 100}
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser("danmaku", help="danmaku pipeline throughput, latency, GUI stall, memory")
+    parser.add_argument("--messages", type=int, default=200_000, help="messages for the throughput part")
+    parser.add_argument("--rss-messages", type=int, default=1_000_000, help="messages for the memory part")
+    parser.add_argument("--duration", type=float, default=10.0, help="seconds per end-to-end rate")
+    parser.add_argument("--rates", default="1000,5000", help="end-to-end latency rates, msg/s")
+    parser.add_argument("--stall-rate", type=float, default=10_000.0)
+    parser.add_argument("--skip-e2e", action="store_true", help="only throughput and memory")
+    parser.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    os.environ.setdefault("LIVEDESK_DATA_DIR", tempfile.mkdtemp(prefix="livedesk-bench-"))
+    result: dict[str, Any] = {
+        "machine": {"cpus": os.cpu_count(), "loadavg_1m": round(os.getloadavg()[0], 2)},
+        "targets": TARGETS,
+    }
+    result["throughput"] = throughput(args.messages)
+    result["rss"] = memory(args.rss_messages)
+    if not args.skip_e2e:
+        result.update(end_to_end([int(r) for r in args.rates.split(",") if r], args.stall_rate, args.duration))
+    result["machine"]["loadavg_1m_after"] = round(os.getloadavg()[0], 2)
+    print(json.dumps(result, ensure_ascii=False, indent=2))
+    return 0
+
+
+# --- synthetic hub frames ------------------------------------------------------------------
+def hub_frames(messages: int, per_frame: int = 100, unique: bool = False, seed: int = 1) -> Iterator[str]:
+    """Frames exactly as the hub writes them (seq first), from the audience's message maker."""
+    from streaming.interaction.audience import MessageMaker, load_corpus
+
+    maker = MessageMaker(load_corpus(), seed)
+    rng = random.Random(seed)
+    seq = 0
+    ts = 1_764_170_000_000
+    while seq < messages:
+        events = []
+        for _ in range(min(per_frame, messages - seq)):
+            seq += 1
+            event = maker.next(seq / 10_000)
+            if unique and event["type"] == "danmaku":  # a new word: nothing to memoise or bucket
+                event["text"] += " " + "".join(rng.choice("abcdefghijklmnopqrstuvwxyz") for _ in range(6))
+            user = rng.randrange(20_000)
+            events.append({"seq": seq, **event, "ts": ts + seq // 10, "user": {"id": f"u{user}", "name": f"观众{user}"}})
+        yield json.dumps(events, ensure_ascii=False, separators=(",", ":"))
+
+
+def _pipeline_rate(frames: list[str], messages: int) -> float:
+    from app.danmaku.journal import Journal, new_show_path
+    from app.danmaku.pipeline import Pipeline
+
+    journal = Journal(new_show_path())
+    pipeline = Pipeline(journal)
+    start = time.perf_counter()
+    for frame in frames:
+        pipeline.process([frame])
+    journal.flush(60)
+    took = time.perf_counter() - start
+    journal.close()
+    return messages / took
+
+
+def throughput(messages: int) -> dict[str, Any]:
+    from app.danmaku.normalize import pinyin_skeleton
+
+    pinyin_skeleton("预热")  # the pinyin table is built once per process; not part of the rate
+    frames = list(hub_frames(messages))
+    json_rates, rates = [], []
+    for _ in range(3):
+        start = time.perf_counter()
+        for frame in frames:
+            json.loads(frame)
+        json_rates.append(messages / (time.perf_counter() - start))
+        rates.append(_pipeline_rate(frames, messages))
+    unique = _pipeline_rate(list(hub_frames(messages // 2, unique=True)), messages // 2)
+    rate, json_rate = sorted(rates)[1], sorted(json_rates)[1]
+    return {
+        "messages": messages,
+        "pipeline_msg_per_s": round(rate),
+        "json_loads_msg_per_s": round(json_rate),
+        "ratio_vs_json_loads": round(rate / json_rate, 4),
+        "unique_texts_msg_per_s": round(unique),
+        "runs": 3,
+        "met": rate >= TARGETS["throughput_msg_per_s"],
+    }
+
+
+def memory(messages: int) -> dict[str, Any]:
+    from app.danmaku.journal import Journal, new_show_path
+    from app.danmaku.pipeline import Pipeline
+
+    journal = Journal(new_show_path())
+    pipeline = Pipeline(journal)
+    frames = hub_frames(messages + 50_000, per_frame=200)
+    for _ in range(250):  # warm-up: tables built, caches filled
+        pipeline.process([next(frames)])
+        pipeline.take_update()
+    journal.flush(60)
+    gc.collect()
+    before = rss_mb()
+    for i, frame in enumerate(frames):
+        pipeline.process([frame])
+        if i % 50 == 0:
+            pipeline.take_update()  # the windows take updates ~30 times a second
+            journal.flush(60)
+    journal.flush(60)
+    pipeline.take_update()
+    gc.collect()
+    growth = rss_mb() - before
+    journal.close()
+    per_million = growth * 1_000_000 / messages
+    return {
+        "messages": messages,
+        "rss_before_mb": round(before, 1),
+        "growth_mb": round(growth, 1),
+        "growth_mb_per_million": round(per_million, 1),
+        "journal_mb": round(journal.path.stat().st_size / 2**20, 1),
+        "met": per_million <= TARGETS["rss_mb_per_million"],
+    }
+
+
+# --- end to end --------------------------------------------------------------------------------
+def _start_hub(token: str, viewers: int, rate: float) -> tuple[subprocess.Popen[str], str]:
+    per_viewer = rate / viewers
+    hub = subprocess.Popen(
+        [sys.executable, "-m", "streaming.interaction.serve", "--port", "0",
+         "--viewer-rate", str(per_viewer * 2 + 5), "--viewer-burst", str(int(per_viewer) + 50)],
+        stdout=subprocess.PIPE, text=True, env={**os.environ, "LIVEDESK_HUB_TOKEN": token},
+    )
+    assert hub.stdout is not None
+    return hub, json.loads(hub.stdout.readline())["url"]
+
+
+def _audience(url: str, viewers: int, rate: float, duration: float) -> subprocess.Popen[str]:
+    env = {k: v for k, v in os.environ.items() if k != "LIVEDESK_HUB_TOKEN"}
+    return subprocess.Popen(
+        [sys.executable, "-m", "app", "audience", "--url", url, "--viewers", str(viewers),
+         "--rate", str(rate), "--duration", str(duration), "--seed", "1"],
+        stdout=subprocess.PIPE, text=True, env=env,
+    )
+
+
+def end_to_end(rates: list[int], stall_rate: float, duration: float) -> dict[str, Any]:
+    from PySide6.QtWidgets import QApplication
+
+    from widgets.fonts import install_cjk_font
+
+    app = QApplication.instance() or QApplication(["livedesk-bench"])
+    install_cjk_font(app)  # type: ignore[arg-type]
+    latency = {str(rate): _one_rate(rate, duration) for rate in rates}
+    stall = _one_rate(int(stall_rate), duration, probe_stall=True)
+    p99 = latency.get("5000", {}).get("to_screen_ms", {}).get("p99")
+    return {
+        "latency": latency,
+        "latency_met": p99 is not None and p99 <= TARGETS["latency_p99_ms_at_5000"],
+        "stall": stall,
+        "stall_met": stall["stall_ms"]["p99"] <= TARGETS["stall_p99_ms_at_10000"],
+    }
+
+
+def _one_rate(rate: int, duration: float, probe_stall: bool = False) -> dict[str, Any]:
+    from PySide6.QtCore import QEventLoop, QTimer
+    from PySide6.QtWidgets import QWidget
+
+    from app.danmaku.pipeline import Line
+    from app.danmaku.service import AudienceService
+    from app.danmaku.state import AudienceState
+    from app.stall_probe import StallProbe
+    from widgets.assistant_window import AssistantWindow
+    from widgets.danmaku_overlay import DanmakuOverlay
+    from widgets.question_queue import QuestionQueueWidget
+
+    token = secrets.token_urlsafe(16)
+    viewers = max(50, rate // 20)
+    hub, url = _start_hub(token, viewers, rate)
+    service = AudienceService()
+    state = AudienceState(service.worker)
+    preview = QWidget()
+    preview.resize(1280, 720)
+    overlay = DanmakuOverlay(state, preview)
+    queue = QuestionQueueWidget(state)
+    assistant = AssistantWindow(state)
+    for widget in (preview, queue, assistant):
+        widget.show()
+    to_screen: list[float] = []
+    to_state: list[float] = []
+
+    def painted(lines: list[Line]) -> None:
+        now = time.time() * 1000
+        to_screen.extend(now - line.sent_at for line in lines if line.sent_at is not None)
+
+    def arrived(lines: list[Line]) -> None:
+        now = time.time() * 1000
+        to_state.extend(now - line.sent_at for line in lines if line.sent_at is not None)
+
+    overlay.on_first_paint = painted
+    state.linesAdded.connect(arrived)
+    probe = StallProbe()
+    loop = QEventLoop()
+    watch = QTimer()
+    watch.setInterval(100)
+    flowing = [False]
+
+    def check() -> None:
+        """Probe stalls while messages flow; stop 1.5 s after the audience has finished."""
+        if not flowing[0] and state.counters.get("danmaku", 0) > 0:
+            flowing[0] = True
+            if probe_stall:
+                probe.start()
+        if audience.poll() is not None:
+            watch.stop()
+            probe.stop()
+            QTimer.singleShot(1500, loop.quit)
+
+    try:
+        service.connect(url + "/ws/host", token)
+        audience = _audience(url, viewers, rate, duration)
+        watch.timeout.connect(check)
+        watch.start()
+        QTimer.singleShot(int((duration + 120) * 1000), loop.quit)  # a fuse, never the plan
+        loop.exec()
+        sent = json.loads(audience.communicate(timeout=60)[0] or "{}")
+        service.worker.drain(30)
+        service.journal.flush(60)
+        received = service.pipeline.counters.get("danmaku", 0)
+    finally:
+        service.close()
+        hub.terminate()
+        hub.wait(10)
+        for widget in (preview, queue, assistant):
+            widget.close()
+    out: dict[str, Any] = {
+        "target_rate": rate,
+        "viewers": viewers,
+        "achieved_rate": sent.get("achieved_rate"),
+        "sent": sent.get("sent"),
+        "danmaku_journaled": received,
+        "to_screen_ms": summarize(to_screen, 1),
+        "to_state_ms": summarize(to_state, 1),
+        "overlay_painted": overlay.shown,
+        "overlay_sampled_out": overlay.sampled_out,
+    }
+    if probe_stall:
+        out["stall_ms"] = summarize(probe.stalls_ms, 1)
+    return out
