@@ -8,6 +8,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from aiohttp import web
 from aiortc import RTCPeerConnection, RTCSessionDescription
 from aiortc.mediastreams import MediaStreamError
 from keyring.backend import KeyringBackend
@@ -125,3 +126,36 @@ class MemoryKeyring(KeyringBackend):
     def delete_password(self, service: str, username: str) -> None:
         if self.store.pop((service, username), None) is None:
             raise PasswordDeleteError("not found")
+
+
+class GarbageAnswerServer:
+    """Answers every offer with 201 and a body that is not a usable SDP answer."""
+
+    def __init__(self) -> None:
+        self.deleted = 0
+        self.thread = LoopThread("garbage-whip")
+        app = web.Application()
+        app.router.add_post("/whip", self.post)
+        app.router.add_delete("/whip/1", self.delete)
+
+        async def start():
+            runner = web.AppRunner(app)
+            await runner.setup()
+            site = web.TCPSite(runner, "127.0.0.1", 0)
+            await site.start()
+            return runner, site._server.sockets[0].getsockname()[1]
+
+        self.runner, port = self.thread.run(start())
+        self.url = f"http://127.0.0.1:{port}/whip"
+
+    async def post(self, request: web.Request) -> web.Response:
+        return web.Response(status=201, text="v=0\r\nm=this is not sdp at all\r\n",
+                            content_type="application/sdp", headers={"Location": "/whip/1"})
+
+    async def delete(self, request: web.Request) -> web.Response:
+        self.deleted += 1
+        return web.Response(status=200)
+
+    def close(self) -> None:
+        self.thread.run(self.runner.cleanup())
+        self.thread.stop()

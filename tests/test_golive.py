@@ -9,7 +9,7 @@ import json
 
 import keyring
 import pytest
-from golive_support import TOKEN, MemoryKeyring, RunningRelay, watch_whep
+from golive_support import TOKEN, GarbageAnswerServer, MemoryKeyring, RunningRelay, watch_whep
 
 from app.console_core import ConsoleCore
 from app.settings import Settings
@@ -124,6 +124,18 @@ def test_unreachable_relay_is_a_plain_failure(qtbot, panel):
     qtbot.waitUntil(lambda: "Cannot reach the relay" in panel.message_label.text(),
                     timeout=10_000)
     assert panel.state_label.text() == "Not live — problem"
+
+
+def test_garbage_answer_is_a_plain_failure(qtbot, panel):
+    server = GarbageAnswerServer()
+    try:
+        type_target(panel, server.url, "x")
+        panel.go_button.click()
+        qtbot.waitUntil(lambda: panel.state_label.text() == "Not live — problem", timeout=10_000)
+        assert "not a usable WebRTC description" in panel.message_label.text()
+        assert panel.go_button.isEnabled()
+    finally:
+        server.close()
 
 
 def test_not_a_url_is_refused_without_going_anywhere(qtbot, panel):

@@ -7,12 +7,10 @@ import asyncio
 import threading
 
 import pytest
-from aiohttp import web
-from golive_support import TOKEN, RunningRelay, wait_for, watch_whep
+from golive_support import TOKEN, GarbageAnswerServer, RunningRelay, wait_for, watch_whep
 
 from capture.synthetic import SyntheticAudioSource, SyntheticVideoSource
 from streaming.h264 import uninstall_live_h264
-from streaming.loop_thread import LoopThread
 from streaming.publisher import Publisher, PublishOptions, PublishState, WhipSignalling
 
 
@@ -105,39 +103,6 @@ def test_unreachable_relay_fails_fast(sources):
     assert wait_for(lambda: pub.state == PublishState.FAILED, 10)
     assert "Cannot reach the relay" in pub.message
     pub.stop()
-
-
-class GarbageAnswerServer:
-    """Answers every offer with 201 and a body that is not a usable SDP answer."""
-
-    def __init__(self) -> None:
-        self.deleted = 0
-        self.thread = LoopThread("garbage-whip")
-        app = web.Application()
-        app.router.add_post("/whip", self.post)
-        app.router.add_delete("/whip/1", self.delete)
-
-        async def start():
-            runner = web.AppRunner(app)
-            await runner.setup()
-            site = web.TCPSite(runner, "127.0.0.1", 0)
-            await site.start()
-            return runner, site._server.sockets[0].getsockname()[1]
-
-        self.runner, port = self.thread.run(start())
-        self.url = f"http://127.0.0.1:{port}/whip"
-
-    async def post(self, request: web.Request) -> web.Response:
-        return web.Response(status=201, text="v=0\r\nm=this is not sdp at all\r\n",
-                            content_type="application/sdp", headers={"Location": "/whip/1"})
-
-    async def delete(self, request: web.Request) -> web.Response:
-        self.deleted += 1
-        return web.Response(status=200)
-
-    def close(self) -> None:
-        self.thread.run(self.runner.cleanup())
-        self.thread.stop()
 
 
 def test_garbage_sdp_answer_fails_cleanly_and_deletes_session(sources):
