@@ -96,3 +96,43 @@ def test_offers_to_resume_a_crashed_show(qtbot: Any) -> None:
         window.close()
         core.shutdown()
     assert resumable_show() is None
+
+
+def test_reads_the_built_in_relays_hub(qtbot: Any) -> None:
+    """With Go live's built-in relay running, the console reads its hub without any setup."""
+    core = ConsoleCore()
+    window = MainWindow(core, features=("widgets.golive_feature:install", *FEATURE))
+    qtbot.addWidget(window)
+    window.show()
+    try:
+        qtbot.waitUntil(lambda: core.golive.embedded is not None, timeout=10000)
+        qtbot.waitUntil(lambda: core.audience_service.client is not None)
+        info = core.golive.embedded.info
+        ws, _ = viewer(info["interaction"])
+        ws.send(json.dumps({"v": 1, "type": "danmaku", "text": "<b>适合敏感肌吗</b>"}))
+        qtbot.waitUntil(lambda: [q.text for q in core.audience.questions] == ["<b>适合敏感肌吗</b>"], timeout=10000)
+        ws.close()
+    finally:
+        core.audience_feature.close()
+        core.golive.shutdown()
+        window.close()
+        core.shutdown()
+
+
+def test_declining_resume_starts_a_new_show_and_stops_offering(qtbot: Any) -> None:
+    crashed = AudienceService()
+    crashed.worker.stop()
+    crashed.journal.flush()
+    core = ConsoleCore()
+    window = MainWindow(core, features=FEATURE)
+    qtbot.addWidget(window)
+    window.show()
+    try:
+        core.audience_feature.resume_box.button(QMessageBox.StandardButton.No).click()
+        qtbot.waitUntil(lambda: core.audience_feature.service is not None)
+        assert core.audience_service.path != crashed.path
+    finally:
+        window.close()  # closing the console ends the show
+        core.shutdown()
+    assert core.audience_feature.service is None
+    assert resumable_show() is None

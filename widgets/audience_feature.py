@@ -2,6 +2,9 @@
 queue as a dock, an Audience menu (assistant window, hub connection, danmaku look), and the
 show's `AudienceState` on the core (`core.audience`) so every window shares it.
 
+The audience is read from the hub set with "Connect to audience hub…" (token in the keyring), or
+else from the built-in relay's hub as soon as the Go-live feature has started it.
+
 If the last show's journal was never closed (the console crashed or was killed), the host is
 asked — without blocking the window — whether to resume it with its queue, filters and
 counters; reading from the hub starts only after the answer.
@@ -13,7 +16,7 @@ import logging
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QCoreApplication, Qt
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
     QFormLayout,
@@ -38,10 +41,24 @@ SECTION = "audience"
 DEFAULTS: dict[str, Any] = {"hub_url": "", "lanes": 8, "opacity": 0.9, "speed": 160}
 
 
+class _CloseWatcher(QObject):
+    """Ends the show (journal closed as finished) when the console window closes."""
+
+    def __init__(self, feature: AudienceFeature) -> None:
+        super().__init__()
+        self._feature = feature
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt naming
+        if event.type() == QEvent.Type.Close:
+            self._feature.close()
+        return False
+
+
 class AudienceFeature:
     """Everything the feature created, kept on `core.audience_feature` (tests reach in here)."""
 
     def __init__(self, window: Any, core: Any) -> None:
+        self._closer = _CloseWatcher(self)
         self.window = window
         self.core = core
         self.settings = {**DEFAULTS, **core.settings.section(SECTION)}
@@ -71,6 +88,7 @@ class AudienceFeature:
         app = QCoreApplication.instance()
         if app is not None:
             app.aboutToQuit.connect(self.close)
+        window.installEventFilter(self._closer)
         self.resume_box: QMessageBox | None = None
         crashed = resumable_show()
         if crashed is None:
@@ -90,10 +108,14 @@ class AudienceFeature:
         box.setStandardButtons(QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No)
         yes = QMessageBox.StandardButton.Yes
         box.finished.connect(
-            lambda _result: self.start(path if box.standardButton(box.clickedButton()) == yes else None, crashed=path)
+            lambda _result: self._answered(path if box.standardButton(box.clickedButton()) == yes else None, path)
         )
         self.resume_box = box
         box.open()
+
+    def _answered(self, resume: Path | None, crashed: Path) -> None:
+        self.resume_box = None
+        self.start(resume, crashed)
 
     def start(self, resume: Path | None, crashed: Path | None = None) -> None:
         """Open the show journal (resuming `resume`, or a new one) and connect if configured."""
@@ -104,14 +126,33 @@ class AudienceFeature:
         self.service.on_status = self._on_hub_status
         self.core.audience_service = self.service
         url = str(self.settings.get("hub_url") or "")
+        golive = getattr(self.core, "golive", None)
         if url:
             from app.secrets import get_token
 
             token = get_token(url)
             if token:
                 self.service.connect(url, token)
+        elif golive is not None:
+            golive.relay_info_changed.connect(self._on_relay_info)
+            if golive.embedded is not None:
+                self._on_relay_info(dict(golive.embedded.info))
+
+    def _on_relay_info(self, info: dict[str, Any]) -> None:
+        """The built-in relay runs: read the audience from its hub (same token as the relay)."""
+        url = info.get("interaction_host")
+        golive = getattr(self.core, "golive", None)
+        if not url or golive is None or golive.embedded is None or self.service is None:
+            return
+        if self.service.client is None and not self.settings.get("hub_url"):
+            self.service.connect(str(url), golive.embedded.token)
 
     def close(self) -> None:
+        """End the show: stop reading, commit everything, mark the journal finished."""
+        if self.resume_box is not None:
+            box, self.resume_box = self.resume_box, None
+            box.finished.disconnect()
+            box.done(0)  # unanswered: the crashed show stays resumable
         if self.service is not None:
             self.service.close(ended=True)
             self.service = None
