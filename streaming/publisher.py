@@ -330,15 +330,15 @@ class Publisher:
     ) -> None:
         """Every second: gather stats, report them, and check the relay is still there."""
         meter = _RateMeter()
-        last_report = time.monotonic()
+        last_report: float | None = None  # servers that never send reports are not watched
         while True:
             await asyncio.sleep(1.0)
             if pc.connectionState in ("failed", "closed"):
                 raise ConnectionLost("The media connection to the relay failed.")
             stats = await self._collect(pc, video, counters, meter)
             if stats.latest_report is not None:
-                last_report = max(last_report, stats.latest_report)
-            silent = time.monotonic() - last_report
+                last_report = max(last_report or 0.0, stats.latest_report)
+            silent = 0.0 if last_report is None else time.monotonic() - last_report
             if silent > self.options.silence_timeout_s:
                 raise ConnectionLost(
                     f"The relay stopped confirming our media {silent:.0f} s ago.")

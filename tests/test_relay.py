@@ -174,3 +174,23 @@ def test_publish_command_exit_codes_and_stats_file(relay, tmp_path):
     assert doc["state"] == "idle" and doc["live_s"] >= 2
     assert doc["summary"]["width"] == 640 and doc["summary"]["frames_sent"] > 30
     assert wait_for(lambda: relay.relay.publisher_id is None, 5)  # DELETE on stop
+
+
+def test_publish_command_plays_a_file_as_camera_and_microphone(relay, tmp_path):
+    clip = tmp_path / "clip.mp4"
+    subprocess.run(
+        ["ffmpeg", "-loglevel", "error", "-f", "lavfi", "-i", "testsrc=size=640x360:rate=30",
+         "-f", "lavfi", "-i", "sine=frequency=440", "-t", "2", "-c:v", "libx264",
+         "-pix_fmt", "yuv420p", "-c:a", "aac", str(clip)], check=True)
+    stats = tmp_path / "stats.json"
+    proc = livedesk("publish", "--whip", relay.info["whip"], "--video", str(clip),
+                    "--audio", str(clip), "--resolution", "360p", "--duration", "4",
+                    "--stats-json", str(stats), env={"LIVEDESK_WHIP_TOKEN": TOKEN})
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 0, err
+    summary = json.loads(stats.read_text())["summary"]
+    assert (summary["width"], summary["height"]) == (640, 360)
+    assert summary["frames_sent"] > 40  # the 2 s clip loops
+    assert summary["median_audio_kbps"] > 10
+    frames_in = relay.relay.fanout.frames_in
+    assert frames_in["video"] > 40 and frames_in["audio"] > 100
