@@ -181,3 +181,28 @@ def test_publish_command_goes_live_on_janus(janus: LocalJanus, tmp_path) -> None
 
     doc = json.loads(stats.read_text())
     assert doc["summary"]["width"] == 640 and doc["summary"]["frames_sent"] > 45
+
+
+def test_keepalives_hold_an_idle_session_open(monkeypatch: pytest.MonkeyPatch) -> None:
+    import streaming.janus as janus_module
+
+    monkeypatch.setattr(janus_module, "KEEPALIVE_S", 0.5)
+    with LocalJanus(session_timeout_s=2) as short_lived:
+
+        async def scenario() -> None:
+            kept, dropped = JanusSession(short_lived.url), JanusSession(short_lived.url)
+            for session in (kept, dropped):
+                await session.open()
+                session._tasks[0].cancel()  # no event poll: only keepalives may hold it open
+            dropped._tasks[1].cancel()  # and this one sends none
+            # Janus's watchdog looks for expired sessions every 2 s; any request on a session
+            # counts as activity, so the dropped one is only probed once, well after.
+            await asyncio.sleep(9)
+            with pytest.raises(JanusError) as caught:
+                await dropped._post(dropped._session_url(), {"janus": "keepalive"})
+            assert caught.value.code == 458
+            await kept._post(kept._session_url(), {"janus": "keepalive"})  # still there
+            await kept.destroy()
+            await dropped.destroy()
+
+        asyncio.run(scenario())
