@@ -15,7 +15,14 @@ from typing import Any
 
 import psutil
 
-from streaming.interaction.audience import HostProbe, load_corpus, run_viewers, summarize_viewers
+from streaming.interaction.audience import (
+    HostProbe,
+    hub_urls,
+    load_corpus,
+    run_viewers,
+    summarize_viewers,
+)
+from streaming.interaction.blast import blast
 
 TOKEN_ENV = "LIVEDESK_HUB_TOKEN"
 RATE_PER_PROCESS = 4000  # what one generator process sustains comfortably on a loaded machine
@@ -51,6 +58,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         default=0,
         help=f"generator processes (default: one per {RATE_PER_PROCESS} msg/s)",
     )
+    parser.add_argument(
+        "--blast",
+        type=int,
+        metavar="COUNT",
+        help="instead of a paced audience, send COUNT pre-built danmaku as fast as the hub takes "
+        "them (measures the hub's ceiling: what reaches the host per second); needs the host "
+        "token (--local-hub or " + TOKEN_ENV + ")",
+    )
     parser.set_defaults(handler=_run)
 
 
@@ -60,8 +75,13 @@ def _run(args: argparse.Namespace) -> int:
     except (OSError, ValueError) as exc:
         print(f"livedesk audience: cannot read the corpus: {exc}", file=sys.stderr)
         return 2
-    if args.viewers < 1 or args.rate <= 0 or args.duration <= 0:
-        print("livedesk audience: --viewers, --rate and --duration must be positive", file=sys.stderr)
+    if args.viewers < 1 or args.rate <= 0 or args.duration <= 0 or (args.blast or 1) < 1:
+        print("livedesk audience: --viewers, --rate, --duration and --blast must be positive",
+              file=sys.stderr)
+        return 2
+    if args.blast and not (args.local_hub or os.environ.get(TOKEN_ENV)):
+        print(f"livedesk audience: --blast measures what reaches the host: use --local-hub or set "
+              f"{TOKEN_ENV}", file=sys.stderr)
         return 2
     processes = args.processes or math.ceil(args.rate / RATE_PER_PROCESS)
     processes = max(1, min(processes, args.viewers))
@@ -70,12 +90,19 @@ def _run(args: argparse.Namespace) -> int:
     url = args.url
     if args.local_hub:
         token = secrets.token_urlsafe(16)
-        per_viewer = args.rate / args.viewers
-        hub, url = _start_local_hub(token, rate=per_viewer * 1.5 + 1, burst=int(per_viewer) + 10)
-    probe = HostProbe(url, token).start() if token else None
+        per_viewer = 1e9 if args.blast else args.rate / args.viewers
+        # Room for a generator that fell behind on a loaded machine and catches up in a burst.
+        hub, url = _start_local_hub(token, rate=per_viewer * 2 + 5, burst=int(per_viewer * 2) + 20)
+    probe = HostProbe(url, token, decode=not args.blast).start() if token else None
     hub_cpu0 = _cpu_seconds(hub)
     try:
-        if processes == 1:
+        if args.blast:
+            processes = 1
+            texts = [t for lines in corpus.values() for t in lines]
+            summary = asyncio.run(blast(hub_urls(url)[0], args.viewers, args.blast, texts))
+            summary.update(url=hub_urls(url)[0], viewers=args.viewers, connected=args.viewers,
+                           acknowledged=args.blast, errors={})
+        elif processes == 1:
             summary = asyncio.run(
                 run_viewers(url, args.viewers, args.rate, args.duration, corpus, args.seed)
             )

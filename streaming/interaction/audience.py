@@ -21,7 +21,7 @@ from typing import Any
 import aiohttp
 
 from app.measure import summarize
-from streaming.interaction.client import HostClient
+from streaming.interaction.client import HostClient, last_seq_of
 from streaming.interaction.hub import HOST_PATH, VIEWER_PATH
 
 # Share of each kind in ordinary traffic (storm lines only appear during storms).
@@ -86,52 +86,69 @@ class MessageMaker:
 
 class HostProbe:
     """Connects as the host and counts and times what arrives, decoding each frame as the
-    console's pipeline would; `report()` summarises it."""
+    console's pipeline would (or, with `decode=False`, only counting events, so that measuring
+    the hub's ceiling costs the measuring process little); `report()` summarises it."""
 
-    def __init__(self, url: str, token: str) -> None:
+    def __init__(self, url: str, token: str, decode: bool = True) -> None:
+        self.decode = decode
         self.received = 0
         self.seqs: set[int] = set()
         self.latencies: list[float] = []
         self.gaps = 0
         self.first = self.last = 0.0
-        self.client = HostClient(_urls(url)[1], token, self._on_frame)
+        self.low = self.high = 0  # lowest and highest seq seen
+        self.client = HostClient(hub_urls(url)[1], token, self._on_frame, on_status=self._on_status)
 
     def _on_frame(self, text: str) -> None:
         now_wall, now = time.time() * 1000, time.perf_counter()
         if not self.first:
             self.first = now
         self.last = now
+        if not self.decode:
+            self.received += text.count('{"seq":')
+            if not self.low:
+                self.low = int(text[8 : text.index(",", 8)])  # a frame starts '[{"seq":N,'
+            self.high = last_seq_of(text)
+            return
         for event in json.loads(text):
             self.received += 1
             self.seqs.add(event["seq"])
+            self.low = self.low or event["seq"]
+            self.high = event["seq"]
             sent_at = event.get("sent_at")
             if sent_at is not None:
                 self.latencies.append(now_wall - sent_at)
-            elif event["type"] == "gap":
-                self.gaps += 1
+
+    def _on_status(self, kind: str, message: str) -> None:
+        if kind == "gap":
+            self.gaps += 1
 
     def start(self) -> HostProbe:
         self.client.start()
         return self
 
-    def report(self, expected: int, wait_s: float = 10.0) -> dict[str, Any]:
-        """Wait (up to `wait_s`) for `expected` events, stop, and summarise."""
-        deadline = time.monotonic() + wait_s
-        while time.monotonic() < deadline and self.received < expected:
+    def report(self, expected: int, idle_s: float = 5.0) -> dict[str, Any]:
+        """Wait for `expected` events (giving up after `idle_s` without progress), stop, and
+        summarise."""
+        seen, since = -1, time.monotonic()
+        while self.received < expected and time.monotonic() - since < idle_s:
+            if self.received != seen:
+                seen, since = self.received, time.monotonic()
             time.sleep(0.05)
         self.client.stop()
-        seqs, span = self.seqs, self.last - self.first
+        span = self.last - self.first
         return {
             "received": self.received,
-            "seq_range": [min(seqs), max(seqs)] if seqs else None,
-            "missing_seqs": (max(seqs) - min(seqs) + 1 - len(seqs)) if seqs else 0,
+            "seq_range": [self.low, self.high] if self.received else None,
+            "missing_seqs": (self.high - self.low + 1 - self.received) if self.received else 0,
+            "duplicates": self.received - len(self.seqs) if self.decode else None,
             "gaps": self.gaps,
             "delivered_rate": round(self.received / span, 1) if span > 0 else None,
             "latency_ms": summarize(self.latencies) if self.latencies else None,
         }
 
 
-def _urls(url: str) -> tuple[str, str]:
+def hub_urls(url: str) -> tuple[str, str]:
     """(viewer URL, host URL) from either a hub base URL or its /ws/viewer URL."""
     base = url.rstrip("/")
     for path in (VIEWER_PATH, HOST_PATH):
@@ -159,7 +176,7 @@ async def run_viewers(
     """Run the audience and return its JSON summary (see `livedesk audience --help`)."""
     if viewers < 1 or rate <= 0 or duration <= 0:
         raise ValueError("viewers, rate and duration must be positive")
-    viewer_url = _urls(url)[0]
+    viewer_url = hub_urls(url)[0]
     maker = MessageMaker(corpus, seed)
     errors: Counter[str] = Counter()
     timeout = aiohttp.ClientTimeout(total=None, sock_connect=10)

@@ -33,6 +33,8 @@ log = logging.getLogger(__name__)
 VIEWER_PATH = "/ws/viewer"
 HOST_PATH = "/ws/host"
 _TEXT = WSMsgType.TEXT
+HOST_BUFFER_BYTES = 16 * 2**20
+YIELD_EVERY = 32  # viewer messages handled before the viewer's task lets others run
 
 
 @dataclass(frozen=True)
@@ -180,12 +182,18 @@ class InteractionHub:
         self._ensure_ticker()
         self._append("join", "{}", viewer.user_json)
         sender = asyncio.create_task(self._drain_peer(viewer))
+        handled = 0
         try:
             async for msg in ws:
                 if msg.type == _TEXT:
                     self._on_viewer_text(viewer, msg.data)
                 elif msg.type == WSMsgType.BINARY:
                     self._refuse(viewer, rules.BINARY, "binary frames are not accepted; send JSON text")
+                handled += 1
+                if handled % YIELD_EVERY == 0:
+                    # Reading a buffered message does not yield to the event loop: without this
+                    # a burst from many viewers is ingested whole before the hosts get a turn.
+                    await asyncio.sleep(0)
         finally:
             self._viewers.discard(viewer)
             sender.cancel()
@@ -293,6 +301,11 @@ class InteractionHub:
             compress=False, max_msg_size=self.limits.max_message_bytes, heartbeat=20.0
         )
         await ws.prepare(request)
+        if request.transport is not None:
+            # The hub's event loop gives the host sender one turn per iteration, in which the
+            # viewers' sockets may deliver thousands of events; a deep buffer lets that turn
+            # hand the host everything pending instead of one batch.
+            request.transport.set_write_buffer_limits(high=HOST_BUFFER_BYTES)
         host = _Peer(ws, None)
         host.push(_frame({"v": 1, "type": "hello", "hub": self.hub_id, "head": self._log.head}))
         self._hosts.add(host)

@@ -1,0 +1,87 @@
+"""The hub's ceiling: viewers that send pre-built frames as fast as the hub reads them.
+
+A paced Python audience spends about as much CPU per message as the hub does, so on a small
+machine it measures itself. Here each connection writes ready-made WebSocket frames (masked with
+a zero key, which RFC 6455 allows) in large chunks, so nearly all CPU goes to the hub and the
+host; what reaches the host per second is the hub's relay throughput. No `sent_at` (there is no
+meaningful send time for a pre-built frame); latency is measured by the paced audience.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import json
+import os
+import struct
+from typing import Any
+from urllib.parse import urlsplit
+
+CHUNK_BYTES = 64 * 1024
+
+
+def text_frame(payload: bytes) -> bytes:
+    """A client→server text frame with a zero mask key."""
+    n = len(payload)
+    if n < 126:
+        head = struct.pack("!BB", 0x81, 0x80 | n)
+    elif n < 65536:
+        head = struct.pack("!BBH", 0x81, 0x80 | 126, n)
+    else:
+        head = struct.pack("!BBQ", 0x81, 0x80 | 127, n)
+    return head + b"\x00\x00\x00\x00" + payload
+
+
+async def _open(url: str) -> tuple[asyncio.StreamReader, asyncio.StreamWriter]:
+    parts = urlsplit(url)
+    reader, writer = await asyncio.open_connection(parts.hostname, parts.port or 80)
+    key = base64.b64encode(os.urandom(16)).decode()
+    writer.write(
+        f"GET {parts.path or '/'} HTTP/1.1\r\nHost: {parts.netloc}\r\nUpgrade: websocket\r\n"
+        f"Connection: Upgrade\r\nSec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\n\r\n".encode()
+    )
+    head = await reader.readuntil(b"\r\n\r\n")
+    if b" 101 " not in head.split(b"\r\n", 1)[0]:
+        raise ConnectionError(f"the hub refused the viewer upgrade: {head[:80]!r}")
+    return reader, writer
+
+
+async def _discard(reader: asyncio.StreamReader) -> None:
+    while await reader.read(CHUNK_BYTES):
+        pass
+
+
+async def blast(viewer_url: str, viewers: int, count: int, texts: list[str]) -> dict[str, Any]:
+    """Send `count` danmaku over `viewers` connections as fast as the hub takes them."""
+    conns = [await _open(viewer_url) for _ in range(viewers)]
+    drains = [asyncio.create_task(_discard(r)) for r, _ in conns]
+    frames = [
+        text_frame(json.dumps({"v": 1, "type": "danmaku", "text": t}, ensure_ascii=False).encode())
+        for t in texts
+    ]
+    loop = asyncio.get_running_loop()
+
+    async def send(writer: asyncio.StreamWriter, n: int, offset: int) -> None:
+        chunk: list[bytes] = []
+        size = 0
+        for i in range(n):
+            frame = frames[(offset + i) % len(frames)]
+            chunk.append(frame)
+            size += len(frame)
+            if size >= CHUNK_BYTES:
+                writer.write(b"".join(chunk))
+                await writer.drain()
+                chunk, size = [], 0
+        writer.write(b"".join(chunk))
+        await writer.drain()
+
+    started = loop.time()
+    shares = [count // viewers + (1 if i < count % viewers else 0) for i in range(viewers)]
+    await asyncio.gather(*(send(w, n, 7 * i) for i, ((_, w), n) in enumerate(zip(conns, shares, strict=True))))
+    written = loop.time() - started
+    await asyncio.sleep(0.2)
+    for task in drains:
+        task.cancel()
+    for _, writer in conns:
+        writer.close()
+    return {"sent": count, "written_s": round(written, 3)}
