@@ -45,6 +45,12 @@ class NoiseProfile:
 
     @classmethod
     def from_frames(cls, powers: np.ndarray) -> NoiseProfile:
+        """Statistics of the room-tone frames. Frames far quieter than the rest (a muted mic, a
+        dropout, digital silence) are left out: one of them would blow up the dB spread."""
+        totals = powers.sum(axis=1)
+        keep = totals >= 0.01 * np.median(totals)
+        if keep.any():
+            powers = powers[keep]
         db = 10.0 * np.log10(powers + _EPS)
         return cls(powers.mean(axis=0), db.mean(axis=0), db.std(axis=0))
 
