@@ -28,6 +28,7 @@ from streaming.publisher import (
     Signalling,
     WhipSignalling,
 )
+from streaming.whip import url_origin
 
 log = logging.getLogger(__name__)
 
@@ -95,6 +96,7 @@ class GoLiveController(QObject):
         self.embedded: EmbeddedRelay | None = None
         self._publisher: Publisher | None = None
         self._stopping: Publisher | None = None
+        self._target_label = ""
         self._live_since: float | None = None
         self._session_token: dict[str, str] = {}  # tokens the keyring could not keep
         self._timer = QTimer(self)
@@ -158,6 +160,8 @@ class GoLiveController(QObject):
         except Exception as exc:  # bad URL, bad room, bad resolution: say so, stay idle
             self._set_state(PublishState.FAILED, str(getattr(exc, "message", exc)))
             return
+        url = self.target_url()
+        self._target_label = url_origin(url) if url else "the built-in relay (this computer)"
         media = self.core.media
         publisher = Publisher(
             signalling, media.video, media.audio, options,
@@ -216,6 +220,8 @@ class GoLiveController(QObject):
             return
         if publisher is not self._publisher:
             return  # a stopped publisher finishing up
+        if state == PublishState.LIVE:
+            message = f"Live on {self._target_label}."
         if state == PublishState.LIVE and self._live_since is None:
             self._live_since = time.monotonic()
             self._timer.start()

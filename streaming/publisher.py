@@ -212,17 +212,6 @@ class Publisher:
             task.cancel()
             await asyncio.gather(task, return_exceptions=True)
 
-    def wait(self, timeout: float | None = None) -> bool:
-        """Block until the publisher has finished (failed or stopped); True if it did."""
-        deadline = None if timeout is None else time.monotonic() + timeout
-        while deadline is None or time.monotonic() < deadline:
-            if self.state in (PublishState.FAILED, PublishState.IDLE) and (
-                self._task is None or self._task.done()
-            ):
-                return True
-            time.sleep(0.05)
-        return False
-
     # -- the loop ------------------------------------------------------------------------------
 
     async def run(self) -> None:
@@ -355,8 +344,6 @@ class Publisher:
             nack_count=counters.nacks, pli_count=counters.plis)
         latest_report: float | None = None
         for sender in pc.getSenders():
-            if sender.track is None and sender.kind not in ("audio", "video"):
-                continue
             for report in (await sender.getStats()).values():
                 if report.type == "outbound-rtp":
                     kbps = meter.kbps(sender.kind, report.bytesSent)

@@ -108,7 +108,7 @@ class WhipProtocolError(WhipError):
     """The relay answered, but not the way WHIP/WHEP requires."""
 
 
-def _origin(url: str) -> str:
+def url_origin(url: str) -> str:
     """scheme://host[:port] only, for messages (paths and queries may hold stream keys)."""
     parts = urlsplit(url)
     host = parts.hostname or "?"
@@ -131,7 +131,7 @@ def _retry_after(value: str | None) -> float | None:
 
 def error_for_status(status: int, url: str, retry_after: str | None = None) -> WhipError:
     """The error (class and plain-words message) for an HTTP status the relay returned."""
-    where = _origin(url)
+    where = url_origin(url)
     if status == 400:
         return WhipBadRequest(
             f"The relay at {where} rejected the request as malformed (HTTP 400).", status)
@@ -259,7 +259,7 @@ class WhipSession:
         new_etag = headers.get("ETag")
         if not new_etag:
             raise WhipProtocolError(
-                f"The relay at {_origin(self.resource_url)} restarted ICE without a new ETag.")
+                f"The relay at {url_origin(self.resource_url)} restarted ICE without a new ETag.")
         self.etag = new_etag
         return body
 
@@ -298,7 +298,7 @@ class WhipClient:
         self._own_session = session is None
 
     def __repr__(self) -> str:
-        return f"WhipClient({_origin(self.endpoint)}, token={'set' if self._token else 'none'})"
+        return f"WhipClient({url_origin(self.endpoint)}, token={'set' if self._token else 'none'})"
 
     async def close(self) -> None:
         if self._own_session and self._session is not None:
@@ -313,12 +313,12 @@ class WhipClient:
         location = headers.get("Location")
         if not location:
             raise WhipProtocolError(
-                f"The relay at {_origin(url)} accepted the offer but did not say where the "
+                f"The relay at {url_origin(url)} accepted the offer but did not say where the "
                 "session lives (no Location header).")
         content_type = headers.get("Content-Type", "").split(";")[0].strip().lower()
         if content_type != SDP_TYPE or not body.lstrip().startswith("v=0"):
             raise WhipProtocolError(
-                f"The relay at {_origin(url)} did not answer with an SDP description.")
+                f"The relay at {url_origin(url)} did not answer with an SDP description.")
         return WhipSession(
             client=self,
             resource_url=urljoin(url, location),
@@ -371,33 +371,33 @@ class WhipClient:
                     status, answer_headers = response.status, response.headers
             except TimeoutError:
                 raise WhipTimeout(
-                    f"The relay at {_origin(url)} did not answer within "
+                    f"The relay at {url_origin(url)} did not answer within "
                     f"{self._timeout_s:g} s.") from None
             except aiohttp.ClientConnectorError as exc:
                 raise WhipUnreachable(
-                    f"Cannot reach the relay at {_origin(url)} ({_reason(exc)}). "
+                    f"Cannot reach the relay at {url_origin(url)} ({_reason(exc)}). "
                     "Check the URL and that the relay is running.") from None
             except aiohttp.ClientError as exc:
                 raise WhipUnreachable(
-                    f"The connection to the relay at {_origin(url)} failed "
+                    f"The connection to the relay at {url_origin(url)} failed "
                     f"({type(exc).__name__}).") from None
-            log.debug("%s %s -> %d", method, _origin(url), status)
+            log.debug("%s %s -> %d", method, url_origin(url), status)
             if status in (307, 308):
                 location = answer_headers.get("Location")
                 if not location:
                     raise WhipProtocolError(
-                        f"The relay at {_origin(url)} redirected without saying where to.")
+                        f"The relay at {url_origin(url)} redirected without saying where to.")
                 url = urljoin(url, location)
                 continue
             if status in expect:
                 return status, answer_headers, text, url
             if 300 <= status < 400:
                 raise WhipProtocolError(
-                    f"The relay at {_origin(url)} redirected with HTTP {status}; WHIP only "
+                    f"The relay at {url_origin(url)} redirected with HTTP {status}; WHIP only "
                     "allows 307/308.", status)
             raise error_for_status(status, url, answer_headers.get("Retry-After"))
         raise WhipProtocolError(
-            f"The relay at {_origin(self.endpoint)} redirected more than {MAX_REDIRECTS} times.")
+            f"The relay at {url_origin(self.endpoint)} redirected more than {MAX_REDIRECTS} times.")
 
 
 def _downgrades(original: str, target: str) -> bool:

@@ -192,7 +192,7 @@ def _summary(samples: list[dict[str, Any]]) -> dict[str, Any]:
 
 def run(args: argparse.Namespace) -> int:
     from streaming.publisher import RESOLUTIONS, Publisher, PublishOptions, PublishState
-    from streaming.whip import WhipError, _origin
+    from streaming.whip import WhipError, url_origin
 
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     sources: list[Source] = []
@@ -213,7 +213,7 @@ def run(args: argparse.Namespace) -> int:
         print(f"livedesk publish: {exc}", file=sys.stderr)
         return EXIT_USAGE
 
-    target = _origin(args.whip or args.janus)
+    target = url_origin(args.whip or args.janus)
     stats = _StatsFile(args.stats_json, target, args.resolution)
     done = threading.Event()
     went_live = threading.Event()
