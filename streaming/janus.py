@@ -181,12 +181,25 @@ class JanusSession:
                     url += f"&token={self._token}"
                 assert self._http is not None
                 async with self._http.get(url, timeout=aiohttp.ClientTimeout(total=70)) as resp:
-                    data = await resp.json(content_type=None)
+                    gone = resp.status == 404
+                    data = None if gone else await resp.json(content_type=None)
             except asyncio.CancelledError:
                 raise
             except Exception as exc:  # a dropped poll is retried; requests time out on their own
                 log.info("Janus event poll failed: %s", type(exc).__name__)
                 await asyncio.sleep(1.0)
+                continue
+            if gone or (isinstance(data, dict) and data.get("janus") == "error"):
+                # The session is gone (timed out, server restarted): fail what waits on it
+                # and stop polling, rather than asking again in a tight loop.
+                error = JanusError("Janus lost our session.", 458, retryable=True)
+                for future in self._pending.values():
+                    if not future.done():
+                        future.set_exception(error)
+                log.info("Janus event poll ended: the session is gone")
+                return
+            if not isinstance(data, (dict, list)):
+                await asyncio.sleep(1.0)  # not an answer we understand; do not spin
                 continue
             for event in data if isinstance(data, list) else [data]:
                 if isinstance(event, dict):

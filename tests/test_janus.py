@@ -206,3 +206,22 @@ def test_keepalives_hold_an_idle_session_open(monkeypatch: pytest.MonkeyPatch) -
             await dropped.destroy()
 
         asyncio.run(scenario())
+
+
+def test_poll_stops_when_janus_forgets_the_session(janus: LocalJanus) -> None:
+    async def scenario() -> None:
+        import aiohttp
+
+        session = JanusSession(janus.url)
+        await session.open()
+        session._tasks[0].cancel()
+        try:
+            async with aiohttp.ClientSession() as http:  # someone else ends it on the server
+                await http.post(session._session_url(),
+                                json={"janus": "destroy", "transaction": "x"})
+            # Asking about a session Janus no longer has ends the poll (no tight retry loop).
+            await asyncio.wait_for(session._poll(), timeout=5)
+        finally:
+            await session.destroy()
+
+    asyncio.run(scenario())
