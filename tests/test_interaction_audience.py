@@ -105,3 +105,30 @@ def test_unreachable_hub_is_reported_not_crashed(audience):
     assert code == 1 and "could not connect to the hub" in err
     summary = json.loads(out)
     assert summary["connected"] == 0 and any(k.startswith("connect") for k in summary["errors"])
+
+
+def test_blast_measures_the_hub_ceiling(audience):
+    code, out, err = audience("--local-hub", "--viewers", "20", "--blast", "30000")
+    assert code == 0, err
+    summary = json.loads(out)
+    host = summary["host"]
+    assert 30000 + 20 <= host["received"] <= 30000 + 30  # every danmaku, the joins, counts
+    assert host["missing_seqs"] == 0 and host["gaps"] == 0
+    assert host["delivered_rate"] > 1000 and summary["hub_cpu_us_per_event"] > 0
+
+
+def test_hosts_are_fed_during_a_burst_not_after_it():
+    """A burst far larger than the log: if the hub ingested it whole before giving the host a
+    turn, the host would get a gap; it must be fed along the way."""
+    import asyncio
+
+    from streaming.interaction.blast import blast
+    from tests.interaction_support import Collector, wait_for
+
+    with HubServer(TOKEN, HubLimits(viewer_rate=1e9, viewer_burst=10**9, log_size=5000)) as srv:
+        with Collector(srv.host_url) as host:
+            asyncio.run(blast(srv.viewer_url, 40, 60_000, ["能用花呗吗", "666"]))
+            wait_for(lambda: srv.hub.counters["accepted"] == 60_000, timeout=60)
+            wait_for(lambda: host.client.last_seq == srv.hub.stats()["head"], timeout=60)
+            assert not any(kind == "gap" for kind, _ in host.statuses)
+            assert sum(f.count('{"seq":') for f in host.frames) == host.client.last_seq
