@@ -20,6 +20,7 @@ import statistics
 import subprocess
 import threading
 import time
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -37,6 +38,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--distinct", type=int, default=30,
                         help="distinct frames rendered, played back and forth (default 30)")
     parser.add_argument("--repeats", type=int, default=3, help="runs of each; medians quoted")
+    parser.add_argument("--preset", help="x264 preset for both (default: the profile's)")
     parser.add_argument("--ffmpeg", default="/usr/bin/ffmpeg", help="ffmpeg binary for the anchor")
     parser.set_defaults(handler=run)
 
@@ -131,6 +133,8 @@ def measure(args: argparse.Namespace) -> dict[str, Any]:
     if not os.path.exists(ffmpeg):
         raise RuntimeError(f"ffmpeg not found at {args.ffmpeg}")
     profile = PROFILES[args.resolution]
+    if args.preset:
+        profile = replace(profile, preset=args.preset)
     images = render_frames(profile, max(2, args.distinct))
     order = playback_order(max(2, args.distinct), args.frames)
     ours, anchor = [], []

@@ -30,7 +30,7 @@ import secrets
 import sys
 import time
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from app.measure import percentile, summarize
@@ -65,6 +65,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--phases", default=",".join(PHASES), help="comma list of " + "/".join(PHASES))
     parser.add_argument("--chromium", default="/usr/bin/chromium", help="Chromium binary")
     parser.add_argument("--janus-url", help="use this Janus instead of starting a private one")
+    parser.add_argument("--preset", help="x264 preset for our publisher (default: the profile's)")
     parser.add_argument("--no-audio", dest="audio", action="store_false",
                         help="publish video only (by default both publishers also send a tone, "
                         "so the viewer's audio/video sync counts as it does in a real show)")
@@ -317,11 +318,13 @@ async def measure(args: argparse.Namespace) -> dict[str, Any]:
     unknown = set(phases) - set(PHASES)
     if unknown:
         raise RuntimeError(f"unknown phases: {', '.join(sorted(unknown))}")
+    if args.preset:  # this process only: the publisher installs PROFILES[resolution]
+        PROFILES[args.resolution] = replace(PROFILES[args.resolution], preset=args.preset)
     target = await (start_janus(args.janus_url) if args.relay == "janus" else start_embedded())
     profile = PROFILES[args.resolution]
     result: dict[str, Any] = {
         "bench": "latency", "relay": args.relay,
-        "resolution": f"{profile.width}x{profile.height}@{profile.fps}",
+        "resolution": f"{profile.width}x{profile.height}@{profile.fps}", "preset": profile.preset,
         "seconds_per_phase": args.seconds, "warmup_s": args.warmup, "audio": args.audio,
     }
     browser = playwright = None
