@@ -187,7 +187,7 @@ def test_host_replays_from_since_and_restarts_for_another_hub(server):
     with Collector(server.host_url, since=15, hub_id="another-run") as host:
         wait_for(lambda: host.seqs() and host.seqs()[-1] >= 21)
         assert host.seqs()[0] == 1
-        assert any(k == "error" and "restarted" in m for k, m in host.statuses)
+        assert any(k == "connected" and "restarted" in m for k, m in host.statuses)
     ws.close()
 
 

@@ -233,10 +233,13 @@ class HostClient:
         if kind == "hello":
             hub = str(message.get("hub"))
             if self._hub_id is not None and hub != self._hub_id:
-                self._status("error", "the audience hub restarted; reading its events from the start")
-                self._last_seq = 0
+                self._last_seq = 0  # the hub replays a new run from its start
+                self._hub_id = hub
+                self._status("connected", "connected; the audience hub had restarted, so its "
+                             "events are read again from the start")
+                return True
             self._hub_id = hub
-            self._status("connected", f"connected to the audience hub (event {self._last_seq})")
+            self._status("connected", f"connected to the audience hub (from event {self._last_seq})")
             return True
         if kind == "error":
             self._status("error", f"the hub refused a broadcast: {message.get('message')}")
