@@ -187,20 +187,28 @@ def _aiortc_stages(samples: list[Sample]) -> dict[str, Any]:
 
 
 def _chromium_stages(samples: list[Sample], before: dict | None, after: dict | None) -> dict[str, Any]:
+    """The browser's share, from its own getStats() counters over the measured window."""
     extra: dict[str, Any] = {
         "receive_to_display": _median([s.shown - s.arrived for s in samples if s.arrived]),
     }
-    if before and after:
-        emitted = after["jitterBufferEmittedCount"] - before["jitterBufferEmittedCount"]
-        decoded = after["framesDecoded"] - before["framesDecoded"]
-        if emitted > 0:
-            extra["jitter_buffer"] = round(
-                1000 * (after["jitterBufferDelay"] - before["jitterBufferDelay"]) / emitted, 1)
-        if decoded > 0:
-            extra["decode"] = round(
-                1000 * (after["totalDecodeTime"] - before["totalDecodeTime"]) / decoded, 1)
-        extra["frames_dropped_by_browser"] = after["framesDropped"] - before["framesDropped"]
-        extra["decoder"] = after["decoderImplementation"]
+    if not (before and after):
+        return extra
+
+    def per_frame(key: str, count_key: str, a: dict = after, b: dict = before) -> float | None:
+        count = a[count_key] - b[count_key]
+        return round(1000 * (a[key] - b[key]) / count, 1) if count > 0 else None
+
+    extra["jitter_buffer"] = per_frame("jitterBufferDelay", "jitterBufferEmittedCount")
+    target = per_frame("jitterBufferTargetDelay", "jitterBufferEmittedCount")
+    minimum = per_frame("jitterBufferMinimumDelay", "jitterBufferEmittedCount")
+    if target is not None and minimum is not None:
+        # What the browser adds on top of what the video itself needs, to keep lip sync.
+        extra["av_sync_hold"] = round(target - minimum, 1)
+    if after.get("audio") and before.get("audio"):
+        extra["audio_jitter_buffer"] = per_frame(
+            "jitterBufferDelay", "jitterBufferEmittedCount", after["audio"], before["audio"])
+    extra["decode"] = per_frame("totalDecodeTime", "framesDecoded")
+    extra["frames_dropped_by_browser"] = after["framesDropped"] - before["framesDropped"]
     return extra
 
 
