@@ -20,7 +20,7 @@ TOKEN = "test-host-token"
 
 def viewer(url: str) -> tuple[ClientConnection, dict[str, Any]]:
     """A connected viewer and its welcome message."""
-    ws = connect(url, compression=None, max_size=None, open_timeout=10, legacy=True)
+    ws = connect(url, compression=None, max_size=None, max_queue=None, open_timeout=10, legacy=True)
     welcome = json.loads(ws.recv(timeout=10))[0]
     assert welcome["type"] == "welcome"
     return ws, welcome

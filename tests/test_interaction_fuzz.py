@@ -79,7 +79,9 @@ class Fuzzer:
 @pytest.fixture(scope="module")
 def fuzzer(hub):
     srv, _, _ = hub
-    return Fuzzer(srv.viewer_url)
+    fuzzer = Fuzzer(srv.viewer_url)
+    yield fuzzer
+    fuzzer.ws.close()
 
 
 @settings(max_examples=250, deadline=None, suppress_health_check=list(HealthCheck))

@@ -34,6 +34,7 @@ VIEWER_PATH = "/ws/viewer"
 HOST_PATH = "/ws/host"
 _TEXT = WSMsgType.TEXT
 HOST_BUFFER_BYTES = 16 * 2**20
+CLOSE_TIMEOUT_S = 2.0  # a peer that does not answer the close handshake is dropped after this
 YIELD_EVERY = 32  # viewer messages handled before the viewer's task lets others run
 
 
@@ -164,7 +165,8 @@ class InteractionHub:
     async def _viewer_handler(self, request: web.Request) -> web.StreamResponse:
         limits = self.limits
         ws = web.WebSocketResponse(
-            compress=False, max_msg_size=limits.max_message_bytes, heartbeat=30.0
+            compress=False, max_msg_size=limits.max_message_bytes, heartbeat=30.0,
+            timeout=CLOSE_TIMEOUT_S,
         )
         await ws.prepare(request)
         self._next_user += 1
@@ -298,7 +300,8 @@ class InteractionHub:
         if since < 0 or since > self._log.head or (hub and hub != self.hub_id):
             since = 0  # another run of the hub: its seqs started again at 1
         ws = web.WebSocketResponse(
-            compress=False, max_msg_size=self.limits.max_message_bytes, heartbeat=20.0
+            compress=False, max_msg_size=self.limits.max_message_bytes, heartbeat=20.0,
+            timeout=CLOSE_TIMEOUT_S,
         )
         await ws.prepare(request)
         if request.transport is not None:
