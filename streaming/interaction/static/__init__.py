@@ -1,0 +1,1 @@
+"""Marks the viewer page script folder as package data, so installed copies carry danmaku.js."""
