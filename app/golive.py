@@ -104,6 +104,8 @@ class GoLiveController(QObject):
         self._timer.timeout.connect(self._tick)
         self._publisher_state.connect(self._on_publisher_state)
         self._publisher_stats.connect(self._on_publisher_stats)
+        self._inbox = _Inbox(self)
+        self.destroyed.connect(self._inbox.close)
 
     # ---- settings and tokens -------------------------------------------------------------
 
@@ -163,10 +165,11 @@ class GoLiveController(QObject):
         url = self.target_url()
         self._target_label = url_origin(url) if url else "the built-in relay (this computer)"
         media = self.core.media
+        inbox = self._inbox
         publisher = Publisher(
             signalling, media.video, media.audio, options,
-            on_state=lambda s, m: self._publisher_state.emit(s, m, publisher),
-            on_stats=lambda st: self._publisher_stats.emit(st, publisher))
+            on_state=lambda s, m: inbox.state(publisher, s, m),
+            on_stats=lambda st: inbox.stats(publisher, st))
         self._publisher = publisher
         self.stats = {}
         self._set_state(PublishState.CONNECTING, "Connecting to the relay…")
@@ -202,6 +205,7 @@ class GoLiveController(QObject):
 
     def shutdown(self) -> None:
         """On exit: stop publishing and the embedded relay (waits briefly)."""
+        self._inbox.close()
         publisher, self._publisher = self._publisher, None
         if publisher is not None:
             publisher.stop(timeout=5)
@@ -250,6 +254,30 @@ class GoLiveController(QObject):
     def _set_state(self, state: PublishState, message: str) -> None:
         self.state, self.message = state, message
         self.state_changed.emit(state.value, message)
+
+
+class _Inbox:
+    """Carries publisher callbacks (on the publisher's thread) to the controller's queued
+    signals — until `close()`: after that nothing touches the controller, which may be
+    being deleted on the GUI thread at that very moment."""
+
+    def __init__(self, controller: GoLiveController) -> None:
+        self._controller: GoLiveController | None = controller
+        self._lock = threading.Lock()
+
+    def state(self, publisher: Publisher, state: PublishState, message: str) -> None:
+        with self._lock:
+            if self._controller is not None:
+                self._controller._publisher_state.emit(state, message, publisher)
+
+    def stats(self, publisher: Publisher, stats: PublishStats) -> None:
+        with self._lock:
+            if self._controller is not None:
+                self._controller._publisher_stats.emit(stats, publisher)
+
+    def close(self, *_: object) -> None:
+        with self._lock:
+            self._controller = None
 
 
 def _stop_in_background(publisher: Any) -> None:

@@ -18,6 +18,10 @@ from capture.synthetic import SyntheticAudioSource, SyntheticVideoSource
 from streaming.h264 import uninstall_live_h264
 from widgets.golive_panel import GoLivePanel, format_elapsed
 
+# A GUI thread kept from painting this long has hung (a blocking network call would show as
+# seconds); below it, a loaded 2-core machine's scheduling is all that is measured.
+HANG_MS = 1000
+
 
 @pytest.fixture
 def memory_keyring():
@@ -99,7 +103,7 @@ def test_go_live_figures_elapsed_then_stop(qtbot, panel, relay, core, memory_key
     assert panel.go_button.isEnabled() and panel.elapsed_label.text() == "00:00:00"
     probe.stop()
     stalls += probe.stalls_ms
-    assert max(stalls) < 500, max(stalls)
+    assert max(stalls) < HANG_MS, max(stalls)
 
     # the token went to the keyring, the URL to the settings file, never the token there
     assert memory_keyring.store == {("livedesk", f"relay-token:{relay.info['whip']}"): TOKEN}
@@ -168,7 +172,7 @@ def test_relay_disappearing_shows_reconnecting_and_gui_keeps_running(qtbot, pane
     panel.stop_button.click()
     qtbot.waitUntil(lambda: "Stopped" in panel.message_label.text(), timeout=10_000)
     probe.stop()
-    assert max(probe.stalls_ms) < 500, max(probe.stalls_ms)
+    assert max(probe.stalls_ms) < HANG_MS, max(probe.stalls_ms)
 
 
 def test_feature_with_no_relay_configured_uses_the_built_in_relay(qtbot, core, monkeypatch):

@@ -120,17 +120,16 @@ class GoLivePanel(QWidget):
 
         self.mode.currentIndexChanged.connect(self._mode_changed)
         self.url.editingFinished.connect(self._url_changed)
-        self.resolution.currentTextChanged.connect(
-            lambda text: controller.configure(resolution=text))
-        self.room.valueChanged.connect(lambda value: controller.configure(janus_room=value))
+        self.resolution.currentTextChanged.connect(self._resolution_changed)
+        self.room.valueChanged.connect(self._room_changed)
         self.go_button.clicked.connect(self.ask_go_live)
         self.stop_button.clicked.connect(self.ask_stop)
+        # Bound methods only: Qt disconnects them when this panel goes away.
         controller.state_changed.connect(self._show_state)
         controller.stats_updated.connect(self._show_stats)
-        controller.elapsed_changed.connect(
-            lambda s: self.elapsed_label.setText(format_elapsed(s)))
+        controller.elapsed_changed.connect(self._show_elapsed)
         controller.relay_info_changed.connect(self._show_relay)
-        controller.notice.connect(self.message_label.setText)
+        controller.notice.connect(self._show_notice)
 
         self._load_target()
         self._show_state(controller.state.value, controller.message)
@@ -160,6 +159,12 @@ class GoLivePanel(QWidget):
         if url != self.controller.settings[key]:
             self.controller.configure(**{key: url})
             self.token.setText(self.controller.token_for(url) if url else "")
+
+    def _resolution_changed(self, text: str) -> None:
+        self.controller.configure(resolution=text)
+
+    def _room_changed(self, room: int) -> None:
+        self.controller.configure(janus_room=room)
 
     def _commit_fields(self) -> None:
         """Take what the host typed: URL into settings, token into the keyring."""
@@ -212,6 +217,12 @@ class GoLivePanel(QWidget):
         for key, _, pattern in FIGURES:
             value = values.get(key)
             self.figures[key].setText("—" if value is None else pattern.format(value))
+
+    def _show_elapsed(self, seconds: int) -> None:
+        self.elapsed_label.setText(format_elapsed(seconds))
+
+    def _show_notice(self, text: str) -> None:
+        self.message_label.setText(text)
 
     def _show_relay(self, info: dict[str, Any]) -> None:
         viewer = info.get("viewer")
