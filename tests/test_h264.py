@@ -239,3 +239,18 @@ async def _loopback_h264(frames_wanted: int) -> list[tuple[int, int]]:
         await sender_pc.close()
         await receiver_pc.close()
     return received
+
+
+def test_forwarded_packets_are_packed_without_encoding() -> None:
+    # In-process relays forward already-encoded frames through the same lookup: `pack` must
+    # packetize them as aiortc's own encoder does, without opening x264.
+    source = LiveH264Encoder(PROFILES["360p"])
+    payloads, _ = source.encode(frame_at(0, moving_picture(0, 640, 360)))
+    annexb = b"".join(b"\x00\x00\x00\x01" + n for n in nal_units(payloads))
+    packet = av.Packet(annexb)
+    packet.pts, packet.time_base = 6000, TB
+    forwarder = LiveH264Encoder(PROFILES["360p"])
+    repacked, timestamp = forwarder.pack(packet)
+    assert timestamp == 6000
+    assert nal_units(repacked) == nal_units(payloads)
+    assert forwarder.codec is None
