@@ -44,7 +44,7 @@ class HubLimits:
 
     viewer_rate: float = 5.0  # messages/s per viewer connection (token bucket refill)
     viewer_burst: int = 10  # bucket size
-    max_frame_bytes: int = 4096  # larger frames get a `too_big` error
+    max_frame_chars: int = 4096  # longer frames get a `too_big` error (counted in characters: cheap)
     max_message_bytes: int = 65536  # larger frames close the connection (1009)
     log_size: int = 200_000  # retained events: 20 s at 10,000 msg/s
     host_batch: int = 1000  # events per host frame at most
@@ -202,8 +202,8 @@ class InteractionHub:
         return ws
 
     def _on_viewer_text(self, viewer: _Viewer, data: str) -> None:
-        if len(data) > self.limits.max_frame_bytes:
-            self._refuse(viewer, rules.TOO_BIG, f"frame over {self.limits.max_frame_bytes} bytes")
+        if len(data) > self.limits.max_frame_chars:
+            self._refuse(viewer, rules.TOO_BIG, f"frame over {self.limits.max_frame_chars} characters")
             return
         now = time.monotonic()
         if not viewer.bucket.take(now):
