@@ -77,6 +77,7 @@ def test_offers_to_resume_a_crashed_show(qtbot: Any) -> None:
     crashed.worker.drain()
     crashed.journal.flush()
     crashed.worker.stop()  # the journal is never closed: as after kill -9
+    crashed.reader.close()
     assert resumable_show() == crashed.path
 
     core = ConsoleCore()
@@ -106,7 +107,7 @@ def test_reads_the_built_in_relays_hub(qtbot: Any) -> None:
     window.show()
     try:
         qtbot.waitUntil(lambda: core.golive.embedded is not None, timeout=10000)
-        qtbot.waitUntil(lambda: core.audience_service.client is not None)
+        qtbot.waitUntil(lambda: core.audience_service.hub_url == core.golive.embedded.info["interaction_host"])
         info = core.golive.embedded.info
         ws, _ = viewer(info["interaction"])
         ws.send(json.dumps({"v": 1, "type": "danmaku", "text": "<b>适合敏感肌吗</b>"}))

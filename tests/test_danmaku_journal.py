@@ -120,3 +120,46 @@ def test_kill_9_then_resume_loses_nothing(hub: HubServer, tmp_path: Path) -> Non
     assert counters["danmaku"] == total
     assert counters["question"] == sum(1 for i in range(total) if TEXTS[i % len(TEXTS)] in ("能用花呗吗", "包邮吗", "158 100斤穿什么码", "求讲解3号链接"))
     assert resumable_show() is None  # closed properly this time
+
+
+def test_console_audience_process_killed_then_resumed(hub: HubServer) -> None:
+    """The arrangement the console uses (app.danmaku.process): its child is killed -9
+    mid-stream; a new one resumes from the journal and the hub's log, losing nothing."""
+    from app.danmaku.process import AudienceProcess
+
+    total = 4000
+    ws, _welcome = viewer(hub.viewer_url)
+    first = AudienceProcess()
+    first.connect(hub.host_url, TOKEN)
+    first.command("block_user", user_id="nobody")
+
+    def send_all() -> None:
+        for i in range(total):
+            ws.send(f'{{"v":1,"type":"danmaku","text":"{TEXTS[i % len(TEXTS)]}"}}')
+            if i % 50 == 0:
+                time.sleep(0.01)
+
+    sender = threading.Thread(target=send_all, daemon=True)
+    sender.start()
+    wait_for(lambda: _count(first.path, "type='danmaku'") >= 1000, timeout=60)
+    os.kill(first._proc.pid, signal.SIGKILL)  # noqa: SLF001 - the crash under test
+    first.close()
+    at_kill = _count(first.path, "type='danmaku'")
+    assert at_kill < total
+    sender.join(60)
+    ws.close()
+
+    second = AudienceProcess(first.path, resume=True)
+    try:
+        second.connect(hub.host_url, TOKEN)
+        wait_for(lambda: _count(first.path, "type='danmaku'") >= total, timeout=60)
+    finally:
+        second.close()
+    with sqlite3.connect(first.path) as db:
+        seqs = [row[0] for row in db.execute("SELECT seq FROM events ORDER BY seq")]
+        texts = [row[0] for row in db.execute("SELECT text FROM events WHERE type='danmaku' ORDER BY seq")]
+        actions = [row[0] for row in db.execute("SELECT action FROM actions")]
+    assert seqs == list(range(1, seqs[-1] + 1))
+    assert texts == [TEXTS[i % len(TEXTS)] for i in range(total)]
+    assert "block_user" in actions
+    assert resumable_show() is None

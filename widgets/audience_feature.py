@@ -5,6 +5,9 @@ show's `AudienceState` on the core (`core.audience`) so every window shares it.
 The audience is read from the hub set with "Connect to audience hub…" (token in the keyring), or
 else from the built-in relay's hub as soon as the Go-live feature has started it.
 
+The host client, pipeline and journal run in a child process (`app.danmaku.process`), so that
+thousands of messages a second never compete with the windows for the GIL.
+
 If the last show's journal was never closed (the console crashed or was killed), the host is
 asked — without blocking the window — whether to resume it with its queue, filters and
 counters; reading from the hub starts only after the answer.
@@ -29,7 +32,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.danmaku.journal import Journal, resumable_show
-from app.danmaku.service import AudienceService
+from app.danmaku.process import AudienceProcess
 from app.danmaku.state import AudienceState
 from widgets.assistant_window import AssistantWindow
 from widgets.danmaku_overlay import DanmakuOverlay
@@ -63,7 +66,7 @@ class AudienceFeature:
         self.core = core
         self.settings = {**DEFAULTS, **core.settings.section(SECTION)}
         self.state = AudienceState(parent=core)
-        self.service: AudienceService | None = None
+        self.service: AudienceProcess | None = None
         self.assistant: AssistantWindow | None = None
         self.overlay = DanmakuOverlay(
             self.state, window.preview, lanes=int(self.settings["lanes"]),
@@ -121,9 +124,12 @@ class AudienceFeature:
         """Open the show journal (resuming `resume`, or a new one) and connect if configured."""
         if crashed is not None and resume is None:
             Journal(crashed).close(ended=True)  # declined: do not offer it again
-        self.service = AudienceService(resume, resume=resume is not None)
-        self.state.set_source(self.service.worker)
-        self.service.on_status = self._on_hub_status
+        try:
+            self.service = AudienceProcess(resume, resume=resume is not None)
+        except RuntimeError as exc:
+            self.window.show_notice(f"Audience messages are off: {exc}")
+            return
+        self.state.set_source(self.service)
         self.core.audience_service = self.service
         url = str(self.settings.get("hub_url") or "")
         golive = getattr(self.core, "golive", None)
@@ -144,7 +150,7 @@ class AudienceFeature:
         golive = getattr(self.core, "golive", None)
         if not url or golive is None or golive.embedded is None or self.service is None:
             return
-        if self.service.client is None and not self.settings.get("hub_url"):
+        if self.service.hub_url is None and not self.settings.get("hub_url"):
             self.service.connect(str(url), golive.embedded.token)
 
     def close(self) -> None:
@@ -156,11 +162,6 @@ class AudienceFeature:
         if self.service is not None:
             self.service.close(ended=True)
             self.service = None
-
-    def _on_hub_status(self, kind: str, message: str) -> None:
-        # Network thread: hand the words to the GUI thread through the state's queued signal.
-        if kind in ("gap", "error"):
-            self.state.notice.emit(message)
 
     # --- actions --------------------------------------------------------------------------
     def open_assistant(self) -> AssistantWindow:
@@ -188,8 +189,6 @@ class AudienceFeature:
             self.window.show_notice(str(exc))
         self._save(hub_url=url.strip())
         if self.service is not None:
-            if self.service.client is not None:
-                self.service.client.stop()
             self.service.connect(url.strip(), token)
 
     def _overlay_controls(self) -> QFormLayout:

@@ -62,6 +62,25 @@ class Update:
     notices: list[str] = field(default_factory=list)
     searches: list[tuple[str, list[QuestionView], list[EventRow]]] = field(default_factory=list)
 
+    def merge(self, newer: Update) -> None:
+        """Fold a later update into this one (when the windows fell behind by a few)."""
+        self.lines.extend(newer.lines)
+        if len(self.lines) > _MAX_PENDING_LINES:
+            del self.lines[:-_MAX_PENDING_LINES]
+        self.bumps.update(newer.bumps)
+        self.removed_lines |= newer.removed_lines
+        self.removed_users |= newer.removed_users
+        if newer.questions is not None:
+            self.questions = newer.questions
+        if newer.pinned_changed:
+            self.pinned, self.pinned_changed = newer.pinned, True
+        if newer.filters is not None:
+            self.filters = newer.filters
+        if newer.counters is not None:
+            self.counters = newer.counters
+        self.notices.extend(newer.notices)
+        self.searches.extend(newer.searches)
+
     def empty(self) -> bool:
         return not (
             self.lines or self.bumps or self.removed_lines or self.removed_users or self.notices
@@ -178,10 +197,7 @@ class Pipeline:
             c["viewers"] = int(data["count"])
         elif e.type == "gap":
             c["lost_events"] = c.get("lost_events", 0) + int(data["to"]) - int(data["from"]) + 1
-            with self._lock:
-                self._out.notices.append(
-                    f"The hub no longer had events {data['from']}–{data['to']}; they were lost."
-                )
+            self.notify(f"The hub no longer had events {data['from']}–{data['to']}; they were lost.")
         rows.append(
             (e.seq, e.ts, e.type, e.user_id, e.user_name, "", "", "", None, json.dumps(data, ensure_ascii=False))
         )
@@ -202,6 +218,11 @@ class Pipeline:
         if self._questions_dirty or force:
             self._publish_questions(force)
 
+    def notify(self, message: str) -> None:
+        """Pass plain words to the windows with the next update (any thread)."""
+        with self._lock:
+            self._out.notices.append(message)
+
     def take_update(self) -> Update:
         """Everything that changed since the last call (any thread)."""
         with self._lock:
@@ -218,10 +239,8 @@ class Pipeline:
         try:
             handler(replay=replay, **args)
         except (KeyError, ValueError) as exc:
-            if replay:
-                return
-            with self._lock:
-                self._out.notices.append(str(exc.args[0] if exc.args else exc))
+            if not replay:
+                self.notify(str(exc.args[0] if exc.args else exc))
             return
         if not replay and self.journal is not None and action != "search":
             self.journal.append_action(self.last_seq, action, args)

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from app.danmaku.journal import Journal, JournalReader, new_show_path
+from app.danmaku.normalize import pinyin_skeleton
 from app.danmaku.pipeline import Pipeline
 from app.danmaku.worker import DanmakuWorker
 
@@ -21,6 +22,7 @@ class AudienceService:
     whose queue, filters, counters and recent stream are restored before anything new is read."""
 
     def __init__(self, path: Path | None = None, resume: bool = False) -> None:
+        pinyin_skeleton("预热")  # build the pinyin table now, not when the first message waits
         self.path = path if path is not None else new_show_path()
         self.journal = Journal(self.path)
         self.reader = JournalReader(self.path)
@@ -29,13 +31,18 @@ class AudienceService:
             self.pipeline.restore(self.reader)
         self.worker = DanmakuWorker(self.pipeline)
         self.client: Any = None
+        self.hub_url: str | None = None
         self.on_status: Callable[[str, str], None] | None = None
         self.worker.start()
 
     def connect(self, url: str, token: str) -> None:
-        """Start reading the hub at `url` (its /ws/host endpoint) from where the journal ends."""
+        """Start reading the hub at `url` (its /ws/host endpoint) from where the journal ends;
+        a hub read before is left first."""
         from streaming.interaction.client import HostClient
 
+        if self.client is not None:
+            self.client.stop()
+        self.hub_url = url
         self.client = HostClient(
             url, token, self.worker.feed, on_status=self._status,
             since=self.pipeline.hub_since(), hub_id=self.pipeline.hub_id,
