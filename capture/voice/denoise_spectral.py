@@ -1,12 +1,13 @@
 """Streaming spectral-gating noise suppression: noisereduce's stationary method, causal.
 
 noisereduce builds a per-bin threshold from the noise spectrum (mean + n_std · std of its dB
-values), gates each STFT bin against it and smooths the 0/1 mask over time and frequency.
+values, std capped here), gates each STFT bin against it and smooths the 0/1 mask over time
+and frequency.
 Calling `reduce_noise` per block is far too slow (it recomputes the statistics on every call),
 so this stage keeps them: learned once from ~2 s of room tone ("learn noise") and adapted slowly
 while nobody speaks. Each 10 ms hop is one 20 ms sqrt-Hann frame (50 % overlap-add), so the
-algorithmic latency is 10 ms. The mask is smoothed over frequency with a bell-shaped kernel (noisereduce smooths ±500 Hz) and
-over time with a one-pole (recursive, so causal, where noisereduce uses ±50 ms), then floored at
+algorithmic latency is 10 ms. The mask is smoothed over frequency with a bell-shaped kernel
+(noisereduce smooths ±500 Hz) and over time with a one-pole (recursive, so causal, where noisereduce uses ±50 ms), then floored at
 the chosen strength (dB of reduction): a floor keeps a little room tone instead of dead silence
 and hides the "musical noise" a bare gate leaves.
 Without a learned profile the noise floor comes from minimum statistics (Martin 2001).
@@ -25,9 +26,15 @@ FRAME = 2 * HOP
 BINS = FRAME // 2 + 1
 _EPS = 1e-12
 _N_STD = 1.5  # noisereduce's n_std_thresh_stationary
+# The std term is capped at 6 dB (a Gaussian bin's dB spread is 5.6 dB), so the threshold never
+# sits more than 9 dB over the noise's mean: a clicky or babbly room tone would otherwise set it so
+# high that the voice itself is gated (measured: STOI on keyboard noise -0.058 → -0.025, and PESQ
+# on stationary noise +0.05..0.1).
+_STD_CAP_DB = 6.0
 _FREQ_TAPS = 4  # two triangular kernels over ±4 bins each: a bell ±400 Hz wide
 _TIME_SMOOTH = 0.35  # one-pole weight of the previous frame's mask
 _ADAPT_TAU_S = 4.0  # noise statistics follow a changed room within a few seconds of pauses
+_RISE_TAU_S = 1.0  # ... and within about a second where minimum statistics say it got louder
 _PAUSE_RATIO = 1.5  # a frame is a pause when its power is below 1.5 × the noise power
 _MS_SUBWIN, _MS_COUNT = 16, 8  # minimum statistics over 8 × 16 frames ≈ 1.3 s
 _MS_BIAS = 2.0  # the minimum of a smoothed periodogram sits ~3 dB below the mean
@@ -109,7 +116,9 @@ class SpectralDenoiser:
         if profile is not None:
             self._noise = profile.power.copy()
             self._mean_db = profile.mean_db.copy()
-            self._var_db = np.square(profile.std_db)
+            # The spread stays as learned: re-estimating it from a few pause frames (or while the
+            # mean is still catching up with a louder room) inflates it.
+            self._spread_db = _N_STD * np.minimum(profile.std_db, _STD_CAP_DB)
 
     def learn(self, hops: int) -> None:
         """Take the next `hops` hops as room tone and make them the noise profile."""
@@ -164,22 +173,24 @@ class SpectralDenoiser:
         if self.profile is None:
             thresh = 10.0 * np.log10(floor_ms) + _EXP_MEAN_DB + _N_STD * _EXP_STD_DB
         else:
-            thresh = self._mean_db + _N_STD * np.sqrt(self._var_db)
             if self.settings.adapt:
                 self._adapt(power, p_db, floor_ms)
+            thresh = self._mean_db + self._spread_db
         gate = np.convolve((p_db > thresh).astype(np.float64), self._kernel, mode="same")
         self._mask = _TIME_SMOOTH * self._mask + (1.0 - _TIME_SMOOTH) * gate
         return np.maximum(self._mask, 10.0 ** (-self.settings.strength_db / 20.0))
 
     def _adapt(self, power: np.ndarray, p_db: np.ndarray, floor_ms: np.ndarray) -> None:
-        """Move the profile toward this frame in a pause, and toward minimum statistics in
-        bins where the room has clearly got louder than the profile (no pause needed)."""
+        """Move the noise level toward this frame in a pause, and toward minimum statistics in
+        bins where the room has clearly got louder than the profile (no pause needed). The dB
+        mean is tracked in dB (robust to a stray loud bin, as noisereduce's statistics are)."""
         rate: float | np.ndarray
-        if power.sum() < _PAUSE_RATIO * self._noise.sum():
+        # A pause is judged against the larger of profile and minimum statistics, so a profile
+        # that is too low (the room got louder) can still find pauses and catch up.
+        if power.sum() < _PAUSE_RATIO * np.maximum(self._noise, floor_ms).sum():
             rate = HOP / RATE / _ADAPT_TAU_S
         else:
-            rate = np.where(floor_ms > 2.0 * self._noise, HOP / RATE / _ADAPT_TAU_S, 0.0)
+            expected_db = 10.0 * np.log10(floor_ms) + _EXP_MEAN_DB  # dB mean of noise that loud
+            rate = np.where(expected_db > self._mean_db + 3.0, HOP / RATE / _RISE_TAU_S, 0.0)
         self._noise += rate * (power - self._noise)
-        d = p_db - self._mean_db
-        self._mean_db += rate * d
-        self._var_db += rate * (d * d - self._var_db)
+        self._mean_db += rate * (p_db - self._mean_db)
