@@ -20,6 +20,9 @@ TIME_BITS, SEQ_BITS, CHECK_BITS = 40, 14, 8
 SEQ_MOD = 1 << SEQ_BITS
 TIME_MOD = 1 << TIME_BITS
 _CELLS = 2 + TIME_BITS + SEQ_BITS + CHECK_BITS
+# A block must be this far (as a share of white − black) from the threshold to count, so a
+# blurred or half-updated code reads as "no stamp" rather than as a wrong one.
+MARGIN = 0.25
 assert _CELLS <= COLS * ROWS
 
 
@@ -72,6 +75,8 @@ def read(luma: np.ndarray) -> Stamp | None:
     if white - black < 60:
         return None
     threshold = (black + white) / 2
+    if any(abs(m - threshold) < MARGIN * (white - black) for m in means[2:]):
+        return None  # a block in between black and white: a blend of two frames, or damage
     bits = [1 if m > threshold else 0 for m in means[2:]]
     time_ms = _value(bits[:TIME_BITS])
     seq = _value(bits[TIME_BITS : TIME_BITS + SEQ_BITS])
@@ -141,6 +146,8 @@ function readStamp(ctx, width, height) {{
   const black = means[0], white = means[1];
   if (white - black < 60) return null;
   const threshold = (black + white) / 2;
+  for (let i = 2; i < STAMP.cells; i++)
+    if (Math.abs(means[i] - threshold) < {MARGIN} * (white - black)) return null;
   const value = (from, n) => {{
     let v = 0;
     for (let i = from; i < from + n; i++) v = v * 2 + (means[i] > threshold ? 1 : 0);

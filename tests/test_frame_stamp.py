@@ -110,3 +110,14 @@ def test_browser_reader_and_writer_agree_with_python() -> None:
     canvas = cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_COLOR)
     assert frame_stamp.read(canvas) == frame_stamp.Stamp(
         1_764_000_123_999 % frame_stamp.TIME_MOD, 16383)
+
+
+def test_a_blend_of_two_codes_reads_as_none_not_as_a_wrong_stamp() -> None:
+    # What a decoder shows mid-transition (or a viewer's canvas catches half-updated).
+    a = np.full((360, 640), 128, np.uint8)
+    b = a.copy()
+    frame_stamp.draw(a, 1_000, 1)
+    frame_stamp.draw(b, 2_000_000, 2)
+    blend = ((a.astype(np.uint16) + b) // 2).astype(np.uint8)
+    assert frame_stamp.read(a) is not None and frame_stamp.read(b) is not None
+    assert frame_stamp.read(blend) is None

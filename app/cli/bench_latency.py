@@ -147,6 +147,9 @@ def summarise(
     samples: list[Sample], encodes: EncodeTimes | None, stages_extra: dict[str, Any] | None = None
 ) -> dict[str, Any]:
     """Latency distribution, delivered rate and per-stage medians of one viewer's samples."""
+    read = len(samples)
+    # A stamp from the future or from long ago is a misread that slipped past the checksum.
+    samples = [s for s in samples if -50 <= s.shown - s.captured <= 30_000]
     if not samples:
         return {"error": "no stamped frame was read at the viewer"}
     glass = [s.shown - s.captured for s in samples]
@@ -173,7 +176,8 @@ def summarise(
         "glass_to_glass_ms": summarize(glass, 1),
         "delivered_fps": round((len(seqs) - 1) / span_s, 2) if span_s > 0 else 0.0,
         "frames_missing": (seqs[-1] - seqs[0] + 1) - len(seqs),
-        "frames_read": len(samples),
+        "frames_read": read,
+        "frames_implausible": read - len(samples),
         "sizes": [f"{w}x{h}" for w, h in sizes],
         "stages_median_ms": stages,
     }
