@@ -83,8 +83,14 @@ async def measure(resolution: str, counts: list[int], window_s: float) -> dict[s
         mean_x, mean_y = sum(xs) / len(xs), sum(ys) / len(ys)
         slope = sum((x - mean_x) * (y - mean_y) for x, y in zip(xs, ys, strict=True)) / max(
             1e-9, sum((x - mean_x) ** 2 for x in xs))
+        # The publisher may deliver fewer than 30 fps on a loaded machine, and forwarding cost
+        # follows the frame rate: also give the cost scaled to a full 30 fps per viewer.
+        scaled = sorted(
+            (results[str(c)] - results[str(counts[0])]) / (c * fps[str(c)]) * 30
+            for c in counts if c > 0 and fps[str(c)] > 0)
         return {
             "resolution": resolution,
+            "cpu_percent_per_viewer_at_30fps": round(scaled[len(scaled) // 2], 1) if scaled else None,
             "relay_cpu_percent_by_viewers": results,
             "cpu_percent_per_extra_viewer": round(slope, 1),
             "video_fps_per_viewer": fps,
