@@ -305,3 +305,25 @@ def test_link_header_parsing_edge_cases():
     assert [(s.urls, s.username, s.credential) for s in servers] == [
         ("stun:a.example", None, None), ("turns:b.example:443?transport=tcp", "u", 'c"q')]
     assert "c\"q" not in repr(servers[1])
+
+
+def test_whip_signalling_ice_servers_answer_and_delete_on_close(event_loop_server):
+    from streaming.publisher import WhipSignalling
+
+    srv = event_loop_server
+
+    async def scenario():
+        signalling = WhipSignalling(srv.base + "/whip", TOKEN)
+        before = await signalling.ice_servers()  # OPTIONS before the first offer
+        answer = await signalling.negotiate("v=0\r\n")
+        after = await signalling.ice_servers()  # from the 201's Link headers
+        await signalling.close()  # Stop: DELETE the session
+        await signalling.close()  # closing twice sends nothing more
+        return before, answer, after
+
+    before, answer, after = run(scenario())
+    assert [s.urls for s in before] == [s.urls for s in after] == [
+        "stun:stun.example.net:3478", "turn:turn.example.net:3478?transport=udp"]
+    assert answer == ANSWER
+    assert [r[0] for r in srv.requests] == ["OPTIONS", "POST", "DELETE"]
+    assert srv.deleted == ["/sessions/abc"]
