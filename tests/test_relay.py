@@ -194,3 +194,14 @@ def test_publish_command_plays_a_file_as_camera_and_microphone(relay, tmp_path):
     assert summary["median_audio_kbps"] > 10
     frames_in = relay.relay.fanout.frames_in
     assert frames_in["video"] > 40 and frames_in["audio"] > 100
+
+
+def test_built_in_relay_moves_to_a_free_port_when_its_port_is_taken(relay):
+    from app.golive import EmbeddedRelay
+
+    embedded = EmbeddedRelay(relay.port)  # the port is busy: any free one instead
+    try:
+        assert embedded.info["whip"].startswith("http://127.0.0.1:")
+        assert f":{relay.port}/" not in embedded.info["whip"]
+    finally:
+        embedded.stop()

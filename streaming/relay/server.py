@@ -360,7 +360,11 @@ class RelayServer:
         self._runner = web.AppRunner(app, handle_signals=False, access_log=None)
         await self._runner.setup()
         site = web.TCPSite(self._runner, self.host, self.port)
-        await site.start()
+        try:
+            await site.start()
+        except OSError:  # port taken: leave nothing half set up
+            await self.stop()
+            raise
         if self.port == 0:
             server = site._server
             self.port = server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
