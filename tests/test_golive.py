@@ -198,3 +198,24 @@ def test_feature_with_no_relay_configured_uses_the_built_in_relay(qtbot, core, m
 def test_format_elapsed():
     assert format_elapsed(0) == "00:00:00"
     assert format_elapsed(3725) == "01:02:05"
+
+
+@pytest.mark.slow
+def test_panel_goes_live_to_janus_videoroom(qtbot, panel):
+    from streaming.janus_local import LocalJanus, janus_available
+
+    if not janus_available():
+        pytest.fail("Janus is a test dependency (packaging/system-packages-test.txt)")
+    with LocalJanus() as janus:
+        url = janus.url
+        panel.mode.setCurrentIndex(panel.mode.findData("janus"))
+        assert panel.room.isVisible()
+        panel.room.setValue(4321)
+        type_target(panel, url, "")
+        panel.go_button.click()
+        qtbot.waitUntil(lambda: panel.state_label.text() == "LIVE", timeout=30_000)
+        qtbot.waitUntil(lambda: panel.figures["resolution"].text() == "640×360", timeout=10_000)
+        panel.stop_button.click()
+        qtbot.waitUntil(lambda: "Stopped" in panel.message_label.text(), timeout=15_000)
+    assert panel.controller.settings["mode"] == "janus"
+    assert panel.controller.settings["janus_room"] == 4321
