@@ -32,6 +32,25 @@ VIDEO_TIME_BASE = fractions.Fraction(1, VIDEO_CLOCK)
 MAX_AUDIO_QUEUE_MS = 120
 
 
+def fit(image: np.ndarray, size: tuple[int, int]) -> np.ndarray:
+    """`image` scaled to `size` (width, height) keeping its shape: a 4:3 camera in a 16:9
+    stream gets black bars at the sides rather than a stretched face."""
+    width, height = size
+    h, w = image.shape[:2]
+    if (w, h) == (width, height):
+        return image
+    scale = min(width / w, height / h)
+    new_w = min(width, max(2, round(w * scale)))
+    new_h = min(height, max(2, round(h * scale)))
+    interpolation = cv2.INTER_AREA if scale < 1 else cv2.INTER_LINEAR
+    scaled = cv2.resize(image, (new_w, new_h), interpolation=interpolation)
+    if (new_w, new_h) == (width, height):
+        return scaled
+    left, top = (width - new_w) // 2, (height - new_h) // 2
+    return cv2.copyMakeBorder(scaled, top, height - new_h - top, left, width - new_w - left,
+                              cv2.BORDER_CONSTANT, value=(0, 0, 0))
+
+
 class _LoopHandoff:
     """Delivers items from another thread to a coroutine waiting on `loop`."""
 
@@ -78,10 +97,7 @@ class VideoSourceTrack(MediaStreamTrack):
             frame = self._slot.take(timeout=0.2)
             if frame is None or not self._running:
                 continue
-            image = frame.image
-            if (frame.width, frame.height) != self.size:
-                image = cv2.resize(image, self.size, interpolation=cv2.INTER_AREA)
-            out = bgr_to_video_frame(image)
+            out = bgr_to_video_frame(fit(frame.image, self.size))
             if self._origin_ns is None:
                 self._origin_ns = frame.pts_ns
             pts = (frame.pts_ns - self._origin_ns) * VIDEO_CLOCK // 1_000_000_000
