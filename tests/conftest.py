@@ -12,6 +12,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 import shutil
 import subprocess
@@ -24,6 +25,21 @@ import pytest
 from tests.media_support import PulseSink, pulse_listed, reinit_portaudio, write_media_file
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+@pytest.fixture(autouse=True, scope="session")
+def _collect_garbage_on_the_main_thread() -> Iterator[None]:
+    """As the console does (app/gc_guard.py): never let the cyclic collector run on a worker
+    thread, where destroying a Qt widget caught in a cycle crashes. Tests collect between
+    tests, on the main (GUI) thread."""
+    gc.disable()
+    yield
+    gc.enable()
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_runtest_teardown(item: pytest.Item) -> None:
+    gc.collect()
+
 
 @pytest.fixture(autouse=True)
 def _user_dirs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -93,10 +93,12 @@ def run(args: argparse.Namespace) -> int:
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from PySide6.QtWidgets import QApplication
 
+    from app.gc_guard import GuiThreadGarbageCollector
     from widgets.fonts import install_cjk_font
 
     app = QApplication.instance() or QApplication([])
     install_cjk_font(app)  # type: ignore[arg-type]
+    GuiThreadGarbageCollector(app)  # as the console runs: collection pauses land on the GUI
     try:
         w, h = (int(v) for v in args.preview_size.lower().split("x"))
     except ValueError:

@@ -37,6 +37,7 @@ def run_console(args: argparse.Namespace) -> int:
     from PySide6.QtWidgets import QApplication
 
     from app.console_core import ConsoleCore
+    from app.gc_guard import GuiThreadGarbageCollector
     from widgets.fonts import install_cjk_font
     from widgets.main_window import MainWindow
 
@@ -44,6 +45,7 @@ def run_console(args: argparse.Namespace) -> int:
     assert isinstance(app, QApplication)
     app.setApplicationName("LiveDesk")
     font_family = install_cjk_font(app)
+    collector = GuiThreadGarbageCollector(app)
     core = ConsoleCore()
     window = MainWindow(core)
     core.start()
@@ -55,6 +57,7 @@ def run_console(args: argparse.Namespace) -> int:
     finally:
         window.close()
         core.shutdown()
+        collector.stop()
 
 
 def self_test(app: Any, core: Any, window: Any, font_family: str | None,
