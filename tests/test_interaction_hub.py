@@ -223,3 +223,26 @@ def test_token_bucket():
     assert [bucket.take(0.0) for _ in range(4)] == [True, True, True, False]
     assert bucket.take(0.5) and not bucket.take(0.5)
     assert [bucket.take(100.0) for _ in range(4)] == [True, True, True, False]
+
+
+def test_a_viewer_that_stops_reading_only_misses_frames_itself():
+    import asyncio
+
+    from streaming.interaction.blast import _open
+
+    limits = HubLimits(viewer_buffer_bytes=16 * 1024)
+    with HubServer(TOKEN, limits) as srv, Collector(srv.host_url) as host:
+        stuck = asyncio.new_event_loop()
+        stuck.run_until_complete(_open(srv.viewer_url))  # connected, never reads again
+        reader, _ = viewer(srv.viewer_url)
+        text = "秒杀" * 240  # ~3 KB per frame as escaped JSON
+        for i in range(4000):
+            host.client.send({"v": 1, "type": "announcement", "text": f"{i} {text}"})
+            if i % 200 == 0:  # keep the reading viewer's side drained
+                wait_for(lambda i=i: srv.hub.counters["broadcasts"] > i)
+        last = recv_until(reader, lambda m: m["type"] == "announcement" and m["text"].startswith("3999 "), 30)
+        assert last["seq"] > 4000
+        assert srv.hub.counters["viewer_frames_dropped"] > 0  # for the stuck viewer only
+        wait_for(lambda: host.client.last_seq == srv.hub.stats()["head"])
+        stuck.close()
+        reader.close()

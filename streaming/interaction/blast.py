@@ -13,23 +13,12 @@ import asyncio
 import base64
 import json
 import os
-import struct
 from typing import Any
 from urllib.parse import urlsplit
 
+from streaming.interaction.wsframe import text_frame
+
 CHUNK_BYTES = 64 * 1024
-
-
-def text_frame(payload: bytes) -> bytes:
-    """A client→server text frame with a zero mask key."""
-    n = len(payload)
-    if n < 126:
-        head = struct.pack("!BB", 0x81, 0x80 | n)
-    elif n < 65536:
-        head = struct.pack("!BBH", 0x81, 0x80 | 126, n)
-    else:
-        head = struct.pack("!BBQ", 0x81, 0x80 | 127, n)
-    return head + b"\x00\x00\x00\x00" + payload
 
 
 async def _open(url: str) -> tuple[asyncio.StreamReader, asyncio.StreamWriter]:
@@ -56,7 +45,7 @@ async def blast(viewer_url: str, viewers: int, count: int, texts: list[str]) -> 
     conns = [await _open(viewer_url) for _ in range(viewers)]
     drains = [asyncio.create_task(_discard(r)) for r, _ in conns]
     frames = [
-        text_frame(json.dumps({"v": 1, "type": "danmaku", "text": t}, ensure_ascii=False).encode())
+        text_frame(json.dumps({"v": 1, "type": "danmaku", "text": t}, ensure_ascii=False).encode(), masked=True)
         for t in texts
     ]
     loop = asyncio.get_running_loop()

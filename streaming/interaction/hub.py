@@ -27,6 +27,7 @@ from aiohttp import WSMsgType, web
 from streaming.interaction import rules
 from streaming.interaction.eventlog import EventLog
 from streaming.interaction.ratelimit import TokenBucket
+from streaming.interaction.wsframe import text_frame
 
 log = logging.getLogger(__name__)
 
@@ -50,7 +51,7 @@ class HubLimits:
     host_batch: int = 1000  # events per host frame at most
     fanout_hz: float = 5.0  # how often viewers get a sample of others' danmaku
     fanout_max: int = 30  # danmaku per sample
-    viewer_outbox: int = 64  # frames kept for a slow viewer (oldest dropped)
+    viewer_buffer_bytes: int = 256 * 1024  # a slower viewer misses frames beyond this
 
 
 # One encoder, made once (json.dumps with arguments builds a new one per call). ensure_ascii
@@ -67,12 +68,13 @@ def _now_ms() -> int:
     return int(time.time() * 1000)
 
 
-class _Peer:
-    """One WebSocket connection: its outgoing queue and the event that wakes its sender."""
+class _Host:
+    """A host connection: control messages waiting to go out and the event that wakes its
+    sender (which also reads the log)."""
 
-    def __init__(self, ws: web.WebSocketResponse, outbox: int | None) -> None:
+    def __init__(self, ws: web.WebSocketResponse) -> None:
         self.ws = ws
-        self.outbox: deque[bytes] = deque(maxlen=outbox)
+        self.outbox: deque[bytes] = deque()
         self.wake = asyncio.Event()
 
     def push(self, frame: bytes) -> None:
@@ -80,13 +82,35 @@ class _Peer:
         self.wake.set()
 
 
-class _Viewer(_Peer):
-    def __init__(self, ws: web.WebSocketResponse, number: int, limits: HubLimits) -> None:
-        super().__init__(ws, limits.viewer_outbox)
+class _Viewer:
+    """A viewer connection. Frames are written straight to its transport; while more than
+    `buffer_limit` bytes are waiting for a slow viewer, new frames for it are dropped (stale
+    danmaku for that viewer only — the host's stream is never affected)."""
+
+    def __init__(
+        self, ws: web.WebSocketResponse, transport: asyncio.BaseTransport | None, number: int,
+        limits: HubLimits,
+    ) -> None:
+        self.ws = ws
+        self.transport = transport if isinstance(transport, asyncio.WriteTransport) else None
+        self.buffer_limit = limits.viewer_buffer_bytes
         self.user = {"id": f"u{number}", "name": f"观众{number}"}
         self.user_json = _dumps(self.user)
         self.bucket = TokenBucket(limits.viewer_rate, limits.viewer_burst, time.monotonic())
         self.last_rate_error = 0.0
+
+    def write(self, frame: bytes) -> bool:
+        """Write a whole WebSocket frame (from `text_frame`); False if dropped."""
+        transport = self.transport
+        if transport is None or transport.is_closing():
+            return False
+        if transport.get_write_buffer_size() > self.buffer_limit:
+            return False
+        transport.write(frame)
+        return True
+
+    def push(self, payload: bytes) -> None:
+        self.write(text_frame(payload))
 
 
 class InteractionHub:
@@ -100,7 +124,7 @@ class InteractionHub:
         self._token = host_token.encode()
         self._log = EventLog(self.limits.log_size)
         self._viewers: set[_Viewer] = set()
-        self._hosts: set[_Peer] = set()
+        self._hosts: set[_Host] = set()
         self._next_user = 0
         self._sticky: dict[str, bytes] = {}  # latest broadcast of each type, for late joiners
         self._sample: list[tuple[int, bytes]] = []  # reservoir of danmaku for the next fan-out
@@ -135,9 +159,9 @@ class InteractionHub:
         if self._ticker is not None:
             self._ticker.cancel()
             self._ticker = None
-        peers: list[_Peer] = [*self._viewers, *self._hosts]
+        sockets = [p.ws for p in self._viewers] + [p.ws for p in self._hosts]
         await asyncio.gather(
-            *(p.ws.close(code=1001, message=b"hub shutting down") for p in peers),
+            *(ws.close(code=1001, message=b"hub shutting down") for ws in sockets),
             return_exceptions=True,
         )
 
@@ -170,7 +194,7 @@ class InteractionHub:
         )
         await ws.prepare(request)
         self._next_user += 1
-        viewer = _Viewer(ws, self._next_user, limits)
+        viewer = _Viewer(ws, request.transport, self._next_user, limits)
         welcome = {
             "v": 1,
             "type": "welcome",
@@ -183,7 +207,6 @@ class InteractionHub:
         self._viewers.add(viewer)
         self._ensure_ticker()
         self._append("join", "{}", viewer.user_json)
-        sender = asyncio.create_task(self._drain_peer(viewer))
         handled = 0
         try:
             async for msg in ws:
@@ -198,7 +221,6 @@ class InteractionHub:
                     await asyncio.sleep(0)
         finally:
             self._viewers.discard(viewer)
-            sender.cancel()
         return ws
 
     def _on_viewer_text(self, viewer: _Viewer, data: str) -> None:
@@ -225,7 +247,7 @@ class InteractionHub:
         if kind == "danmaku":
             self._offer_sample(seq, data_out)
 
-    def _refuse(self, peer: _Peer, code: str, message: str) -> None:
+    def _refuse(self, peer: _Viewer | _Host, code: str, message: str) -> None:
         self.counters["rejected." + code] += 1
         peer.push(self._error_frame(code, message))
 
@@ -257,29 +279,21 @@ class InteractionHub:
             if self._sample:
                 sample = sorted(self._sample)
                 self._sample, self._sample_seen = [], 0
-                frame = b"[" + b",".join(d for _, d in sample) + b"]"
-                for viewer in self._viewers:
-                    viewer.push(frame)
+                self._to_viewers(b"[" + b",".join(d for _, d in sample) + b"]")
             if tick % ticks_per_second == 0 and len(self._viewers) != self._last_count:
                 self._last_count = len(self._viewers)
                 _, data = self._append("viewer_count", f'{{"count":{self._last_count}}}', None)
                 self._to_viewers(b"[" + data + b"]")
 
-    def _to_viewers(self, frame: bytes) -> None:
+    def _to_viewers(self, payload: bytes) -> None:
+        """One frame, built once, written to every viewer."""
+        frame = text_frame(payload)
+        dropped = 0
         for viewer in self._viewers:
-            viewer.push(frame)
-
-    async def _drain_peer(self, peer: _Peer) -> None:
-        """Send a peer's outbox; a slow viewer only delays (and drops stale frames for) itself."""
-        ws = peer.ws
-        try:
-            while not ws.closed:
-                while peer.outbox:
-                    await ws.send_frame(peer.outbox.popleft(), _TEXT)
-                peer.wake.clear()
-                await peer.wake.wait()
-        except (ConnectionError, RuntimeError):
-            pass  # the connection went away; its handler cleans up
+            if not viewer.write(frame):
+                dropped += 1
+        if dropped:
+            self.counters["viewer_frames_dropped"] += dropped
 
     # ---- hosts -----------------------------------------------------------------------------
 
@@ -309,7 +323,7 @@ class InteractionHub:
             # viewers' sockets may deliver thousands of events; a deep buffer lets that turn
             # hand the host everything pending instead of one batch.
             request.transport.set_write_buffer_limits(high=HOST_BUFFER_BYTES)
-        host = _Peer(ws, None)
+        host = _Host(ws)
         host.push(_frame({"v": 1, "type": "hello", "hub": self.hub_id, "head": self._log.head}))
         self._hosts.add(host)
         sender = asyncio.create_task(self._feed_host(host, since))
@@ -324,7 +338,7 @@ class InteractionHub:
             sender.cancel()
         return ws
 
-    def _on_host_text(self, host: _Peer, data: str) -> None:
+    def _on_host_text(self, host: _Host, data: str) -> None:
         try:
             kind, fields = rules.check(json.loads(data), rules.HOST_RULES)
         except rules.ProtocolError as exc:
@@ -339,7 +353,7 @@ class InteractionHub:
         self._sticky[kind] = frame
         self._to_viewers(frame)
 
-    async def _feed_host(self, host: _Peer, cursor: int) -> None:
+    async def _feed_host(self, host: _Host, cursor: int) -> None:
         """Send control messages, then the log from `cursor` on, batched, for as long as open."""
         ws, log_, batch = host.ws, self._log, self.limits.host_batch
         try:
