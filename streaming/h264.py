@@ -53,11 +53,18 @@ def h264_level(width: int, height: int, fps: float, max_bitrate: int) -> str:
     raise ValueError(f"{width}x{height} at {fps} fps is beyond H.264 level 5.2")
 
 
+# x264 presets from slowest to fastest.
+PRESETS = ("placebo", "veryslow", "slower", "slow", "medium", "fast", "faster", "veryfast",
+           "superfast", "ultrafast")
+
+
 @dataclass(frozen=True, slots=True)
 class VideoProfile:
     """What the live encoder aims for. Bitrates are bits per second; `keyint_s` is the
     keyframe interval in seconds (viewers who join, or lose a packet, wait at most that long
-    when they cannot ask for a keyframe)."""
+    when they cannot ask for a keyframe). `preset` is the preferred x264 preset; with
+    `adapt_preset` a machine too busy to encode it in time gets a faster one (see
+    `PresetGovernor`) rather than dropped frames and growing delay."""
 
     width: int = 1920
     height: int = 1080
@@ -70,6 +77,7 @@ class VideoProfile:
     keyint_s: float = 2.0
     threads: int = 2
     vbv_seconds: float = 0.5
+    adapt_preset: bool = True
 
     def __post_init__(self) -> None:
         if self.width <= 0 or self.height <= 0 or self.width % 2 or self.height % 2:
@@ -78,6 +86,8 @@ class VideoProfile:
             raise ValueError(f"frame rate must be positive, not {self.fps}")
         if not 0 < self.min_bitrate <= self.start_bitrate <= self.max_bitrate:
             raise ValueError("bitrates must satisfy 0 < min <= start <= max")
+        if self.preset not in PRESETS:
+            raise ValueError(f"x264 preset must be one of {', '.join(PRESETS)}, not {self.preset!r}")
 
     @property
     def keyint(self) -> int:
@@ -129,6 +139,7 @@ class EncodeRecord:
     finished: float
     size: int
     keyframe: bool
+    preset: str
 
 
 # Told about every encoded frame, on the encoder's thread, with the picture that went in (the
@@ -142,6 +153,42 @@ def bgr_to_video_frame(image: np.ndarray) -> av.VideoFrame:
     i420: np.ndarray = np.asarray(cv2.cvtColor(image, cv2.COLOR_BGR2YUV_I420), dtype=np.uint8)
     frame = av.VideoFrame.from_ndarray(i420, format="yuv420p")
     return frame
+
+
+class PresetGovernor:
+    """CPU overuse adaptation for the encoder. A live encoder that takes longer than a frame
+    interval makes the capture side drop frames and every viewer wait longer, so when the
+    average encode time passes `high` of the frame interval the next faster preset is wanted;
+    when it falls under `low` on a faster-than-preferred preset, the next slower one (never
+    slower than the preferred). Each preset is judged on its own `window` frames."""
+
+    def __init__(self, preferred: str, fps: float, high: float = 0.8, low: float = 0.3,
+                 window: int = 30) -> None:
+        self.preferred = preferred
+        self.current = preferred
+        self._budget = 1.0 / fps
+        self._high, self._low, self._window = high, low, window
+        self._average = 0.0
+        self._count = 0
+
+    def observe(self, encode_seconds: float) -> None:
+        self._count += 1
+        weight = max(1.0 / self._count, 0.1)  # plain mean at first, then ~10-frame average
+        self._average += weight * (encode_seconds - self._average)
+
+    def wanted(self) -> str:
+        if self._count < self._window:
+            return self.current
+        index = PRESETS.index(self.current)
+        if self._average > self._high * self._budget and index + 1 < len(PRESETS):
+            return PRESETS[index + 1]
+        if self._average < self._low * self._budget and index > PRESETS.index(self.preferred):
+            return PRESETS[index - 1]
+        return self.current
+
+    def switch(self, preset: str) -> None:
+        self.current = preset
+        self._average, self._count = 0.0, 0
 
 
 class LiveH264Encoder(H264Encoder):
@@ -161,6 +208,7 @@ class LiveH264Encoder(H264Encoder):
         self._since_idr = 0
         self._last_pts: int | None = None
         self.keyframes = 0
+        self.governor = PresetGovernor(profile.preset, profile.fps) if profile.adapt_preset else None
 
     @property
     def target_bitrate(self) -> int:
@@ -172,8 +220,15 @@ class LiveH264Encoder(H264Encoder):
     def target_bitrate(self, bitrate: int) -> None:
         self._target = self.profile.clamp(bitrate)
 
+    @property
+    def preset(self) -> str:
+        """The x264 preset in use (the profile's, unless the machine could not keep up)."""
+        return self.governor.current if self.governor is not None else self.profile.preset
+
     def _open(self, width: int, height: int) -> None:
-        profile = replace(self.profile, width=width, height=height)
+        if self.governor is not None and self.codec is not None:
+            self.governor.switch(self.governor.wanted())
+        profile = replace(self.profile, width=width, height=height, preset=self.preset)
         codec = av.CodecContext.create("libx264", "w")
         codec.width = width
         codec.height = height
@@ -191,12 +246,15 @@ class LiveH264Encoder(H264Encoder):
         self._last_pts = None
 
     def _should_reopen(self, frame: av.VideoFrame, force_keyframe: bool) -> bool:
-        """A new picture size reopens at once. A new bitrate target waits for the next
-        keyframe (scheduled, or asked for by a viewer): libx264 cannot change a VBV-capped rate
-        in place through FFmpeg, and reopening there costs no extra keyframe."""
+        """A new picture size reopens at once. A new bitrate target, or a new preset from the
+        governor, waits for the next keyframe (scheduled, or asked for by a viewer): libx264
+        cannot change a VBV-capped rate in place through FFmpeg, and reopening there costs
+        no extra keyframe."""
         if self._size != (frame.width, frame.height):
             return True
         moved = abs(self._target - self._opened_bitrate) > 0.1 * self._opened_bitrate
+        if self.governor is not None and self.governor.wanted() != self.governor.current:
+            moved = True
         at_keyframe = force_keyframe or self._since_idr + 1 >= self.profile.keyint
         return moved and at_keyframe
 
@@ -218,11 +276,14 @@ class LiveH264Encoder(H264Encoder):
 
         started = time.time()
         data = b"".join(bytes(packet) for packet in self.codec.encode(frame))
+        finished = time.time()
+        if self.governor is not None:
+            self.governor.observe(finished - started)
         keyframe = _has_idr(data)
         self._since_idr = 0 if keyframe else self._since_idr + 1
         self.keyframes += keyframe
         if self.observer is not None:
-            self.observer(EncodeRecord(pts, started, time.time(), len(data), keyframe), frame)
+            self.observer(EncodeRecord(pts, started, finished, len(data), keyframe, self.preset), frame)
         if data:
             yield from self._split_bitstream(data)
 

@@ -66,8 +66,10 @@ class EncodeTimes:
 
     def __init__(self) -> None:
         self.by_seq = _Bounded()
+        self.presets: dict[str, int] = {}  # frames encoded with each x264 preset
 
     def __call__(self, record: EncodeRecord, frame: av.VideoFrame) -> None:
+        self.presets[record.preset] = self.presets.get(record.preset, 0) + 1
         stamp = read_video_frame(frame)
         if stamp is not None:
             self.by_seq.remember(stamp.seq, (record.started * 1000, record.finished * 1000))

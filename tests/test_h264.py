@@ -17,6 +17,7 @@ from streaming.h264 import (
     PROFILES,
     EncodeRecord,
     LiveH264Encoder,
+    PresetGovernor,
     VideoProfile,
     bgr_to_video_frame,
     h264_level,
@@ -82,6 +83,8 @@ def test_profile_rejects_bad_values_in_plain_words() -> None:
         VideoProfile(width=1921)
     with pytest.raises(ValueError, match="bitrates"):
         VideoProfile(min_bitrate=5_000_000, start_bitrate=4_000_000)
+    with pytest.raises(ValueError, match="preset must be one of"):
+        VideoProfile(preset="turbo")
 
 
 def test_1080p_stream_is_constrained_baseline_level_4_and_decodes() -> None:
@@ -134,7 +137,7 @@ def _bitrate(sizes: list[int], fps: int) -> float:
 def test_bitrate_follows_target_within_range_without_extra_keyframes() -> None:
     profile = VideoProfile(
         960, 540, 30, min_bitrate=600_000, max_bitrate=2_400_000, start_bitrate=2_400_000,
-        keyint_s=1.0,
+        keyint_s=1.0, adapt_preset=False,
     )
     records: list[EncodeRecord] = []
     encoder = LiveH264Encoder(profile, observer=lambda record, frame: records.append(record))
@@ -254,3 +257,52 @@ def test_forwarded_packets_are_packed_without_encoding() -> None:
     assert timestamp == 6000
     assert nal_units(repacked) == nal_units(payloads)
     assert forwarder.codec is None
+
+
+def test_governor_steps_to_faster_presets_under_overload_and_back() -> None:
+    governor = PresetGovernor("veryfast", fps=30)
+    for _ in range(29):
+        governor.observe(0.030)  # 30 ms of a 33 ms frame interval
+    assert governor.wanted() == "veryfast"  # not judged before a full window
+    governor.observe(0.030)
+    assert governor.wanted() == "superfast"
+    governor.switch("superfast")
+    for _ in range(30):
+        governor.observe(0.020)  # better, but not enough room to go back
+    assert governor.wanted() == "superfast"
+    for _ in range(60):
+        governor.observe(0.004)
+    assert governor.wanted() == "veryfast"
+    governor.switch("veryfast")
+    for _ in range(60):
+        governor.observe(0.001)
+    assert governor.wanted() == "veryfast"  # never slower than the preferred preset
+
+
+def test_overloaded_encoder_switches_preset_at_the_scheduled_keyframe(monkeypatch) -> None:
+    import streaming.h264 as h264_module
+
+    class SlowClock:  # every encode appears to take 30 ms: a machine that cannot keep up
+        now = 1000.0
+
+        def time(self) -> float:
+            self.now += 0.030
+            return self.now
+
+    monkeypatch.setattr(h264_module, "time", SlowClock())
+    encoder = LiveH264Encoder(VideoProfile(640, 360, 30, 400_000, 1_000_000, 800_000, keyint_s=1.0))
+    idr, settings = [], []
+    for i in range(45):
+        payloads, _ = encoder.encode(frame_at(i, moving_picture(i, 640, 360)))
+        nals = nal_units(payloads)
+        if is_idr(nals):
+            idr.append(i)
+        # x264 writes its settings as text in an SEI when it starts: subme=2 is veryfast's
+        # sub-pixel motion search, subme=1 superfast's.
+        settings += [(i, n) for n in nals if n[0] & 0x1F == 6 and b"x264" in n]
+        if i == 29:
+            assert encoder.preset == "veryfast"  # judged, but waiting for the keyframe
+    assert encoder.preset == "superfast"
+    assert [i for i, _ in settings] == [0, 30]
+    assert b" subme=2 " in settings[0][1] and b" subme=1 " in settings[1][1]
+    assert idr == [0, 30]  # the switch rode on the scheduled keyframe: none extra

@@ -132,7 +132,8 @@ def measure(args: argparse.Namespace) -> dict[str, Any]:
     ffmpeg = shutil.which(args.ffmpeg) or args.ffmpeg
     if not os.path.exists(ffmpeg):
         raise RuntimeError(f"ffmpeg not found at {args.ffmpeg}")
-    profile = PROFILES[args.resolution]
+    # A fixed preset, like the ffmpeg anchor: the publisher's overload adaptation stays out.
+    profile = replace(PROFILES[args.resolution], adapt_preset=False)
     if args.preset:
         profile = replace(profile, preset=args.preset)
     images = render_frames(profile, max(2, args.distinct))

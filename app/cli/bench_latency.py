@@ -66,6 +66,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--chromium", default="/usr/bin/chromium", help="Chromium binary")
     parser.add_argument("--janus-url", help="use this Janus instead of starting a private one")
     parser.add_argument("--preset", help="x264 preset for our publisher (default: the profile's)")
+    parser.add_argument("--fixed-preset", action="store_true",
+                        help="keep that preset even when the machine cannot keep up")
     parser.add_argument("--no-audio", dest="audio", action="store_false",
                         help="publish video only (by default both publishers also send a tone, "
                         "so the viewer's audio/video sync counts as it does in a real show)")
@@ -330,13 +332,17 @@ async def measure(args: argparse.Namespace) -> dict[str, Any]:
     unknown = set(phases) - set(PHASES)
     if unknown:
         raise RuntimeError(f"unknown phases: {', '.join(sorted(unknown))}")
-    if args.preset:  # this process only: the publisher installs PROFILES[resolution]
-        PROFILES[args.resolution] = replace(PROFILES[args.resolution], preset=args.preset)
+    # This process only: the publisher installs PROFILES[resolution].
+    profile = PROFILES[args.resolution]
+    PROFILES[args.resolution] = replace(
+        profile, preset=args.preset or profile.preset,
+        adapt_preset=profile.adapt_preset and not args.fixed_preset)
     target = await (start_janus(args.janus_url) if args.relay == "janus" else start_embedded())
     profile = PROFILES[args.resolution]
     result: dict[str, Any] = {
         "bench": "latency", "relay": args.relay,
         "resolution": f"{profile.width}x{profile.height}@{profile.fps}", "preset": profile.preset,
+        "preset_adapts": profile.adapt_preset,
         "seconds_per_phase": args.seconds, "warmup_s": args.warmup, "audio": args.audio,
     }
     browser = playwright = None
@@ -362,6 +368,7 @@ async def measure(args: argparse.Namespace) -> dict[str, Any]:
         finally:
             stop_observing()
             await ours.stop()
+            result["our_presets_frames"] = encodes.presets
         if "chromium-publisher" in phases:
             page = await chromium_publishes(browser, target, args.resolution, args.audio)
             try:
