@@ -167,7 +167,7 @@ class AssistantWindow(QMainWindow):
         self.setCentralWidget(splitter)
         self.resize(1100, 700)
 
-        state.linesAdded.connect(self.model.append)
+        state.linesAdded.connect(self._append)
         state.linesChanged.connect(self.model.changed)
         state.linesRemoved.connect(self.model.remove)
         state.filtersChanged.connect(self._on_filters)
@@ -176,6 +176,14 @@ class AssistantWindow(QMainWindow):
         state.notice.connect(lambda text: self.statusBar().showMessage(text, 8000))
         self._on_filters(state.filters)
         self._on_counters(state.counters)
+
+    def _append(self, lines: list[Line]) -> None:
+        """New lines at the bottom; follow them unless the assistant scrolled up to read."""
+        bar = self.stream.verticalScrollBar()
+        following = bar.value() >= bar.maximum() - 2
+        self.model.append(lines)
+        if following:
+            self.stream.scrollToBottom()
 
     # --- moderation -----------------------------------------------------------------------
     def selected_line(self) -> Line | None:

@@ -134,6 +134,14 @@ class DanmakuOverlay(QWidget):
             self._waiting_question_ids[cluster] = line
         self._questions.append(line)
 
+    def _remember_shown(self, cluster: int) -> None:
+        now = time.perf_counter()
+        self._cluster_shown_at[cluster] = now
+        if len(self._cluster_shown_at) > 4096:  # keep only the ones that still matter
+            self._cluster_shown_at = {
+                c: t for c, t in self._cluster_shown_at.items() if now - t < QUESTION_REPEAT_S
+            }
+
     def _forget_question(self, line: Line) -> None:
         if line.question is not None and self._waiting_question_ids.get(line.question) is line:
             del self._waiting_question_ids[line.question]
@@ -192,7 +200,7 @@ class DanmakuOverlay(QWidget):
                 line = self._questions.popleft()
                 self._forget_question(line)
                 if line.question is not None:
-                    self._cluster_shown_at[line.question] = time.perf_counter()
+                    self._remember_shown(line.question)
             elif self._recent:
                 pick = self._rng.randrange(len(self._recent))
                 line = self._recent[pick][1]

@@ -13,11 +13,14 @@ enough that the GIL hand-offs stay well inside the stall target.
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections import deque
 from typing import Any
 
 from app.danmaku.pipeline import Pipeline, Update
+
+log = logging.getLogger(__name__)
 
 _BATCH_FRAMES = 64  # frames taken per pipeline run (a hub frame holds up to 1,000 events)
 _IDLE_TICK_S = 0.05
@@ -90,7 +93,11 @@ class DanmakuWorker:
                         self._frames -= 1
                 self._busy = bool(items)
                 self._cond.notify_all()
-            self._handle(items)
+            try:
+                self._handle(items)
+            except Exception as exc:  # noqa: BLE001 - the worker must outlive one bad batch
+                log.exception("danmaku batch failed")
+                self.pipeline.notify(f"Some audience messages could not be processed: {exc}")
             with self._cond:
                 self._busy = False
                 self._cond.notify_all()
