@@ -10,6 +10,8 @@ import os
 import secrets
 import subprocess
 import sys
+import threading
+import time
 from collections import Counter
 from typing import Any
 
@@ -94,7 +96,7 @@ def _run(args: argparse.Namespace) -> int:
         # Room for a generator that fell behind on a loaded machine and catches up in a burst.
         hub, url = _start_local_hub(token, rate=per_viewer * 2 + 5, burst=int(per_viewer * 2) + 20)
     probe = HostProbe(url, token, decode=not args.blast).start() if token else None
-    hub_cpu0 = _cpu_seconds(hub)
+    sampler = CpuSampler(hub.pid) if hub is not None else None
     try:
         if args.blast:
             processes = 1
@@ -110,22 +112,23 @@ def _run(args: argparse.Namespace) -> int:
             summary = _run_workers(args, url, processes)
         if probe is not None:
             summary["host"] = probe.report(summary["acknowledged"])
-            probe = None
-        if hub is not None:
-            cpu = _cpu_seconds(hub) - hub_cpu0
-            relayed = summary["host"]["received"]
-            summary["hub_cpu_s"] = round(cpu, 2)
-            summary["hub_cpu_us_per_event"] = round(1e6 * cpu / relayed, 1) if relayed else None
-            summary["hub_capacity_per_core"] = round(relayed / cpu) if cpu else None
+            if args.blast:  # the hub works until the host has everything, not until written
+                summary["sending"][1] = max(summary["sending"][1], probe.last_wall)
+        if sampler is not None:
+            start, end = summary["sending"]
+            summary.update(sampler.per_event(start, end, summary["sent"]))
     except (OSError, ValueError) as exc:
         print(f"livedesk audience: {exc}", file=sys.stderr)
         return 1
     finally:
         if probe is not None:
             probe.client.stop()
+        if sampler is not None:
+            sampler.stop()
         if hub is not None:
             hub.terminate()
             hub.wait(10)
+    del summary["sending"]
     summary["processes"] = processes
     print(json.dumps(summary, ensure_ascii=False))
     if summary["connected"] == 0:
@@ -159,7 +162,7 @@ def _run_workers(args: argparse.Namespace, url: str, processes: int) -> dict[str
     errors: Counter[str] = Counter()
     for part in parts:
         errors.update(part["errors"])
-    return summarize_viewers(
+    summary = summarize_viewers(
         parts[0]["url"],
         args.viewers,
         sum(p["connected"] for p in parts),
@@ -168,13 +171,49 @@ def _run_workers(args: argparse.Namespace, url: str, processes: int) -> dict[str
         max(p["duration_s"] for p in parts),
         errors,
     )
+    summary["sending"] = [min(p["sending"][0] for p in parts), max(p["sending"][1] for p in parts)]
+    return summary
 
 
-def _cpu_seconds(proc: subprocess.Popen[str] | None) -> float:
-    if proc is None:
-        return 0.0
-    times = psutil.Process(proc.pid).cpu_times()
-    return float(times.user + times.system)
+class CpuSampler:
+    """Samples a process's CPU time four times a second, so the hub's cost can be taken over
+    the sending window alone (not the viewers' connection set-up before it)."""
+
+    def __init__(self, pid: int, period: float = 0.25) -> None:
+        self._proc = psutil.Process(pid)
+        self._samples: list[tuple[float, float]] = []
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, args=(period,), daemon=True)
+        self._thread.start()
+
+    def _run(self, period: float) -> None:
+        while True:
+            try:
+                times = self._proc.cpu_times()
+            except psutil.Error:
+                return
+            self._samples.append((time.time(), times.user + times.system))
+            if self._stop.wait(period):
+                return
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join(2)
+
+    def per_event(self, start: float, end: float, events: int) -> dict[str, Any]:
+        """The hub's CPU between `start` and `end` (wall clock), per event and as % of a core."""
+        self.stop()
+        samples = self._samples
+        if len(samples) < 2 or end <= start:
+            return {}
+        t0, c0 = max((s for s in samples if s[0] <= start), default=samples[0])
+        t1, c1 = min((s for s in samples if s[0] >= end), default=samples[-1])
+        cpu, wall = c1 - c0, t1 - t0
+        return {
+            "hub_cpu_pct_of_core": round(100 * cpu / wall, 1) if wall > 0 else None,
+            "hub_cpu_us_per_event": round(1e6 * cpu / events, 1) if events else None,
+            "hub_capacity_per_core": round(events / cpu) if cpu > 0 else None,
+        }
 
 
 def _start_local_hub(token: str, rate: float, burst: int) -> tuple[subprocess.Popen[str], str]:

@@ -93,9 +93,11 @@ class HostProbe:
         self.decode = decode
         self.received = 0
         self.seqs: set[int] = set()
-        self.latencies: list[float] = []
+        self.latencies: list[float] = []  # viewer send → host receive, ms
+        self.hub_to_host: list[float] = []  # hub stamp (ts) → host receive, ms
         self.gaps = 0
         self.first = self.last = 0.0
+        self.last_wall = 0.0  # wall-clock time of the last frame (to line up with CPU samples)
         self.low = self.high = 0  # lowest and highest seq seen
         self.client = HostClient(hub_urls(url)[1], token, self._on_frame, on_status=self._on_status)
 
@@ -103,7 +105,7 @@ class HostProbe:
         now_wall, now = time.time() * 1000, time.perf_counter()
         if not self.first:
             self.first = now
-        self.last = now
+        self.last, self.last_wall = now, now_wall / 1000
         if not self.decode:
             self.received += text.count('{"seq":')
             if not self.low:
@@ -118,6 +120,7 @@ class HostProbe:
             sent_at = event.get("sent_at")
             if sent_at is not None:
                 self.latencies.append(now_wall - sent_at)
+                self.hub_to_host.append(now_wall - event["ts"])
 
     def _on_status(self, kind: str, message: str) -> None:
         if kind == "gap":
@@ -145,6 +148,7 @@ class HostProbe:
             "gaps": self.gaps,
             "delivered_rate": round(self.received / span, 1) if span > 0 else None,
             "latency_ms": summarize(self.latencies) if self.latencies else None,
+            "hub_to_host_ms": summarize(self.hub_to_host) if self.hub_to_host else None,
         }
 
 
@@ -195,6 +199,7 @@ async def run_viewers(
         sockets = [ws for ws in await asyncio.gather(*(connect() for _ in range(viewers))) if ws]
         readers = [asyncio.create_task(_read(ws, errors)) for ws in sockets]
         sent, took = 0, 0.0
+        started_at = time.time()
         start = time.perf_counter()
         try:
             while sockets:
@@ -216,7 +221,9 @@ async def run_viewers(
             for task in readers:
                 task.cancel()
             await asyncio.gather(*(ws.close() for ws in sockets), return_exceptions=True)
-    return summarize_viewers(viewer_url, viewers, len(sockets), rate, sent, took, errors)
+    summary = summarize_viewers(viewer_url, viewers, len(sockets), rate, sent, took, errors)
+    summary["sending"] = [started_at, started_at + took]
+    return summary
 
 
 def summarize_viewers(

@@ -13,6 +13,7 @@ import asyncio
 import base64
 import json
 import os
+import time
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -64,7 +65,7 @@ async def blast(viewer_url: str, viewers: int, count: int, texts: list[str]) -> 
         writer.write(b"".join(chunk))
         await writer.drain()
 
-    started = loop.time()
+    started, started_at = loop.time(), time.time()
     shares = [count // viewers + (1 if i < count % viewers else 0) for i in range(viewers)]
     await asyncio.gather(*(send(w, n, 7 * i) for i, ((_, w), n) in enumerate(zip(conns, shares, strict=True))))
     written = loop.time() - started
@@ -73,4 +74,4 @@ async def blast(viewer_url: str, viewers: int, count: int, texts: list[str]) -> 
         task.cancel()
     for _, writer in conns:
         writer.close()
-    return {"sent": count, "written_s": round(written, 3)}
+    return {"sent": count, "written_s": round(written, 3), "sending": [started_at, started_at + written]}
