@@ -19,6 +19,7 @@ class _PacedThreadSource(Source):
     """Runs `_produce(i)` every `period_s` on its own thread, on an absolute schedule (no drift)."""
 
     period_s = 0.1
+    catch_up = False
 
     def __init__(self) -> None:
         super().__init__()
@@ -44,13 +45,16 @@ class _PacedThreadSource(Source):
     def _run(self) -> None:
         self._set_status(SourceState.RUNNING, self.label)
         start = time.monotonic()
-        i = 0
+        index = slot = 0  # items made; slots of the schedule since `start`
         while not self._stop_event.is_set():
-            self._emit(self._produce(i))
-            i += 1
-            delay = start + i * self.period_s - time.monotonic()
-            if delay < -1.0:  # far behind (machine suspended): restart the schedule
-                start, i = time.monotonic(), 0
+            self._emit(self._produce(index))
+            index += 1
+            slot += 1
+            delay = start + slot * self.period_s - time.monotonic()
+            if delay < -(1.0 if self.catch_up else self.period_s):
+                # Behind schedule. Video skips the missed frames as a camera would (no burst);
+                # audio catches up unless far behind (machine suspended), keeping its rate.
+                start, slot = time.monotonic(), 0
             elif delay > 0:
                 self._stop_event.wait(delay)
 
@@ -94,6 +98,7 @@ class SyntheticAudioSource(_PacedThreadSource):
     """A sine tone at a known level (or silence with `level_dbfs=None`), mono, house format."""
 
     period_s = AUDIO_BLOCK_FRAMES / AUDIO_RATE
+    catch_up = True
 
     def __init__(self, frequency_hz: float = 440.0, level_dbfs: float | None = -20.0) -> None:
         super().__init__()

@@ -232,3 +232,15 @@ def test_camera_mode_choice_is_saved_and_offered_again(console, qtbot) -> None:
     console.close()
     window = console.open()
     assert window.devices.camera_mode.currentText() == "1280×720 30 fps YUYV"
+
+
+def tall_panels_install(window: MainWindow, core: ConsoleCore) -> None:
+    for title in ("Tall one", "Tall two", "Tall three"):
+        panel = QLabel("\n".join(f"第{i}行" for i in range(40)))
+        window.add_dock(title, panel)
+
+
+def test_many_tall_panels_still_fit_a_laptop_screen(console) -> None:
+    window = console.open(features=("tests.test_main_window:tall_panels_install",))
+    assert window.minimumSizeHint().height() <= 768
+    assert not window.feature_errors

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QMainWindow,
     QMenu,
+    QScrollArea,
     QToolButton,
     QVBoxLayout,
     QWidget,
@@ -97,7 +98,7 @@ class MainWindow(QMainWindow):
         panel_layout.addWidget(QLabel("Microphone level"))
         panel_layout.addWidget(self.meter)
         panel_layout.addStretch(1)
-        self.add_dock("Devices", panel)
+        self.add_dock("Devices", panel, scroll=False)  # meters always in sight
 
         self._status = {name: QLabel() for name in ("capture", "fps", "dropped", "audio", "rate")}
         for label in self._status.values():
@@ -123,10 +124,19 @@ class MainWindow(QMainWindow):
 
     # -- public API for features ----------------------------------------------------------
     def add_dock(self, title: str, widget: QWidget,
-                 area: Qt.DockWidgetArea = Qt.DockWidgetArea.RightDockWidgetArea) -> QDockWidget:
-        """Dock `widget` in a titled panel the host can move, close and re-open (View menu)."""
+                 area: Qt.DockWidgetArea = Qt.DockWidgetArea.RightDockWidgetArea,
+                 scroll: bool = True) -> QDockWidget:
+        """Dock `widget` in a titled panel the host can move, close and re-open (View menu).
+        Panels scroll rather than add up, so several tall docks still fit a laptop screen;
+        `scroll=False` keeps a small panel always fully visible."""
         dock = QDockWidget(title, self)
         dock.setObjectName(f"dock:{title}")  # saveState() needs stable names
+        if scroll:
+            scroller = QScrollArea()
+            scroller.setWidgetResizable(True)
+            scroller.setFrameShape(QFrame.Shape.NoFrame)
+            scroller.setWidget(widget)
+            widget = scroller
         dock.setWidget(widget)
         self.addDockWidget(area, dock)
         self.add_action("View", dock.toggleViewAction())
