@@ -41,7 +41,7 @@ from widgets.question_queue import QuestionQueueWidget
 log = logging.getLogger(__name__)
 
 SECTION = "audience"
-DEFAULTS: dict[str, Any] = {"hub_url": "", "lanes": 8, "opacity": 0.9, "speed": 160}
+DEFAULTS: dict[str, Any] = {"hub_url": "", "lanes": 10, "opacity": 0.9, "speed": 200}
 
 
 class _CloseWatcher(QObject):
