@@ -72,6 +72,19 @@ def test_audience_against_a_hub_delivers_everything_to_the_host(audience):
         assert host["latency_ms"]["count"] > 250 and host["latency_ms"]["median"] < 1000
 
 
+def test_generator_processes_are_merged(audience):
+    with HubServer(TOKEN, HubLimits(viewer_rate=50, viewer_burst=50)) as srv:
+        code, out, err = audience("--url", srv.viewer_url, "--viewers", "6", "--rate", "120",
+                                  "--duration", "1.5", "--processes", "2", token=TOKEN)
+        assert code == 0, err
+        summary = json.loads(out)
+        assert summary["processes"] == 2 and summary["connected"] == 6
+        assert srv.hub.counters["accepted"] == summary["sent"] > 120
+        assert summary["host"]["missing_seqs"] == 0
+        start, end = summary["sending"]
+        assert 1.0 < end - start < 5.0
+
+
 def test_per_connection_limits_show_up_as_errors(audience):
     with HubServer(TOKEN) as srv:  # default limits: 5 msg/s, burst 10
         code, out, _ = audience("--url", srv.viewer_url, "--viewers", "1", "--rate", "40",

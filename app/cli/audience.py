@@ -128,7 +128,6 @@ def _run(args: argparse.Namespace) -> int:
         if hub is not None:
             hub.terminate()
             hub.wait(10)
-    del summary["sending"]
     summary["processes"] = processes
     print(json.dumps(summary, ensure_ascii=False))
     if summary["connected"] == 0:

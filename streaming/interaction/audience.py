@@ -96,6 +96,7 @@ class HostProbe:
         self.latencies: list[float] = []  # viewer send → host receive, ms
         self.hub_to_host: list[float] = []  # hub stamp (ts) → host receive, ms
         self.gaps = 0
+        self.reconnects = 0
         self.first = self.last = 0.0
         self.last_wall = 0.0  # wall-clock time of the last frame (to line up with CPU samples)
         self.low = self.high = 0  # lowest and highest seq seen
@@ -125,6 +126,8 @@ class HostProbe:
     def _on_status(self, kind: str, message: str) -> None:
         if kind == "gap":
             self.gaps += 1
+        elif kind == "reconnecting":
+            self.reconnects += 1
 
     def start(self) -> HostProbe:
         self.client.start()
@@ -146,6 +149,7 @@ class HostProbe:
             "missing_seqs": (self.high - self.low + 1 - self.received) if self.received else 0,
             "duplicates": self.received - len(self.seqs) if self.decode else None,
             "gaps": self.gaps,
+            "reconnects": self.reconnects,
             "delivered_rate": round(self.received / span, 1) if span > 0 else None,
             "latency_ms": summarize(self.latencies) if self.latencies else None,
             "hub_to_host_ms": summarize(self.hub_to_host) if self.hub_to_host else None,
