@@ -140,7 +140,8 @@ def test_hosts_are_fed_during_a_burst_not_after_it():
 
     with HubServer(TOKEN, HubLimits(viewer_rate=1e9, viewer_burst=10**9, log_size=5000)) as srv:
         with Collector(srv.host_url) as host:
-            asyncio.run(blast(srv.viewer_url, 40, 60_000, ["能用花呗吗", "666"]))
+            asyncio.run(blast(srv.viewer_url, 40, 60_000, ["能用花呗吗", "666"],
+                              done=lambda: srv.hub.counters["accepted"] == 60_000))
             wait_for(lambda: srv.hub.counters["accepted"] == 60_000, timeout=60)
             wait_for(lambda: host.client.last_seq == srv.hub.stats()["head"], timeout=60)
             assert not any(kind == "gap" for kind, _ in host.statuses)

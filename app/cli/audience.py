@@ -101,7 +101,10 @@ def _run(args: argparse.Namespace) -> int:
         if args.blast:
             processes = 1
             texts = [t for lines in corpus.values() for t in lines]
-            summary = asyncio.run(blast(hub_urls(url)[0], args.viewers, args.blast, texts))
+            assert probe is not None
+            everything = args.blast + args.viewers  # the danmaku and the joins
+            summary = asyncio.run(blast(hub_urls(url)[0], args.viewers, args.blast, texts,
+                                        done=lambda: probe.received >= everything))
             summary.update(url=hub_urls(url)[0], viewers=args.viewers, connected=args.viewers,
                            acknowledged=args.blast, errors={})
         elif processes == 1:

@@ -14,6 +14,7 @@ import base64
 import json
 import os
 import time
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -41,8 +42,19 @@ async def _discard(reader: asyncio.StreamReader) -> None:
         pass
 
 
-async def blast(viewer_url: str, viewers: int, count: int, texts: list[str]) -> dict[str, Any]:
-    """Send `count` danmaku over `viewers` connections as fast as the hub takes them."""
+async def blast(
+    viewer_url: str,
+    viewers: int,
+    count: int,
+    texts: list[str],
+    done: Callable[[], bool] = lambda: True,
+    linger_s: float = 60.0,
+) -> dict[str, Any]:
+    """Send `count` danmaku over `viewers` connections as fast as the hub takes them.
+
+    The connections stay open (and keep reading) until `done()` says the hub has handled
+    everything, or `linger_s` passed: a socket closed with unread data is reset, and a reset
+    makes the hub's kernel discard what the hub had not read yet."""
     conns = [await _open(viewer_url) for _ in range(viewers)]
     drains = [asyncio.create_task(_discard(r)) for r, _ in conns]
     frames = [
@@ -69,7 +81,9 @@ async def blast(viewer_url: str, viewers: int, count: int, texts: list[str]) -> 
     shares = [count // viewers + (1 if i < count % viewers else 0) for i in range(viewers)]
     await asyncio.gather(*(send(w, n, 7 * i) for i, ((_, w), n) in enumerate(zip(conns, shares, strict=True))))
     written = loop.time() - started
-    await asyncio.sleep(0.2)
+    deadline = loop.time() + linger_s
+    while not done() and loop.time() < deadline:
+        await asyncio.sleep(0.05)
     for task in drains:
         task.cancel()
     for _, writer in conns:
