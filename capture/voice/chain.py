@@ -217,9 +217,9 @@ class VoiceChain:
 
     def flush(self) -> np.ndarray:
         """Push silence through so every sample given so far comes out (end of a file)."""
-        tail = (-self._pending.size) % HOP + self.latency
-        tail += (-tail) % HOP
-        return self.process_mono(np.zeros(tail, dtype=np.float32))
+        total = self._pending.size + self.latency
+        total += (-total) % HOP  # whole hops: nothing stays pending, the stream can go on
+        return self.process_mono(np.zeros(total - self._pending.size, dtype=np.float32))
 
     def _sanitise(self, x: np.ndarray) -> np.ndarray:
         finite = np.isfinite(x)
