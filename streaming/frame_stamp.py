@@ -100,8 +100,9 @@ def unwrap_ms(stamp_ms: int, now_ms: int) -> int:
     return min(candidates, key=lambda t: abs(t - now_ms))
 
 
-# The same reader for a browser: `readStamp(ctx, width, height)` on a canvas holding the frame
-# returns {timeMs, seq} or null; `drawStamp(ctx, width, timeMs, seq)` draws a code.
+# The same reader for a browser: `readStamp(ctx, width, height)` on a canvas holding the frame,
+# or `await readStampFrame(videoFrame)`, returns {timeMs, seq} or null;
+# `drawStamp(ctx, width, timeMs, seq)` draws a code.
 READER_JS = f"""
 const STAMP = {{cols: {COLS}, rows: {ROWS}, timeBits: {TIME_BITS}, seqBits: {SEQ_BITS},
                checkBits: {CHECK_BITS}}};
@@ -130,19 +131,20 @@ function drawStamp(ctx, width, timeMs, seq) {{
     ctx.fillRect((cell % STAMP.cols) * size, Math.floor(cell / STAMP.cols) * size, size, size);
   }});
 }}
-function readStamp(ctx, width, height) {{
-  const size = stampBlock(width);
-  if (STAMP.rows * size > height) return null;
-  const data = ctx.getImageData(0, 0, STAMP.cols * size, STAMP.rows * size);
+// means[cell] of one 8-bit channel laid out as rows of `stride` values `step` apart.
+function stampMeans(pixels, stride, step, size) {{
   const inset = Math.floor(size / 4), span = size - 2 * inset;
   const means = [];
   for (let cell = 0; cell < STAMP.cells; cell++) {{
     const x0 = (cell % STAMP.cols) * size + inset, y0 = Math.floor(cell / STAMP.cols) * size + inset;
     let sum = 0;
     for (let y = y0; y < y0 + span; y += 2)
-      for (let x = x0; x < x0 + span; x += 2) sum += data.data[(y * data.width + x) * 4 + 1];
+      for (let x = x0; x < x0 + span; x += 2) sum += pixels[y * stride + x * step];
     means.push(sum / (Math.ceil(span / 2) ** 2));
   }}
+  return means;
+}}
+function stampFromMeans(means) {{
   const black = means[0], white = means[1];
   if (white - black < 60) return null;
   const threshold = (black + white) / 2;
@@ -157,5 +159,23 @@ function readStamp(ctx, width, height) {{
   const seq = value(2 + STAMP.timeBits, STAMP.seqBits);
   const check = value(2 + STAMP.timeBits + STAMP.seqBits, STAMP.checkBits);
   return check === stampChecksum(timeMs, seq) ? {{timeMs, seq}} : null;
+}}
+// From a 2D canvas holding the picture at (0, 0) (green channel).
+function readStamp(ctx, width, height) {{
+  const size = stampBlock(width);
+  if (STAMP.rows * size > height) return null;
+  const data = ctx.getImageData(0, 0, STAMP.cols * size, STAMP.rows * size);
+  return stampFromMeans(stampMeans(data.data.subarray(1), data.width * 4, 4, size));
+}}
+// From a WebCodecs VideoFrame: copies out only the code's corner of the luma plane, no RGB
+// conversion of the whole picture (null if the frame's memory is not readable that way).
+async function readStampFrame(frame) {{
+  const width = frame.visibleRect.width, size = stampBlock(width);
+  if (STAMP.rows * size > frame.visibleRect.height) return null;
+  if (!frame.format || !(frame.format.startsWith('I4') || frame.format.startsWith('NV12'))) return null;
+  const rect = {{x: 0, y: 0, width: STAMP.cols * size, height: STAMP.rows * size}};
+  const buffer = new Uint8Array(frame.allocationSize({{rect}}));
+  const layout = await frame.copyTo(buffer, {{rect}});
+  return stampFromMeans(stampMeans(buffer.subarray(layout[0].offset), layout[0].stride, 1, size));
 }}
 """

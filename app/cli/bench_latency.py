@@ -301,10 +301,11 @@ async def watch_with_chromium(
         await asyncio.sleep(args.seconds)
         rows = await page.evaluate("window.__latency")
         after = await page.evaluate(INBOUND_STATS_JS)
+        readers = await page.evaluate("window.__latencyReader")
     finally:
         await page.close()
     samples = page_samples(rows)
-    return samples, _chromium_stages(samples, before, after)
+    return samples, _chromium_stages(samples, before, after) | {"stamps_read_via": readers}
 
 
 async def chromium_publishes(
