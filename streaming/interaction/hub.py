@@ -14,7 +14,6 @@ from __future__ import annotations
 import asyncio
 import hmac
 import json
-import logging
 import random
 import secrets
 import time
@@ -28,8 +27,6 @@ from streaming.interaction import rules
 from streaming.interaction.eventlog import EventLog
 from streaming.interaction.ratelimit import TokenBucket
 from streaming.interaction.wsframe import text_frame
-
-log = logging.getLogger(__name__)
 
 VIEWER_PATH = "/ws/viewer"
 HOST_PATH = "/ws/host"
