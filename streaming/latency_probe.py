@@ -334,7 +334,9 @@ async function watch(base, room) {
   const pc = new RTCPeerConnection();
   window.livedesk = { pc };
   const video = document.getElementById('video');
-  pc.ontrack = (e) => { if (e.track.kind === 'video') { video.srcObject = new MediaStream([e.track]); video.play().catch(() => {}); } };
+  const stream = new MediaStream();  // sound and picture together, as the relay's page does
+  video.srcObject = stream;
+  pc.ontrack = (e) => { stream.addTrack(e.track); video.play().catch(() => {}); };
   const joined = await message({ request: 'join', room, ptype: 'subscriber', streams: [{ feed }] });
   await pc.setRemoteDescription(joined.jsep);
   await pc.setLocalDescription(await pc.createAnswer());
@@ -385,6 +387,16 @@ function startCanvas(width, height, fps, withAudio) {
   }
   draw();
 }
+// Chromium's sender starts near 300 kbps and climbs only as the receiver's feedback allows;
+// an aiortc relay's estimate keeps it low, and at a held 1080p it would then drop to a few
+// frames a second. Give it the same bitrate range as our encoder, as a real deployment would
+// (x-google-*-bitrate in the answer's H.264 format parameters).
+function withBitrates(sdp, range) {
+  const kbps = (b) => Math.round(b / 1000);
+  return sdp.replace(/a=fmtp:[0-9]+ .*profile-level-id.*/g, (line) =>
+    line + ';x-google-min-bitrate=' + kbps(range.min) + ';x-google-start-bitrate=' +
+    kbps(range.start) + ';x-google-max-bitrate=' + kbps(range.max));
+}
 function newPc(maxBitrate) {
   const pc = new RTCPeerConnection();
   window.livedesk = { pc };
@@ -396,14 +408,14 @@ function newPc(maxBitrate) {
     c.sdpFmtpLine.includes('packetization-mode=1') && c.sdpFmtpLine.includes('42e01f')) || c.mimeType === 'video/rtx'));
   return pc;
 }
-async function publishWhip(url, token, maxBitrate) {
-  const pc = newPc(maxBitrate);
+async function publishWhip(url, token, range) {
+  const pc = newPc(range.max);
   await pc.setLocalDescription(await pc.createOffer());
   await gathered(pc);
   const r = await fetch(url, { method: 'POST', body: pc.localDescription.sdp,
     headers: { 'Content-Type': 'application/sdp', 'Authorization': 'Bearer ' + token } });
   if (r.status !== 201) throw new Error('WHIP ' + r.status + ': ' + await r.text());
-  await pc.setRemoteDescription({ type: 'answer', sdp: await r.text() });
+  await pc.setRemoteDescription({ type: 'answer', sdp: withBitrates(await r.text(), range) });
   await keepResolution(pc);
 }
 // Like our publisher, hold the resolution and let the frame rate give under CPU pressure
@@ -416,14 +428,14 @@ async function keepResolution(pc) {
     await sender.setParameters(params);
   }
 }
-async function publishJanus(base, room, maxBitrate) {
+async function publishJanus(base, room, range) {
   const message = await janusHandle(base);
-  const pc = newPc(maxBitrate);
+  const pc = newPc(range.max);
   await pc.setLocalDescription(await pc.createOffer());
   await gathered(pc);
   const joined = await message({ request: 'joinandconfigure', room, ptype: 'publisher', display: 'Chromium' },
                                { type: 'offer', sdp: pc.localDescription.sdp, trickle: false });
-  await pc.setRemoteDescription(joined.jsep);
+  await pc.setRemoteDescription({ type: 'answer', sdp: withBitrates(joined.jsep.sdp, range) });
   await keepResolution(pc);
 }
 </script></body></html>"""

@@ -319,10 +319,12 @@ async def chromium_publishes(
         body=CHROMIUM_PUBLISHER_HTML, content_type="text/html"))
     await page.goto(url)
     await page.evaluate(js_call("startCanvas", profile.width, profile.height, profile.fps, audio))
+    bitrates = {"min": profile.min_bitrate, "start": profile.start_bitrate,
+                "max": profile.max_bitrate}
     if target.kind == "janus":
-        await page.evaluate(js_call("publishJanus", "/janus", target.room, profile.start_bitrate))
+        await page.evaluate(js_call("publishJanus", "/janus", target.room, bitrates))
     else:
-        await page.evaluate(js_call("publishWhip", target.whip, target.token, profile.start_bitrate))
+        await page.evaluate(js_call("publishWhip", target.whip, target.token, bitrates))
     await page.wait_for_function(
         "window.livedesk && window.livedesk.pc.connectionState === 'connected'", timeout=30_000)
     return page
