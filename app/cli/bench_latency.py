@@ -214,6 +214,10 @@ def _chromium_stages(samples: list[Sample], before: dict | None, after: dict | N
         extra["audio_jitter_buffer"] = per_frame(
             "jitterBufferDelay", "jitterBufferEmittedCount", after["audio"], before["audio"])
     extra["decode"] = per_frame("totalDecodeTime", "framesDecoded")
+    # RFC 3550 interarrival jitter as the browser sees it at the end of the window.
+    extra["video_arrival_jitter"] = round(1000 * after["jitter"], 1)
+    if after.get("audio"):
+        extra["audio_arrival_jitter"] = round(1000 * after["audio"]["jitter"], 1)
     extra["frames_dropped_by_browser"] = after["framesDropped"] - before["framesDropped"]
     return extra
 
