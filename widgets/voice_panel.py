@@ -12,9 +12,7 @@ from PySide6.QtGui import QColor, QPainter, QPaintEvent
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
-    QFormLayout,
-    QGroupBox,
-    QHBoxLayout,
+    QGridLayout,
     QLabel,
     QProgressBar,
     QPushButton,
@@ -32,8 +30,8 @@ GR_SCALE_DB = 20.0
 STAGE_TITLES = {
     "denoise": "Noise suppression",
     "agc": "Automatic gain",
-    "gate": "Noise gate / expander",
-    "limiter": "Limiter (true peak)",
+    "gate": "Gate / expander",
+    "limiter": "True-peak limiter (−1 dBTP)",
 }
 METHOD_TITLES = {"spectral": "Spectral gating", "rnnoise": "RNNoise"}
 
@@ -86,6 +84,7 @@ class VoiceMeters(QWidget):
         p.fillRect(QRectF(label_w, y + 2, bar_w, row - 4), QColor(30, 30, 30))
         gr = min(1.0, lv.gain_reduction_db / GR_SCALE_DB)
         p.fillRect(QRectF(label_w, y + 2, bar_w * gr, row - 4), QColor(230, 160, 40))
+        p.setPen(QColor(235, 235, 235))  # on the dark bar
         p.drawText(QRectF(label_w + 4, y, bar_w - 8, row),
                    Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignRight,
                    f"AGC {lv.agc_gain_db:+.1f} dB")
@@ -125,14 +124,16 @@ class VoicePanel(QWidget):
         self.gate_label = QLabel()
         self.gate_slider.valueChanged.connect(lambda v: controller.set_gate_threshold(v))
 
-        self.learn_button = QPushButton(f"Learn noise ({LEARN_SECONDS:.0f} s of quiet)")
-        self.learn_button.setToolTip("Stay quiet while the microphone listens to the room.")
+        self.learn_button = QPushButton("Learn noise")
+        self.learn_button.setToolTip(f"Stay quiet for {LEARN_SECONDS:.0f} s while the microphone "
+                                     "listens to the room.")
         self.learn_button.clicked.connect(self._learn)
         self.learn_bar = QProgressBar()
         self.learn_bar.setRange(0, 100)
         self.learn_bar.setTextVisible(True)
         self.learn_status = QLabel()
         self.learn_status.setTextFormat(Qt.TextFormat.PlainText)
+        self.learn_status.setWordWrap(True)
 
         self.meters = VoiceMeters()
         self.problem_label = QLabel()
@@ -151,37 +152,31 @@ class VoicePanel(QWidget):
         controller.problem.connect(self._on_problem)
 
     def _build_layout(self) -> None:
-        denoise = QGroupBox()
-        form = QFormLayout(denoise)
-        form.addRow(self.toggles["denoise"])
-        form.addRow("Method", self.method_box)
-        strength = QHBoxLayout()
-        strength.addWidget(self.strength_slider)
-        strength.addWidget(self.strength_label)
-        form.addRow("Strength", strength)
-        learn = QHBoxLayout()
-        learn.addWidget(self.learn_button)
-        learn.addWidget(self.learn_bar)
-        form.addRow(learn)
-        form.addRow(self.learn_status)
-
-        level = QGroupBox()
-        form2 = QFormLayout(level)
-        form2.addRow(self.toggles["agc"])
-        target = QHBoxLayout()
-        target.addWidget(self.target_slider)
-        target.addWidget(self.target_label)
-        form2.addRow("Target", target)
-        form2.addRow(self.toggles["gate"])
-        gate = QHBoxLayout()
-        gate.addWidget(self.gate_slider)
-        gate.addWidget(self.gate_label)
-        form2.addRow("Threshold", gate)
-        form2.addRow(self.toggles["limiter"])
-
+        """One compact grid (the dock shares the side bar with other panels): a stage switch
+        and its main control per row."""
+        grid = QGridLayout()
+        grid.setContentsMargins(0, 0, 0, 0)
+        grid.setVerticalSpacing(4)
+        rows: list[tuple[QWidget, QWidget | None, QWidget | None]] = [
+            (self.toggles["denoise"], self.method_box, None),
+            (QLabel("Strength"), self.strength_slider, self.strength_label),
+            (self.learn_button, self.learn_bar, None),
+            (self.toggles["agc"], self.target_slider, self.target_label),
+            (self.toggles["gate"], self.gate_slider, self.gate_label),
+            (self.toggles["limiter"], None, None),
+        ]
+        for r, (first, second, third) in enumerate(rows):
+            grid.addWidget(first, r, 0)
+            if second is not None:
+                grid.addWidget(second, r, 1, 1, 1 if third is not None else 2)
+            if third is not None:
+                grid.addWidget(third, r, 2)
+        grid.setColumnStretch(1, 1)
         layout = QVBoxLayout(self)
-        layout.addWidget(denoise)
-        layout.addWidget(level)
+        layout.setContentsMargins(6, 6, 6, 6)
+        layout.setSpacing(4)
+        layout.addLayout(grid)
+        layout.addWidget(self.learn_status)
         layout.addWidget(self.meters)
         layout.addWidget(self.problem_label)
         layout.addStretch(1)
@@ -226,11 +221,11 @@ class VoicePanel(QWidget):
         self.learn_button.setEnabled(self.controller.settings.denoise.enabled)
         if self.controller.has_noise_profile:
             self.learn_bar.setValue(100)
-            self.learn_status.setText("Noise profile learned; it keeps adapting in pauses.")
+            self.learn_status.setText("Noise profile learned (keeps adapting in pauses).")
         else:
             self.learn_bar.setValue(0)
-            self.learn_status.setText("No noise profile yet: the noise floor is estimated "
-                                      "automatically. Learn one for the best result.")
+            self.learn_status.setText("No noise profile yet (estimated automatically); "
+                                      "learn one for the best result.")
 
     @Slot(str)
     def _on_problem(self, text: str) -> None:
