@@ -29,7 +29,7 @@ from app.danmaku.state import AudienceState
 
 FRAME_MS = 33
 _GAP_PX = 40.0
-_FRESH_S = 1.0  # chatter older than this when a lane frees is not worth showing
+_FRESH_S = 0.3  # chatter older than this when a lane frees is not worth showing
 QUESTION_REPEAT_S = 30.0
 _MAX_BOOST = 3.0
 _COLORS = {"question": QColor("#ffe14d"), "cheer": QColor("#9fe6ff"), "chat": QColor("white")}
@@ -116,7 +116,7 @@ class DanmakuOverlay(QWidget):
                 self._queue_question(line)
             else:
                 self._recent.append((now, line))
-        while len(self._recent) > 2 * self._lanes:
+        while len(self._recent) > self._lanes:
             self._recent.popleft()
             self.sampled_out += 1
         if not self._timer.isActive():
