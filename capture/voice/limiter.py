@@ -54,9 +54,10 @@ class Limiter:
         if self._env_db == 0.0 and not need.any():
             self.reduction_db = 0.0
             return out
-        # need[i] belongs to output sample i - ATTACK of this hop. Hold the minimum over the
-        # ATTACK + 1 samples before (one extra: the peak reading spans two samples), then average
-        # over the ATTACK samples ahead: the gain is down to need[p] by the time p goes out.
+        # need[i] belongs to output sample i - ATTACK of this hop. held[m] = min(need[m..m+ATTACK])
+        # (one extra sample: a peak reading spans two samples); output j averages held[j..j+A-1],
+        # every one of which contains the peak p when j is p or p+1, so the gain has reached
+        # need[p] when p goes out, after a ramp over the ATTACK samples before it.
         held = minimum_filter1d(need, ATTACK + 1, origin=-((ATTACK + 1) // 2))
         csum = np.concatenate(([0.0], np.cumsum(held)))
         smooth = (csum[ATTACK: ATTACK + HOP] - csum[:HOP]) / ATTACK
