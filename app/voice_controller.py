@@ -9,6 +9,7 @@ a GUI timer at most 30 times a second — never a signal per audio block.
 from __future__ import annotations
 
 import logging
+import time
 from typing import Any, Protocol
 
 from PySide6.QtCore import QObject, QTimer, Signal
@@ -25,6 +26,7 @@ SECTION = "voice"
 PROFILE_KEY = "noise_profile"
 METER_INTERVAL_MS = 34  # < 30 Hz
 LEARN_SECONDS = 2.0
+LEARN_PATIENCE_S = 3.0  # extra time for audio to arrive before "learn noise" is called stalled
 
 
 class SettingsStore(Protocol):
@@ -42,6 +44,7 @@ class VoiceController(QObject):
     settings_changed = Signal(object)  # ChainSettings
     learn_progress = Signal(float)  # 0..1 while learning noise
     learn_finished = Signal()
+    learn_stalled = Signal(str)  # no audio arrived to learn from; plain words
     problem = Signal(str)  # bad input reported by the chain, plain words
 
     def __init__(self, store: SettingsStore | None = None, parent: QObject | None = None) -> None:
@@ -58,6 +61,7 @@ class VoiceController(QObject):
             self.chain.set_noise_profile(profile)
         self._media: MediaLike | None = None
         self._learning = False
+        self._learn_deadline = 0.0
         self._problem = ""
         self._idle = True
         self._timer = QTimer(self)
@@ -126,6 +130,7 @@ class VoiceController(QObject):
         """Learn the room's noise from the next `seconds` of microphone input (stay quiet)."""
         self.chain.learn_noise(seconds)
         self._learning = True
+        self._learn_deadline = time.monotonic() + seconds + LEARN_PATIENCE_S
         self.learn_progress.emit(0.0)
 
     @property
@@ -149,6 +154,12 @@ class VoiceController(QObject):
                 self._save_profile()
                 self.learn_progress.emit(1.0)
                 self.learn_finished.emit()
+            elif time.monotonic() > self._learn_deadline:
+                # Nothing (or too little) came from the microphone. The chain keeps learning
+                # when audio arrives; the host is told instead of watching a bar that never moves.
+                self._learning = False
+                self.learn_stalled.emit("No sound reached the voice chain, so the room could not "
+                                        "be learned. Check the microphone and try again.")
             else:
                 self.learn_progress.emit(progress)
         if self.chain.problem != self._problem:

@@ -133,6 +133,22 @@ def test_meter_signal_rate_is_at_most_30_hz(console, qtbot) -> None:
     assert sum(r.hops for r in readings) > 120  # many 10 ms blocks per reading
 
 
+def test_learn_noise_without_audio_says_so_and_frees_the_button(qtbot, monkeypatch) -> None:
+    import app.voice_controller as vc
+
+    monkeypatch.setattr(vc, "LEARN_PATIENCE_S", 0.2)
+    controller = VoiceController()  # attached to nothing: no audio will come
+    panel = VoicePanel(controller)
+    qtbot.addWidget(panel)
+    click(qtbot, panel.learn_button)
+    assert not panel.learn_button.isEnabled()
+    with qtbot.waitSignal(controller.learn_stalled, timeout=2_000 + 1000 * vc.LEARN_SECONDS):
+        pass
+    assert panel.learn_button.isEnabled()
+    assert "No sound reached" in panel.learn_status.text()
+    assert not controller.has_noise_profile
+
+
 def test_panel_standalone_without_audio(qtbot) -> None:
     controller = VoiceController()
     panel = VoicePanel(controller)

@@ -149,6 +149,7 @@ class VoicePanel(QWidget):
         controller.levels.connect(self.meters.show_levels)
         controller.learn_progress.connect(self._on_learn_progress)
         controller.learn_finished.connect(self._show_learn_state)
+        controller.learn_stalled.connect(self._on_learn_stalled)
         controller.problem.connect(self._on_problem)
 
     def _build_layout(self) -> None:
@@ -226,6 +227,11 @@ class VoicePanel(QWidget):
             self.learn_bar.setValue(0)
             self.learn_status.setText("No noise profile yet (estimated automatically); "
                                       "learn one for the best result.")
+
+    @Slot(str)
+    def _on_learn_stalled(self, text: str) -> None:
+        self._show_learn_state()
+        self.learn_status.setText(text)
 
     @Slot(str)
     def _on_problem(self, text: str) -> None:
