@@ -225,3 +225,27 @@ def test_poll_stops_when_janus_forgets_the_session(janus: LocalJanus) -> None:
             await session.destroy()
 
     asyncio.run(scenario())
+
+
+def test_negotiating_again_starts_a_fresh_session(janus: LocalJanus) -> None:
+    # What the publisher does after losing the connection: negotiate again on the same object.
+    async def scenario() -> None:
+        from aiortc import VideoStreamTrack
+
+        signalling = JanusSignalling(janus.url, room=555)
+        ids = []
+        try:
+            for _ in range(2):
+                pc = RTCPeerConnection()
+                pc.addTransceiver(VideoStreamTrack(), direction="sendonly")
+                await pc.setLocalDescription(await pc.createOffer())
+                answer = await signalling.negotiate(pc.localDescription.sdp)
+                assert answer.startswith("v=0")
+                assert signalling._session is not None
+                ids.append((signalling._session.session_id, signalling.feed_id))
+                await pc.close()
+        finally:
+            await signalling.close()
+        assert ids[0][0] != ids[1][0] and ids[0][1] != ids[1][1]
+
+    asyncio.run(scenario())
