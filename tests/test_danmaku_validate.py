@@ -32,7 +32,7 @@ def test_valid_frame_of_mixed_events() -> None:
     v = Validator()
     events = v.decode_frame(
         frame(
-            danmaku(sent_at=1764169999990.5),
+            danmaku(sent_at=1764169999990),
             {"seq": 2, "v": 1, "type": "gift", "ts": 1, "user": USER, "gift": "火箭", "count": 1, "value": 50},
             {"seq": 3, "v": 1, "type": "order", "ts": 1, "user": USER, "product_id": "p3", "quantity": 2},
             {"seq": 4, "v": 1, "type": "viewer_count", "ts": 1, "count": 10000},

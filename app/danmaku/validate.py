@@ -77,7 +77,7 @@ class Event:
     user_id: str = ""
     user_name: str = ""
     text: str = ""
-    sent_at: float | None = None
+    sent_at: int | None = None
     data: dict[str, Any] | None = None
 
 
@@ -138,8 +138,11 @@ class Validator:
             if not text.strip():
                 raise Rejected("empty_text")
             sent_at = obj.get("sent_at")
-            if "sent_at" in obj and type(sent_at) not in (int, float):
-                raise Rejected("wrong_type")
+            if "sent_at" in obj:
+                if type(sent_at) is not int:
+                    raise Rejected("wrong_type")
+                if not 0 <= sent_at <= 10**15:
+                    raise Rejected("out_of_range")
             return Event(seq, ts, "danmaku", user_id, user_name, text, sent_at)
         rules = _FIELDS.get(kind) if type(kind) is str else None
         if rules is None:
