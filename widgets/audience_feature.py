@@ -124,11 +124,7 @@ class AudienceFeature:
         """Open the show journal (resuming `resume`, or a new one) and connect if configured."""
         if crashed is not None and resume is None:
             Journal(crashed).close(ended=True)  # declined: do not offer it again
-        try:
-            self.service = AudienceProcess(resume, resume=resume is not None)
-        except RuntimeError as exc:
-            self.window.show_notice(f"Audience messages are off: {exc}")
-            return
+        self.service = AudienceProcess(resume, resume=resume is not None)
         self.state.set_source(self.service)
         self.core.audience_service = self.service
         url = str(self.settings.get("hub_url") or "")

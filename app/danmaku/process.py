@@ -24,6 +24,7 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
+from app.danmaku.journal import new_show_path
 from app.danmaku.pipeline import Update
 
 TICK_S = 1 / 30
@@ -33,20 +34,16 @@ class AudienceProcess:
     def __init__(self, path: Path | None = None, resume: bool = False) -> None:
         # A plain `python -m` child (not multiprocessing's spawn, which re-runs the parent's
         # main script) talking pickled messages over a socket pair.
+        # Returns at once: restoring a long show happens in the child, and its state arrives
+        # as updates when ready, so the window never waits for it.
+        self.path = path if path is not None else new_show_path()
         ours, theirs = socket.socketpair()
         self._proc = subprocess.Popen(
-            [sys.executable, "-m", "app.danmaku.process", str(theirs.fileno()), str(path or ""), "1" if resume else "0"],
+            [sys.executable, "-m", "app.danmaku.process", str(theirs.fileno()), str(self.path), "1" if resume else "0"],
             pass_fds=(theirs.fileno(),),
         )
         theirs.close()
         self._conn = Connection(ours.detach())
-        try:
-            kind, value = self._conn.recv()
-        except EOFError:
-            kind, value = "error", f"it exited with code {self._proc.wait(10)}"
-        if kind == "error":
-            raise RuntimeError(f"the audience process could not start: {value}")
-        self.path = Path(value)
         self._pending = Update()
         self._lock = threading.Lock()
         self._send_lock = threading.Lock()
@@ -109,18 +106,17 @@ class AudienceProcess:
                     self._pending.merge(value)
 
 
-def _child_main(conn: Connection, path: str | None, resume: bool) -> None:
+def _child_main(conn: Connection, path: str, resume: bool) -> None:
     from app.danmaku.service import AudienceService
 
     try:
-        service = AudienceService(Path(path) if path else None, resume=resume)
+        service = AudienceService(Path(path), resume=resume)
     except Exception as exc:  # noqa: BLE001 - reported to the parent in words
-        conn.send(("error", f"{type(exc).__name__}: {exc}"))
+        conn.send(("update", Update(notices=[f"The show journal {path} could not be opened: {exc}"])))
         return
     service.on_status = lambda kind, message: (
         service.pipeline.notify(message) if kind in ("gap", "error") else None
     )
-    conn.send(("path", str(service.path)))
     ended = False
     try:
         while True:
@@ -148,7 +144,7 @@ def _child_main(conn: Connection, path: str | None, resume: bool) -> None:
 def main(argv: list[str]) -> int:
     """Child entry: `python -m app.danmaku.process FD JOURNAL_PATH RESUME`."""
     conn = Connection(int(argv[0]))
-    _child_main(conn, argv[1] or None, argv[2] == "1")
+    _child_main(conn, argv[1], argv[2] == "1")
     return 0
 
 
