@@ -68,8 +68,19 @@ def run(args: argparse.Namespace) -> int:
     if not args.skip_e2e:
         result.update(end_to_end([int(r) for r in args.rates.split(",") if r], args.stall_rate, args.duration))
     result["machine"]["loadavg_1m_after"] = round(os.getloadavg()[0], 2)
-    print(json.dumps(result, ensure_ascii=False, indent=2))
+    print(json.dumps(_no_nan(result), ensure_ascii=False, indent=2, allow_nan=False))
     return 0
+
+
+def _no_nan(value: Any) -> Any:
+    """NaN (an empty distribution) as null, so the output is strict JSON."""
+    if isinstance(value, float) and value != value:
+        return None
+    if isinstance(value, dict):
+        return {k: _no_nan(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_no_nan(v) for v in value]
+    return value
 
 
 # --- synthetic hub frames ------------------------------------------------------------------
