@@ -9,13 +9,12 @@ rest of the app nothing between frames.
 
 from __future__ import annotations
 
-import threading
 from dataclasses import dataclass
 
 import cv2
 
 from capture.media import VideoFrame, now_ns
-from capture.source import Source, SourceState
+from capture.source import SourceState, ThreadSource
 
 FORMATS = ("MJPG", "YUYV")
 #: Consecutive failed reads after which the camera counts as gone (≈1 s at 30 fps).
@@ -36,7 +35,7 @@ def parse_device(device: str) -> int | str:
     return int(target) if target.isdigit() else target
 
 
-class CameraSource(Source[VideoFrame]):
+class CameraSource(ThreadSource[VideoFrame]):
     def __init__(self, device: str, mode: CameraMode | None = None) -> None:
         super().__init__()
         self.device = device
@@ -49,24 +48,6 @@ class CameraSource(Source[VideoFrame]):
         #: Plain-words note when the camera runs in another mode than asked ("" if as asked).
         self.mode_warning = ""
         self.dropped = 0
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
-
-    def start(self) -> None:
-        if self._thread is not None:
-            return
-        self._stop.clear()
-        self._set_status(SourceState.STARTING, f"Opening {self.label}…")
-        self._thread = threading.Thread(target=self._run, name=self.label, daemon=True)
-        self._thread.start()
-
-    def stop(self) -> None:
-        thread, self._thread = self._thread, None
-        if thread is None:
-            return
-        self._stop.set()
-        thread.join(timeout=3)
-        self._set_status(SourceState.STOPPED)
 
     def _open(self) -> cv2.VideoCapture | None:
         target = parse_device(self.device)

@@ -10,7 +10,6 @@ does — unless `loop` is set.
 from __future__ import annotations
 
 import dataclasses
-import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -20,12 +19,12 @@ import av
 import numpy as np
 
 from capture.media import AUDIO_BLOCK_FRAMES, AUDIO_RATE, AudioBlock, VideoFrame, now_ns
-from capture.source import Source, SourceState
+from capture.source import SourceState, ThreadSource
 
 Kind = Literal["video", "audio"]
 
 
-class FileSource(Source[VideoFrame | AudioBlock]):
+class FileSource(ThreadSource[VideoFrame | AudioBlock]):
     def __init__(self, path: str | Path, kind: Kind = "video", loop: bool = False) -> None:
         super().__init__()
         self.path = Path(path)
@@ -33,24 +32,6 @@ class FileSource(Source[VideoFrame | AudioBlock]):
         self.loop = loop
         self.label = f"File {self.path.name} ({kind})"
         self.sample_rate = AUDIO_RATE
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
-
-    def start(self) -> None:
-        if self._thread is not None:
-            return
-        self._stop.clear()
-        self._set_status(SourceState.STARTING, f"Opening {self.path}…")
-        self._thread = threading.Thread(target=self._run, name=self.label, daemon=True)
-        self._thread.start()
-
-    def stop(self) -> None:
-        thread, self._thread = self._thread, None
-        if thread is None:
-            return
-        self._stop.set()
-        thread.join(timeout=3)
-        self._set_status(SourceState.STOPPED)
 
     def _run(self) -> None:
         try:

@@ -3,7 +3,7 @@
 PortAudio's callback runs on a real-time audio thread where Python must do almost nothing: it
 only copies the block into a bounded queue. A normal Python thread takes blocks from the queue
 and pushes them to subscribers (the voice chain, meters, encoder), so slow consumers can never
-make PortAudio drop input, and a full queue drops the oldest audio (counted) rather than grow.
+make PortAudio drop input, and a full queue drops the newest audio (counted) rather than grow.
 If blocks stop arriving while the stream should be running (device unplugged, stream closed),
 the source ends with a message.
 """
@@ -12,13 +12,12 @@ from __future__ import annotations
 
 import logging
 import queue
-import threading
 from typing import Any
 
 import numpy as np
 
 from capture.media import AUDIO_BLOCK_FRAMES, AUDIO_RATE, AudioBlock, now_ns
-from capture.source import Source, SourceState
+from capture.source import SourceState, ThreadSource
 
 log = logging.getLogger(__name__)
 
@@ -36,7 +35,7 @@ def parse_device(device: str) -> str | None:
     return None if name in ("", "default") else name
 
 
-class MicrophoneSource(Source[AudioBlock]):
+class MicrophoneSource(ThreadSource[AudioBlock]):
     def __init__(self, device: str = "mic:default", channels: int = 1) -> None:
         super().__init__()
         self.device = device
@@ -47,16 +46,10 @@ class MicrophoneSource(Source[AudioBlock]):
         self.dropped = 0
         self._queue: queue.Queue[AudioBlock] = queue.Queue(maxsize=QUEUE_BLOCKS)
         self._stream: Any = None
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
 
-    def start(self) -> None:
-        if self._thread is not None:
-            return
+    def _acquire(self) -> bool:
         import sounddevice as sd
 
-        self._stop.clear()
-        self._set_status(SourceState.STARTING, f"Opening {self.label}…")
         try:
             self._stream = sd.InputStream(
                 device=parse_device(self.device), samplerate=AUDIO_RATE, channels=self.channels,
@@ -66,23 +59,16 @@ class MicrophoneSource(Source[AudioBlock]):
             self._stream = None
             self._set_status(SourceState.FAILED, f"Microphone {self.label} could not be "
                                                  f"opened at 48 kHz: {exc}")
-            return
-        self._thread = threading.Thread(target=self._deliver, name=f"mic {self.label}",
-                                        daemon=True)
-        self._thread.start()
+            return False
+        return True
 
-    def stop(self) -> None:
-        self._stop.set()
+    def _release(self) -> None:
         stream, self._stream = self._stream, None
         if stream is not None:
             try:
                 stream.close()
             except Exception:
                 log.exception("closing %s", self.label)
-        thread, self._thread = self._thread, None
-        if thread is not None:
-            thread.join(timeout=2)
-            self._set_status(SourceState.STOPPED)
 
     def close_stream(self) -> None:
         """Close the PortAudio stream as an unplugged device would (the source notices and
@@ -99,7 +85,7 @@ class MicrophoneSource(Source[AudioBlock]):
         except queue.Full:
             self.dropped += 1
 
-    def _deliver(self) -> None:
+    def _run(self) -> None:
         self._set_status(SourceState.RUNNING, f"{self.label} 48 kHz")
         timeout = FIRST_BLOCK_TIMEOUT_S
         while not self._stop.is_set():

@@ -95,6 +95,48 @@ class Source(Generic[T]):
                 log.exception("status listener of %s failed", self.label)
 
 
+class ThreadSource(Source[T]):
+    """A source whose work is one loop, `_run()`, on its own thread until `_stop` is set: the
+    shape of every capture device here. Subclasses acquire what must exist before the loop
+    (a PortAudio stream) in `_acquire()` and release it in `_release()`."""
+
+    join_timeout_s = 3.0
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def start(self) -> None:
+        if self._thread is not None:
+            return
+        self._stop.clear()
+        self._set_status(SourceState.STARTING, f"Opening {self.label}…")
+        if not self._acquire():
+            return
+        self._thread = threading.Thread(target=self._run, name=self.label, daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._release()
+        thread, self._thread = self._thread, None
+        if thread is None:
+            return
+        thread.join(timeout=self.join_timeout_s)
+        self._set_status(SourceState.STOPPED)
+
+    def _acquire(self) -> bool:
+        """Acquire before the loop starts; False (after setting a FAILED status) gives up."""
+        return True
+
+    def _release(self) -> None:
+        """Release what `_acquire()` acquired; called from `stop()` before the loop is joined."""
+
+    def _run(self) -> None:
+        raise NotImplementedError
+
+
 class LatestSlot(Generic[T]):
     """A one-item mailbox that keeps only the newest item: the way media reaches a consumer that
     may be slower than the source (the preview, a network sender). Memory stays flat; stale items

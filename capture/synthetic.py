@@ -5,17 +5,16 @@ host never mistakes them for a live feed."""
 from __future__ import annotations
 
 import math
-import threading
 import time
 
 import cv2
 import numpy as np
 
 from capture.media import AUDIO_BLOCK_FRAMES, AUDIO_RATE, AudioBlock, VideoFrame, now_ns
-from capture.source import Source, SourceState
+from capture.source import SourceState, ThreadSource
 
 
-class _PacedThreadSource(Source):
+class _PacedThreadSource(ThreadSource):
     """Runs `_produce(i)` every `period_s` on its own thread, on an absolute schedule (no drift)."""
 
     period_s = 0.1
@@ -23,30 +22,12 @@ class _PacedThreadSource(Source):
 
     def __init__(self) -> None:
         super().__init__()
-        self._stop_event = threading.Event()
-        self._thread: threading.Thread | None = None
-
-    def start(self) -> None:
-        if self._thread is not None:
-            return
-        self._stop_event.clear()
-        self._set_status(SourceState.STARTING)
-        self._thread = threading.Thread(target=self._run, name=self.label, daemon=True)
-        self._thread.start()
-
-    def stop(self) -> None:
-        thread, self._thread = self._thread, None
-        if thread is None:
-            return
-        self._stop_event.set()
-        thread.join(timeout=2)
-        self._set_status(SourceState.STOPPED)
 
     def _run(self) -> None:
         self._set_status(SourceState.RUNNING, self.label)
         start = time.monotonic()
         index = slot = 0  # items made; slots of the schedule since `start`
-        while not self._stop_event.is_set():
+        while not self._stop.is_set():
             self._emit(self._produce(index))
             index += 1
             slot += 1
@@ -56,7 +37,7 @@ class _PacedThreadSource(Source):
                 # audio catches up unless far behind (machine suspended), keeping its rate.
                 start, slot = time.monotonic(), 0
             elif delay > 0:
-                self._stop_event.wait(delay)
+                self._stop.wait(delay)
 
     def _produce(self, index: int):  # pragma: no cover - abstract
         raise NotImplementedError
