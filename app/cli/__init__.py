@@ -12,8 +12,7 @@ import importlib
 import sys
 from collections.abc import Sequence
 
-# Subcommand modules, in the order `livedesk --help` lists them. Modules that are missing
-# (a feature not built yet) are skipped so that the rest of the CLI keeps working.
+# Subcommand modules, in the order `livedesk --help` lists them.
 COMMAND_MODULES: tuple[str, ...] = (
     "app.cli.console",
     "app.cli.publish",
@@ -37,15 +36,14 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--screenshot", metavar="PATH", help="with --self-test: save the window")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for name in COMMAND_MODULES:
-        try:
-            module = importlib.import_module(name)
-        except ModuleNotFoundError as exc:
-            if exc.name == name:
-                continue
-            raise
-        module.register(subparsers)
+    register_modules(subparsers, COMMAND_MODULES)
     return parser
+
+
+def register_modules(subparsers: argparse._SubParsersAction, names: Sequence[str]) -> None:
+    """Let each named module add its subcommand (`register(subparsers)`)."""
+    for name in names:
+        importlib.import_module(name).register(subparsers)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -7,7 +7,8 @@ subcommands. Every bench compares against the anchor its issue names, in the sam
 from __future__ import annotations
 
 import argparse
-import importlib
+
+from app.cli import register_modules
 
 BENCH_MODULES: tuple[str, ...] = (
     "app.cli.bench_capture",
@@ -22,11 +23,4 @@ BENCH_MODULES: tuple[str, ...] = (
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser("bench", help="run a benchmark and print a JSON summary")
     kinds = parser.add_subparsers(dest="bench", metavar="KIND", required=True)
-    for name in BENCH_MODULES:
-        try:
-            module = importlib.import_module(name)
-        except ModuleNotFoundError as exc:
-            if exc.name == name:
-                continue
-            raise
-        module.register(kinds)
+    register_modules(kinds, BENCH_MODULES)
