@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QSize
+from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QDockWidget, QLabel
 
@@ -244,3 +244,15 @@ def test_many_tall_panels_still_fit_a_laptop_screen(console) -> None:
     window = console.open(features=("tests.test_main_window:tall_panels_install",))
     assert window.minimumSizeHint().height() <= 768
     assert not window.feature_errors
+
+
+def test_feature_panel_layout_survives_a_restart(console, qtbot) -> None:
+    features = ("tests.test_main_window:good_install",)
+    window = console.open(features=features)
+    dock = next(d for d in window.findChildren(QDockWidget) if d.windowTitle() == "Good panel")
+    window.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, dock)  # the host moves it
+    qtbot.wait(50)
+    console.close()
+    window = console.open(features=features)
+    dock = next(d for d in window.findChildren(QDockWidget) if d.windowTitle() == "Good panel")
+    assert window.dockWidgetArea(dock) == Qt.DockWidgetArea.LeftDockWidgetArea

@@ -114,12 +114,12 @@ class MainWindow(QMainWindow):
         if core.settings.load_error:
             self.show_notice(core.settings.load_error)
 
-        self._restore_geometry()
         from widgets.features import FEATURES
 
         #: "module:function" → plain-words error, for features that failed to install.
         self.feature_errors: dict[str, str] = {}
         self.install_features(FEATURES if features is None else features)
+        self._restore_geometry()  # after the features: restoreState() places existing docks only
         self.refresh_status()
 
     # -- public API for features ----------------------------------------------------------
