@@ -231,18 +231,25 @@ class InteractionHub:
                 viewer.last_rate_error = now
                 viewer.push(self._error_frame(rules.RATE_LIMITED, "too many messages; slow down"))
             return
-        try:
-            kind, fields = rules.check(json.loads(data), rules.VIEWER_RULES)
-        except rules.ProtocolError as exc:
-            self._refuse(viewer, exc.code, exc.message)
+        checked = self._check(viewer, data, rules.VIEWER_RULES)
+        if checked is None:
             return
-        except (ValueError, RecursionError):
-            self._refuse(viewer, rules.BAD_JSON, "not valid JSON")
-            return
+        kind, fields = checked
         seq, data_out = self._append(kind, _dumps(fields), viewer.user_json)
         self.counters["accepted"] += 1
         if kind == "danmaku":
             self._offer_sample(seq, data_out)
+
+    def _check(self, peer: _Viewer | _Host, data: str,
+               allowed: dict[str, rules.Rule]) -> tuple[str, dict] | None:
+        """`(kind, fields)` of a well-formed event, or None after telling `peer` what is wrong."""
+        try:
+            return rules.check(json.loads(data), allowed)
+        except rules.ProtocolError as exc:
+            self._refuse(peer, exc.code, exc.message)
+        except (ValueError, RecursionError):
+            self._refuse(peer, rules.BAD_JSON, "not valid JSON")
+        return None
 
     def _refuse(self, peer: _Viewer | _Host, code: str, message: str) -> None:
         self.counters["rejected." + code] += 1
@@ -336,14 +343,10 @@ class InteractionHub:
         return ws
 
     def _on_host_text(self, host: _Host, data: str) -> None:
-        try:
-            kind, fields = rules.check(json.loads(data), rules.HOST_RULES)
-        except rules.ProtocolError as exc:
-            self._refuse(host, exc.code, exc.message)
+        checked = self._check(host, data, rules.HOST_RULES)
+        if checked is None:
             return
-        except (ValueError, RecursionError):
-            self._refuse(host, rules.BAD_JSON, "not valid JSON")
-            return
+        kind, fields = checked
         _, data_out = self._append(kind, _dumps(fields), None)
         self.counters["broadcasts"] += 1
         frame = b"[" + data_out + b"]"
