@@ -129,35 +129,29 @@ def _retry_after(value: str | None) -> float | None:
         return max(0.0, (when - datetime.now(UTC)).total_seconds())
 
 
+#: Status → (error class, what it means in plain words); "{http}" becomes "HTTP 4xx".
+_STATUS_ERRORS: dict[int, tuple[type[WhipError], str]] = {
+    400: (WhipBadRequest, "rejected the request as malformed ({http})."),
+    401: (WhipUnauthorized, "refused the token ({http}). Check the token."),
+    403: (WhipForbidden, "does not allow this token here ({http}). "
+                         "Check that the token is for this stream."),
+    404: (WhipNotFound, "has nothing at this address ({http}). Check the relay URL."),
+    405: (WhipNotAllowed, "does not support this ({http})."),
+    409: (WhipConflict, "says this stream is already being published ({http}). "
+                        "Stop the other publisher or use another stream."),
+    412: (WhipPreconditionFailed, "says the session changed meanwhile ({http})."),
+    422: (WhipUnprocessable, "cannot accept our media ({http}): it may not support "
+                             "H.264 video or Opus audio."),
+}
+
+
 def error_for_status(status: int, url: str, retry_after: str | None = None) -> WhipError:
     """The error (class and plain-words message) for an HTTP status the relay returned."""
     where = url_origin(url)
-    if status == 400:
-        return WhipBadRequest(
-            f"The relay at {where} rejected the request as malformed (HTTP 400).", status)
-    if status == 401:
-        return WhipUnauthorized(
-            f"The relay at {where} refused the token (HTTP 401). Check the token.", status)
-    if status == 403:
-        return WhipForbidden(
-            f"The relay at {where} does not allow this token here (HTTP 403). "
-            "Check that the token is for this stream.", status)
-    if status == 404:
-        return WhipNotFound(
-            f"Nothing at this address on {where} (HTTP 404). Check the relay URL.", status)
-    if status == 405:
-        return WhipNotAllowed(f"The relay at {where} does not support this (HTTP 405).", status)
-    if status == 409:
-        return WhipConflict(
-            f"The relay at {where} says this stream is already being published (HTTP 409). "
-            "Stop the other publisher or use another stream.", status)
-    if status == 412:
-        return WhipPreconditionFailed(
-            f"The relay at {where} says the session changed meanwhile (HTTP 412).", status)
-    if status == 422:
-        return WhipUnprocessable(
-            f"The relay at {where} cannot accept our media (HTTP 422): it may not support "
-            "H.264 video or Opus audio.", status)
+    known = _STATUS_ERRORS.get(status)
+    if known is not None:
+        cls, sentence = known
+        return cls(f"The relay at {where} " + sentence.format(http=f"HTTP {status}"), status)
     if status == 429:
         seconds = _retry_after(retry_after)
         when = f" in {seconds:.0f} s" if seconds is not None else " in a moment"
