@@ -1,20 +1,24 @@
 """Scrolling danmaku over the live preview.
 
-At most `lanes` lines of text cross the picture at once. When more arrive than fit, chatter and
-cheers are sampled — a free lane takes a random one of the few most recent, so what scrolls by
-is always fresh — while questions wait for a free lane and take it first: they are never
-sampled away in favour of chatter. Each question cluster crosses the screen once per
-`QUESTION_REPEAT_S` (its entry in the queue panel counts every ask), and while questions wait
-the danmaku scroll faster (up to 3×) so the wait stays short.
+Chatter and cheers scroll in at most `lanes` lanes. When more arrive than fit they are sampled:
+a free lane takes the newest line that arrived less than `_FRESH_S` ago, so what scrolls by is
+always current (a line the host sees seconds late is noise).
 
-Each line is drawn once, with QPainter.drawText (plain text: a viewer's "<b>" shows as the
-characters it is, never as markup), into a pixmap; frames then only blit pixmaps, which is
-hundreds of times cheaper than shaping CJK text at a new sub-pixel position every frame.
+Questions do not wait for a lane: they appear at once in a strip of `QUESTION_ROWS` rows at the
+top, newest first, each held at least `_MIN_HOLD_S` so it can be read. When more are asked than
+the strip can show readably, the newest waiting ones go first and any that waited `_PENDING_S`
+are left to the queue panel, which lists and counts every ask. Each question cluster is shown
+once per `QUESTION_REPEAT_S`.
+
+Each line is drawn only when it is launched, with QPainter.drawText (plain text: a viewer's
+"<b>" shows as the characters it is, never as markup), into a pixmap; frames then only blit
+pixmaps, which is hundreds of times cheaper than shaping CJK text every frame. A count change
+("×12") redraws a line at most every `_RECOUNT_S`, a few lines per frame, so a storm of repeats
+costs the GUI thread a bounded amount per frame.
 """
 
 from __future__ import annotations
 
-import random
 import time
 from collections import deque
 from collections.abc import Callable
@@ -29,9 +33,15 @@ from app.danmaku.state import AudienceState
 
 FRAME_MS = 33
 _GAP_PX = 40.0
-_FRESH_S = 0.3  # chatter older than this when a lane frees is not worth showing
+_FRESH_S = 0.15  # chatter older than this when a lane frees is not worth showing
 QUESTION_REPEAT_S = 30.0
-_MAX_BOOST = 3.0
+QUESTION_ROWS = 3
+_MIN_HOLD_S = 0.5  # a question stays in the strip at least this long
+_HOLD_S = 6.0  # ... and leaves after this long
+_PENDING_S = 3.0  # a question not shown by then is left to the queue panel
+_RECOUNT_S = 0.5
+_RECOUNTS_PER_FRAME = 3
+_STRIP_BG = QColor(0, 0, 0, 110)
 _COLORS = {"question": QColor("#ffe14d"), "cheer": QColor("#9fe6ff"), "chat": QColor("white")}
 
 
@@ -47,6 +57,9 @@ class _Item:
     x: float
     lane: int
     painted: bool = False
+    dirty: bool = False
+    rendered_at: float = 0.0
+    shown_at: float = 0.0
 
 
 class DanmakuOverlay(QWidget):
@@ -73,11 +86,11 @@ class DanmakuOverlay(QWidget):
         self._metrics = QFontMetricsF(self._font)
         self._items: list[_Item] = []
         self._by_line: dict[int, _Item] = {}
-        self._questions: deque[Line] = deque()
+        self._questions: deque[tuple[float, Line]] = deque()  # waiting for the strip, oldest first
         self._waiting_question_ids: dict[int, Line] = {}
+        self._strip: list[_Item | None] = [None] * QUESTION_ROWS
         self._cluster_shown_at: dict[int, float] = {}
         self._recent: deque[tuple[float, Line]] = deque()
-        self._rng = random.Random(7)
         self._last_step = time.perf_counter()
         #: Called at paint time with the lines painted for the first time (latency benches).
         self.on_first_paint: Callable[[list[Line]], None] | None = None
@@ -132,7 +145,7 @@ class DanmakuOverlay(QWidget):
             if shown is not None and time.perf_counter() - shown < QUESTION_REPEAT_S:
                 return  # crossed the screen moments ago; the queue panel counts this ask
             self._waiting_question_ids[cluster] = line
-        self._questions.append(line)
+        self._questions.append((time.perf_counter(), line))
 
     def _remember_shown(self, cluster: int) -> None:
         now = time.perf_counter()
@@ -147,20 +160,34 @@ class DanmakuOverlay(QWidget):
             del self._waiting_question_ids[line.question]
 
     def _recount(self, lines: list[Line]) -> None:
+        """Only marks the line: `_redraw_counts` redraws a bounded number per frame."""
         for line in lines:
             item = self._by_line.get(line.id)
             if item is not None:
-                item.text = _label(line)
-                item.pixmap = self._render(item.text, line.kind)
+                item.dirty = True
+
+    def _redraw_counts(self) -> None:
+        due = time.perf_counter() - _RECOUNT_S
+        budget = _RECOUNTS_PER_FRAME
+        for item in self._by_line.values():
+            if budget == 0:
+                return
+            if item.dirty and item.rendered_at < due:
+                item.dirty = False
+                item.text = _label(item.line)
+                item.pixmap = self._render(item.text, item.line.kind)
                 item.width = float(item.pixmap.width())
+                item.rendered_at = time.perf_counter()
+                budget -= 1
 
     def _remove(self, line_ids: list[int]) -> None:
         gone = set(line_ids)
         self._items = [i for i in self._items if i.line.id not in gone]
         self._by_line = {k: v for k, v in self._by_line.items() if k not in gone}
+        self._strip = [None if i is not None and i.line.id in gone else i for i in self._strip]
         self._recent = deque((t, line) for t, line in self._recent if line.id not in gone)
-        kept = deque(line for line in self._questions if line.id not in gone)
-        for line in self._questions:
+        kept = deque((t, line) for t, line in self._questions if line.id not in gone)
+        for _, line in self._questions:
             if line.id in gone:
                 self._forget_question(line)
         self._questions = kept
@@ -169,19 +196,46 @@ class DanmakuOverlay(QWidget):
     # --- animation --------------------------------------------------------------------------
     def _step(self) -> None:
         now = time.perf_counter()
-        boost = min(_MAX_BOOST, 1.0 + len(self._questions) / self._lanes)
-        dx = self.speed * boost * (now - self._last_step)
+        dx = self.speed * (now - self._last_step)
         self._last_step = now
         for item in self._items:
             item.x -= dx
         survivors = [i for i in self._items if i.x + i.width > 0]
-        if len(survivors) != len(self._items):
-            self._items = survivors
-            self._by_line = {i.line.id: i for i in survivors}
+        strip = [i if i is not None and now - i.shown_at < _HOLD_S else None for i in self._strip]
+        if len(survivors) != len(self._items) or strip != self._strip:
+            self._items, self._strip = survivors, strip
+            self._by_line = {i.line.id: i for i in (*survivors, *strip) if i is not None}
+        self._fill_strip(now)
         self._fill_lanes()
-        if not self._items and not self._questions and not self._recent:
+        self._redraw_counts()
+        if not self._items and not self._questions and not self._recent and not self._strip_count():
             self._timer.stop()
         self.update()
+
+    def _strip_count(self) -> int:
+        return sum(1 for i in self._strip if i is not None)
+
+    def _fill_strip(self, now: float) -> None:
+        """Newest waiting question into the row shown longest (empty rows first)."""
+        while self._questions and now - self._questions[0][0] > _PENDING_S:
+            self._forget_question(self._questions.popleft()[1])
+        while self._questions:
+            row = min(range(QUESTION_ROWS), key=lambda r: _shown_at(self._strip[r]))
+            held = self._strip[row]
+            if held is not None and now - held.shown_at < _MIN_HOLD_S:
+                return
+            line = self._questions.pop()[1]
+            self._forget_question(line)
+            if line.question is not None:
+                self._remember_shown(line.question)
+            text = _label(line)
+            pixmap = self._render(text, line.kind)
+            item = _Item(line, text, pixmap, float(pixmap.width()), 12.0, row, rendered_at=now, shown_at=now)
+            if held is not None:
+                self._by_line.pop(held.line.id, None)
+            self._strip[row] = item
+            self._by_line[line.id] = item
+            self.shown += 1
 
     def _fill_lanes(self) -> None:
         width = float(self.width())
@@ -196,20 +250,12 @@ class DanmakuOverlay(QWidget):
         for lane in range(self._lanes):
             if lane_end[lane] > width - _GAP_PX:
                 continue
-            if self._questions:
-                line = self._questions.popleft()
-                self._forget_question(line)
-                if line.question is not None:
-                    self._remember_shown(line.question)
-            elif self._recent:
-                pick = self._rng.randrange(len(self._recent))
-                line = self._recent[pick][1]
-                del self._recent[pick]
-            else:
+            if not self._recent:
                 break
+            line = self._recent.pop()[1]  # the newest: fresher than anything else waiting
             text = _label(line)
             pixmap = self._render(text, line.kind)
-            item = _Item(line, text, pixmap, float(pixmap.width()), width, lane)
+            item = _Item(line, text, pixmap, float(pixmap.width()), width, lane, rendered_at=time.perf_counter())
             self._items.append(item)
             self._by_line[line.id] = item
             self.shown += 1
@@ -230,14 +276,22 @@ class DanmakuOverlay(QWidget):
         return QPixmap.fromImage(image)
 
     def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 - Qt naming
-        if not self._items:
+        strip = [i for i in self._strip if i is not None]
+        if not self._items and not strip:
             return
         painter = QPainter(self)
         painter.setOpacity(self.opacity)
-        lane_h = max(1.0, min(self.height() / self._lanes, self._metrics.height() * 1.4))
+        row_h = self._metrics.height() * 1.3
+        strip_h = QUESTION_ROWS * row_h + 4
+        lane_h = max(1.0, min((self.height() - strip_h) / self._lanes, self._metrics.height() * 1.4))
         first: list[Line] = []
+        if strip:
+            painter.fillRect(0, 0, self.width(), round(strip_h), _STRIP_BG)
+        for item in strip:
+            painter.drawPixmap(QPointF(item.x, item.lane * row_h + 4), item.pixmap)
         for item in self._items:
-            painter.drawPixmap(QPointF(round(item.x), item.lane * lane_h + 4), item.pixmap)
+            painter.drawPixmap(QPointF(round(item.x), strip_h + item.lane * lane_h + 4), item.pixmap)
+        for item in (*strip, *self._items):
             if not item.painted:
                 item.painted = True
                 first.append(item.line)
@@ -246,14 +300,18 @@ class DanmakuOverlay(QWidget):
             self.on_first_paint(first)
 
     def visible_texts(self) -> list[str]:
-        """What is on screen now (tests)."""
-        return [item.text for item in self._items]
+        """What is on screen now: the question strip, then the scrolling lanes (tests)."""
+        return [item.text for item in (*self._strip, *self._items) if item is not None]
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt naming
         parent = self.parentWidget()
         if parent is not None and watched is parent and event.type() == QEvent.Type.Resize:
             self.setGeometry(parent.rect())
         return False
+
+
+def _shown_at(item: _Item | None) -> float:
+    return -1.0 if item is None else item.shown_at
 
 
 def _label(line: Line) -> str:

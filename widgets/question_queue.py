@@ -4,6 +4,12 @@ merge, and a search over every question ever asked (answered and dismissed inclu
 It is a view of `AudienceState`: actions go to the state, and the table changes when the state
 says the queue changed — so two panels on the same state (host window, assistant window)
 always agree. Item views draw text plainly; a question containing markup shows it literally.
+
+The table is ranked by how much each question is asked, so a question asked once sits low; the
+"Just asked" lines above it show the newest few questions the moment they arrive, so the host
+never has to scroll to see what was asked now. The table changes in place (rows inserted or
+removed at the end, `dataChanged` for the rest) rather than being reset at every tick: a reset
+re-lays out the whole view and drops the scroll position.
 """
 
 from __future__ import annotations
@@ -25,8 +31,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.danmaku.pipeline import Line
 from app.danmaku.questions import QuestionView
 from app.danmaku.state import AudienceState
+
+JUST_ASKED = 3
 
 _HEADERS = ("Question", "Asked", "Askers", "Status")
 _Index = QModelIndex | QPersistentModelIndex
@@ -38,9 +47,19 @@ class QuestionTableModel(QAbstractTableModel):
         self.rows: list[QuestionView] = []
 
     def set_rows(self, rows: list[QuestionView]) -> None:
-        self.beginResetModel()
-        self.rows = list(rows)
-        self.endResetModel()
+        old, new = len(self.rows), len(rows)
+        if new > old:
+            self.beginInsertRows(QModelIndex(), old, new - 1)
+            self.rows = list(rows)
+            self.endInsertRows()
+        elif new < old:
+            self.beginRemoveRows(QModelIndex(), new, old - 1)
+            self.rows = list(rows)
+            self.endRemoveRows()
+        else:
+            self.rows = list(rows)
+        if min(old, new) > 0:
+            self.dataChanged.emit(self.index(0, 0), self.index(min(old, new) - 1, len(_HEADERS) - 1))
 
     def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: N802, B008 - Qt API
         return 0 if parent.isValid() else len(self.rows)
@@ -81,6 +100,10 @@ class QuestionQueueWidget(QWidget):
         self.pinned_label = QLabel()
         self.pinned_label.setTextFormat(Qt.TextFormat.PlainText)
         self.pinned_label.setWordWrap(True)
+        self.just_asked = QLabel()
+        self.just_asked.setTextFormat(Qt.TextFormat.PlainText)
+        self.just_asked.setStyleSheet("color: #8a6d00")
+        self.just_asked_lines: list[Line] = []  # newest first
         self.search_box = QLineEdit()
         self.search_box.setPlaceholderText("Search all questions (answered and dismissed too), Enter")
         self.search_box.returnPressed.connect(self._search)
@@ -112,15 +135,19 @@ class QuestionQueueWidget(QWidget):
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addWidget(self.pinned_label)
         layout.addWidget(self.search_box)
+        layout.addWidget(self.just_asked)
         layout.addWidget(self.table, 1)
         layout.addLayout(row)
         self._searching: str | None = None
         self._selected_ids: list[int] = []
         state.questionsChanged.connect(self._on_questions)
+        state.linesAdded.connect(self._on_lines)
+        state.linesRemoved.connect(self._on_lines_removed)
         state.pinnedChanged.connect(self._on_pinned)
         state.searchResults.connect(self._on_search_results)
         self._on_pinned(state.pinned)
         self._on_questions(state.questions)
+        self._show_just_asked()
 
     # --- selection and actions ------------------------------------------------------------
     def selected_ids(self) -> list[int]:
@@ -170,6 +197,24 @@ class QuestionQueueWidget(QWidget):
         self.model.set_rows(questions)
         if keep:
             self.select_ids(keep)
+
+    def _on_lines(self, lines: list[Line]) -> None:
+        asked = [line for line in reversed(lines) if line.kind == "question"]
+        if asked:
+            self.just_asked_lines = (asked + self.just_asked_lines)[:JUST_ASKED]
+            self._show_just_asked()
+
+    def _on_lines_removed(self, line_ids: list[int]) -> None:
+        gone = set(line_ids)
+        kept = [line for line in self.just_asked_lines if line.id not in gone]
+        if len(kept) != len(self.just_asked_lines):
+            self.just_asked_lines = kept
+            self._show_just_asked()
+
+    def _show_just_asked(self) -> None:
+        texts = [line.text.replace("\n", " ") for line in self.just_asked_lines] or ["nothing yet"]
+        texts += [""] * (JUST_ASKED - len(texts))  # a steady height: the table does not jump
+        self.just_asked.setText("Just asked:\n" + "\n".join(texts))
 
     def _on_pinned(self, pinned: QuestionView | None) -> None:
         self.pinned_label.setText(f"Pinned: {pinned.text}" if pinned is not None else "Nothing pinned")

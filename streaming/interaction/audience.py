@@ -247,3 +247,46 @@ def summarize_viewers(
         "acknowledged": sent - errored,
         "errors": dict(errors),
     }
+
+
+PROBE_MARK = "探针"
+
+
+def probe_texts(serial: int) -> tuple[str, str]:
+    """(question, chat line) for probe `serial`: each distinct (numbers never cluster or collapse
+    together), so its way to the host's screen can be timed alone among the load."""
+    return f"{PROBE_MARK}{serial}号 这个有几种颜色?", f"{PROBE_MARK}{serial}号 打卡来了"
+
+
+async def send_probes(url: str, rate: float, duration: float, connections: int = 4) -> int:
+    """Send `rate` probe pairs a second for `duration` s as a few extra viewers; returns pairs sent.
+    Benchmarks run this beside the audience to measure send → first paint of unique lines."""
+    viewer_url = hub_urls(url)[0]
+    sent = 0
+    async with aiohttp.ClientSession() as session:
+        sockets = [await session.ws_connect(viewer_url, compress=0) for _ in range(connections)]
+        start = time.perf_counter()
+        try:
+            while (elapsed := time.perf_counter() - start) < duration:
+                while sent < int(rate * elapsed):
+                    sent += 1
+                    ws = sockets[sent % len(sockets)]
+                    for text in probe_texts(sent):
+                        event = {"v": 1, "type": "danmaku", "text": text, "sent_at": int(time.time() * 1000)}
+                        await ws.send_str(json.dumps(event, ensure_ascii=False))
+                await asyncio.sleep(TICK_S)
+        finally:
+            await asyncio.gather(*(ws.close() for ws in sockets), return_exceptions=True)
+    return sent
+
+
+def main_probes(argv: list[str]) -> int:
+    """`python -m streaming.interaction.audience URL RATE DURATION`: probes only (benchmarks)."""
+    print(json.dumps({"probes_sent": asyncio.run(send_probes(argv[0], float(argv[1]), float(argv[2])))}))
+    return 0
+
+
+if __name__ == "__main__":
+    import sys
+
+    sys.exit(main_probes(sys.argv[1:]))
