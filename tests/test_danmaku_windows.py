@@ -189,3 +189,64 @@ def test_overlay_paints_markup_as_characters(qtbot: Any) -> None:
     ink = [x for x in range(image.width()) for y in range(0, image.height(), 2) if image.pixelColor(x, y).alpha() > 0]
     assert ink and max(ink) - min(ink) > metrics.horizontalAdvance("bold") * 1.8
     assert abs((max(ink) - min(ink)) - metrics.horizontalAdvance("<b>bold</b>")) < 12
+
+
+def test_new_questions_show_at_once_in_panel_and_overlay_strip(show: Show, qtbot: Any) -> None:
+    """A question nobody asked before is on screen at once, whatever the chatter and however
+    low it ranks: in the panel's "Just asked" lines and the overlay's question strip."""
+    resets: list[bool] = []
+    show.host_queue.model.modelReset.connect(lambda: resets.append(True))
+    show.say(*[(str(100 + i), "包邮吗") for i in range(20)])  # a popular question ranks first
+    qtbot.waitUntil(lambda: bool(show.host_queue.model.rows) and show.host_queue.model.rows[0].count == 20)
+    show.say(*[(str(200 + i), f"闲聊一下{i}") for i in range(200)], ("q", "探针7号 这个有几种颜色?"))
+    qtbot.waitUntil(lambda: "探针7号 这个有几种颜色?" in show.host_queue.just_asked.text())
+    assert show.host_queue.model.rows[0].text == "包邮吗"  # the new one ranks low in the table ...
+    qtbot.waitUntil(lambda: "探针7号 这个有几种颜色?" in show.overlay.visible_texts())  # ... and is on the overlay
+    show.say(("r", "包邮吗?"))  # another ask of a known question only raises its count
+    qtbot.waitUntil(lambda: show.host_queue.model.rows[0].count == 21)
+    assert "包邮吗" not in show.host_queue.just_asked.text().split("\n")[1]
+    assert not resets  # the table changed in place
+
+
+def test_overlay_redraws_counts_within_a_budget(qtbot: Any) -> None:
+    from app.danmaku.pipeline import Line
+    from app.danmaku.state import NoSource
+    from widgets import danmaku_overlay
+
+    state = AudienceState(NoSource())
+    parent = QWidget()
+    parent.resize(800, 600)
+    qtbot.addWidget(parent)
+    overlay = DanmakuOverlay(state, parent, lanes=8, speed=10)
+    lines = [Line(i, 0, "u", "n", f"六六六{i}", "chat") for i in range(8)]
+    overlay.add_lines(lines)
+    overlay._step()
+    assert len(overlay.visible_texts()) == 8
+    for line in lines:
+        line.count = 5
+    for item in overlay._items:
+        item.rendered_at = 0.0  # drawn long ago: due for a redraw
+    overlay._recount(lines)
+    overlay._step()
+    redrawn = [t for t in overlay.visible_texts() if t.endswith("×5")]
+    assert len(redrawn) == danmaku_overlay._RECOUNTS_PER_FRAME
+    qtbot.waitUntil(lambda: all(t.endswith("×5") for t in overlay.visible_texts()))
+
+
+def test_overlay_launches_only_fresh_chat(qtbot: Any) -> None:
+    import time
+
+    from app.danmaku.pipeline import Line
+    from app.danmaku.state import NoSource
+    from widgets import danmaku_overlay
+
+    state = AudienceState(NoSource())
+    parent = QWidget()
+    parent.resize(800, 600)
+    qtbot.addWidget(parent)
+    overlay = DanmakuOverlay(state, parent, lanes=3, speed=10)  # a lane to spare: staleness decides
+    overlay.add_lines([Line(1, 0, "u", "n", "旧的", "chat")])
+    time.sleep(danmaku_overlay._FRESH_S + 0.05)
+    overlay.add_lines([Line(2, 0, "u", "n", "新的", "chat"), Line(3, 0, "u", "n", "最新", "chat")])
+    overlay._step()
+    assert sorted(overlay.visible_texts()) == ["新的", "最新"]

@@ -6,8 +6,9 @@ says the queue changed — so two panels on the same state (host window, assista
 always agree. Item views draw text plainly; a question containing markup shows it literally.
 
 The table is ranked by how much each question is asked, so a question asked once sits low; the
-"Just asked" lines above it show the newest few questions the moment they arrive, so the host
-never has to scroll to see what was asked now. The table changes in place (rows inserted or
+"Just asked" lines above it show the newest few questions nobody had asked before (another ask
+of a known question only raises its count in the table) the moment they arrive, so the host
+never has to scroll to see what is new. The table changes in place (rows inserted or
 removed at the end, `dataChanged` for the rest) rather than being reset at every tick: a reset
 re-lays out the whole view and drops the scroll position.
 """
@@ -104,6 +105,7 @@ class QuestionQueueWidget(QWidget):
         self.just_asked.setTextFormat(Qt.TextFormat.PlainText)
         self.just_asked.setStyleSheet("color: #8a6d00")
         self.just_asked_lines: list[Line] = []  # newest first
+        self._known: set[int] = set()  # question entries already seen here
         self.search_box = QLineEdit()
         self.search_box.setPlaceholderText("Search all questions (answered and dismissed too), Enter")
         self.search_box.returnPressed.connect(self._search)
@@ -199,7 +201,12 @@ class QuestionQueueWidget(QWidget):
             self.select_ids(keep)
 
     def _on_lines(self, lines: list[Line]) -> None:
-        asked = [line for line in reversed(lines) if line.kind == "question"]
+        asked = []
+        for line in reversed(lines):
+            if line.kind == "question" and line.question not in self._known:
+                asked.append(line)
+                if line.question is not None:
+                    self._known.add(line.question)
         if asked:
             self.just_asked_lines = (asked + self.just_asked_lines)[:JUST_ASKED]
             self._show_just_asked()
