@@ -273,6 +273,8 @@ async () => {
       frameHeight: r.frameHeight || 0, decoderImplementation: r.decoderImplementation || '' };
     if (r.type === 'inbound-rtp' && r.kind === 'audio') audio = {
       jitterBufferDelay: r.jitterBufferDelay || 0,
+      jitterBufferTargetDelay: r.jitterBufferTargetDelay || 0,
+      jitterBufferMinimumDelay: r.jitterBufferMinimumDelay || 0,
       jitterBufferEmittedCount: r.jitterBufferEmittedCount || 0, jitter: r.jitter || 0 };
   });
   if (out) out.audio = audio;

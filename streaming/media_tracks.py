@@ -30,6 +30,9 @@ log = logging.getLogger(__name__)
 VIDEO_CLOCK = 90_000
 VIDEO_TIME_BASE = fractions.Fraction(1, VIDEO_CLOCK)
 MAX_AUDIO_QUEUE_MS = 120
+OPUS_RATE = 48_000
+OPUS_FRAME = 960  # samples: 20 ms, the packet size browsers send too
+OPUS_TIME_BASE = fractions.Fraction(1, OPUS_RATE)
 
 
 def fit(image: np.ndarray, size: tuple[int, int]) -> np.ndarray:
@@ -142,54 +145,77 @@ class VideoSourceTrack(MediaStreamTrack):
 
 
 class AudioSourceTrack(MediaStreamTrack):
-    """Audio from a `Source[AudioBlock]` as 16-bit frames for aiortc's Opus encoder."""
+    """Audio from a `Source[AudioBlock]` as 20 ms Opus packets, encoded on the source's thread.
+
+    aiortc would encode each 10 ms block in its executor: two GIL-contended thread hops per
+    block on a loop that also sends 1080p video, so packets left in clumps. A browser's audio
+    jitter buffer grows with that arrival jitter, then holds our video back to stay in sync.
+    Encoding where the block arrives (about 0.1 ms per packet) and handing aiortc finished
+    packets, as the relay does, lets its sender only packetize them. Timestamps count samples
+    from the first block; a packet dropped past the cap leaves a gap the viewer conceals."""
 
     kind = "audio"
 
     def __init__(self, source: Source[AudioBlock]) -> None:
         super().__init__()
-        self.blocks_dropped = 0
+        self.packets_dropped = 0
         self._handoff = _LoopHandoff(asyncio.get_running_loop())
         self._lock = threading.Lock()
-        self._queue: deque[tuple[np.ndarray, int]] = deque()
-        self._queued_frames = 0
-        self._samples_out = 0
+        self._queue: deque[tuple[bytes, int]] = deque()
+        self._encoder = av.CodecContext.create("libopus", "w")
+        self._encoder.bit_rate = 96_000
+        self._encoder.format = "s16"
+        self._encoder.layout = "stereo"
+        self._encoder.sample_rate = OPUS_RATE
+        self._encoder.time_base = OPUS_TIME_BASE
+        self._encoder.options = {"application": "voip"}
+        self._resampler = av.AudioResampler(format="s16", layout="stereo", rate=OPUS_RATE,
+                                            frame_size=OPUS_FRAME)
+        self._samples_in = 0
+        self._first_pts: int | None = None
         self._unsubscribe = source.subscribe(self._push)
 
     def _push(self, block: AudioBlock) -> None:
-        """On the source's thread: convert (cheap) and queue; drop the oldest past the cap."""
+        """On the source's thread: encode, queue; drop the oldest packet past the cap."""
         samples = block.samples[:, :2] if block.channels > 2 else block.samples
         pcm = (np.clip(samples, -1.0, 1.0) * 32767.0).astype(np.int16)
-        cap = MAX_AUDIO_QUEUE_MS * block.sample_rate // 1000
+        layout = "mono" if pcm.shape[1] == 1 else "stereo"
+        frame = av.AudioFrame.from_ndarray(pcm.reshape(1, -1), format="s16", layout=layout)
+        frame.sample_rate = block.sample_rate
+        frame.pts = self._samples_in
+        frame.time_base = fractions.Fraction(1, block.sample_rate)
+        self._samples_in += pcm.shape[0]
+        packets = [
+            packet for out in self._resampler.resample(frame)
+            for packet in self._encoder.encode(out)  # type: ignore[attr-defined]
+        ]
+        if not packets:
+            return  # the first half of a 20 ms packet
+        cap = max(1, MAX_AUDIO_QUEUE_MS * OPUS_RATE // 1000 // OPUS_FRAME)
         with self._lock:
-            self._queue.append((pcm, block.sample_rate))
-            self._queued_frames += len(pcm)
-            while self._queued_frames > cap and len(self._queue) > 1:
-                old, _ = self._queue.popleft()
-                self._queued_frames -= len(old)
-                self.blocks_dropped += 1
+            for packet in packets:
+                pts = packet.pts or 0
+                if self._first_pts is None:  # libopus starts at minus its look-ahead
+                    self._first_pts = pts
+                self._queue.append((bytes(packet), pts - self._first_pts))
+            while len(self._queue) > cap:
+                self._queue.popleft()
+                self.packets_dropped += 1
         self._handoff.notify_threadsafe()
 
-    async def recv(self) -> av.AudioFrame:
+    async def recv(self) -> av.Packet:
         while True:
             if self.readyState != "live":
                 raise MediaStreamError
             with self._lock:
                 item = self._queue.popleft() if self._queue else None
-                if item is not None:
-                    self._queued_frames -= len(item[0])
             if item is not None:
-                return self._to_frame(*item)
+                data, pts = item
+                packet = av.Packet(data)
+                packet.pts = pts
+                packet.time_base = OPUS_TIME_BASE
+                return packet
             await self._handoff.wait()
-
-    def _to_frame(self, pcm: np.ndarray, rate: int) -> av.AudioFrame:
-        layout = "mono" if pcm.shape[1] == 1 else "stereo"
-        frame = av.AudioFrame.from_ndarray(pcm.reshape(1, -1), format="s16", layout=layout)
-        frame.sample_rate = rate
-        frame.pts = self._samples_out
-        frame.time_base = fractions.Fraction(1, rate)
-        self._samples_out += pcm.shape[0]
-        return frame
 
     def stop(self) -> None:
         self._unsubscribe()

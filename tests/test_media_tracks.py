@@ -1,17 +1,20 @@
 """The publisher's tracks (streaming/media_tracks.py): pictures keep their shape, video keeps
-only the newest frame with pts from the capture clock, audio queues stay short."""
+only the newest frame with pts from the capture clock, audio leaves as
+Opus packets stamped by sample count, and its queue stays short."""
 
 from __future__ import annotations
 
 import asyncio
 import time
 
+import av
 import numpy as np
 
 from capture.media import AudioBlock, VideoFrame
 from capture.source import Source
 from streaming.media_tracks import (
     MAX_AUDIO_QUEUE_MS,
+    OPUS_TIME_BASE,
     AudioSourceTrack,
     VideoSourceTrack,
     fit,
@@ -66,21 +69,28 @@ def test_video_track_keeps_newest_frame_with_capture_clock_pts():
     assert not source._consumers  # unsubscribed on stop
 
 
-def test_audio_track_drops_oldest_beyond_the_cap():
+def test_audio_track_sends_opus_packets_and_drops_oldest_beyond_the_cap():
     source = PushSource()
+    tone = 0.3 * np.sin(2 * np.pi * 440 * np.arange(48_000) / 48_000).astype(np.float32)
 
     async def scenario():
         track = AudioSourceTrack(source)
         blocks = 30  # 300 ms of 10 ms blocks, more than the cap
         for i in range(blocks):
-            samples = np.full((480, 1), (i + 1) / 100, np.float32)
-            source.push(AudioBlock(samples, 48_000, i * 10_000_000))
-        frame = await track.recv()
+            source.push(AudioBlock(tone[i * 480:(i + 1) * 480, None], 48_000, i * 10_000_000))
+        packets = [await track.recv(), await track.recv()]
         track.stop()
-        return track, frame, blocks
+        return track, packets, blocks
 
-    track, frame, blocks = asyncio.run(scenario())
-    assert track.blocks_dropped == blocks - MAX_AUDIO_QUEUE_MS // 10
-    assert frame.format.name == "s16" and frame.sample_rate == 48_000 and frame.samples == 480
-    pcm = frame.to_ndarray()
-    assert abs(int(pcm[0, 0]) - round((track.blocks_dropped + 1) / 100 * 32767)) <= 1
+    track, packets, blocks = asyncio.run(scenario())
+    made = blocks // 2  # one 20 ms packet per two blocks, none held back
+    kept = MAX_AUDIO_QUEUE_MS // 20
+    assert track.packets_dropped == made - kept
+    # Timestamps count samples from the first block: the dropped packets leave a gap.
+    assert [p.pts for p in packets] == [(made - kept) * 960, (made - kept + 1) * 960]
+    assert packets[0].time_base == OPUS_TIME_BASE
+    decoder = av.CodecContext.create("libopus", "r")
+    decoded = [frame for p in packets for frame in decoder.decode(p)]
+    assert sum(frame.samples for frame in decoded) == 2 * 960
+    level = np.abs(decoded[-1].to_ndarray().astype(np.float32)).max()
+    assert level > 0.1  # the tone came through

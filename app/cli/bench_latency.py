@@ -211,8 +211,15 @@ def _chromium_stages(samples: list[Sample], before: dict | None, after: dict | N
         # What the browser adds on top of what the video itself needs, to keep lip sync.
         extra["av_sync_hold"] = round(target - minimum, 1)
     if after.get("audio") and before.get("audio"):
+        a_after, a_before = after["audio"], before["audio"]
         extra["audio_jitter_buffer"] = per_frame(
-            "jitterBufferDelay", "jitterBufferEmittedCount", after["audio"], before["audio"])
+            "jitterBufferDelay", "jitterBufferEmittedCount", a_after, a_before)
+        a_target = per_frame("jitterBufferTargetDelay", "jitterBufferEmittedCount", a_after, a_before)
+        a_minimum = per_frame("jitterBufferMinimumDelay", "jitterBufferEmittedCount", a_after, a_before)
+        if a_target is not None and a_minimum is not None:
+            # Network jitter alone asks for `minimum`; the rest is the browser waiting for video.
+            extra["audio_jitter_target"] = a_target
+            extra["audio_sync_hold"] = round(a_target - a_minimum, 1)
     extra["decode"] = per_frame("totalDecodeTime", "framesDecoded")
     # RFC 3550 interarrival jitter as the browser sees it at the end of the window.
     extra["video_arrival_jitter"] = round(1000 * after["jitter"], 1)
