@@ -250,3 +250,27 @@ def test_overlay_launches_only_fresh_chat(qtbot: Any) -> None:
     overlay.add_lines([Line(2, 0, "u", "n", "新的", "chat"), Line(3, 0, "u", "n", "最新", "chat")])
     overlay._step()
     assert sorted(overlay.visible_texts()) == ["新的", "最新"]
+
+
+def test_question_strip_puts_new_questions_before_known_ones(qtbot: Any) -> None:
+    import time
+
+    from app.danmaku.pipeline import Line
+    from app.danmaku.state import NoSource
+    from widgets import danmaku_overlay
+
+    state = AudienceState(NoSource())
+    parent = QWidget()
+    parent.resize(800, 600)
+    qtbot.addWidget(parent)
+    overlay = DanmakuOverlay(state, parent, lanes=2)
+    long_ago = time.perf_counter() - danmaku_overlay.QUESTION_REPEAT_S - 1
+    for cluster in (1, 2, 3):  # shown once, long ago: due for another round
+        overlay._remember_shown(cluster)
+        overlay._cluster_shown_at[cluster] = long_ago
+    new = Line(40, 0, "u", "n", "新问题吗", "question", question=4)
+    known = [Line(40 + c, 0, "u", "n", f"老问题{c}吗", "question", question=c) for c in (1, 2, 3)]
+    overlay.add_lines([new, *known])  # the new one is the oldest waiting
+    overlay._step()
+    shown = overlay.visible_texts()
+    assert len(shown) == danmaku_overlay.QUESTION_ROWS and "新问题吗" in shown and "老问题1吗" not in shown

@@ -6,8 +6,8 @@ always current (a line the host sees seconds late is noise).
 
 Questions do not wait for a lane: they appear at once in a strip of `QUESTION_ROWS` rows at the
 top, newest first, each held at least `_MIN_HOLD_S` so it can be read. When more are asked than
-the strip can show readably, the newest waiting ones go first and any that waited `_PENDING_S`
-are left to the queue panel, which lists and counts every ask. Each question cluster is shown
+the strip can show readably, questions never shown before go first, newest first, and any that
+waited `_PENDING_S` are left to the queue panel, which lists and counts every ask. Each question cluster is shown
 once per `QUESTION_REPEAT_S`.
 
 Each line is drawn only when it is launched, with QPainter.drawText (plain text: a viewer's
@@ -90,6 +90,7 @@ class DanmakuOverlay(QWidget):
         self._waiting_question_ids: dict[int, Line] = {}
         self._strip: list[_Item | None] = [None] * QUESTION_ROWS
         self._cluster_shown_at: dict[int, float] = {}
+        self._ever_shown: set[int] = set()  # clusters the strip has shown at least once
         self._recent: deque[tuple[float, Line]] = deque()
         self._last_step = time.perf_counter()
         #: Called at paint time with the lines painted for the first time (latency benches).
@@ -150,6 +151,7 @@ class DanmakuOverlay(QWidget):
     def _remember_shown(self, cluster: int) -> None:
         now = time.perf_counter()
         self._cluster_shown_at[cluster] = now
+        self._ever_shown.add(cluster)
         if len(self._cluster_shown_at) > 4096:  # keep only the ones that still matter
             self._cluster_shown_at = {
                 c: t for c, t in self._cluster_shown_at.items() if now - t < QUESTION_REPEAT_S
@@ -216,7 +218,8 @@ class DanmakuOverlay(QWidget):
         return sum(1 for i in self._strip if i is not None)
 
     def _fill_strip(self, now: float) -> None:
-        """Newest waiting question into the row shown longest (empty rows first)."""
+        """The newest waiting question never shown before (else the newest waiting one) into the
+        row shown longest (empty rows first): a new question beats another round of a known one."""
         while self._questions and now - self._questions[0][0] > _PENDING_S:
             self._forget_question(self._questions.popleft()[1])
         while self._questions:
@@ -224,7 +227,10 @@ class DanmakuOverlay(QWidget):
             held = self._strip[row]
             if held is not None and now - held.shown_at < _MIN_HOLD_S:
                 return
-            line = self._questions.pop()[1]
+            waiting = len(self._questions)
+            pick = next((i for i in range(waiting - 1, -1, -1) if self._questions[i][1].question not in self._ever_shown), waiting - 1)
+            line = self._questions[pick][1]
+            del self._questions[pick]
             self._forget_question(line)
             if line.question is not None:
                 self._remember_shown(line.question)
