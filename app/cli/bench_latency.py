@@ -172,6 +172,11 @@ def summarise(
         "encode": _median(encode),
         "network_relay": _median(network),
     }
+    if encodes is not None:
+        # Of the frames missing at the viewer, those that never reached our encoder at all
+        # (skipped by the source or by the track's newest-frame slot).
+        stages["frames_never_encoded"] = sum(
+            1 for seq in range(seqs[0], seqs[-1] + 1) if seq not in encodes.by_seq)
     stages.update(stages_extra or {})
     sizes = sorted({(s.width, s.height) for s in samples})
     return {
@@ -192,7 +197,9 @@ def _aiortc_stages(samples: list[Sample]) -> dict[str, Any]:
     }
 
 
-def _chromium_stages(samples: list[Sample], before: dict | None, after: dict | None) -> dict[str, Any]:
+def _chromium_stages(
+    samples: list[Sample], before: dict | None, after: dict | None, seconds: float
+) -> dict[str, Any]:
     """The browser's share, from its own getStats() counters over the measured window."""
     extra: dict[str, Any] = {
         "receive_to_display": _median([s.shown - s.arrived for s in samples if s.arrived]),
@@ -226,6 +233,8 @@ def _chromium_stages(samples: list[Sample], before: dict | None, after: dict | N
     if after.get("audio"):
         extra["audio_arrival_jitter"] = round(1000 * after["audio"]["jitter"], 1)
     extra["frames_dropped_by_browser"] = after["framesDropped"] - before["framesDropped"]
+    # Against delivered_fps: frames the browser decoded but never painted (two in one vsync).
+    extra["decoded_fps"] = round((after["framesDecoded"] - before["framesDecoded"]) / seconds, 2)
     return extra
 
 
@@ -316,7 +325,8 @@ async def watch_with_chromium(
     finally:
         await page.close()
     samples = page_samples(rows)
-    return samples, _chromium_stages(samples, before, after) | {"stamps_read_via": readers}
+    stages = _chromium_stages(samples, before, after, args.seconds)
+    return samples, stages | {"stamps_read_via": readers}
 
 
 async def chromium_publishes(
