@@ -50,7 +50,7 @@ class GateSettings:
 class LimiterSettings:
     enabled: bool = True
     ceiling_dbtp: float = -1.0
-    release_db_per_s: float = 200.0  # 6 dB back in 30 ms: a click or plosive ducks little speech
+    release_db_per_s: float = 500.0  # 6 dB back in 12 ms: a click or plosive ducks little speech
 
 
 _RANGES: dict[str, tuple[float, float]] = {
