@@ -406,6 +406,18 @@ class JanusSubscriber:
         data, _ = await handle.message({"request": "listparticipants", "room": self.room})
         return [int(p["id"]) for p in data.get("participants", []) if p.get("publisher")]
 
+    async def first_publisher(self, timeout_s: float = 10.0) -> int:
+        """The first feed publishing in the room, waiting up to `timeout_s` for one to join
+        (a viewer may open the room before the host goes live)."""
+        deadline = asyncio.get_running_loop().time() + timeout_s
+        while True:
+            feeds = await self.publishers()
+            if feeds:
+                return feeds[0]
+            if asyncio.get_running_loop().time() >= deadline:
+                raise JanusError(f"Nobody is publishing in Janus room {self.room}.")
+            await asyncio.sleep(0.2)
+
     async def offer(self, feed: int) -> str:
         """Ask Janus for `feed`; returns Janus's SDP offer."""
         handle = await self._ensure_handle()

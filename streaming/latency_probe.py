@@ -185,15 +185,8 @@ def janus_negotiator(url: str, room: int, keep: list) -> Callable[..., Awaitable
     async def negotiate(pc: RTCPeerConnection, tap: Callable[[RTCRtpReceiver], None]) -> None:
         subscriber = JanusSubscriber(url, room)
         keep.append(subscriber)
-        feeds: list[int] = []
-        for _ in range(50):
-            feeds = await subscriber.publishers()
-            if feeds:
-                break
-            await asyncio.sleep(0.2)
-        if not feeds:
-            raise RuntimeError(f"nobody is publishing in Janus room {room}")
-        await pc.setRemoteDescription(RTCSessionDescription(await subscriber.offer(feeds[0]), "offer"))
+        feed = await subscriber.first_publisher()
+        await pc.setRemoteDescription(RTCSessionDescription(await subscriber.offer(feed), "offer"))
         for transceiver in pc.getTransceivers():
             if transceiver.kind == "video":
                 tap(transceiver.receiver)

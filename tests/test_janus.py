@@ -47,14 +47,8 @@ async def watch_feed(url: str, room: int, seconds: float) -> dict[str, list]:
         asyncio.ensure_future(pull())
 
     try:
-        feeds: list[int] = []
-        for _ in range(50):
-            feeds = await subscriber.publishers()
-            if feeds:
-                break
-            await asyncio.sleep(0.2)
-        assert feeds, "no publisher in the room"
-        await pc.setRemoteDescription(RTCSessionDescription(await subscriber.offer(feeds[0]), "offer"))
+        feed = await subscriber.first_publisher()
+        await pc.setRemoteDescription(RTCSessionDescription(await subscriber.offer(feed), "offer"))
         await pc.setLocalDescription(await pc.createAnswer())
         await subscriber.answer(pc.localDescription.sdp)
         await asyncio.sleep(seconds)
