@@ -105,3 +105,27 @@ def pulse_null_sink(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PulseS
 @pytest.fixture(scope="session")
 def media_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return write_media_file(tmp_path_factory.mktemp("media") / "test.mp4")
+
+
+@pytest.fixture
+def memory_keyring() -> Iterator[object]:
+    """A keyring in memory for the test: tokens never reach the machine's real keyring."""
+    import keyring
+
+    from tests.golive_support import MemoryKeyring
+
+    previous = keyring.get_keyring()
+    backend = MemoryKeyring()
+    keyring.set_keyring(backend)
+    yield backend
+    keyring.set_keyring(previous)
+
+
+@pytest.fixture
+def relay() -> Iterator[object]:
+    """The embedded relay in its own thread, on a free port."""
+    from tests.golive_support import RunningRelay
+
+    running = RunningRelay()
+    yield running
+    running.close()

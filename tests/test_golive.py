@@ -7,9 +7,8 @@ from __future__ import annotations
 import asyncio
 import json
 
-import keyring
 import pytest
-from golive_support import TOKEN, GarbageAnswerServer, MemoryKeyring, RunningRelay, watch_whep
+from golive_support import TOKEN, GarbageAnswerServer, watch_whep
 
 from app.console_core import ConsoleCore
 from app.settings import Settings
@@ -21,15 +20,6 @@ from widgets.golive_panel import GoLivePanel, format_elapsed
 # A GUI thread kept from painting this long has hung (a blocking network call would show as
 # seconds); below it, a loaded 2-core machine's scheduling is all that is measured.
 HANG_MS = 1000
-
-
-@pytest.fixture
-def memory_keyring():
-    previous = keyring.get_keyring()
-    backend = MemoryKeyring()
-    keyring.set_keyring(backend)
-    yield backend
-    keyring.set_keyring(previous)
 
 
 @pytest.fixture
@@ -49,13 +39,6 @@ def core(tmp_path, monkeypatch, memory_keyring):
         golive.shutdown()
     console.media.stop()
     uninstall_live_h264()
-
-
-@pytest.fixture
-def relay():
-    running = RunningRelay()
-    yield running
-    running.close()
 
 
 @pytest.fixture

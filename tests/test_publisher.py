@@ -7,7 +7,7 @@ import asyncio
 import threading
 
 import pytest
-from golive_support import TOKEN, GarbageAnswerServer, RunningRelay, wait_for, watch_whep
+from golive_support import TOKEN, GarbageAnswerServer, wait_for, watch_whep
 
 from capture.synthetic import SyntheticAudioSource, SyntheticVideoSource
 from streaming.h264 import uninstall_live_h264
@@ -46,13 +46,6 @@ def sources():
     video.stop()
     audio.stop()
     uninstall_live_h264()
-
-
-@pytest.fixture
-def relay():
-    running = RunningRelay()
-    yield running
-    running.close()
 
 
 def make_publisher(url, sources, token=TOKEN, **options):

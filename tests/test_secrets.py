@@ -7,22 +7,12 @@ import logging
 
 import keyring
 import pytest
-from golive_support import MemoryKeyring
 from keyring.backends.fail import Keyring as NoKeyring
 
 from app import secrets
 
 
-@pytest.fixture
-def backend():
-    previous = keyring.get_keyring()
-    memory = MemoryKeyring()
-    keyring.set_keyring(memory)
-    yield memory
-    keyring.set_keyring(previous)
-
-
-def test_tokens_are_kept_per_url(backend, caplog):
+def test_tokens_are_kept_per_url(memory_keyring, caplog):
     caplog.set_level(logging.DEBUG)
     secrets.set_token("https://a.example/whip", "token-a")
     secrets.set_token("https://b.example/whip", "token-b")
