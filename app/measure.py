@@ -7,6 +7,7 @@ import resource
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import psutil
 
@@ -31,6 +32,17 @@ def summarize(values: Sequence[float], digits: int = 2) -> dict[str, float | int
         "p99": round(percentile(values, 99), digits),
         "max": round(max(values), digits) if values else float("nan"),
     }
+
+
+def json_safe(value: Any) -> Any:
+    """`value` with NaN (an empty distribution) as None, so benches print strict JSON."""
+    if isinstance(value, float) and value != value:
+        return None
+    if isinstance(value, dict):
+        return {k: json_safe(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [json_safe(v) for v in value]
+    return value
 
 
 def rss_mb() -> float:

@@ -29,7 +29,7 @@ from typing import Any
 
 import numpy as np
 
-from app.measure import CpuMeter, percentile, rss_mb, summarize
+from app.measure import CpuMeter, json_safe, percentile, rss_mb, summarize
 from capture.media import VideoFrame
 from capture.source import LatestSlot
 
@@ -347,16 +347,6 @@ def run_mode(mode: str, seconds: float, rate: int, work: int) -> dict[str, Any]:
     return result
 
 
-def _finite(value: Any) -> Any:
-    """JSON has no NaN: empty distributions are reported as null."""
-    if isinstance(value, float) and value != value:
-        return None
-    if isinstance(value, dict):
-        return {k: _finite(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_finite(v) for v in value]
-    return value
-
 
 def run(args: argparse.Namespace) -> int:
     import os
@@ -373,7 +363,7 @@ def run(args: argparse.Namespace) -> int:
     load = os.getloadavg()
     cost_us = handle_cost_us(args.danmaku_work)
     runs = [run_mode(m, args.seconds, args.danmaku_rate, args.danmaku_work) for m in modes]
-    print(json.dumps(_finite({
+    print(json.dumps(json_safe({
         "bench": "architecture",
         "anchor": {"frame_interval_ms": round(FRAME_MS, 2), "resolution": f"{WIDTH}x{HEIGHT}",
                    "danmaku_msg_s": args.danmaku_rate, "danmaku_work": args.danmaku_work,

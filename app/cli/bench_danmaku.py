@@ -43,7 +43,7 @@ from typing import Any
 
 from PySide6.QtCore import QEvent, QObject
 
-from app.measure import CpuMeter, rss_mb, summarize
+from app.measure import CpuMeter, json_safe, rss_mb, summarize
 
 TARGETS = {"throughput_msg_per_s": 20_000, "latency_p99_ms_at_5000": 150, "stall_p99_ms_at_10000": 30,
            "rss_mb_per_million": 100}
@@ -71,19 +71,9 @@ def run(args: argparse.Namespace) -> int:
     if not args.skip_e2e:
         result.update(end_to_end([int(r) for r in args.rates.split(",") if r], args.stall_rate, args.duration))
     result["machine"]["loadavg_1m_after"] = round(os.getloadavg()[0], 2)
-    print(json.dumps(_no_nan(result), ensure_ascii=False, indent=2, allow_nan=False))
+    print(json.dumps(json_safe(result), ensure_ascii=False, indent=2, allow_nan=False))
     return 0
 
-
-def _no_nan(value: Any) -> Any:
-    """NaN (an empty distribution) as null, so the output is strict JSON."""
-    if isinstance(value, float) and value != value:
-        return None
-    if isinstance(value, dict):
-        return {k: _no_nan(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_no_nan(v) for v in value]
-    return value
 
 
 # --- synthetic hub frames ------------------------------------------------------------------
