@@ -92,30 +92,26 @@ class MediaController(QObject):
 
     def select_video(self, device_id: str, remember: bool = True) -> bool:
         """Switch the camera while running. False (and a notice) if it could not be set up."""
-        try:
-            source = self._make_video(device_id)
-        except ValueError as exc:
-            self.notice.emit(f"Camera {device_id}: {exc}. Keeping the current picture.")
-            if not self.video_device:
-                self._fallback("video")
-            return False
-        self._attach("video", device_id, source)
-        if remember:
-            self.settings.update_section(SECTION, {"camera": device_id})
-        return True
+        return self._select("video", device_id, remember)
 
     def select_audio(self, device_id: str, remember: bool = True) -> bool:
         """Switch the microphone while running."""
+        return self._select("audio", device_id, remember)
+
+    def _select(self, kind: str, device_id: str, remember: bool) -> bool:
+        video = kind == "video"
         try:
-            source = self._make_audio(device_id)
+            source = self._make_video(device_id) if video else self._make_audio(device_id)
         except ValueError as exc:
-            self.notice.emit(f"Microphone {device_id}: {exc}. Keeping the current one.")
-            if not self.audio_device:
-                self._fallback("audio")
+            what = (f"Camera {device_id}: {exc}. Keeping the current picture." if video
+                    else f"Microphone {device_id}: {exc}. Keeping the current one.")
+            self.notice.emit(what)
+            if not (self.video_device if video else self.audio_device):
+                self._fallback(kind)
             return False
-        self._attach("audio", device_id, source)
+        self._attach(kind, device_id, source)
         if remember:
-            self.settings.update_section(SECTION, {"microphone": device_id})
+            self.settings.update_section(SECTION, {"camera" if video else "microphone": device_id})
         return True
 
     def set_camera_mode(self, mode: CameraMode) -> bool:
