@@ -17,6 +17,7 @@ test: setup-test lint
 
 lint: setup-test
 	$(VENV)/bin/ruff check app widgets capture streaming tests
+	$(VENV)/bin/ruff format --check app widgets capture streaming tests
 	$(VENV)/bin/mypy app capture streaming
 
 setup: $(RUN_STAMP)

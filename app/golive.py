@@ -167,9 +167,13 @@ class GoLiveController(QObject):
         media = self.core.media
         inbox = self._inbox
         publisher = Publisher(
-            signalling, media.video, media.audio, options,
+            signalling,
+            media.video,
+            media.audio,
+            options,
             on_state=lambda s, m: inbox.state(publisher, s, m),
-            on_stats=lambda st: inbox.stats(publisher, st))
+            on_stats=lambda st: inbox.stats(publisher, st),
+        )
         self._publisher = publisher
         self.stats = {}
         self._set_state(PublishState.CONNECTING, "Connecting to the relay…")
@@ -182,8 +186,9 @@ class GoLiveController(QObject):
 
             if not url:
                 raise ValueError("Enter the Janus server URL first.")
-            return JanusSignalling(url, int(self.settings["janus_room"]),
-                                   token=self.token_for(url) or None)
+            return JanusSignalling(
+                url, int(self.settings["janus_room"]), token=self.token_for(url) or None
+            )
         if not url:
             info = self.start_embedded_relay()
             assert self.embedded is not None

@@ -103,8 +103,11 @@ class MediaController(QObject):
         try:
             source = self._make_video(device_id) if video else self._make_audio(device_id)
         except ValueError as exc:
-            what = (f"Camera {device_id}: {exc}. Keeping the current picture." if video
-                    else f"Microphone {device_id}: {exc}. Keeping the current one.")
+            what = (
+                f"Camera {device_id}: {exc}. Keeping the current picture."
+                if video
+                else f"Microphone {device_id}: {exc}. Keeping the current one."
+            )
             self.notice.emit(what)
             if not (self.video_device if video else self.audio_device):
                 self._fallback(kind)
@@ -116,8 +119,17 @@ class MediaController(QObject):
 
     def set_camera_mode(self, mode: CameraMode) -> bool:
         """Ask the camera for another mode (re-opens it); remembered if valid."""
-        self.settings.update_section(SECTION, {"camera_mode": {
-            "width": mode.width, "height": mode.height, "fps": mode.fps, "fourcc": mode.fourcc}})
+        self.settings.update_section(
+            SECTION,
+            {
+                "camera_mode": {
+                    "width": mode.width,
+                    "height": mode.height,
+                    "fps": mode.fps,
+                    "fourcc": mode.fourcc,
+                }
+            },
+        )
         if self.video_device.startswith("camera:"):
             return self.select_video(self.video_device, remember=False)
         return True
@@ -169,9 +181,11 @@ class MediaController(QObject):
         if status.state not in (SourceState.FAILED, SourceState.ENDED):
             return
         what = "Camera" if kind == "video" else "Microphone"
-        instead = ("the SYNTHETIC test pattern" if kind == "video" else "SYNTHETIC silence")
-        self.notice.emit(f"{what} problem: {status.message} Showing {instead} instead; pick "
-                         f"another device in Devices.")
+        instead = "the SYNTHETIC test pattern" if kind == "video" else "SYNTHETIC silence"
+        self.notice.emit(
+            f"{what} problem: {status.message} Showing {instead} instead; pick "
+            f"another device in Devices."
+        )
         self._fallback(kind)
 
     # -- audio processing -----------------------------------------------------------------
@@ -191,8 +205,10 @@ class MediaController(QObject):
                 with self._processor_lock:
                     if self._processor is fn:
                         self._processor = None
-                self.notice.emit(f"The voice processing failed ({exc}) and was switched off; "
-                                 "the microphone is sent unprocessed.")
+                self.notice.emit(
+                    f"The voice processing failed ({exc}) and was switched off; "
+                    "the microphone is sent unprocessed."
+                )
         self.audio.publish(block)
 
     # -- figures for the status bar -------------------------------------------------------

@@ -46,7 +46,8 @@ def set_token(url: str, token: str) -> None:
     except (KeyringError, RuntimeError) as exc:
         raise SecretStoreError(
             "The token could not be saved in the system keyring "
-            f"({type(exc).__name__}); it will be used for this session only.") from None
+            f"({type(exc).__name__}); it will be used for this session only."
+        ) from None
 
 
 def delete_token(url: str) -> None:
@@ -56,5 +57,5 @@ def delete_token(url: str) -> None:
         pass
     except (KeyringError, RuntimeError) as exc:
         raise SecretStoreError(
-            f"The saved token could not be removed from the keyring ({type(exc).__name__}).")\
-            from None
+            f"The saved token could not be removed from the keyring ({type(exc).__name__})."
+        ) from None

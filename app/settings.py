@@ -51,8 +51,7 @@ class Settings:
             except OSError:
                 kept = ""
             self.load_error = (
-                f"Settings file {self.path} could not be read ({exc}); "
-                f"using defaults.{kept}"
+                f"Settings file {self.path} could not be read ({exc}); using defaults.{kept}"
             )
             log.warning(self.load_error)
             return {}

@@ -158,8 +158,10 @@ class VoiceController(QObject):
                 # Nothing (or too little) came from the microphone. The chain keeps learning
                 # when audio arrives; the host is told instead of watching a bar that never moves.
                 self._learning = False
-                self.learn_stalled.emit("No sound reached the voice chain, so the room could not "
-                                        "be learned. Check the microphone and try again.")
+                self.learn_stalled.emit(
+                    "No sound reached the voice chain, so the room could not "
+                    "be learned. Check the microphone and try again."
+                )
             else:
                 self.learn_progress.emit(progress)
         if self.chain.problem != self._problem:

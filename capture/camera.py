@@ -64,9 +64,12 @@ class CameraSource(ThreadSource[VideoFrame]):
         cap.set(cv2.CAP_PROP_BUFFERSIZE, 1)  # newest frame, not a backlog
         code = int(cap.get(cv2.CAP_PROP_FOURCC))
         fourcc = "".join(chr((code >> (8 * i)) & 0xFF) for i in range(4)).strip("\0")
-        self.actual = CameraMode(int(cap.get(cv2.CAP_PROP_FRAME_WIDTH)),
-                                 int(cap.get(cv2.CAP_PROP_FRAME_HEIGHT)),
-                                 float(cap.get(cv2.CAP_PROP_FPS)), fourcc or want.fourcc)
+        self.actual = CameraMode(
+            int(cap.get(cv2.CAP_PROP_FRAME_WIDTH)),
+            int(cap.get(cv2.CAP_PROP_FRAME_HEIGHT)),
+            float(cap.get(cv2.CAP_PROP_FPS)),
+            fourcc or want.fourcc,
+        )
         return cap
 
     def _run(self) -> None:
@@ -78,11 +81,14 @@ class CameraSource(ThreadSource[VideoFrame]):
         if (got.width, got.height) != (want.width, want.height):
             self.mode_warning = (
                 f"{self.label} does not support {want.width}×{want.height} {want.fourcc}; "
-                f"running at {got.width}×{got.height} {got.fourcc} {got.fps:g} fps.")
+                f"running at {got.width}×{got.height} {got.fourcc} {got.fps:g} fps."
+            )
             self._set_status(SourceState.RUNNING, self.mode_warning)
         else:
-            self._set_status(SourceState.RUNNING,
-                             f"{self.label} {got.width}×{got.height} {got.fourcc} {got.fps:g} fps")
+            self._set_status(
+                SourceState.RUNNING,
+                f"{self.label} {got.width}×{got.height} {got.fourcc} {got.fps:g} fps",
+            )
         index, failures = 0, 0
         try:
             while not self._stop.is_set():
@@ -91,8 +97,10 @@ class CameraSource(ThreadSource[VideoFrame]):
                     failures += 1
                     self.dropped += 1
                     if failures >= MAX_FAILED_READS:
-                        self._set_status(SourceState.ENDED,
-                                         f"{self.label} stopped sending pictures (unplugged?).")
+                        self._set_status(
+                            SourceState.ENDED,
+                            f"{self.label} stopped sending pictures (unplugged?).",
+                        )
                         return
                     continue
                 failures = 0

@@ -52,13 +52,19 @@ class MicrophoneSource(ThreadSource[AudioBlock]):
 
         try:
             self._stream = sd.InputStream(
-                device=parse_device(self.device), samplerate=AUDIO_RATE, channels=self.channels,
-                dtype="float32", blocksize=AUDIO_BLOCK_FRAMES, callback=self._callback)
+                device=parse_device(self.device),
+                samplerate=AUDIO_RATE,
+                channels=self.channels,
+                dtype="float32",
+                blocksize=AUDIO_BLOCK_FRAMES,
+                callback=self._callback,
+            )
             self._stream.start()
         except Exception as exc:  # PortAudioError, ValueError (no such device), …
             self._stream = None
-            self._set_status(SourceState.FAILED, f"Microphone {self.label} could not be "
-                                                 f"opened at 48 kHz: {exc}")
+            self._set_status(
+                SourceState.FAILED, f"Microphone {self.label} could not be opened at 48 kHz: {exc}"
+            )
             return False
         return True
 
@@ -79,7 +85,9 @@ class MicrophoneSource(ThreadSource[AudioBlock]):
 
     def _callback(self, indata: np.ndarray, frames: int, time_info: Any, status: Any) -> None:
         # PortAudio thread: copy and hand over, nothing else.
-        block = AudioBlock(indata.copy(), AUDIO_RATE, now_ns() - frames * 1_000_000_000 // AUDIO_RATE)
+        block = AudioBlock(
+            indata.copy(), AUDIO_RATE, now_ns() - frames * 1_000_000_000 // AUDIO_RATE
+        )
         try:
             self._queue.put_nowait(block)
         except queue.Full:
@@ -94,8 +102,10 @@ class MicrophoneSource(ThreadSource[AudioBlock]):
             except queue.Empty:
                 if self._stop.is_set():
                     return
-                self._set_status(SourceState.ENDED,
-                                 f"Microphone {self.label} stopped sending sound (unplugged?).")
+                self._set_status(
+                    SourceState.ENDED,
+                    f"Microphone {self.label} stopped sending sound (unplugged?).",
+                )
                 return
             timeout = SILENCE_TIMEOUT_S
             self._emit(block)

@@ -68,10 +68,26 @@ class SyntheticVideoSource(_PacedThreadSource):
         clock = time.strftime("%H:%M:%S") + f".{int(time.time() * 1000) % 1000:03d}"
         for text, row in (("SYNTHETIC", 0.2), (clock, 0.55), (f"frame {index}", 0.8)):
             org = (int(w * 0.05), int(h * row))
-            cv2.putText(image, text, org, cv2.FONT_HERSHEY_SIMPLEX, 1.6 * scale, (0, 0, 0),
-                        int(6 * scale), cv2.LINE_AA)
-            cv2.putText(image, text, org, cv2.FONT_HERSHEY_SIMPLEX, 1.6 * scale,
-                        (255, 255, 255), int(2 * scale), cv2.LINE_AA)
+            cv2.putText(
+                image,
+                text,
+                org,
+                cv2.FONT_HERSHEY_SIMPLEX,
+                1.6 * scale,
+                (0, 0, 0),
+                int(6 * scale),
+                cv2.LINE_AA,
+            )
+            cv2.putText(
+                image,
+                text,
+                org,
+                cv2.FONT_HERSHEY_SIMPLEX,
+                1.6 * scale,
+                (255, 255, 255),
+                int(2 * scale),
+                cv2.LINE_AA,
+            )
         return VideoFrame(image, now_ns(), index)
 
 
@@ -86,7 +102,8 @@ class SyntheticAudioSource(_PacedThreadSource):
         self.sample_rate = AUDIO_RATE
         self.level_dbfs = level_dbfs
         self.label = (
-            "SYNTHETIC silence" if level_dbfs is None
+            "SYNTHETIC silence"
+            if level_dbfs is None
             else f"SYNTHETIC tone {frequency_hz:g} Hz {level_dbfs:g} dBFS"
         )
         self._amplitude = 0.0 if level_dbfs is None else 10 ** (level_dbfs / 20)

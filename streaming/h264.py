@@ -54,8 +54,18 @@ def h264_level(width: int, height: int, fps: float, max_bitrate: int) -> str:
 
 
 # x264 presets from slowest to fastest.
-PRESETS = ("placebo", "veryslow", "slower", "slow", "medium", "fast", "faster", "veryfast",
-           "superfast", "ultrafast")
+PRESETS = (
+    "placebo",
+    "veryslow",
+    "slower",
+    "slow",
+    "medium",
+    "fast",
+    "faster",
+    "veryfast",
+    "superfast",
+    "ultrafast",
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,13 +91,17 @@ class VideoProfile:
 
     def __post_init__(self) -> None:
         if self.width <= 0 or self.height <= 0 or self.width % 2 or self.height % 2:
-            raise ValueError(f"picture size must be positive and even, not {self.width}x{self.height}")
+            raise ValueError(
+                f"picture size must be positive and even, not {self.width}x{self.height}"
+            )
         if self.fps <= 0:
             raise ValueError(f"frame rate must be positive, not {self.fps}")
         if not 0 < self.min_bitrate <= self.start_bitrate <= self.max_bitrate:
             raise ValueError("bitrates must satisfy 0 < min <= start <= max")
         if self.preset not in PRESETS:
-            raise ValueError(f"x264 preset must be one of {', '.join(PRESETS)}, not {self.preset!r}")
+            raise ValueError(
+                f"x264 preset must be one of {', '.join(PRESETS)}, not {self.preset!r}"
+            )
 
     @property
     def keyint(self) -> int:
@@ -162,8 +176,9 @@ class PresetGovernor:
     when it falls under `low` on a faster-than-preferred preset, the next slower one (never
     slower than the preferred). Each preset is judged on its own `window` frames."""
 
-    def __init__(self, preferred: str, fps: float, high: float = 0.8, low: float = 0.3,
-                 window: int = 30) -> None:
+    def __init__(
+        self, preferred: str, fps: float, high: float = 0.8, low: float = 0.3, window: int = 30
+    ) -> None:
         self.preferred = preferred
         self.current = preferred
         self._budget = 1.0 / fps
@@ -208,7 +223,9 @@ class LiveH264Encoder(H264Encoder):
         self._since_idr = 0
         self._last_pts: int | None = None
         self.keyframes = 0
-        self.governor = PresetGovernor(profile.preset, profile.fps) if profile.adapt_preset else None
+        self.governor = (
+            PresetGovernor(profile.preset, profile.fps) if profile.adapt_preset else None
+        )
 
     @property
     def target_bitrate(self) -> int:
@@ -283,13 +300,17 @@ class LiveH264Encoder(H264Encoder):
         self._since_idr = 0 if keyframe else self._since_idr + 1
         self.keyframes += keyframe
         if self.observer is not None:
-            self.observer(EncodeRecord(pts, started, finished, len(data), keyframe, self.preset), frame)
+            self.observer(
+                EncodeRecord(pts, started, finished, len(data), keyframe, self.preset), frame
+            )
         if data:
             yield from self._split_bitstream(data)
 
     def encode(self, frame: Frame, force_keyframe: bool = False) -> tuple[list[bytes], int]:
         assert isinstance(frame, av.VideoFrame)
-        timestamp = convert_timebase(frame.pts or 0, frame.time_base or VIDEO_TIME_BASE, VIDEO_TIME_BASE)
+        timestamp = convert_timebase(
+            frame.pts or 0, frame.time_base or VIDEO_TIME_BASE, VIDEO_TIME_BASE
+        )
         return self._packetize(self._encode_frame(frame, force_keyframe)), timestamp
 
 

@@ -140,7 +140,9 @@ class JanusSession:
             except TimeoutError:
                 raise JanusError(
                     f"Janus at {_origin(self.url)} accepted the request but did not answer "
-                    f"within {self.timeout_s:.0f} s.", retryable=True) from None
+                    f"within {self.timeout_s:.0f} s.",
+                    retryable=True,
+                ) from None
             _raise_for_error(event)
             return event
         finally:
@@ -156,18 +158,20 @@ class JanusSession:
                     raise JanusError(
                         f"Janus at {_origin(self.url)} answered HTTP {response.status}; is this "
                         "the Janus HTTP API address (usually ending in /janus)?",
-                        retryable=response.status >= 500)
+                        retryable=response.status >= 500,
+                    )
                 try:
                     data = await response.json(content_type=None)
                 except ValueError:
                     data = None
         except aiohttp.ClientConnectionError as exc:
             raise JanusError(
-                f"Cannot reach Janus at {_origin(self.url)} ({type(exc).__name__}).",
-                retryable=True) from None
+                f"Cannot reach Janus at {_origin(self.url)} ({type(exc).__name__}).", retryable=True
+            ) from None
         except TimeoutError:
             raise JanusError(
-                f"Janus at {_origin(self.url)} did not answer in time.", retryable=True) from None
+                f"Janus at {_origin(self.url)} did not answer in time.", retryable=True
+            ) from None
         if not isinstance(data, dict) or "janus" not in data:
             raise JanusError(f"The server at {_origin(self.url)} does not speak the Janus API.")
         return data
@@ -255,7 +259,8 @@ class JanusHandle:
     async def trickle_done(self) -> None:
         """Tell Janus our offer/answer already holds every ICE candidate."""
         await self.session._post(
-            self._url(), {"janus": "trickle", "candidate": {"completed": True}})
+            self._url(), {"janus": "trickle", "candidate": {"completed": True}}
+        )
 
     async def detach(self) -> None:
         self.session._listeners.pop(self.handle_id, None)
@@ -342,12 +347,17 @@ class JanusSignalling:
         self._handle = handle
         await self._ensure_room(handle)
         body: Json = {
-            "request": "joinandconfigure", "room": self.room, "ptype": "publisher",
-            "display": self.display, "bitrate": self.max_bitrate,
+            "request": "joinandconfigure",
+            "room": self.room,
+            "ptype": "publisher",
+            "display": self.display,
+            "bitrate": self.max_bitrate,
         }
         if self._pin:
             body["pin"] = self._pin
-        data, jsep = await handle.message(body, {"type": "offer", "sdp": offer_sdp, "trickle": False})
+        data, jsep = await handle.message(
+            body, {"type": "offer", "sdp": offer_sdp, "trickle": False}
+        )
         if jsep is None or jsep.get("type") != "answer":
             raise JanusError("Janus joined us to the room but sent no SDP answer.")
         self.feed_id = int(data["id"]) if "id" in data else None
@@ -355,7 +365,8 @@ class JanusSignalling:
         if _media_rejected(answer, "video") and "m=video" in offer_sdp:
             raise JanusError(
                 f"Janus room {self.room} does not accept H.264 video; create it with "
-                "videocodec = \"h264\".")
+                'videocodec = "h264".'
+            )
         await handle.trickle_done()
         return answer
 
@@ -364,9 +375,15 @@ class JanusSignalling:
         if data.get("exists"):
             return
         create: Json = {
-            "request": "create", "room": self.room, "description": "LiveDesk",
-            "publishers": 3, "videocodec": "h264", "audiocodec": "opus",
-            "bitrate": self.max_bitrate, "fir_freq": 0, "permanent": False,
+            "request": "create",
+            "room": self.room,
+            "description": "LiveDesk",
+            "publishers": 3,
+            "videocodec": "h264",
+            "audiocodec": "opus",
+            "bitrate": self.max_bitrate,
+            "fir_freq": 0,
+            "permanent": False,
         }
         if self._pin:
             create["pin"] = self._pin
@@ -374,8 +391,9 @@ class JanusSignalling:
             await handle.message(create)
         except JanusError as exc:
             raise JanusError(
-                f"Janus room {self.room} does not exist and could not be created: "
-                f"{exc.message}", exc.code) from None
+                f"Janus room {self.room} does not exist and could not be created: {exc.message}",
+                exc.code,
+            ) from None
 
     async def close(self) -> None:
         handle, self._handle = self._handle, None
@@ -391,8 +409,9 @@ class JanusSignalling:
 class JanusSubscriber:
     """Watches one publisher's feed in a Janus VideoRoom: Janus offers, the caller answers."""
 
-    def __init__(self, url: str, room: int, token: str | None = None,
-                 timeout_s: float = DEFAULT_TIMEOUT_S) -> None:
+    def __init__(
+        self, url: str, room: int, token: str | None = None, timeout_s: float = DEFAULT_TIMEOUT_S
+    ) -> None:
         self.url = url
         self.room = room
         self._token = token
@@ -422,16 +441,22 @@ class JanusSubscriber:
         """Ask Janus for `feed`; returns Janus's SDP offer."""
         handle = await self._ensure_handle()
         _, jsep = await handle.message(
-            {"request": "join", "room": self.room, "ptype": "subscriber",
-             "streams": [{"feed": feed}]})
+            {
+                "request": "join",
+                "room": self.room,
+                "ptype": "subscriber",
+                "streams": [{"feed": feed}],
+            }
+        )
         if jsep is None or jsep.get("type") != "offer":
             raise JanusError("Janus let us subscribe but sent no SDP offer.")
         return str(jsep["sdp"])
 
     async def answer(self, answer_sdp: str) -> None:
         handle = await self._ensure_handle()
-        await handle.message({"request": "start"}, {"type": "answer", "sdp": answer_sdp,
-                                                    "trickle": False})
+        await handle.message(
+            {"request": "start"}, {"type": "answer", "sdp": answer_sdp, "trickle": False}
+        )
         await handle.trickle_done()
 
     async def _ensure_handle(self) -> JanusHandle:

@@ -54,7 +54,10 @@ class LocalJanus:
 
     def _write_config(self, root: Path) -> Path:
         libs = _libs_dir()
-        for kind, name in (("plugins", "libjanus_videoroom.so"), ("transports", "libjanus_http.so")):
+        for kind, name in (
+            ("plugins", "libjanus_videoroom.so"),
+            ("transports", "libjanus_http.so"),
+        ):
             (root / kind).mkdir()
             (root / kind / name).symlink_to(libs / kind / name)
         (root / "none").mkdir()
@@ -90,9 +93,10 @@ class LocalJanus:
         self.log_path = root / "janus.log"
         with open(self.log_path, "wb") as log:
             self._process = subprocess.Popen(
-                [shutil.which("janus") or JANUS_BINARY, "-F", str(root), "-C", str(config),
-                 "-o"],
-                stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                [shutil.which("janus") or JANUS_BINARY, "-F", str(root), "-C", str(config), "-o"],
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL,
                 env={**os.environ, "G_MESSAGES_DEBUG": ""},
             )
         self.url = f"http://127.0.0.1:{self.port}/janus"

@@ -95,7 +95,8 @@ class ArrivalQueue(queue.Queue):
         marker bit), as a real player's would."""
         video = receiver._RTCRtpReceiver__kind == "video"  # type: ignore[attr-defined]
         receiver._RTCRtpReceiver__jitter_buffer = (  # type: ignore[attr-defined]
-            MarkerJitterBuffer(512) if video else PacketJitterBuffer())
+            MarkerJitterBuffer(512) if video else PacketJitterBuffer()
+        )
         tap = ArrivalQueue()
         receiver._RTCRtpReceiver__decoder_queue = tap  # type: ignore[attr-defined]
         return tap
@@ -116,8 +117,11 @@ class Sample:
 
 def _h264_only(kind: str) -> list:
     mime = "video/h264" if kind == "video" else "audio/opus"
-    return [c for c in RTCRtpSender.getCapabilities(kind).codecs
-            if c.mimeType.lower() in (mime, f"{kind}/rtx")]
+    return [
+        c
+        for c in RTCRtpSender.getCapabilities(kind).codecs
+        if c.mimeType.lower() in (mime, f"{kind}/rtx")
+    ]
 
 
 async def aiortc_viewer(
@@ -148,10 +152,17 @@ async def aiortc_viewer(
             if stamp is None:
                 continue
             arrived = taps[0].arrivals.pop(frame.pts, None) if taps else None
-            samples.append(Sample(
-                stamp.seq, frame_stamp.unwrap_ms(stamp.time_ms, int(shown)), shown,
-                arrived[0] if arrived else None,
-                shown - arrived[0] if arrived else None, frame.width, frame.height))
+            samples.append(
+                Sample(
+                    stamp.seq,
+                    frame_stamp.unwrap_ms(stamp.time_ms, int(shown)),
+                    shown,
+                    arrived[0] if arrived else None,
+                    shown - arrived[0] if arrived else None,
+                    frame.width,
+                    frame.height,
+                )
+            )
     finally:
         await pc.close()
     return samples
@@ -199,17 +210,25 @@ def janus_negotiator(url: str, room: int, keep: list) -> Callable[..., Awaitable
 # -- Chromium ---------------------------------------------------------------------------------
 
 CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--headless", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--no-first-run",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--headless",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
     "--autoplay-policy=no-user-gesture-required",
     # Two pages (publisher and viewer) must both run at full rate.
-    "--disable-background-timer-throttling", "--disable-renderer-backgrounding",
+    "--disable-background-timer-throttling",
+    "--disable-renderer-backgrounding",
 ]
 
 # Injected into a viewer page: reads the stamp of every frame the <video> presents
 # (requestVideoFrameCallback), from the frame's luma through WebCodecs when it can (cheap: only
 # the code's corner is copied), else from a canvas copy of that corner.
-VIEWER_PROBE_JS = frame_stamp.READER_JS + """
+VIEWER_PROBE_JS = (
+    frame_stamp.READER_JS
+    + """
 (() => {
   const video = document.querySelector('video');
   const canvas = document.createElement('canvas');
@@ -247,6 +266,7 @@ VIEWER_PROBE_JS = frame_stamp.READER_JS + """
   video.requestVideoFrameCallback(onFrame);
 })();
 """
+)
 
 # Cumulative inbound figures of the page's peer connection (window.livedesk.pc): video, and
 # audio's jitter buffer (a browser holds video back to stay in sync with the sound).
@@ -319,9 +339,12 @@ function gathered(pc) {
 """
 
 # A Janus VideoRoom viewer page (the relay's own viewer page plays WHEP only).
-JANUS_VIEWER_HTML = """<!doctype html><html><body style="margin:0;background:#000">
+JANUS_VIEWER_HTML = (
+    """<!doctype html><html><body style="margin:0;background:#000">
 <video id="video" autoplay muted playsinline style="width:100%"></video>
-<script>""" + _JANUS_JS + """
+<script>"""
+    + _JANUS_JS
+    + """
 async function watch(base, room) {
   const message = await janusHandle(base);
   const list = await message({ request: 'listparticipants', room });
@@ -339,12 +362,17 @@ async function watch(base, room) {
   await message({ request: 'start' }, { type: 'answer', sdp: pc.localDescription.sdp, trickle: false });
 }
 </script></body></html>"""
+)
 
 # A page that publishes a canvas (test pattern + stamp, drawn 30 times a second) the way a
 # browser would: captureStream, Chromium's own H.264 encoder, WHIP (or Janus) signalling.
-CHROMIUM_PUBLISHER_HTML = """<!doctype html><html><body style="margin:0">
+CHROMIUM_PUBLISHER_HTML = (
+    """<!doctype html><html><body style="margin:0">
 <canvas id="canvas"></canvas>
-<script>""" + frame_stamp.READER_JS + _JANUS_JS + """
+<script>"""
+    + frame_stamp.READER_JS
+    + _JANUS_JS
+    + """
 let track, stream, tone = null;
 function startCanvas(width, height, fps, withAudio) {
   if (withAudio) {  // a 440 Hz tone, like our publisher's test audio
@@ -434,6 +462,7 @@ async function publishJanus(base, room, range) {
   await keepResolution(pc);
 }
 </script></body></html>"""
+)
 
 
 def page_samples(rows: list[list]) -> list[Sample]:
@@ -441,9 +470,17 @@ def page_samples(rows: list[list]) -> list[Sample]:
     out = []
     for seq, time_ms, shown, received, decode_ms, width, height in rows:
         captured = frame_stamp.unwrap_ms(int(time_ms), int(shown))
-        out.append(Sample(int(seq), float(captured), float(shown),
-                          None if received is None else float(received),
-                          None if decode_ms is None else float(decode_ms), int(width), int(height)))
+        out.append(
+            Sample(
+                int(seq),
+                float(captured),
+                float(shown),
+                None if received is None else float(received),
+                None if decode_ms is None else float(decode_ms),
+                int(width),
+                int(height),
+            )
+        )
     return out
 
 

@@ -50,8 +50,15 @@ def fit(image: np.ndarray, size: tuple[int, int]) -> np.ndarray:
     if (new_w, new_h) == (width, height):
         return scaled
     left, top = (width - new_w) // 2, (height - new_h) // 2
-    return cv2.copyMakeBorder(scaled, top, height - new_h - top, left, width - new_w - left,
-                              cv2.BORDER_CONSTANT, value=(0, 0, 0))
+    return cv2.copyMakeBorder(
+        scaled,
+        top,
+        height - new_h - top,
+        left,
+        width - new_w - left,
+        cv2.BORDER_CONSTANT,
+        value=(0, 0, 0),
+    )
 
 
 class _LoopHandoff:
@@ -169,8 +176,9 @@ class AudioSourceTrack(MediaStreamTrack):
         self._encoder.sample_rate = OPUS_RATE
         self._encoder.time_base = OPUS_TIME_BASE
         self._encoder.options = {"application": "voip"}
-        self._resampler = av.AudioResampler(format="s16", layout="stereo", rate=OPUS_RATE,
-                                            frame_size=OPUS_FRAME)
+        self._resampler = av.AudioResampler(
+            format="s16", layout="stereo", rate=OPUS_RATE, frame_size=OPUS_FRAME
+        )
         self._samples_in = 0
         self._first_pts: int | None = None
         self._unsubscribe = source.subscribe(self._push)
@@ -186,7 +194,8 @@ class AudioSourceTrack(MediaStreamTrack):
         frame.time_base = fractions.Fraction(1, block.sample_rate)
         self._samples_in += pcm.shape[0]
         packets = [
-            packet for out in self._resampler.resample(frame)
+            packet
+            for out in self._resampler.resample(frame)
             for packet in self._encoder.encode(out)  # type: ignore[attr-defined]
         ]
         if not packets:

@@ -140,7 +140,8 @@ class PublishOptions:
     def __post_init__(self) -> None:
         if self.resolution not in RESOLUTIONS:
             raise ValueError(
-                f"resolution must be one of {', '.join(RESOLUTIONS)}, not {self.resolution!r}")
+                f"resolution must be one of {', '.join(RESOLUTIONS)}, not {self.resolution!r}"
+            )
 
 
 class ConnectionLost(Exception):
@@ -243,12 +244,14 @@ class Publisher:
                         self._set_state(
                             PublishState.FAILED,
                             f"Gave up reconnecting after {self.options.reconnect_window_s:.0f} s. "
-                            f"Last problem: {message}")
+                            f"Last problem: {message}",
+                        )
                         return
                     wait_s = getattr(exc, "retry_after", None) or delay
                     self._set_state(
                         PublishState.RECONNECTING,
-                        f"Connection lost ({message}) Reconnecting in {wait_s:.0f} s…")
+                        f"Connection lost ({message}) Reconnecting in {wait_s:.0f} s…",
+                    )
                     await asyncio.sleep(wait_s)
                     delay = min(delay * 2, 8.0)
                 except NegotiationFailed as exc:
@@ -264,9 +267,11 @@ class Publisher:
     async def _session(self) -> None:
         """One session: offer, answer, connect, then watch it until it is lost."""
         ice = await self.signalling.ice_servers()
-        config = RTCConfiguration(iceServers=[
-            RTCIceServer(urls=s.urls, username=s.username, credential=s.credential) for s in ice
-        ])
+        config = RTCConfiguration(
+            iceServers=[
+                RTCIceServer(urls=s.urls, username=s.username, credential=s.credential) for s in ice
+            ]
+        )
         pc = RTCPeerConnection(config)
         video_track: VideoSourceTrack | None = None
         audio_track: AudioSourceTrack | None = None
@@ -288,7 +293,8 @@ class Publisher:
             except Exception as exc:
                 raise NegotiationFailed(
                     "The relay's answer is not a usable WebRTC description "
-                    f"({type(exc).__name__}: {str(exc)[:120]}).") from None
+                    f"({type(exc).__name__}: {str(exc)[:120]})."
+                ) from None
             await self._wait_connected(pc)
             self._live_since = time.monotonic()
             self._set_state(PublishState.LIVE, "Live.")
@@ -311,7 +317,8 @@ class Publisher:
                 raise ConnectionLost(
                     "The relay answered, but no media connection came up within "
                     f"{self.options.connect_timeout_s:.0f} s (a firewall, or a TURN server "
-                    "may be needed).")
+                    "may be needed)."
+                )
             await asyncio.sleep(0.05)
 
     async def _watch(
@@ -329,19 +336,23 @@ class Publisher:
                 last_report = max(last_report or 0.0, stats.latest_report)
             silent = 0.0 if last_report is None else time.monotonic() - last_report
             if silent > self.options.silence_timeout_s:
-                raise ConnectionLost(
-                    f"The relay stopped confirming our media {silent:.0f} s ago.")
+                raise ConnectionLost(f"The relay stopped confirming our media {silent:.0f} s ago.")
             self.stats = stats.figures
             if self._on_stats is not None:
                 self._on_stats(stats.figures)
 
     async def _collect(
-        self, pc: RTCPeerConnection, video: VideoSourceTrack | None,
-        counters: _FeedbackCounters, meter: _RateMeter,
+        self,
+        pc: RTCPeerConnection,
+        video: VideoSourceTrack | None,
+        counters: _FeedbackCounters,
+        meter: _RateMeter,
     ) -> _Collected:
         figures = PublishStats(
             elapsed_s=time.monotonic() - (self._live_since or time.monotonic()),
-            nack_count=counters.nacks, pli_count=counters.plis)
+            nack_count=counters.nacks,
+            pli_count=counters.plis,
+        )
         latest_report: float | None = None
         for sender in pc.getSenders():
             for report in (await sender.getStats()).values():
@@ -416,7 +427,9 @@ class _FeedbackCounters:
             if isinstance(packet, RtcpRtpfbPacket) and packet.fmt == RTCP_RTPFB_NACK:
                 self.nacks += len(packet.lost)
             elif isinstance(packet, RtcpPsfbPacket) and packet.fmt in (
-                RTCP_PSFB_PLI, RTCP_PSFB_FIR):
+                RTCP_PSFB_PLI,
+                RTCP_PSFB_FIR,
+            ):
                 self.plis += 1
             await handle(packet)  # type: ignore[arg-type]
 

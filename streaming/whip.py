@@ -133,15 +133,22 @@ def _retry_after(value: str | None) -> float | None:
 _STATUS_ERRORS: dict[int, tuple[type[WhipError], str]] = {
     400: (WhipBadRequest, "rejected the request as malformed ({http})."),
     401: (WhipUnauthorized, "refused the token ({http}). Check the token."),
-    403: (WhipForbidden, "does not allow this token here ({http}). "
-                         "Check that the token is for this stream."),
+    403: (
+        WhipForbidden,
+        "does not allow this token here ({http}). Check that the token is for this stream.",
+    ),
     404: (WhipNotFound, "has nothing at this address ({http}). Check the relay URL."),
     405: (WhipNotAllowed, "does not support this ({http})."),
-    409: (WhipConflict, "says this stream is already being published ({http}). "
-                        "Stop the other publisher or use another stream."),
+    409: (
+        WhipConflict,
+        "says this stream is already being published ({http}). "
+        "Stop the other publisher or use another stream.",
+    ),
     412: (WhipPreconditionFailed, "says the session changed meanwhile ({http})."),
-    422: (WhipUnprocessable, "cannot accept our media ({http}): it may not support "
-                             "H.264 video or Opus audio."),
+    422: (
+        WhipUnprocessable,
+        "cannot accept our media ({http}): it may not support H.264 video or Opus audio.",
+    ),
 }
 
 
@@ -157,13 +164,17 @@ def error_for_status(status: int, url: str, retry_after: str | None = None) -> W
         when = f" in {seconds:.0f} s" if seconds is not None else " in a moment"
         return WhipRateLimited(
             f"The relay at {where} is limiting attempts (HTTP 429); trying again{when}.",
-            status, seconds)
+            status,
+            seconds,
+        )
     if 500 <= status <= 599:
         return WhipServerError(
-            f"The relay at {where} had an internal problem (HTTP {status}). "
-            "Try again shortly.", status)
+            f"The relay at {where} had an internal problem (HTTP {status}). Try again shortly.",
+            status,
+        )
     return WhipProtocolError(
-        f"The relay at {where} answered with unexpected HTTP status {status}.", status)
+        f"The relay at {where} answered with unexpected HTTP status {status}.", status
+    )
 
 
 # ---------------------------------------------------------------------------- ICE servers
@@ -240,20 +251,26 @@ class WhipSession:
         if self.etag is None:
             raise WhipNotAllowed("The relay gave no ETag, so it takes no ICE updates.")
         await self.client._request(
-            "PATCH", self.resource_url, sdpfrag, SDPFRAG_TYPE, {"If-Match": self.etag},
-            expect=(204, 200))
+            "PATCH",
+            self.resource_url,
+            sdpfrag,
+            SDPFRAG_TYPE,
+            {"If-Match": self.etag},
+            expect=(204, 200),
+        )
 
     async def restart_ice(self, sdpfrag: str) -> str:
         """ICE restart (RFC 9725 section 4.4.2): PATCH with new ufrag/pwd and `If-Match: *`;
         the relay answers 200 with its own new ufrag/pwd and a new ETag, which is kept for
         later PATCHes. Returns the relay's sdpfrag."""
         status, headers, body = await self.client._request(
-            "PATCH", self.resource_url, sdpfrag, SDPFRAG_TYPE, {"If-Match": "*"},
-            expect=(200,))
+            "PATCH", self.resource_url, sdpfrag, SDPFRAG_TYPE, {"If-Match": "*"}, expect=(200,)
+        )
         new_etag = headers.get("ETag")
         if not new_etag:
             raise WhipProtocolError(
-                f"The relay at {url_origin(self.resource_url)} restarted ICE without a new ETag.")
+                f"The relay at {url_origin(self.resource_url)} restarted ICE without a new ETag."
+            )
         self.etag = new_etag
         return body
 
@@ -264,8 +281,9 @@ class WhipSession:
             return
         self.deleted = True
         try:
-            await self.client._request("DELETE", self.resource_url, None, None, {},
-                                       expect=(200, 202, 204))
+            await self.client._request(
+                "DELETE", self.resource_url, None, None, {}, expect=(200, 202, 204)
+            )
         except WhipNotFound:
             pass
 
@@ -303,16 +321,19 @@ class WhipClient:
         """POST the offer; return the session with the relay's answer. Follows 307/308
         redirects; the resource URL may be relative (resolved against the URL that answered)."""
         status, headers, body, url = await self._exchange(
-            "POST", self.endpoint, offer_sdp, SDP_TYPE, {}, expect=(201,))
+            "POST", self.endpoint, offer_sdp, SDP_TYPE, {}, expect=(201,)
+        )
         location = headers.get("Location")
         if not location:
             raise WhipProtocolError(
                 f"The relay at {url_origin(url)} accepted the offer but did not say where the "
-                "session lives (no Location header).")
+                "session lives (no Location header)."
+            )
         content_type = headers.get("Content-Type", "").split(";")[0].strip().lower()
         if content_type != SDP_TYPE or not body.lstrip().startswith("v=0"):
             raise WhipProtocolError(
-                f"The relay at {url_origin(url)} did not answer with an SDP description.")
+                f"The relay at {url_origin(url)} did not answer with an SDP description."
+            )
         return WhipSession(
             client=self,
             resource_url=urljoin(url, location),
@@ -327,22 +348,34 @@ class WhipClient:
         answer it with the same Link headers as the POST). Any failure means "none"."""
         try:
             _, headers, _, _ = await self._exchange(
-                "OPTIONS", self.endpoint, None, None, {}, expect=(200, 204))
+                "OPTIONS", self.endpoint, None, None, {}, expect=(200, 204)
+            )
         except WhipError:
             return []
         return parse_ice_servers(headers.getall("Link", []))
 
     async def _request(
-        self, method: str, url: str, body: str | None, content_type: str | None,
-        extra: dict[str, str], expect: tuple[int, ...],
+        self,
+        method: str,
+        url: str,
+        body: str | None,
+        content_type: str | None,
+        extra: dict[str, str],
+        expect: tuple[int, ...],
     ) -> tuple[int, CIMultiDictProxy[str], str]:
         status, headers, text, _ = await self._exchange(
-            method, url, body, content_type, extra, expect)
+            method, url, body, content_type, extra, expect
+        )
         return status, headers, text
 
     async def _exchange(
-        self, method: str, url: str, body: str | None, content_type: str | None,
-        extra: dict[str, str], expect: tuple[int, ...],
+        self,
+        method: str,
+        url: str,
+        body: str | None,
+        content_type: str | None,
+        extra: dict[str, str],
+        expect: tuple[int, ...],
     ) -> tuple[int, CIMultiDictProxy[str], str, str]:
         """One request, following 307/308 (same method and body). Returns status, headers,
         body text and the URL that finally answered."""
@@ -358,29 +391,36 @@ class WhipClient:
                 headers.pop("Authorization", None)
             try:
                 async with self._session.request(
-                    method, url, data=body, headers=headers, allow_redirects=False,
+                    method,
+                    url,
+                    data=body,
+                    headers=headers,
+                    allow_redirects=False,
                     timeout=aiohttp.ClientTimeout(total=self._timeout_s),
                 ) as response:
                     text = await response.text(errors="replace")
                     status, answer_headers = response.status, response.headers
             except TimeoutError:
                 raise WhipTimeout(
-                    f"The relay at {url_origin(url)} did not answer within "
-                    f"{self._timeout_s:g} s.") from None
+                    f"The relay at {url_origin(url)} did not answer within {self._timeout_s:g} s."
+                ) from None
             except aiohttp.ClientConnectorError as exc:
                 raise WhipUnreachable(
                     f"Cannot reach the relay at {url_origin(url)} ({_reason(exc)}). "
-                    "Check the URL and that the relay is running.") from None
+                    "Check the URL and that the relay is running."
+                ) from None
             except aiohttp.ClientError as exc:
                 raise WhipUnreachable(
                     f"The connection to the relay at {url_origin(url)} failed "
-                    f"({type(exc).__name__}).") from None
+                    f"({type(exc).__name__})."
+                ) from None
             log.debug("%s %s -> %d", method, url_origin(url), status)
             if status in (307, 308):
                 location = answer_headers.get("Location")
                 if not location:
                     raise WhipProtocolError(
-                        f"The relay at {url_origin(url)} redirected without saying where to.")
+                        f"The relay at {url_origin(url)} redirected without saying where to."
+                    )
                 url = urljoin(url, location)
                 continue
             if status in expect:
@@ -388,10 +428,13 @@ class WhipClient:
             if 300 <= status < 400:
                 raise WhipProtocolError(
                     f"The relay at {url_origin(url)} redirected with HTTP {status}; WHIP only "
-                    "allows 307/308.", status)
+                    "allows 307/308.",
+                    status,
+                )
             raise error_for_status(status, url, answer_headers.get("Retry-After"))
         raise WhipProtocolError(
-            f"The relay at {url_origin(self.endpoint)} redirected more than {MAX_REDIRECTS} times.")
+            f"The relay at {url_origin(self.endpoint)} redirected more than {MAX_REDIRECTS} times."
+        )
 
 
 def _downgrades(original: str, target: str) -> bool:

@@ -26,6 +26,7 @@ from tests.media_support import PulseSink, pulse_listed, reinit_portaudio, write
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
+
 @pytest.fixture(autouse=True, scope="session")
 def _collect_garbage_on_the_main_thread() -> Iterator[None]:
     """As the console does (app/gc_guard.py): never let the cyclic collector run on a worker
@@ -52,20 +53,38 @@ def _user_dirs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
 def pulse_null_sink(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PulseSink]:
     for tool in ("pulseaudio", "pactl", "pacat"):
         if shutil.which(tool) is None:
-            pytest.fail(f"{tool} is missing: install pulseaudio and pulseaudio-utils "
-                        "(packaging/system-packages-test.txt; `make test` does it)")
+            pytest.fail(
+                f"{tool} is missing: install pulseaudio and pulseaudio-utils "
+                "(packaging/system-packages-test.txt; `make test` does it)"
+            )
     home = tmp_path_factory.mktemp("pulse")
     socket = home / "native"
     server = f"unix:{socket}"
-    env = {**os.environ, "HOME": str(home), "PULSE_RUNTIME_PATH": str(home / "run"),
-           "PULSE_STATE_PATH": str(home / "state"), "PULSE_SERVER": server}
+    env = {
+        **os.environ,
+        "HOME": str(home),
+        "PULSE_RUNTIME_PATH": str(home / "run"),
+        "PULSE_STATE_PATH": str(home / "state"),
+        "PULSE_SERVER": server,
+    }
     daemon = subprocess.Popen(
-        ["pulseaudio", "--daemonize=no", "--system=false", "--exit-idle-time=-1", "-n",
-         "--disable-shm=yes", "--use-pid-file=no", "--log-target=stderr",
-         f"--load=module-native-protocol-unix socket={socket} auth-anonymous=1",
-         "--load=module-null-sink sink_name=livedesk_test rate=48000 channels=1",
-         "--load=module-always-sink"],
-        env=env, stdout=subprocess.DEVNULL, stderr=(home / "pulseaudio.log").open("wb"))
+        [
+            "pulseaudio",
+            "--daemonize=no",
+            "--system=false",
+            "--exit-idle-time=-1",
+            "-n",
+            "--disable-shm=yes",
+            "--use-pid-file=no",
+            "--log-target=stderr",
+            f"--load=module-native-protocol-unix socket={socket} auth-anonymous=1",
+            "--load=module-null-sink sink_name=livedesk_test rate=48000 channels=1",
+            "--load=module-always-sink",
+        ],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=(home / "pulseaudio.log").open("wb"),
+    )
     deadline = time.monotonic() + 15
     while subprocess.run(["pactl", "info"], env=env, capture_output=True).returncode != 0:
         if daemon.poll() is not None or time.monotonic() > deadline:
@@ -73,8 +92,10 @@ def pulse_null_sink(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PulseS
             log = (home / "pulseaudio.log").read_text(errors="replace")
             pytest.fail(f"PulseAudio did not start:\n{log[-2000:]}")
         time.sleep(0.1)
-    for args in (["set-default-sink", "livedesk_test"],
-                 ["set-default-source", "livedesk_test.monitor"]):
+    for args in (
+        ["set-default-sink", "livedesk_test"],
+        ["set-default-source", "livedesk_test.monitor"],
+    ):
         subprocess.run(["pactl", *args], env=env, check=True, capture_output=True)
     previous = os.environ.get("PULSE_SERVER")
     os.environ["PULSE_SERVER"] = server
@@ -84,8 +105,10 @@ def pulse_null_sink(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PulseS
     while not pulse_listed():
         if time.monotonic() > deadline:
             daemon.kill()
-            pytest.fail("PortAudio does not list the ALSA 'pulse' device: is libasound2-plugins "
-                        "installed (packaging/system-packages-test.txt)?")
+            pytest.fail(
+                "PortAudio does not list the ALSA 'pulse' device: is libasound2-plugins "
+                "installed (packaging/system-packages-test.txt)?"
+            )
         time.sleep(0.5)
     try:
         yield PulseSink(server, "livedesk_test")

@@ -38,6 +38,7 @@ class RunningRelay:
     def call(self, fn: Callable[[], object]) -> object:
         async def run() -> object:
             return fn()
+
         return self.thread.run(run())
 
     def stop(self) -> None:
@@ -149,8 +150,12 @@ class GarbageAnswerServer:
         self.url = f"http://127.0.0.1:{port}/whip"
 
     async def post(self, request: web.Request) -> web.Response:
-        return web.Response(status=201, text="v=0\r\nm=this is not sdp at all\r\n",
-                            content_type="application/sdp", headers={"Location": "/whip/1"})
+        return web.Response(
+            status=201,
+            text="v=0\r\nm=this is not sdp at all\r\n",
+            content_type="application/sdp",
+            headers={"Location": "/whip/1"},
+        )
 
     async def delete(self, request: web.Request) -> web.Response:
         self.deleted += 1

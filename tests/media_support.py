@@ -23,10 +23,21 @@ class PulseSink:
     def play(self, samples: np.ndarray, rate: int = 48_000) -> None:
         """Play mono float32 `samples` into the sink, blocking until pacat has sent them."""
         subprocess.run(
-            ["pacat", "--playback", "--raw", "--format=float32le", f"--rate={rate}",
-             "--channels=1", f"--device={self.sink}", "--latency-msec=20"],
+            [
+                "pacat",
+                "--playback",
+                "--raw",
+                "--format=float32le",
+                f"--rate={rate}",
+                "--channels=1",
+                f"--device={self.sink}",
+                "--latency-msec=20",
+            ],
             input=np.ascontiguousarray(samples, dtype=np.float32).tobytes(),
-            env={**os.environ, "PULSE_SERVER": self.server}, check=True, timeout=60)
+            env={**os.environ, "PULSE_SERVER": self.server},
+            check=True,
+            timeout=60,
+        )
 
 
 def reinit_portaudio() -> None:
@@ -45,15 +56,17 @@ def pulse_listed() -> bool:
     return any(d["name"] == "pulse" and d["max_input_channels"] > 0 for d in sd.query_devices())
 
 
-def sine(seconds: float, level_dbfs: float = TONE_DBFS, hz: float = TONE_HZ,
-         rate: int = 48_000) -> np.ndarray:
+def sine(
+    seconds: float, level_dbfs: float = TONE_DBFS, hz: float = TONE_HZ, rate: int = 48_000
+) -> np.ndarray:
     t = np.arange(int(seconds * rate)) / rate
     return (10 ** (level_dbfs / 20) * np.sin(2 * np.pi * hz * t)).astype(np.float32)
 
 
 # -- a real media file -----------------------------------------------------------------------
-def write_media_file(path: Path, seconds: float = 2.0, width: int = 320, height: int = 180,
-                     fps: int = 30) -> Path:
+def write_media_file(
+    path: Path, seconds: float = 2.0, width: int = 320, height: int = 180, fps: int = 30
+) -> Path:
     """An MP4 with an H.264 picture (frame number as grey level) and a 1 kHz AAC tone."""
     import av
 
@@ -72,11 +85,10 @@ def write_media_file(path: Path, seconds: float = 2.0, width: int = 320, height:
         tone = sine(seconds)
         step = 1024
         for start in range(0, len(tone) - step + 1, step):
-            frame = av.AudioFrame.from_ndarray(tone[start:start + step].reshape(1, -1),
-                                               format="flt", layout="mono")
+            frame = av.AudioFrame.from_ndarray(
+                tone[start : start + step].reshape(1, -1), format="flt", layout="mono"
+            )
             frame.sample_rate, frame.pts = 48_000, start
             out.mux(audio.encode(frame))
         out.mux(audio.encode())
     return path
-
-

@@ -41,7 +41,9 @@ def test_mix_hits_the_requested_snr(kind: str) -> None:
 def test_espeak_speech_is_48k_at_minus_26_dbfs(lang: str) -> None:
     x = ts.speech(lang)
     assert x.dtype == np.float32 and 3.0 < x.size / 48_000 < 15.0
-    assert 20 * np.log10(np.sqrt(np.mean(x.astype(np.float64) ** 2))) == pytest.approx(-26, abs=0.01)
+    assert 20 * np.log10(np.sqrt(np.mean(x.astype(np.float64) ** 2))) == pytest.approx(
+        -26, abs=0.01
+    )
 
 
 @pytest.mark.slow
@@ -49,8 +51,14 @@ def test_quick_bench_prints_every_target(capsys) -> None:
     assert main(["bench", "audio", "--quick", "--speed-seconds", "4"]) == 0
     result = json.loads(capsys.readouterr().out)
     summary = result["summary"]
-    for key in ("rtf_chain_spectral", "latency_ms_spectral", "stationary_5db", "stoi_worst_drop",
-                "agc_worst_error_lu", "true_peak_max_dbtp"):
+    for key in (
+        "rtf_chain_spectral",
+        "latency_ms_spectral",
+        "stationary_5db",
+        "stoi_worst_drop",
+        "agc_worst_error_lu",
+        "true_peak_max_dbtp",
+    ):
         assert key in summary
     assert len(result["conditions"]) == 5
     # Properties of the design, not of the machine's speed:

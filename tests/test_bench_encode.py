@@ -31,13 +31,30 @@ def test_anchor_uses_the_same_x264_settings() -> None:
 @pytest.mark.skipif(not FFMPEG.exists(), reason="ffmpeg is not installed")
 def test_bench_runs_both_pipelines_on_the_same_frames() -> None:
     result = subprocess.run(
-        [sys.executable, "-m", "app", "bench", "encode", "--resolution", "360p",
-         "--frames", "60", "--distinct", "10", "--repeats", "1"],
-        capture_output=True, text=True, timeout=120)
+        [
+            sys.executable,
+            "-m",
+            "app",
+            "bench",
+            "encode",
+            "--resolution",
+            "360p",
+            "--frames",
+            "60",
+            "--distinct",
+            "10",
+            "--repeats",
+            "1",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert result.returncode == 0, result.stdout + result.stderr
     report = json.loads(result.stdout)
     ours, anchor = report["ours"], report["ffmpeg"]
     assert ours["cpu_s_per_frame_median"] > 0 and anchor["cpu_s_per_frame_median"] > 0
     assert 0.5 < ours["kbps_median"] / anchor["kbps_median"] < 2.0  # the same job done
     assert report["ratio_ours_over_ffmpeg"] == pytest.approx(
-        ours["cpu_s_per_frame_median"] / anchor["cpu_s_per_frame_median"], rel=0.01)
+        ours["cpu_s_per_frame_median"] / anchor["cpu_s_per_frame_median"], rel=0.01
+    )

@@ -18,9 +18,24 @@ CHROMIUM = Path("/usr/bin/chromium")
 
 def bench(*args: str) -> dict:
     result = subprocess.run(
-        [sys.executable, "-m", "app", "bench", "latency", "--resolution", "360p",
-         "--seconds", "3", "--warmup", "2", *args],
-        capture_output=True, text=True, timeout=240)
+        [
+            sys.executable,
+            "-m",
+            "app",
+            "bench",
+            "latency",
+            "--resolution",
+            "360p",
+            "--seconds",
+            "3",
+            "--warmup",
+            "2",
+            *args,
+        ],
+        capture_output=True,
+        text=True,
+        timeout=240,
+    )
     assert result.returncode == 0, result.stdout + result.stderr
     return json.loads(result.stdout)
 
@@ -46,7 +61,10 @@ def test_embedded_relay_all_viewers_and_the_chromium_anchor() -> None:
     check_viewer(result["chromium_to_chromium"], "640x360")
     assert result["ratio_ours_over_chromium_p95"] > 0
     assert set(result["targets_met"]) == {
-        "p95_le_200ms_to_chromium", "fps_ge_29_to_chromium", "ratio_le_1"}
+        "p95_le_200ms_to_chromium",
+        "fps_ge_29_to_chromium",
+        "ratio_le_1",
+    }
 
 
 @pytest.mark.slow
@@ -59,6 +77,9 @@ def test_janus_relay_to_an_aiortc_viewer() -> None:
 def test_bad_phase_is_reported_as_json() -> None:
     result = subprocess.run(
         [sys.executable, "-m", "app", "bench", "latency", "--phases", "nonsense"],
-        capture_output=True, text=True, timeout=60)
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert result.returncode == 1
     assert "unknown phases: nonsense" in json.loads(result.stdout)["error"]

@@ -35,8 +35,11 @@ def test_device_ids() -> None:
 
 
 def test_v4l2_listing_skips_metadata_nodes(tmp_path: Path) -> None:
-    for node, index, name in (("video0", "0", "HD Webcam"), ("video1", "1", "HD Webcam"),
-                              ("video10", "0", "Capture card")):
+    for node, index, name in (
+        ("video0", "0", "HD Webcam"),
+        ("video1", "1", "HD Webcam"),
+        ("video10", "0", "Capture card"),
+    ):
         (tmp_path / node).mkdir()
         (tmp_path / node / "index").write_text(index + "\n")
         (tmp_path / node / "name").write_text(name + "\n")

@@ -9,8 +9,9 @@ from PySide6.QtGui import QImage
 
 
 def livedesk(*args: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "app", *args], capture_output=True, text=True,
-                          timeout=timeout)
+    return subprocess.run(
+        [sys.executable, "-m", "app", *args], capture_output=True, text=True, timeout=timeout
+    )
 
 
 def test_self_test_passes_and_saves_a_screenshot(tmp_path: Path) -> None:
@@ -19,8 +20,14 @@ def test_self_test_passes_and_saves_a_screenshot(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stdout + result.stderr
     report = json.loads(result.stdout)
     assert report["self_test"] == "passed"
-    assert set(report["checks"]) >= {"preview", "audio", "font", "features", "settings",
-                                     "screenshot"}
+    assert set(report["checks"]) >= {
+        "preview",
+        "audio",
+        "font",
+        "features",
+        "settings",
+        "screenshot",
+    }
     image = QImage(str(shot))
     assert image.width() >= 640 and image.height() >= 400
     assert "fps" in report["status_bar"]
@@ -44,8 +51,7 @@ def test_bench_capture_prints_its_figures_against_the_targets() -> None:
     assert result.returncode == 0, result.stderr
     report = json.loads(result.stdout)
     assert report["bench"] == "capture" and report["frames_painted"] > 0
-    assert set(report["targets"]) == {"latency_p95_ms", "gui_stall_p99_ms",
-                                      "cpu_percent_one_core"}
+    assert set(report["targets"]) == {"latency_p95_ms", "gui_stall_p99_ms", "cpu_percent_one_core"}
     for figure in report["targets"].values():
         assert figure["ratio"] == round(figure["measured"] / figure["target"], 2)
 
@@ -56,8 +62,17 @@ def test_bench_capture_refuses_bad_arguments_in_plain_words() -> None:
 
 
 def test_bench_architecture_runs_each_mode() -> None:
-    result = livedesk("bench", "architecture", "--seconds", "1.5", "--modes",
-                      "single,danmaku_proc,split", "--danmaku-rate", "2000", timeout=240)
+    result = livedesk(
+        "bench",
+        "architecture",
+        "--seconds",
+        "1.5",
+        "--modes",
+        "single,danmaku_proc,split",
+        "--danmaku-rate",
+        "2000",
+        timeout=240,
+    )
     assert result.returncode == 0, result.stderr
     report = json.loads(result.stdout)
     runs = {r["mode"]: r for r in report["runs"]}
@@ -71,13 +86,21 @@ def test_bench_architecture_runs_each_mode() -> None:
 def _env_without_display() -> dict[str, str]:
     import os
 
-    return {k: v for k, v in os.environ.items()
-            if k not in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM")}
+    return {
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM")
+    }
 
 
 def test_without_a_display_it_says_so_instead_of_crashing() -> None:
-    result = subprocess.run([sys.executable, "-m", "app"], capture_output=True, text=True,
-                            timeout=60, env=_env_without_display())
+    result = subprocess.run(
+        [sys.executable, "-m", "app"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=_env_without_display(),
+    )
     assert result.returncode == 2
     assert "needs a display" in result.stderr
 
@@ -90,9 +113,23 @@ def test_self_test_on_a_real_x_server(tmp_path: Path) -> None:
     assert shutil.which("xvfb-run"), "xvfb is missing (packaging/system-packages-test.txt)"
     shot = tmp_path / "x11.png"
     result = subprocess.run(
-        ["xvfb-run", "-a", "-s", "-screen 0 1600x1000x24", sys.executable, "-m", "app",
-         "--self-test", "--screenshot", str(shot)],
-        capture_output=True, text=True, timeout=180, env=_env_without_display())
+        [
+            "xvfb-run",
+            "-a",
+            "-s",
+            "-screen 0 1600x1000x24",
+            sys.executable,
+            "-m",
+            "app",
+            "--self-test",
+            "--screenshot",
+            str(shot),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=180,
+        env=_env_without_display(),
+    )
     assert result.returncode == 0, result.stdout + result.stderr
     assert json.loads(result.stdout)["self_test"] == "passed"
     assert QImage(str(shot)).width() >= 640

@@ -85,7 +85,11 @@ def test_livedesk_classify_command() -> None:
     ]
     stdin = "\n".join(json.dumps(x, ensure_ascii=False) for x in lines) + "\n\n"
     done = subprocess.run(
-        [sys.executable, "-m", "app", "classify"], input=stdin, capture_output=True, text=True, timeout=60
+        [sys.executable, "-m", "app", "classify"],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     assert done.returncode == 1, done.stderr  # two bad lines: reported, the rest still classified
     out = [json.loads(line) for line in done.stdout.splitlines()]

@@ -39,10 +39,14 @@ def console(qtbot: Any) -> Iterator[tuple[MainWindow, ConsoleCore]]:
 
 
 def _menu_action(window: MainWindow, title: str) -> Any:
-    return next(a for a in window.findChildren(type(window.menuBar().actions()[0])) if a.text() == title)
+    return next(
+        a for a in window.findChildren(type(window.menuBar().actions()[0])) if a.text() == title
+    )
 
 
-def test_install_adds_overlay_dock_and_assistant(console: tuple[MainWindow, ConsoleCore], qtbot: Any) -> None:
+def test_install_adds_overlay_dock_and_assistant(
+    console: tuple[MainWindow, ConsoleCore], qtbot: Any
+) -> None:
     window, core = console
     assert window.feature_errors == {}
     overlay = window.preview.findChild(DanmakuOverlay)
@@ -69,10 +73,22 @@ def test_feature_reads_a_real_hub(console: tuple[MainWindow, ConsoleCore], qtbot
 
 def test_offers_to_resume_a_crashed_show(qtbot: Any) -> None:
     crashed = AudienceService()
-    crashed.worker.feed(json.dumps([
-        {"seq": i, "v": 1, "type": "danmaku", "ts": 1_764_170_000_000 + i, "user": {"id": f"u{i}", "name": "n"},
-         "text": "包邮吗"} for i in range(1, 4)
-    ], ensure_ascii=False))
+    crashed.worker.feed(
+        json.dumps(
+            [
+                {
+                    "seq": i,
+                    "v": 1,
+                    "type": "danmaku",
+                    "ts": 1_764_170_000_000 + i,
+                    "user": {"id": f"u{i}", "name": "n"},
+                    "text": "包邮吗",
+                }
+                for i in range(1, 4)
+            ],
+            ensure_ascii=False,
+        )
+    )
     crashed.worker.command("block_word", word="刷单")
     crashed.worker.drain()
     crashed.journal.flush()
@@ -89,7 +105,9 @@ def test_offers_to_resume_a_crashed_show(qtbot: Any) -> None:
         assert isinstance(box, QMessageBox) and box.isVisible()
         assert core.audience_feature.service is None  # nothing is read before the host decides
         box.button(QMessageBox.StandardButton.Yes).click()
-        qtbot.waitUntil(lambda: [(q.text, q.count) for q in core.audience.questions] == [("包邮吗", 3)])
+        qtbot.waitUntil(
+            lambda: [(q.text, q.count) for q in core.audience.questions] == [("包邮吗", 3)]
+        )
         assert core.audience.filters.blocked_words == ["刷单"]
         assert core.audience_service.path == crashed.path
     finally:
@@ -107,11 +125,16 @@ def test_reads_the_built_in_relays_hub(qtbot: Any) -> None:
     window.show()
     try:
         qtbot.waitUntil(lambda: core.golive.embedded is not None, timeout=10000)
-        qtbot.waitUntil(lambda: core.audience_service.hub_url == core.golive.embedded.info["interaction_host"])
+        qtbot.waitUntil(
+            lambda: core.audience_service.hub_url == core.golive.embedded.info["interaction_host"]
+        )
         info = core.golive.embedded.info
         ws, _ = viewer(info["interaction"])
         ws.send(json.dumps({"v": 1, "type": "danmaku", "text": "<b>适合敏感肌吗</b>"}))
-        qtbot.waitUntil(lambda: [q.text for q in core.audience.questions] == ["<b>适合敏感肌吗</b>"], timeout=10000)
+        qtbot.waitUntil(
+            lambda: [q.text for q in core.audience.questions] == ["<b>适合敏感肌吗</b>"],
+            timeout=10000,
+        )
         ws.close()
     finally:
         core.audience_feature.close()

@@ -21,7 +21,16 @@ def frame(*items: tuple[str, str] | tuple[str, str, int]) -> str:
         _seq += 1
         user, text = item[0], item[1]
         ts = item[2] if len(item) > 2 else 1_764_170_000_000 + _seq  # type: ignore[misc]
-        events.append({"seq": _seq, "v": 1, "type": "danmaku", "ts": ts, "user": {"id": user, "name": user}, "text": text})
+        events.append(
+            {
+                "seq": _seq,
+                "v": 1,
+                "type": "danmaku",
+                "ts": ts,
+                "user": {"id": user, "name": user},
+                "text": text,
+            }
+        )
     return json.dumps(events, ensure_ascii=False)
 
 
@@ -41,7 +50,16 @@ def blocked(f: Filters, text: str) -> bool:
 def test_blocked_word_variants() -> None:
     f = Filters()
     f.block_word("微信")
-    for text in ("加我微信", "加我 微 信", "威信联系", "薇信", "weixin 我", "WEIXIN", "ｗｅｉｘｉｎ", "微-信"):
+    for text in (
+        "加我微信",
+        "加我 微 信",
+        "威信联系",
+        "薇信",
+        "weixin 我",
+        "WEIXIN",
+        "ｗｅｉｘｉｎ",
+        "微-信",
+    ):
         assert blocked(f, text), text
     for text in ("微笑", "信用卡能用吗", "喂"):
         assert not blocked(f, text), text
@@ -58,7 +76,11 @@ def test_blocked_word_and_user_hide_messages_live() -> None:
     update = p.take_update()
     assert update.filters is not None and update.filters.blocked_words == ["好用"]
     assert update.removed_users == {"u2"}
-    assert statuses(p, ("u3", "真 好 用"), ("u2", "今天天气好"), ("u4", "今天天气好吗")) == ["hidden", "hidden", "shown"]
+    assert statuses(p, ("u3", "真 好 用"), ("u2", "今天天气好"), ("u4", "今天天气好吗")) == [
+        "hidden",
+        "hidden",
+        "shown",
+    ]
     assert p.counters["status:blocked_word"] == 1 and p.counters["status:blocked_user"] == 1
 
 
@@ -85,13 +107,17 @@ def test_duplicate_emoji_and_cheer_collapse() -> None:
 
 def test_collapse_window_expires() -> None:
     p = Pipeline()
-    p.process([frame(("a", "冲冲冲", 1_000_000), ("b", "冲冲冲", 1_005_000), ("c", "冲冲冲", 1_020_000))])
+    p.process(
+        [frame(("a", "冲冲冲", 1_000_000), ("b", "冲冲冲", 1_005_000), ("c", "冲冲冲", 1_020_000))]
+    )
     assert [line.id for line in p.take_update().lines] == [_seq - 2, _seq]
 
 
 def test_spam_hidden_and_counted() -> None:
     p = Pipeline()
-    got = statuses(p, ("s1", "加V看更多福利 xyz8899"), ("s2", "vx同号 13800138000"), ("q", "能用花呗吗"))
+    got = statuses(
+        p, ("s1", "加V看更多福利 xyz8899"), ("s2", "vx同号 13800138000"), ("q", "能用花呗吗")
+    )
     assert got == ["hidden", "hidden", "shown"]
     assert p.counters["spam"] == 2 and p.counters["status:spam"] == 2
 

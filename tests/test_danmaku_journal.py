@@ -23,7 +23,16 @@ from streaming.interaction.hub import HubLimits
 from streaming.interaction.serve import HubServer
 from tests.interaction_support import TOKEN, viewer, wait_for
 
-TEXTS = ["能用花呗吗", "666", "包邮吗", "我刚下班", "加V看福利 xyz8899", "158 100斤穿什么码", "主播好美", "求讲解3号链接"]
+TEXTS = [
+    "能用花呗吗",
+    "666",
+    "包邮吗",
+    "我刚下班",
+    "加V看福利 xyz8899",
+    "158 100斤穿什么码",
+    "主播好美",
+    "求讲解3号链接",
+]
 
 CHILD = textwrap.dedent(
     """
@@ -75,7 +84,9 @@ def test_kill_9_then_resume_loses_nothing(hub: HubServer, tmp_path: Path) -> Non
     send(0)  # the first question, which the child pins
     child = subprocess.Popen(
         [sys.executable, "-c", CHILD, hub.host_url, TOKEN],
-        stdout=subprocess.PIPE, text=True, env={**os.environ},
+        stdout=subprocess.PIPE,
+        text=True,
+        env={**os.environ},
     )
     try:
         assert child.stdout is not None
@@ -105,7 +116,9 @@ def test_kill_9_then_resume_loses_nothing(hub: HubServer, tmp_path: Path) -> Non
         assert pipeline.filters.config.blocked_words == ["刷单"]
         assert pipeline.queue.pinned == 1 and pipeline.queue.entries[1].text == "能用花呗吗"
         restored_count = pipeline.queue.entries[1].count
-        assert restored_count == sum(1 for i in range(danmaku_at_kill) if TEXTS[i % len(TEXTS)] == "能用花呗吗")
+        assert restored_count == sum(
+            1 for i in range(danmaku_at_kill) if TEXTS[i % len(TEXTS)] == "能用花呗吗"
+        )
 
         service.connect(hub.host_url, TOKEN)
         wait_for(lambda: _count(path, "type='danmaku'") >= total, timeout=60)
@@ -114,7 +127,10 @@ def test_kill_9_then_resume_loses_nothing(hub: HubServer, tmp_path: Path) -> Non
     with sqlite3.connect(path) as db:
         seqs = [row[0] for row in db.execute("SELECT seq FROM events ORDER BY seq")]
         types = [row[0] for row in db.execute("SELECT type FROM events ORDER BY seq")]
-        texts = [row[0] for row in db.execute("SELECT text FROM events WHERE type='danmaku' ORDER BY seq")]
+        texts = [
+            row[0]
+            for row in db.execute("SELECT text FROM events WHERE type='danmaku' ORDER BY seq")
+        ]
         counters = dict(db.execute("SELECT name, value FROM counters").fetchall())
     # Every event the hub logged (danmaku, the viewer's join, viewer counts, the host's own pin
     # broadcast), once, in order, no holes.
@@ -122,7 +138,11 @@ def test_kill_9_then_resume_loses_nothing(hub: HubServer, tmp_path: Path) -> Non
     assert types.count("pin") == 1 and types.count("danmaku") == total
     assert texts == [TEXTS[i % len(TEXTS)] for i in range(total)]
     assert counters["danmaku"] == total
-    assert counters["question"] == sum(1 for i in range(total) if TEXTS[i % len(TEXTS)] in ("能用花呗吗", "包邮吗", "158 100斤穿什么码", "求讲解3号链接"))
+    assert counters["question"] == sum(
+        1
+        for i in range(total)
+        if TEXTS[i % len(TEXTS)] in ("能用花呗吗", "包邮吗", "158 100斤穿什么码", "求讲解3号链接")
+    )
     assert resumable_show() is None  # closed properly this time
 
 
@@ -161,7 +181,10 @@ def test_console_audience_process_killed_then_resumed(hub: HubServer) -> None:
         second.close()
     with sqlite3.connect(first.path) as db:
         seqs = [row[0] for row in db.execute("SELECT seq FROM events ORDER BY seq")]
-        texts = [row[0] for row in db.execute("SELECT text FROM events WHERE type='danmaku' ORDER BY seq")]
+        texts = [
+            row[0]
+            for row in db.execute("SELECT text FROM events WHERE type='danmaku' ORDER BY seq")
+        ]
         actions = [row[0] for row in db.execute("SELECT action FROM actions")]
     assert seqs == list(range(1, seqs[-1] + 1))
     assert texts == [TEXTS[i % len(TEXTS)] for i in range(total)]

@@ -24,7 +24,10 @@ DIFFERENT = ["160 110斤穿什么码", "讲讲5号链接", "有黑色的吗", "�
 
 def test_paraphrases_cluster_and_different_questions_do_not() -> None:
     q = QuestionQueue()
-    ids = [[q.add(t, fold(t), f"u{i}{j}", "n", 1) for j, t in enumerate(group)] for i, group in enumerate(SAME)]
+    ids = [
+        [q.add(t, fold(t), f"u{i}{j}", "n", 1) for j, t in enumerate(group)]
+        for i, group in enumerate(SAME)
+    ]
     for group in ids:
         assert len(set(group)) == 1, ids
     assert len({g[0] for g in ids}) == len(SAME)
@@ -47,8 +50,19 @@ def test_ranking_by_askers_recency_and_orders() -> None:
 
 
 def _frame(seq: int, user: str, text: str) -> str:
-    return json.dumps([{"seq": seq, "v": 1, "type": "danmaku", "ts": 1_764_170_000_000 + seq,
-                        "user": {"id": user, "name": user}, "text": text}], ensure_ascii=False)
+    return json.dumps(
+        [
+            {
+                "seq": seq,
+                "v": 1,
+                "type": "danmaku",
+                "ts": 1_764_170_000_000 + seq,
+                "user": {"id": user, "name": user},
+                "text": text,
+            }
+        ],
+        ensure_ascii=False,
+    )
 
 
 def test_actions_through_the_pipeline_and_pin_broadcast() -> None:
@@ -79,14 +93,19 @@ def test_actions_through_the_pipeline_and_pin_broadcast() -> None:
     p.command("merge", {"source_ids": [remote.id], "target_id": baoyou.id})
     merged = {v.id: v for v in p.take_update().questions or []}
     assert remote.id not in merged and merged[baoyou.id].count == 2
-    p.process([_frame(10, "late", "偏远地区包邮吗")])  # later asks of the merged wording join the target
+    p.process(
+        [_frame(10, "late", "偏远地区包邮吗")]
+    )  # later asks of the merged wording join the target
     assert p.queue.get(baoyou.id).count == 3
 
     p.command("dismiss", {"question_id": by_text["掉色吗"].id})
     p.command("search", {"query": "花呗"})
     p.command("search", {"query": "掉色"})
     searches = p.take_update().searches
-    assert [[v.status for v in found] for _q, found, _rows in searches] == [["answered"], ["dismissed"]]
+    assert [[v.status for v in found] for _q, found, _rows in searches] == [
+        ["answered"],
+        ["dismissed"],
+    ]
 
     p.command("pin", {"question_id": 999})  # unknown id: a notice in plain words, no crash
     assert any("999" in n for n in p.take_update().notices)

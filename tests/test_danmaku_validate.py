@@ -14,14 +14,24 @@ from hypothesis import strategies as st
 
 from app.danmaku.validate import MAX_TEXT, Validator
 
-SCHEMA = json.loads((Path(__file__).parents[1] / "streaming" / "interaction" / "schema.json").read_text("utf-8"))
+SCHEMA = json.loads(
+    (Path(__file__).parents[1] / "streaming" / "interaction" / "schema.json").read_text("utf-8")
+)
 EVENT_SCHEMA = {**SCHEMA, "$ref": "#/$defs/event"}
 EVENT_SCHEMA.pop("anyOf", None)
 USER = {"id": "u1", "name": "观众1"}
 
 
 def danmaku(text: Any = "能用花呗吗", **extra: Any) -> dict[str, Any]:
-    return {"seq": 1, "v": 1, "type": "danmaku", "ts": 1764170000000, "user": USER, "text": text, **extra}
+    return {
+        "seq": 1,
+        "v": 1,
+        "type": "danmaku",
+        "ts": 1764170000000,
+        "user": USER,
+        "text": text,
+        **extra,
+    }
 
 
 def frame(*events: Any) -> str:
@@ -33,8 +43,25 @@ def test_valid_frame_of_mixed_events() -> None:
     events = v.decode_frame(
         frame(
             danmaku(sent_at=1764169999990),
-            {"seq": 2, "v": 1, "type": "gift", "ts": 1, "user": USER, "gift": "火箭", "count": 1, "value": 50},
-            {"seq": 3, "v": 1, "type": "order", "ts": 1, "user": USER, "product_id": "p3", "quantity": 2},
+            {
+                "seq": 2,
+                "v": 1,
+                "type": "gift",
+                "ts": 1,
+                "user": USER,
+                "gift": "火箭",
+                "count": 1,
+                "value": 50,
+            },
+            {
+                "seq": 3,
+                "v": 1,
+                "type": "order",
+                "ts": 1,
+                "user": USER,
+                "product_id": "p3",
+                "quantity": 2,
+            },
             {"seq": 4, "v": 1, "type": "viewer_count", "ts": 1, "count": 10000},
             {"seq": 5, "v": 1, "type": "gap", "ts": 1, "from": 1, "to": 5},
             {"seq": 6, "v": 1, "type": "pin", "ts": 1, "question_id": "q1", "text": None},
@@ -79,7 +106,10 @@ def test_bad_frames_are_counted(raw: str | bytes, reason: str) -> None:
         ({**danmaku(), "type": "teleport"}, "unknown_type"),
         ({"seq": 2, "v": 1, "type": "like", "ts": 1, "user": USER, "count": 0}, "out_of_range"),
         ({"seq": 2, "v": 1, "type": "like", "ts": 1, "user": USER, "count": 1.5}, "wrong_type"),
-        ({"seq": 2, "v": 1, "type": "gift", "ts": 1, "user": USER, "gift": "g", "count": 1}, "missing_field"),
+        (
+            {"seq": 2, "v": 1, "type": "gift", "ts": 1, "user": USER, "gift": "g", "count": 1},
+            "missing_field",
+        ),
     ],
 )
 def test_bad_events_are_rejected_and_counted_the_rest_kept(event: Any, reason: str) -> None:
@@ -103,7 +133,9 @@ def test_text_is_cleaned_and_capped() -> None:
 
 def test_lone_surrogate_escape_from_the_wire() -> None:
     v = Validator()
-    raw = '[{"seq":1,"v":1,"type":"danmaku","ts":1,"user":{"id":"u1","name":"x"},"text":"\\ud800ok"}]'
+    raw = (
+        '[{"seq":1,"v":1,"type":"danmaku","ts":1,"user":{"id":"u1","name":"x"},"text":"\\ud800ok"}]'
+    )
     (event,) = v.decode_frame(raw)
     assert event.text == "ok" and v.cleaned["surrogates"] == 1
 
@@ -113,22 +145,97 @@ _BASES = [
     danmaku(),
     danmaku(sent_at=1764169999990),
     {"seq": 2, "v": 1, "type": "like", "ts": 1, "user": USER, "count": 3},
-    {"seq": 2, "v": 1, "type": "gift", "ts": 1, "user": USER, "gift": "火箭", "count": 1, "value": 0.1},
+    {
+        "seq": 2,
+        "v": 1,
+        "type": "gift",
+        "ts": 1,
+        "user": USER,
+        "gift": "火箭",
+        "count": 1,
+        "value": 0.1,
+    },
     {"seq": 2, "v": 1, "type": "order", "ts": 1, "user": USER, "product_id": "p1", "quantity": 1},
     {"seq": 2, "v": 1, "type": "join", "ts": 1, "user": USER},
     {"seq": 2, "v": 1, "type": "viewer_count", "ts": 1, "count": 0},
     {"seq": 2, "v": 1, "type": "gap", "ts": 1, "from": 1, "to": 2},
     {"seq": 2, "v": 1, "type": "pin", "ts": 1, "question_id": "q1", "text": "能用花呗吗"},
     {"seq": 2, "v": 1, "type": "announcement", "ts": 1, "text": ""},
-    {"seq": 2, "v": 1, "type": "lottery", "ts": 1, "id": "l", "keyword": "k", "prize": "p", "ends_at": 9, "winners": ["u1"]},
-    {"seq": 2, "v": 1, "type": "product", "ts": 1, "id": "p", "title": "t", "url": "u", "price": 9.9},
+    {
+        "seq": 2,
+        "v": 1,
+        "type": "lottery",
+        "ts": 1,
+        "id": "l",
+        "keyword": "k",
+        "prize": "p",
+        "ends_at": 9,
+        "winners": ["u1"],
+    },
+    {
+        "seq": 2,
+        "v": 1,
+        "type": "product",
+        "ts": 1,
+        "id": "p",
+        "title": "t",
+        "url": "u",
+        "price": 9.9,
+    },
 ]
-_FIELDS = ["v", "type", "seq", "ts", "user", "text", "sent_at", "count", "gift", "value", "product_id",
-           "quantity", "from", "to", "question_id", "winners", "price", "extra"]
+_FIELDS = [
+    "v",
+    "type",
+    "seq",
+    "ts",
+    "user",
+    "text",
+    "sent_at",
+    "count",
+    "gift",
+    "value",
+    "product_id",
+    "quantity",
+    "from",
+    "to",
+    "question_id",
+    "winners",
+    "price",
+    "extra",
+]
 _VALUES = st.one_of(
-    st.sampled_from([None, True, False, 0, 1, -1, 2, 64, 65, 1000, 1001, 10001, 0.5, -0.5, "", "x", "1",
-                     "长" * 65, "x" * 501, [], ["u1"], [1], {}, {"id": "u2"}, {"id": 3, "name": "n"},
-                     {"id": "u3", "name": "n" * 65}, {"id": "u4", "name": "\u202e"}, "\u202e\u200b"]),
+    st.sampled_from(
+        [
+            None,
+            True,
+            False,
+            0,
+            1,
+            -1,
+            2,
+            64,
+            65,
+            1000,
+            1001,
+            10001,
+            0.5,
+            -0.5,
+            "",
+            "x",
+            "1",
+            "长" * 65,
+            "x" * 501,
+            [],
+            ["u1"],
+            [1],
+            {},
+            {"id": "u2"},
+            {"id": 3, "name": "n"},
+            {"id": "u3", "name": "n" * 65},
+            {"id": "u4", "name": "\u202e"},
+            "\u202e\u200b",
+        ]
+    ),
     st.text(max_size=12),
 )
 

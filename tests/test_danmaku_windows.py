@@ -49,8 +49,16 @@ class Show:
         events = []
         for user, text in items:
             self.seq += 1
-            events.append({"seq": self.seq, "v": 1, "type": "danmaku", "ts": 1_764_170_000_000 + self.seq * 20,
-                           "user": {"id": user, "name": f"观众{user}"}, "text": text})
+            events.append(
+                {
+                    "seq": self.seq,
+                    "v": 1,
+                    "type": "danmaku",
+                    "ts": 1_764_170_000_000 + self.seq * 20,
+                    "user": {"id": user, "name": f"观众{user}"},
+                    "text": text,
+                }
+            )
         self.worker.feed(json.dumps(events, ensure_ascii=False))
 
     def close(self) -> None:
@@ -78,9 +86,21 @@ def _queue_texts(widget: QuestionQueueWidget) -> list[str]:
 
 
 def test_both_windows_follow_one_state(show: Show, qtbot: Any) -> None:
-    show.say(("1", "能用花呗吗"), ("2", "可以用花呗吗"), ("3", "包邮吗"), ("4", "我刚下班"), ("5", "加V看福利 xyz8899"))
-    qtbot.waitUntil(lambda: len(show.host_queue.model.rows) == 2 and len(show.assistant.model.lines) == 4)
-    assert _queue_texts(show.host_queue) == _queue_texts(show.assistant.queue) == ["能用花呗吗", "包邮吗"]
+    show.say(
+        ("1", "能用花呗吗"),
+        ("2", "可以用花呗吗"),
+        ("3", "包邮吗"),
+        ("4", "我刚下班"),
+        ("5", "加V看福利 xyz8899"),
+    )
+    qtbot.waitUntil(
+        lambda: len(show.host_queue.model.rows) == 2 and len(show.assistant.model.lines) == 4
+    )
+    assert (
+        _queue_texts(show.host_queue)
+        == _queue_texts(show.assistant.queue)
+        == ["能用花呗吗", "包邮吗"]
+    )
     assert show.host_queue.model.rows[0].count == 2
     assert all("xyz8899" not in line.text for line in show.assistant.model.lines)  # spam hidden
 
@@ -115,7 +135,10 @@ def test_both_windows_follow_one_state(show: Show, qtbot: Any) -> None:
     show.assistant.word_box.setText("花呗")
     show.assistant.word_box.returnPressed.emit()
     qtbot.waitUntil(lambda: show.state.filters.blocked_words == ["花呗"])
-    assert [show.assistant.blocked_words.item(i).text() for i in range(show.assistant.blocked_words.count())] == ["花呗"]
+    assert [
+        show.assistant.blocked_words.item(i).text()
+        for i in range(show.assistant.blocked_words.count())
+    ] == ["花呗"]
     show.say(("6", "花 呗 分期吗"), ("7", "掉色吗"))
     qtbot.waitUntil(lambda: "掉色吗" in _queue_texts(show.host_queue))
     assert all("分期" not in line.text for line in show.state.lines())
@@ -143,8 +166,12 @@ def test_overlay_caps_lines_and_never_samples_questions_away(show: Show, qtbot: 
     chatter = [(str(100 + i), f"随便聊聊{i}") for i in range(300)]
     show.say(*chatter[:150], ("q1", "这个有黑色吗"), *chatter[150:], ("q2", "保质期多久"))
     shown_questions: list[str] = []
-    show.overlay.on_first_paint = lambda lines: shown_questions.extend(x.text for x in lines if x.kind == "question")
-    qtbot.waitUntil(lambda: sorted(shown_questions) == sorted(["这个有黑色吗", "保质期多久"]), timeout=15000)
+    show.overlay.on_first_paint = lambda lines: shown_questions.extend(
+        x.text for x in lines if x.kind == "question"
+    )
+    qtbot.waitUntil(
+        lambda: sorted(shown_questions) == sorted(["这个有黑色吗", "保质期多久"]), timeout=15000
+    )
     assert len({item.lane for item in show.overlay._items}) <= show.overlay.lanes
     assert show.overlay.sampled_out > 200  # the rest of the chatter was sampled away
 
@@ -153,7 +180,9 @@ def test_injection_strings_show_literally(show: Show, qtbot: Any) -> None:
     show.overlay.set_speed(10)
     show.say(*[(str(i), text) for i, text in enumerate(INJECTIONS)], ("9", "<b>会缩水吗</b>"))
     qtbot.waitUntil(lambda: len(show.assistant.model.lines) == len(INJECTIONS) + 1)
-    stream = [show.assistant.proxy.index(i, 0).data() for i in range(show.assistant.proxy.rowCount())]
+    stream = [
+        show.assistant.proxy.index(i, 0).data() for i in range(show.assistant.proxy.rowCount())
+    ]
     for text in INJECTIONS:
         assert f"观众{INJECTIONS.index(text)}: {text}" in stream
     qtbot.waitUntil(lambda: len(show.overlay.visible_texts()) == 6)
@@ -186,7 +215,12 @@ def test_overlay_paints_markup_as_characters(qtbot: Any) -> None:
     image.fill(0)
     overlay.render(image)
     metrics = QFontMetricsF(overlay._font)
-    ink = [x for x in range(image.width()) for y in range(0, image.height(), 2) if image.pixelColor(x, y).alpha() > 0]
+    ink = [
+        x
+        for x in range(image.width())
+        for y in range(0, image.height(), 2)
+        if image.pixelColor(x, y).alpha() > 0
+    ]
     assert ink and max(ink) - min(ink) > metrics.horizontalAdvance("bold") * 1.8
     assert abs((max(ink) - min(ink)) - metrics.horizontalAdvance("<b>bold</b>")) < 12
 
@@ -197,11 +231,17 @@ def test_new_questions_show_at_once_in_panel_and_overlay_strip(show: Show, qtbot
     resets: list[bool] = []
     show.host_queue.model.modelReset.connect(lambda: resets.append(True))
     show.say(*[(str(100 + i), "包邮吗") for i in range(20)])  # a popular question ranks first
-    qtbot.waitUntil(lambda: bool(show.host_queue.model.rows) and show.host_queue.model.rows[0].count == 20)
-    show.say(*[(str(200 + i), f"闲聊一下{i}") for i in range(200)], ("q", "探针7号 这个有几种颜色?"))
+    qtbot.waitUntil(
+        lambda: bool(show.host_queue.model.rows) and show.host_queue.model.rows[0].count == 20
+    )
+    show.say(
+        *[(str(200 + i), f"闲聊一下{i}") for i in range(200)], ("q", "探针7号 这个有几种颜色?")
+    )
     qtbot.waitUntil(lambda: "探针7号 这个有几种颜色?" in show.host_queue.just_asked.text())
     assert show.host_queue.model.rows[0].text == "包邮吗"  # the new one ranks low in the table ...
-    qtbot.waitUntil(lambda: "探针7号 这个有几种颜色?" in show.overlay.visible_texts())  # ... and is on the overlay
+    qtbot.waitUntil(
+        lambda: "探针7号 这个有几种颜色?" in show.overlay.visible_texts()
+    )  # ... and is on the overlay
     show.say(("r", "包邮吗?"))  # another ask of a known question only raises its count
     qtbot.waitUntil(lambda: show.host_queue.model.rows[0].count == 21)
     assert "包邮吗" not in show.host_queue.just_asked.text().split("\n")[1]
@@ -273,4 +313,8 @@ def test_question_strip_puts_new_questions_before_known_ones(qtbot: Any) -> None
     overlay.add_lines([new, *known])  # the new one is the oldest waiting
     overlay._step()
     shown = overlay.visible_texts()
-    assert len(shown) == danmaku_overlay.QUESTION_ROWS and "新问题吗" in shown and "老问题1吗" not in shown
+    assert (
+        len(shown) == danmaku_overlay.QUESTION_ROWS
+        and "新问题吗" in shown
+        and "老问题1吗" not in shown
+    )

@@ -12,8 +12,19 @@ from app.danmaku.worker import DanmakuWorker
 
 
 def _frame(seq: int, text: str = "包邮吗") -> str:
-    return json.dumps([{"seq": seq, "v": 1, "type": "danmaku", "ts": 1_764_170_000_000 + seq,
-                        "user": {"id": f"u{seq}", "name": "n"}, "text": text}], ensure_ascii=False)
+    return json.dumps(
+        [
+            {
+                "seq": seq,
+                "v": 1,
+                "type": "danmaku",
+                "ts": 1_764_170_000_000 + seq,
+                "user": {"id": f"u{seq}", "name": "n"},
+                "text": text,
+            }
+        ],
+        ensure_ascii=False,
+    )
 
 
 def test_feed_blocks_when_behind_and_loses_nothing() -> None:

@@ -83,8 +83,9 @@ def test_missing_file_and_missing_track_fail_with_a_message(tmp_path: Path) -> N
 
     with av.open(str(wav), "w") as out:
         stream = out.add_stream("pcm_s16le", rate=48_000, layout="mono")
-        frame = av.AudioFrame.from_ndarray(np.zeros((1, 4800), np.int16), format="s16",
-                                           layout="mono")
+        frame = av.AudioFrame.from_ndarray(
+            np.zeros((1, 4800), np.int16), format="s16", layout="mono"
+        )
         frame.sample_rate = 48_000
         out.mux(stream.encode(frame))
         out.mux(stream.encode())

@@ -95,21 +95,25 @@ def test_browser_reader_and_writer_agree_with_python() -> None:
                   const ctx = document.getElementById('c').getContext('2d');
                   ctx.drawImage(img, 0, 0);
                   return readStamp(ctx, 640, 360);
-                }""", png)
+                }""",
+                png,
+            )
             drawn_in_browser = page.evaluate(
                 """() => {
                   const ctx = document.getElementById('c').getContext('2d');
                   ctx.fillStyle = '#808080'; ctx.fillRect(0, 0, 640, 360);
                   drawStamp(ctx, 640, 1764000123999, 16383);
                   return document.getElementById('c').toDataURL('image/png');
-                }""")
+                }"""
+            )
         finally:
             browser.close()
     assert read_in_browser == {"timeMs": 1_764_000_123_456 % frame_stamp.TIME_MOD, "seq": 999}
     data = base64.b64decode(drawn_in_browser.split(",", 1)[1])
     canvas = cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_COLOR)
     assert frame_stamp.read(canvas) == frame_stamp.Stamp(
-        1_764_000_123_999 % frame_stamp.TIME_MOD, 16383)
+        1_764_000_123_999 % frame_stamp.TIME_MOD, 16383
+    )
 
 
 def test_a_blend_of_two_codes_reads_as_none_not_as_a_wrong_stamp() -> None:

@@ -108,8 +108,7 @@ def test_wrong_token_is_a_plain_failure(qtbot, panel, relay):
 def test_unreachable_relay_is_a_plain_failure(qtbot, panel):
     type_target(panel, "http://127.0.0.1:9/whip", "x")
     panel.go_button.click()
-    qtbot.waitUntil(lambda: "Cannot reach the relay" in panel.message_label.text(),
-                    timeout=10_000)
+    qtbot.waitUntil(lambda: "Cannot reach the relay" in panel.message_label.text(), timeout=10_000)
     assert panel.state_label.text() == "Not live — problem"
 
 

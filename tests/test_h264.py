@@ -136,8 +136,14 @@ def _bitrate(sizes: list[int], fps: int) -> float:
 
 def test_bitrate_follows_target_within_range_without_extra_keyframes() -> None:
     profile = VideoProfile(
-        960, 540, 30, min_bitrate=600_000, max_bitrate=2_400_000, start_bitrate=2_400_000,
-        keyint_s=1.0, adapt_preset=False,
+        960,
+        540,
+        30,
+        min_bitrate=600_000,
+        max_bitrate=2_400_000,
+        start_bitrate=2_400_000,
+        keyint_s=1.0,
+        adapt_preset=False,
     )
     records: list[EncodeRecord] = []
     encoder = LiveH264Encoder(profile, observer=lambda record, frame: records.append(record))

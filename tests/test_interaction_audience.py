@@ -34,7 +34,9 @@ def test_built_in_corpus_is_varied():
     corpus = load_corpus()
     assert sum(len(v) for v in corpus.values()) >= 250
     assert {"question", "chat", "cheer", "spam", "storm"} <= set(corpus)
-    assert any("敏感肌" in t for t in corpus["question"]) and any("?" in t for t in corpus["question"])
+    assert any("敏感肌" in t for t in corpus["question"]) and any(
+        "?" in t for t in corpus["question"]
+    )
     assert any("加V" in t or "weixin" in t for t in corpus["spam"])
     assert any(ch.isdigit() for t in corpus["spam"] for ch in t)  # contact numbers
     assert any("一二三" in t or "yi er san" in t for t in corpus["spam"])  # spelled-out digits
@@ -59,8 +61,19 @@ def test_message_maker_mix_and_storms_are_repeatable():
 
 def test_audience_against_a_hub_delivers_everything_to_the_host(audience):
     with HubServer(TOKEN, HubLimits(viewer_rate=50, viewer_burst=50)) as srv:
-        code, out, err = audience("--url", f"ws://127.0.0.1:{srv.port}", "--viewers", "8",
-                                  "--rate", "200", "--duration", "2", "--seed", "3", token=TOKEN)
+        code, out, err = audience(
+            "--url",
+            f"ws://127.0.0.1:{srv.port}",
+            "--viewers",
+            "8",
+            "--rate",
+            "200",
+            "--duration",
+            "2",
+            "--seed",
+            "3",
+            token=TOKEN,
+        )
         assert code == 0, err
         summary = json.loads(out)
         assert summary["connected"] == 8 and summary["errored"] == 0
@@ -74,8 +87,19 @@ def test_audience_against_a_hub_delivers_everything_to_the_host(audience):
 
 def test_generator_processes_are_merged(audience):
     with HubServer(TOKEN, HubLimits(viewer_rate=50, viewer_burst=50)) as srv:
-        code, out, err = audience("--url", srv.viewer_url, "--viewers", "6", "--rate", "120",
-                                  "--duration", "1.5", "--processes", "2", token=TOKEN)
+        code, out, err = audience(
+            "--url",
+            srv.viewer_url,
+            "--viewers",
+            "6",
+            "--rate",
+            "120",
+            "--duration",
+            "1.5",
+            "--processes",
+            "2",
+            token=TOKEN,
+        )
         assert code == 0, err
         summary = json.loads(out)
         assert summary["processes"] == 2 and summary["connected"] == 6
@@ -87,8 +111,18 @@ def test_generator_processes_are_merged(audience):
 
 def test_per_connection_limits_show_up_as_errors(audience):
     with HubServer(TOKEN) as srv:  # default limits: 5 msg/s, burst 10
-        code, out, _ = audience("--url", srv.viewer_url, "--viewers", "1", "--rate", "40",
-                                "--duration", "1.5", "--seed", "1")
+        code, out, _ = audience(
+            "--url",
+            srv.viewer_url,
+            "--viewers",
+            "1",
+            "--rate",
+            "40",
+            "--duration",
+            "1.5",
+            "--seed",
+            "1",
+        )
         summary = json.loads(out)
         assert summary["sent"] >= 55 and summary["errors"]["rate_limited"] >= 1
         assert srv.hub.counters["accepted"] <= 20
@@ -113,8 +147,9 @@ def test_bad_corpus_is_refused_in_plain_words(audience, tmp_path, content):
 
 
 def test_unreachable_hub_is_reported_not_crashed(audience):
-    code, out, err = audience("--url", "ws://127.0.0.1:9", "--viewers", "2", "--rate", "5",
-                              "--duration", "0.5")
+    code, out, err = audience(
+        "--url", "ws://127.0.0.1:9", "--viewers", "2", "--rate", "5", "--duration", "0.5"
+    )
     assert code == 1 and "could not connect to the hub" in err
     summary = json.loads(out)
     assert summary["connected"] == 0 and any(k.startswith("connect") for k in summary["errors"])
@@ -140,8 +175,15 @@ def test_hosts_are_fed_during_a_burst_not_after_it():
 
     with HubServer(TOKEN, HubLimits(viewer_rate=1e9, viewer_burst=10**9, log_size=5000)) as srv:
         with Collector(srv.host_url) as host:
-            asyncio.run(blast(srv.viewer_url, 40, 60_000, ["能用花呗吗", "666"],
-                              done=lambda: srv.hub.counters["accepted"] == 60_000))
+            asyncio.run(
+                blast(
+                    srv.viewer_url,
+                    40,
+                    60_000,
+                    ["能用花呗吗", "666"],
+                    done=lambda: srv.hub.counters["accepted"] == 60_000,
+                )
+            )
             wait_for(lambda: srv.hub.counters["accepted"] == 60_000, timeout=60)
             wait_for(lambda: host.client.last_seq == srv.hub.stats()["head"], timeout=60)
             assert not any(kind == "gap" for kind, _ in host.statuses)

@@ -21,18 +21,37 @@ from tests.interaction_support import TOKEN, Collector, viewer, wait_for
 
 SCHEMA = json.load(open("streaming/interaction/schema.json", encoding="utf-8"))
 HOST_FRAME = Draft202012Validator({"$ref": "#/$defs/host_frame", "$defs": SCHEMA["$defs"]})
-NASTY = "\u202e\u202d\u2066\u200b\u200f\ufeff\x00\x07\x1b\r\n\t\ud800\udfff\U0001f600<script>\"\\"
+NASTY = '\u202e\u202d\u2066\u200b\u200f\ufeff\x00\x07\x1b\r\n\t\ud800\udfff\U0001f600<script>"\\'
 
 json_values = st.recursive(
-    st.none() | st.booleans() | st.integers() | st.floats() | st.text(alphabet=st.characters(), max_size=40),
-    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4),
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.floats()
+    | st.text(alphabet=st.characters(), max_size=40),
+    lambda inner: (
+        st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4)
+    ),
     max_leaves=12,
 )
 typed_objects = st.fixed_dictionaries(
-    {"type": st.sampled_from(["danmaku", "like", "gift", "order", "join", "pin", "viewer_count", "gap", ""])},
-    optional={"v": json_values, "text": json_values, "count": json_values, "gift": json_values,
-              "value": json_values, "product_id": json_values, "quantity": json_values,
-              "sent_at": json_values, "user": json_values, "seq": json_values},
+    {
+        "type": st.sampled_from(
+            ["danmaku", "like", "gift", "order", "join", "pin", "viewer_count", "gap", ""]
+        )
+    },
+    optional={
+        "v": json_values,
+        "text": json_values,
+        "count": json_values,
+        "gift": json_values,
+        "value": json_values,
+        "product_id": json_values,
+        "quantity": json_values,
+        "sent_at": json_values,
+        "user": json_values,
+        "seq": json_values,
+    },
 )
 nasty_text = st.text(alphabet=st.sampled_from(NASTY) | st.characters(), max_size=300)
 frames = st.one_of(
@@ -40,9 +59,13 @@ frames = st.one_of(
     json_values.map(lambda v: json.dumps(v)),
     typed_objects.map(lambda v: json.dumps(v)),
     nasty_text.map(lambda t: json.dumps({"v": 1, "type": "danmaku", "text": t or "x"})),
-    st.integers(4097, 20_000).map(lambda n: json.dumps({"v": 1, "type": "danmaku", "text": "长" * n})),
+    st.integers(4097, 20_000).map(
+        lambda n: json.dumps({"v": 1, "type": "danmaku", "text": "长" * n})
+    ),
     st.binary(max_size=300),  # binary frames (invalid UTF-8 and all)
-    st.binary(min_size=1, max_size=200).map(lambda b: ("text-bytes", b"\xff" + b)),  # invalid UTF-8 text
+    st.binary(min_size=1, max_size=200).map(
+        lambda b: ("text-bytes", b"\xff" + b)
+    ),  # invalid UTF-8 text
     st.integers(65_537, 200_000).map(lambda n: "x" * n),  # over the connection's message limit
 )
 
@@ -114,8 +137,10 @@ def test_after_fuzzing_host_stream_is_whole_and_valid(hub, fuzzer):
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=list(HealthCheck))
-@given(text=st.text(min_size=1, max_size=120) | st.sampled_from(
-    ['{"seq":999999999,', '"},{"seq":7,"v":1', '\\"seq\\":5', "[{\"seq\":1}]"]))
+@given(
+    text=st.text(min_size=1, max_size=120)
+    | st.sampled_from(['{"seq":999999999,', '"},{"seq":7,"v":1', '\\"seq\\":5', '[{"seq":1}]'])
+)
 def test_viewer_text_cannot_fool_the_clients_seq_tracking(hub, text):
     srv, host, canary = hub
     start = len(host.frames)
@@ -132,10 +157,25 @@ def test_viewer_text_cannot_fool_the_clients_seq_tracking(hub, text):
 
 
 host_objects = st.fixed_dictionaries(
-    {"v": st.just(1), "type": st.sampled_from(["pin", "announcement", "countdown", "lottery", "product", "danmaku"])},
-    optional={"question_id": json_values, "text": json_values, "id": json_values, "label": json_values,
-              "ends_at": json_values, "keyword": json_values, "prize": json_values, "winners": json_values,
-              "title": json_values, "url": json_values, "price": json_values},
+    {
+        "v": st.just(1),
+        "type": st.sampled_from(
+            ["pin", "announcement", "countdown", "lottery", "product", "danmaku"]
+        ),
+    },
+    optional={
+        "question_id": json_values,
+        "text": json_values,
+        "id": json_values,
+        "label": json_values,
+        "ends_at": json_values,
+        "keyword": json_values,
+        "prize": json_values,
+        "winners": json_values,
+        "title": json_values,
+        "url": json_values,
+        "price": json_values,
+    },
 )
 
 
@@ -156,8 +196,12 @@ def test_host_client_send_checks_before_the_wire(hub, event):
 @given(frame=st.one_of(st.text(max_size=100), json_values.map(json.dumps), st.binary(max_size=50)))
 def test_host_garbage_gets_errors_and_the_hub_stays_up(hub, frame):
     srv, host, canary = hub
-    with connect(srv.host_url, additional_headers={"Authorization": f"Bearer {TOKEN}"},
-                 open_timeout=5, max_size=None) as raw:
+    with connect(
+        srv.host_url,
+        additional_headers={"Authorization": f"Bearer {TOKEN}"},
+        open_timeout=5,
+        max_size=None,
+    ) as raw:
         assert json.loads(raw.recv(timeout=5))[0]["type"] == "hello"
         raw.send(frame)
         reply = json.loads(raw.recv(timeout=5))

@@ -25,8 +25,15 @@ def server():
 def test_viewer_danmaku_reaches_host_stamped_with_server_identity(server):
     with Collector(server.host_url) as host:
         ws, welcome = viewer(server.viewer_url)
-        forged = {"v": 1, "type": "danmaku", "text": "适合敏感肌吗", "sent_at": 5,
-                  "user": {"id": "admin", "name": "主播"}, "seq": 999999, "extra": "dropped"}
+        forged = {
+            "v": 1,
+            "type": "danmaku",
+            "text": "适合敏感肌吗",
+            "sent_at": 5,
+            "user": {"id": "admin", "name": "主播"},
+            "seq": 999999,
+            "extra": "dropped",
+        }
         ws.send(json.dumps(forged, ensure_ascii=False))
         wait_for(lambda: any(e["type"] == "danmaku" for e in host.events()))
         event = next(e for e in host.events() if e["type"] == "danmaku")
@@ -51,9 +58,11 @@ def test_seqs_strictly_increase_and_join_is_emitted(server):
 
 
 def test_hosts_need_the_token(server):
-    for headers, url in (({}, server.host_url),
-                         ({"Authorization": "Bearer wrong"}, server.host_url),
-                         ({}, server.host_url + "?token=wrong")):
+    for headers, url in (
+        ({}, server.host_url),
+        ({"Authorization": "Bearer wrong"}, server.host_url),
+        ({}, server.host_url + "?token=wrong"),
+    ):
         with pytest.raises(InvalidStatus) as info:
             connect(url, additional_headers=headers, open_timeout=5)
         assert info.value.response.status_code == 401
@@ -113,14 +122,21 @@ def test_protocol_violations_close_only_that_connection(server):
 
 
 def test_rate_limit_refuses_the_excess_with_one_error_per_second():
-    with HubServer(TOKEN, HubLimits(viewer_rate=5, viewer_burst=10)) as srv, Collector(srv.host_url) as host:
+    with (
+        HubServer(TOKEN, HubLimits(viewer_rate=5, viewer_burst=10)) as srv,
+        Collector(srv.host_url) as host,
+    ):
         ws, welcome = viewer(srv.viewer_url)
         assert welcome["limits"] == {"rate": 5, "burst": 10, "max_text": 500}
         for i in range(40):
-            ws.send(json.dumps({"v": 1, "type": "danmaku", "text": f"刷屏 {i}"}, ensure_ascii=False))
+            ws.send(
+                json.dumps({"v": 1, "type": "danmaku", "text": f"刷屏 {i}"}, ensure_ascii=False)
+            )
         error = recv_until(ws, lambda m: m["type"] == "error")
         assert error["code"] == "rate_limited"
-        wait_for(lambda: srv.hub.counters["accepted"] + srv.hub.counters["rejected.rate_limited"] == 40)
+        wait_for(
+            lambda: srv.hub.counters["accepted"] + srv.hub.counters["rejected.rate_limited"] == 40
+        )
         accepted = srv.hub.counters["accepted"]
         assert 10 <= accepted <= 12  # the burst, plus what refilled while sending
         wait_for(lambda: sum(e["type"] == "danmaku" for e in host.events()) == accepted)
@@ -171,7 +187,9 @@ def test_viewers_see_a_sample_of_others_danmaku(server):
 def test_viewer_count_is_reported(server):
     with Collector(server.host_url) as host:
         sockets = [viewer(server.viewer_url)[0] for _ in range(4)]
-        wait_for(lambda: any(e["type"] == "viewer_count" and e["count"] == 4 for e in host.events()))
+        wait_for(
+            lambda: any(e["type"] == "viewer_count" and e["count"] == 4 for e in host.events())
+        )
         for ws in sockets:
             ws.close()
 
@@ -240,7 +258,9 @@ def test_a_viewer_that_stops_reading_only_misses_frames_itself():
             host.client.send({"v": 1, "type": "announcement", "text": f"{i} {text}"})
             if i % 200 == 0:  # keep the reading viewer's side drained
                 wait_for(lambda i=i: srv.hub.counters["broadcasts"] > i)
-        last = recv_until(reader, lambda m: m["type"] == "announcement" and m["text"].startswith("3999 "), 30)
+        last = recv_until(
+            reader, lambda m: m["type"] == "announcement" and m["text"].startswith("3999 "), 30
+        )
         assert last["seq"] > 4000
         assert srv.hub.counters["viewer_frames_dropped"] > 0  # for the stuck viewer only
         wait_for(lambda: host.client.last_seq == srv.hub.stats()["head"])

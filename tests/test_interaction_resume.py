@@ -109,8 +109,13 @@ def test_stop_while_the_hub_is_unreachable_returns_promptly():
     statuses: list[str] = []
     from streaming.interaction.client import HostClient
 
-    client = HostClient("ws://127.0.0.1:9/ws/host", TOKEN, lambda t: None,
-                        on_status=lambda k, m: statuses.append(k), backoff=(0.05, 0.1))
+    client = HostClient(
+        "ws://127.0.0.1:9/ws/host",
+        TOKEN,
+        lambda t: None,
+        on_status=lambda k, m: statuses.append(k),
+        backoff=(0.05, 0.1),
+    )
     client.start()
     wait_for(lambda: statuses.count("reconnecting") >= 2)
     t0 = time.monotonic()

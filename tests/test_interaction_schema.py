@@ -54,8 +54,21 @@ def test_doc_examples_validate():
 @pytest.mark.parametrize(
     ("name", "bad"),
     [
-        ("event", {"v": 1, "type": "danmaku", "ts": 1, "user": {"id": "u", "name": "n"}, "text": "x"}),
-        ("event", {"seq": 0, "v": 1, "type": "like", "ts": 1, "user": {"id": "u", "name": "n"}, "count": 1}),
+        (
+            "event",
+            {"v": 1, "type": "danmaku", "ts": 1, "user": {"id": "u", "name": "n"}, "text": "x"},
+        ),
+        (
+            "event",
+            {
+                "seq": 0,
+                "v": 1,
+                "type": "like",
+                "ts": 1,
+                "user": {"id": "u", "name": "n"},
+                "count": 1,
+            },
+        ),
         ("viewer_send", {"v": 1, "type": "danmaku", "text": 5}),
         ("viewer_send", {"v": 1, "type": "join"}),
         ("host_send", {"v": 1, "type": "pin", "text": "no id"}),
@@ -69,17 +82,41 @@ def test_schema_rejects(name, bad):
 
 
 VALUES = st.one_of(
-    st.none(), st.booleans(), st.integers(-5, 20_000), st.floats(allow_nan=False, allow_infinity=False),
-    st.text(max_size=80), st.text(min_size=490, max_size=520), st.lists(st.text(max_size=5), max_size=3),
+    st.none(),
+    st.booleans(),
+    st.integers(-5, 20_000),
+    st.floats(allow_nan=False, allow_infinity=False),
+    st.text(max_size=80),
+    st.text(min_size=490, max_size=520),
+    st.lists(st.text(max_size=5), max_size=3),
     st.dictionaries(st.text(max_size=3), st.integers(), max_size=2),
 )
-FIELDS = ["text", "sent_at", "count", "gift", "value", "product_id", "quantity", "question_id",
-          "id", "label", "ends_at", "keyword", "prize", "winners", "title", "url", "price"]
+FIELDS = [
+    "text",
+    "sent_at",
+    "count",
+    "gift",
+    "value",
+    "product_id",
+    "quantity",
+    "question_id",
+    "id",
+    "label",
+    "ends_at",
+    "keyword",
+    "prize",
+    "winners",
+    "title",
+    "url",
+    "price",
+]
 TYPES = [*rules.VIEWER_RULES, *rules.HOST_RULES, "join", "gap", 3, None]
 
 
 @settings(max_examples=400, deadline=None)
-@given(kind=st.sampled_from(TYPES), fields=st.dictionaries(st.sampled_from(FIELDS), VALUES, max_size=6))
+@given(
+    kind=st.sampled_from(TYPES), fields=st.dictionaries(st.sampled_from(FIELDS), VALUES, max_size=6)
+)
 def test_hub_rules_agree_with_the_schema(kind, fields):
     obj = {**fields, "v": 1, "type": kind}
     for rule_set, name in ((rules.VIEWER_RULES, "viewer_send"), (rules.HOST_RULES, "host_send")):
@@ -112,25 +149,55 @@ def test_every_frame_the_hub_sends_validates():
                 {"v": 1, "type": "pin", "question_id": "q1", "text": None},
                 {"v": 1, "type": "announcement", "text": "今晚八点"},
                 {"v": 1, "type": "countdown", "id": "c", "label": "秒杀", "ends_at": 1764170000000},
-                {"v": 1, "type": "lottery", "id": "l", "keyword": "抽奖", "prize": "面膜", "ends_at": 1,
-                 "winners": ["u1"]},
-                {"v": 1, "type": "product", "id": "p3", "title": "面膜", "url": "https://x.invalid/p3",
-                 "price": 99.9},
+                {
+                    "v": 1,
+                    "type": "lottery",
+                    "id": "l",
+                    "keyword": "抽奖",
+                    "prize": "面膜",
+                    "ends_at": 1,
+                    "winners": ["u1"],
+                },
+                {
+                    "v": 1,
+                    "type": "product",
+                    "id": "p3",
+                    "title": "面膜",
+                    "url": "https://x.invalid/p3",
+                    "price": 99.9,
+                },
             ]:
                 host.client.send(event)
             late = viewer(srv.viewer_url)  # a join, a viewer_count, and the sticky broadcasts
-            wait_for(lambda: {"viewer_count", "product", "gap"} <= {e["type"] for e in host.events()})
+            wait_for(
+                lambda: {"viewer_count", "product", "gap"} <= {e["type"] for e in host.events()}
+            )
             viewer_frames.append(late[1])
-            with connect(srv.host_url, additional_headers={"Authorization": f"Bearer {TOKEN}"},
-                         open_timeout=5) as raw:
+            with connect(
+                srv.host_url,
+                additional_headers={"Authorization": f"Bearer {TOKEN}"},
+                open_timeout=5,
+            ) as raw:
                 hello = json.loads(raw.recv(timeout=5))
                 raw.send("not json")
                 refused = json.loads(raw.recv(timeout=5))
             for frame in [*host.frames, json.dumps([hello[0]]), json.dumps(refused)]:
                 validator("host_frame").validate(json.loads(frame))
             kinds = {e["type"] for e in host.events()}
-            assert kinds >= {"danmaku", "like", "gift", "order", "join", "viewer_count", "gap",
-                             "pin", "announcement", "countdown", "lottery", "product"}
+            assert kinds >= {
+                "danmaku",
+                "like",
+                "gift",
+                "order",
+                "join",
+                "viewer_count",
+                "gap",
+                "pin",
+                "announcement",
+                "countdown",
+                "lottery",
+                "product",
+            }
             while len(viewer_frames) < 12:
                 try:
                     viewer_frames.extend(json.loads(late[0].recv(timeout=1)))

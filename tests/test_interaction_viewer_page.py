@@ -15,8 +15,15 @@ from tests.interaction_support import Collector, viewer, wait_for
 pytestmark = pytest.mark.slow
 
 CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--headless", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--headless",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 TOKEN = "viewer-page-token"
 INJECTION = '<img src=x onerror="window.pwned=1">看<b>这里</b>'
 
@@ -40,8 +47,11 @@ def page(relay):
         browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
         page = browser.new_page()
         page.goto(info["viewer"], wait_until="domcontentloaded")
-        page.wait_for_function("window.LiveDeskDanmaku && window.LiveDeskDanmaku.connected "
-                               "&& window.LiveDeskDanmaku.user", timeout=20_000)
+        page.wait_for_function(
+            "window.LiveDeskDanmaku && window.LiveDeskDanmaku.connected "
+            "&& window.LiveDeskDanmaku.user",
+            timeout=20_000,
+        )
         yield page
         browser.close()
 
@@ -85,12 +95,15 @@ def test_pin_and_announcement_from_the_host_are_shown(relay, page):
     with Collector(info["interaction_host"], token=TOKEN) as host:
         host.client.send({"v": 1, "type": "pin", "question_id": "q7", "text": "能用花呗吗<script>"})
         host.client.send({"v": 1, "type": "announcement", "text": "今晚八点秒杀"})
-        page.wait_for_function("document.getElementById('dm-announcement').textContent"
-                               " === '今晚八点秒杀'", timeout=10_000)
+        page.wait_for_function(
+            "document.getElementById('dm-announcement').textContent === '今晚八点秒杀'",
+            timeout=10_000,
+        )
         assert page.text_content("#dm-pin") == "📌 能用花呗吗<script>"
         host.client.send({"v": 1, "type": "pin", "question_id": "q7", "text": None})
-        page.wait_for_function("document.getElementById('dm-pin').textContent === ''",
-                               timeout=10_000)
+        page.wait_for_function(
+            "document.getElementById('dm-pin').textContent === ''", timeout=10_000
+        )
 
 
 def test_a_late_joiner_sees_the_pin_and_the_rate_limit_is_explained(relay, page):
@@ -99,8 +112,9 @@ def test_a_late_joiner_sees_the_pin_and_the_rate_limit_is_explained(relay, page)
         host.client.send({"v": 1, "type": "pin", "question_id": "q1", "text": "158 100斤穿M"})
         wait_for(lambda: any(e["type"] == "pin" for e in host.events()))
     page.reload(wait_until="domcontentloaded")
-    page.wait_for_function("document.getElementById('dm-pin').textContent === '📌 158 100斤穿M'",
-                           timeout=20_000)
+    page.wait_for_function(
+        "document.getElementById('dm-pin').textContent === '📌 158 100斤穿M'", timeout=20_000
+    )
     page.evaluate("""() => {  // 30 sends at once through the form: over the burst of 10
       const form = document.getElementById("dm-form"), input = document.getElementById("dm-input");
       for (let k = 0; k < 30; k++) { input.value = "刷屏 " + k; form.requestSubmit(); }

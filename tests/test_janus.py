@@ -64,8 +64,12 @@ def test_console_publishes_h264_and_opus_through_janus_to_a_subscriber(janus: Lo
     states: list[PublishState] = []
     signalling = JanusSignalling(janus.url, room=4242)
     publisher = Publisher(
-        signalling, video, audio, PublishOptions(resolution="360p"),
-        on_state=lambda state, message: states.append(state))
+        signalling,
+        video,
+        audio,
+        PublishOptions(resolution="360p"),
+        on_state=lambda state, message: states.append(state),
+    )
     video.start()
     audio.start()
     publisher.start()
@@ -127,9 +131,13 @@ def test_room_without_h264_is_refused_in_plain_words(janus: LocalJanus) -> None:
         await handle.message({"request": "create", "room": 99, "videocodec": "vp8"})
         pc = RTCPeerConnection()
         transceiver = pc.addTransceiver(VideoStreamTrack(), direction="sendonly")
-        transceiver.setCodecPreferences([
-            c for c in RTCRtpSender.getCapabilities("video").codecs
-            if c.mimeType in ("video/H264", "video/rtx")])
+        transceiver.setCodecPreferences(
+            [
+                c
+                for c in RTCRtpSender.getCapabilities("video").codecs
+                if c.mimeType in ("video/H264", "video/rtx")
+            ]
+        )
         await pc.setLocalDescription(await pc.createOffer())
         signalling = JanusSignalling(janus.url, room=99)
         try:
@@ -165,10 +173,30 @@ def test_unreachable_and_wrong_servers_give_plain_errors(janus: LocalJanus) -> N
 def test_publish_command_goes_live_on_janus(janus: LocalJanus, tmp_path) -> None:
     stats = tmp_path / "stats.json"
     result = subprocess.run(
-        [sys.executable, "-m", "app", "publish", "--janus", janus.url, "--room", "31",
-         "--video", "test", "--audio", "tone", "--resolution", "360p", "--duration", "3",
-         "--stats-json", str(stats)],
-        capture_output=True, text=True, timeout=60)
+        [
+            sys.executable,
+            "-m",
+            "app",
+            "publish",
+            "--janus",
+            janus.url,
+            "--room",
+            "31",
+            "--video",
+            "test",
+            "--audio",
+            "tone",
+            "--resolution",
+            "360p",
+            "--duration",
+            "3",
+            "--stats-json",
+            str(stats),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert result.returncode == 0, result.stderr
     assert "[live]" in result.stderr
     import json
@@ -211,8 +239,9 @@ def test_poll_stops_when_janus_forgets_the_session(janus: LocalJanus) -> None:
         session._tasks[0].cancel()
         try:
             async with aiohttp.ClientSession() as http:  # someone else ends it on the server
-                await http.post(session._session_url(),
-                                json={"janus": "destroy", "transaction": "x"})
+                await http.post(
+                    session._session_url(), json={"janus": "destroy", "transaction": "x"}
+                )
             # Asking about a session Janus no longer has ends the poll (no tight retry loop).
             await asyncio.wait_for(session._poll(), timeout=5)
         finally:

@@ -29,7 +29,7 @@ def test_tracker_peak_rms_hold_and_clip() -> None:
     tracker = LevelTracker(window_s=0.3, hold_s=0.2)
     loud = tone(-6.0)
     for start in range(0, 4800, 480):
-        tracker.feed(AudioBlock(loud[start:start + 480].reshape(-1, 1), 48_000, 0))
+        tracker.feed(AudioBlock(loud[start : start + 480].reshape(-1, 1), 48_000, 0))
     first = tracker.read()
     assert first.peak_dbfs == pytest.approx(-6.0, abs=0.1)
     assert first.rms_dbfs == pytest.approx(-9.0, abs=0.1)

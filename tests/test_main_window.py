@@ -80,7 +80,9 @@ def test_meters_move_with_the_tone_and_drop_for_silence(console, qtbot) -> None:
     assert "silence" in window.status_text()
 
 
-def test_switching_camera_to_a_file_while_running_then_it_ends(console, qtbot, media_file: Path) -> None:
+def test_switching_camera_to_a_file_while_running_then_it_ends(
+    console, qtbot, media_file: Path
+) -> None:
     window = console.open()
     qtbot.waitUntil(lambda: window.preview.frame_size == (1920, 1080), timeout=10_000)
     assert window.devices.select("video", f"file:{media_file}")
@@ -144,11 +146,17 @@ def good_install(window: MainWindow, core: ConsoleCore) -> None:
 
 
 def test_a_failing_feature_is_reported_and_the_others_install(console, qtbot) -> None:
-    window = console.open(features=("tests.test_main_window:broken_install",
-                                    "tests.test_main_window:good_install",
-                                    "tests.no_such_module:install"))
-    assert set(window.feature_errors) == {"tests.test_main_window:broken_install",
-                                          "tests.no_such_module:install"}
+    window = console.open(
+        features=(
+            "tests.test_main_window:broken_install",
+            "tests.test_main_window:good_install",
+            "tests.no_such_module:install",
+        )
+    )
+    assert set(window.feature_errors) == {
+        "tests.test_main_window:broken_install",
+        "tests.no_such_module:install",
+    }
     assert "panel exploded" in window.feature_errors["tests.test_main_window:broken_install"]
     assert window.notice_bar.isVisible()
     titles = [a.text() for a in window.menuBar().actions()]
@@ -165,7 +173,8 @@ def test_app_font_covers_chinese(qapp) -> None:
 
 
 def test_microphone_through_portaudio_moves_the_meter_to_the_known_level(
-        console, qtbot, pulse_null_sink: PulseSink) -> None:
+    console, qtbot, pulse_null_sink: PulseSink
+) -> None:
     settings_with({"camera": SYNTHETIC_VIDEO, "microphone": SYNTHETIC_SILENCE})
     window = console.open()
     assert window.devices.select("audio", "mic:default")
@@ -188,14 +197,16 @@ def test_microphone_through_portaudio_moves_the_meter_to_the_known_level(
 
 
 def test_microphone_closed_mid_run_is_explained_and_replaced(
-        console, qtbot, pulse_null_sink: PulseSink) -> None:
+    console, qtbot, pulse_null_sink: PulseSink
+) -> None:
     settings_with({"camera": SYNTHETIC_VIDEO, "microphone": "mic:default"})
     window = console.open()
     media = console.core.media
     qtbot.waitUntil(lambda: window.meter.tracker.blocks > 10, timeout=10_000)
     media.raw_audio.source.close_stream()
-    qtbot.waitUntil(lambda: "stopped sending sound" in window.notice_bar.label.text(),
-                    timeout=10_000)
+    qtbot.waitUntil(
+        lambda: "stopped sending sound" in window.notice_bar.label.text(), timeout=10_000
+    )
     qtbot.waitUntil(lambda: media.audio_device == SYNTHETIC_SILENCE, timeout=5000)
     blocks = window.meter.tracker.blocks
     qtbot.waitUntil(lambda: window.meter.tracker.blocks > blocks + 20, timeout=5000)
@@ -210,14 +221,17 @@ def test_camera_running_below_the_asked_mode_is_explained(console, qtbot, monkey
     class CameraWithout1080p(SyntheticVideoSource):
         def __init__(self, device: str, mode: CameraMode) -> None:
             super().__init__(1280, 720, mode.fps)
-            self.mode_warning = (f"Camera {device} does not support {mode.width}×{mode.height} "
-                                 f"{mode.fourcc}; running at 1280×720 YUYV 30 fps.")
+            self.mode_warning = (
+                f"Camera {device} does not support {mode.width}×{mode.height} "
+                f"{mode.fourcc}; running at 1280×720 YUYV 30 fps."
+            )
 
     monkeypatch.setattr(app.media_controller, "CameraSource", CameraWithout1080p)
     window = console.open()
     assert window.devices.select("video", "camera:/dev/video0")
-    qtbot.waitUntil(lambda: "does not support 1920×1080 MJPG" in window.notice_bar.label.text(),
-                    timeout=5000)
+    qtbot.waitUntil(
+        lambda: "does not support 1920×1080 MJPG" in window.notice_bar.label.text(), timeout=5000
+    )
     qtbot.waitUntil(lambda: window.preview.frame_size == (1280, 720), timeout=5000)
 
 

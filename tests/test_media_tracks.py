@@ -51,8 +51,9 @@ def test_video_track_keeps_newest_frame_with_capture_clock_pts():
         track = VideoSourceTrack(source, (320, 180))
         t0 = time.monotonic_ns()
         for i, offset_ms in enumerate((0, 40, 80)):
-            source.push(VideoFrame(np.full((180, 320, 3), i * 50, np.uint8),
-                                   t0 + offset_ms * 1_000_000, i))
+            source.push(
+                VideoFrame(np.full((180, 320, 3), i * 50, np.uint8), t0 + offset_ms * 1_000_000, i)
+            )
             await asyncio.sleep(0.3)  # the reader converts each before the next arrives
         first = await track.recv()  # only the newest survives: older ones were replaced
         source.push(VideoFrame(np.zeros((180, 320, 3), np.uint8), t0 + 120_000_000, 3))
@@ -77,7 +78,7 @@ def test_audio_track_sends_opus_packets_and_drops_oldest_beyond_the_cap():
         track = AudioSourceTrack(source)
         blocks = 30  # 300 ms of 10 ms blocks, more than the cap
         for i in range(blocks):
-            source.push(AudioBlock(tone[i * 480:(i + 1) * 480, None], 48_000, i * 10_000_000))
+            source.push(AudioBlock(tone[i * 480 : (i + 1) * 480, None], 48_000, i * 10_000_000))
         packets = [await track.recv(), await track.recv()]
         track.stop()
         return track, packets, blocks

@@ -21,8 +21,12 @@ def write_audio(path: Path, x: np.ndarray, rate: int = RATE, codec: str = "pcm_f
     layout = "mono" if x.shape[1] == 1 else "stereo"
     with av.open(str(path), "w") as out:
         stream = out.add_stream(codec, rate=rate, layout=layout)
-        resampler = av.AudioResampler(format=stream.codec_context.format, layout=layout,
-                                      rate=rate, frame_size=stream.codec_context.frame_size or None)
+        resampler = av.AudioResampler(
+            format=stream.codec_context.format,
+            layout=layout,
+            rate=rate,
+            frame_size=stream.codec_context.frame_size or None,
+        )
         frame = av.AudioFrame.from_ndarray(np.ascontiguousarray(x.T), format="fltp", layout=layout)
         frame.sample_rate = rate
         frame.pts = 0
@@ -93,8 +97,9 @@ def test_mp3_in_and_out(tmp_path: Path) -> None:
     ("content", "message"),
     [(b"", "is empty"), (b"this is not audio" * 50, "Cannot read")],
 )
-def test_bad_files_give_a_clear_error_and_no_output(tmp_path: Path, capsys, content: bytes,
-                                                    message: str) -> None:
+def test_bad_files_give_a_clear_error_and_no_output(
+    tmp_path: Path, capsys, content: bytes, message: str
+) -> None:
     src, dst = tmp_path / "in.wav", tmp_path / "out.wav"
     src.write_bytes(content)
     assert main(["process-audio", str(src), str(dst)]) == 2

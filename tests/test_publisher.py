@@ -51,8 +51,13 @@ def sources():
 def make_publisher(url, sources, token=TOKEN, **options):
     rec = Recorder()
     opts = PublishOptions(resolution="360p", **options)
-    pub = Publisher(WhipSignalling(url, token, timeout_s=3), *sources, opts,
-                    on_state=rec.on_state, on_stats=rec.on_stats)
+    pub = Publisher(
+        WhipSignalling(url, token, timeout_s=3),
+        *sources,
+        opts,
+        on_state=rec.on_state,
+        on_stats=rec.on_stats,
+    )
     return pub, rec
 
 
@@ -113,8 +118,9 @@ def test_garbage_sdp_answer_fails_cleanly_and_deletes_session(sources):
 
 @pytest.mark.slow
 def test_relay_disappearing_mid_stream_reconnects_when_it_returns(relay, sources):
-    pub, rec = make_publisher(relay.info["whip"], sources, silence_timeout_s=2.0,
-                              reconnect_window_s=30.0)
+    pub, rec = make_publisher(
+        relay.info["whip"], sources, silence_timeout_s=2.0, reconnect_window_s=30.0
+    )
     pub.start()
     try:
         assert wait_for(lambda: pub.state == PublishState.LIVE, 15)
@@ -130,8 +136,9 @@ def test_relay_disappearing_mid_stream_reconnects_when_it_returns(relay, sources
 
 
 def test_relay_gone_for_good_ends_failed(relay, sources):
-    pub, rec = make_publisher(relay.info["whip"], sources, silence_timeout_s=2.0,
-                              reconnect_window_s=3.0)
+    pub, rec = make_publisher(
+        relay.info["whip"], sources, silence_timeout_s=2.0, reconnect_window_s=3.0
+    )
     pub.start()
     try:
         assert wait_for(lambda: pub.state == PublishState.LIVE, 15)

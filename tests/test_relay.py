@@ -31,19 +31,24 @@ async def make_offer(direction: str) -> tuple[RTCPeerConnection, str]:
     return pc, pc.localDescription.sdp
 
 
-async def post(url: str, body: str, token: str | None = None,
-               content_type: str = "application/sdp") -> tuple[int, CIMultiDict, str]:
+async def post(
+    url: str, body: str, token: str | None = None, content_type: str = "application/sdp"
+) -> tuple[int, CIMultiDict, str]:
     headers = {"Content-Type": content_type}
     if token:
         headers["Authorization"] = f"Bearer {token}"
-    async with aiohttp.ClientSession() as session, \
-            session.post(url, data=body, headers=headers) as response:
+    async with (
+        aiohttp.ClientSession() as session,
+        session.post(url, data=body, headers=headers) as response,
+    ):
         return response.status, CIMultiDict(response.headers), await response.text()
 
 
 async def call(method: str, url: str, headers: dict | None = None, body: str = "") -> int:
-    async with aiohttp.ClientSession() as session, \
-            session.request(method, url, headers=headers or {}, data=body) as response:
+    async with (
+        aiohttp.ClientSession() as session,
+        session.request(method, url, headers=headers or {}, data=body) as response,
+    ):
         return response.status
 
 
@@ -104,8 +109,14 @@ def test_whep_session_location_etag_patch_and_delete(relay):
     assert headers["Location"].startswith("/whep/")  # relative, as RFC 9725 allows
     assert answer.startswith("v=0") and "H264" in answer and "opus" in answer
     assert "VP8" not in answer  # one codec the publisher sends, forwarded as is
-    assert results == {"no_if_match": 428, "stale": 412, "restart": 422, "trickle": 204,
-                       "delete": 200, "again": 404}
+    assert results == {
+        "no_if_match": 428,
+        "stale": 412,
+        "restart": 422,
+        "trickle": 204,
+        "delete": 200,
+        "again": 404,
+    }
 
 
 def test_new_publisher_replaces_the_old_one(relay):
@@ -126,8 +137,14 @@ def test_new_publisher_replaces_the_old_one(relay):
 
 
 def livedesk(*args: str, env: dict | None = None, **kw) -> subprocess.Popen:
-    return subprocess.Popen([sys.executable, "-m", "app", *args], env={**os.environ, **(env or {})},
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, **kw)
+    return subprocess.Popen(
+        [sys.executable, "-m", "app", *args],
+        env={**os.environ, **(env or {})},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        **kw,
+    )
 
 
 def test_relay_command_prints_info_line_served_at_info():
@@ -153,8 +170,17 @@ def test_relay_command_prints_info_line_served_at_info():
 
 def test_publish_command_exit_codes_and_stats_file(relay, tmp_path):
     stats = tmp_path / "stats.json"
-    wrong = livedesk("publish", "--whip", relay.info["whip"], "--token", "wrong",
-                     "--resolution", "360p", "--stats-json", str(stats))
+    wrong = livedesk(
+        "publish",
+        "--whip",
+        relay.info["whip"],
+        "--token",
+        "wrong",
+        "--resolution",
+        "360p",
+        "--stats-json",
+        str(stats),
+    )
     _, err = wrong.communicate(timeout=60)
     assert wrong.returncode == 3, err
     assert "refused the token" in err and "wrong" not in err.replace("wrong token", "")
@@ -165,9 +191,18 @@ def test_publish_command_exit_codes_and_stats_file(relay, tmp_path):
     _, err = bad_source.communicate(timeout=60)
     assert bad_source.returncode == 2 and "/no/such.mp4" in err
 
-    ok = livedesk("publish", "--whip", relay.info["whip"], "--resolution", "360p",
-                  "--duration", "3", "--stats-json", str(stats),
-                  env={"LIVEDESK_WHIP_TOKEN": TOKEN})
+    ok = livedesk(
+        "publish",
+        "--whip",
+        relay.info["whip"],
+        "--resolution",
+        "360p",
+        "--duration",
+        "3",
+        "--stats-json",
+        str(stats),
+        env={"LIVEDESK_WHIP_TOKEN": TOKEN},
+    )
     _, err = ok.communicate(timeout=60)
     assert ok.returncode == 0, err
     doc = json.loads(stats.read_text())
@@ -179,13 +214,47 @@ def test_publish_command_exit_codes_and_stats_file(relay, tmp_path):
 def test_publish_command_plays_a_file_as_camera_and_microphone(relay, tmp_path):
     clip = tmp_path / "clip.mp4"
     subprocess.run(
-        ["ffmpeg", "-loglevel", "error", "-f", "lavfi", "-i", "testsrc=size=640x360:rate=30",
-         "-f", "lavfi", "-i", "sine=frequency=440", "-t", "2", "-c:v", "libx264",
-         "-pix_fmt", "yuv420p", "-c:a", "aac", str(clip)], check=True)
+        [
+            "ffmpeg",
+            "-loglevel",
+            "error",
+            "-f",
+            "lavfi",
+            "-i",
+            "testsrc=size=640x360:rate=30",
+            "-f",
+            "lavfi",
+            "-i",
+            "sine=frequency=440",
+            "-t",
+            "2",
+            "-c:v",
+            "libx264",
+            "-pix_fmt",
+            "yuv420p",
+            "-c:a",
+            "aac",
+            str(clip),
+        ],
+        check=True,
+    )
     stats = tmp_path / "stats.json"
-    proc = livedesk("publish", "--whip", relay.info["whip"], "--video", str(clip),
-                    "--audio", str(clip), "--resolution", "360p", "--duration", "4",
-                    "--stats-json", str(stats), env={"LIVEDESK_WHIP_TOKEN": TOKEN})
+    proc = livedesk(
+        "publish",
+        "--whip",
+        relay.info["whip"],
+        "--video",
+        str(clip),
+        "--audio",
+        str(clip),
+        "--resolution",
+        "360p",
+        "--duration",
+        "4",
+        "--stats-json",
+        str(stats),
+        env={"LIVEDESK_WHIP_TOKEN": TOKEN},
+    )
     _, err = proc.communicate(timeout=60)
     assert proc.returncode == 0, err
     summary = json.loads(stats.read_text())["summary"]

@@ -18,9 +18,15 @@ pytestmark = pytest.mark.slow
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--headless", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--no-first-run",
-    "--use-fake-ui-for-media-stream", "--autoplay-policy=no-user-gesture-required",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--headless",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--use-fake-ui-for-media-stream",
+    "--autoplay-policy=no-user-gesture-required",
 ]
 
 INBOUND_STATS = """async () => {
@@ -53,6 +59,7 @@ def relay(monkeypatch):
         def encode(self, frame, force_keyframe=False):
             counts["encodes"] += 1
             return real(self, frame, force_keyframe)
+
         return encode
 
     monkeypatch.setattr(rtcrtpreceiver, "get_decoder", counted_decoder)
@@ -77,10 +84,29 @@ def browser():
 def start_publisher(whip_url: str, resolution: str, stats: Path) -> subprocess.Popen:
     env = dict(os.environ, LIVEDESK_WHIP_TOKEN=TOKEN)
     return subprocess.Popen(
-        [sys.executable, "-m", "app", "publish", "--whip", whip_url, "--video", "test",
-         "--audio", "tone", "--resolution", resolution, "--duration", "120",
-         "--stats-json", str(stats)],
-        env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        [
+            sys.executable,
+            "-m",
+            "app",
+            "publish",
+            "--whip",
+            whip_url,
+            "--video",
+            "test",
+            "--audio",
+            "tone",
+            "--resolution",
+            resolution,
+            "--duration",
+            "120",
+            "--stats-json",
+            str(stats),
+        ],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
 
 
 def stop_publisher(proc: subprocess.Popen) -> tuple[int, str]:
@@ -97,8 +123,7 @@ def stop_publisher(proc: subprocess.Popen) -> tuple[int, str]:
 def open_viewer(browser, url: str):
     page = browser.new_page()
     page.goto(url)
-    page.wait_for_function("window.livedesk && window.livedesk.state === 'playing'",
-                           timeout=45_000)
+    page.wait_for_function("window.livedesk && window.livedesk.state === 'playing'", timeout=45_000)
     page.click("#unmute")  # the viewer turns the sound on: audio is now played out
     assert page.evaluate("document.getElementById('video').muted") is False
     return page

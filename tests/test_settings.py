@@ -20,8 +20,10 @@ def test_sections_round_trip_through_a_readable_file() -> None:
     settings.flush()
     text = settings.path.read_text(encoding="utf-8")
     assert "USB 麦克风" in text  # readable, not escaped
-    assert json.loads(text)["media"] == {"camera": "camera:/dev/video0",
-                                         "microphone": "mic:USB 麦克风"}
+    assert json.loads(text)["media"] == {
+        "camera": "camera:/dev/video0",
+        "microphone": "mic:USB 麦克风",
+    }
     again = Settings()
     assert again.section("media")["microphone"] == "mic:USB 麦克风"
     assert again.load_error == ""

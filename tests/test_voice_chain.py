@@ -42,7 +42,7 @@ def blocks_of(x: np.ndarray, sizes: list[int]) -> list[np.ndarray]:
     out, i, k = [], 0, 0
     while i < x.size:
         n = sizes[k % len(sizes)]
-        out.append(x[i:i + n])
+        out.append(x[i : i + n])
         i += n
         k += 1
     return out
@@ -76,11 +76,13 @@ def test_bypassed_stages_are_exact_around_a_running_one(stage: str) -> None:
     alone = {"denoise": Denoiser, "agc": Agc, "limiter": Limiter}[stage]()
     upstream = 0 if stage == "denoise" else chain.denoiser.latency
     downstream = chain.latency - upstream - alone.latency
-    delayed = np.concatenate((np.zeros(upstream, np.float32), x))  # what the stage sees in the chain
+    delayed = np.concatenate(
+        (np.zeros(upstream, np.float32), x)
+    )  # what the stage sees in the chain
     z = np.concatenate([alone.process(p) for p in blocks_of(delayed, [HOP])])
-    assert not np.array_equal(z[alone.latency:], delayed[: delayed.size - alone.latency])
+    assert not np.array_equal(z[alone.latency :], delayed[: delayed.size - alone.latency])
     n = min(y.size - downstream, z.size)
-    assert np.array_equal(y[downstream: downstream + n], z[:n])
+    assert np.array_equal(y[downstream : downstream + n], z[:n])
 
 
 def test_live_stream_of_10ms_blocks_is_the_input_delayed_when_bypassed() -> None:
@@ -122,7 +124,7 @@ def test_stereo_input_is_downmixed_and_returned_on_both_channels() -> None:
     x = noisy_voice(1.0)
     stereo = np.stack((x, np.zeros_like(x)), axis=1)  # voice on the left only
     chain = VoiceChain(all_off())
-    outs = [chain.process(AudioBlock(stereo[i:i + HOP], RATE, 0)) for i in range(0, x.size, HOP)]
+    outs = [chain.process(AudioBlock(stereo[i : i + HOP], RATE, 0)) for i in range(0, x.size, HOP)]
     y = np.concatenate([o.samples for o in outs])
     assert y.shape[1] == 2
     assert np.array_equal(y[:, 0], y[:, 1])
@@ -135,7 +137,7 @@ def test_channel_count_may_change_mid_stream() -> None:
     x = noisy_voice(1.0)
     for i in range(0, x.size, HOP):
         ch = 1 if (i // HOP) % 3 else 2
-        out = chain.process(AudioBlock(np.repeat(x[i:i + HOP, None], ch, axis=1), RATE, 0))
+        out = chain.process(AudioBlock(np.repeat(x[i : i + HOP, None], ch, axis=1), RATE, 0))
         assert out.channels == ch and np.all(np.isfinite(out.samples))
 
 
@@ -158,7 +160,7 @@ def test_toggling_stages_live_crossfades_then_is_exact() -> None:
     shifted = np.concatenate((np.zeros(lat, np.float32), x))[: y.size]
     assert np.array_equal(y[seg], shifted[seg])
     # The switches themselves do not jump: the cross-fade keeps the step small.
-    jumps = np.abs(np.diff(y[149 * HOP: 152 * HOP]))
+    jumps = np.abs(np.diff(y[149 * HOP : 152 * HOP]))
     assert jumps.max() < 0.5
 
 
@@ -185,7 +187,7 @@ def test_dc_offset_does_not_fool_agc_or_limiter() -> None:
     x = speechlike(6.0, -35.0) + np.float32(0.25)
     chain = VoiceChain()
     y = process_offline(chain, x)
-    assert abs(float(np.mean(y[3 * RATE:]))) < 0.01
+    assert abs(float(np.mean(y[3 * RATE :]))) < 0.01
     assert true_peak_dbtp(y) <= -1.0
     assert chain.agc.gain_db > 10.0
 
@@ -233,10 +235,19 @@ def test_learn_noise_reports_progress_and_installs_a_profile() -> None:
 
 
 def test_settings_round_trip_and_survive_junk() -> None:
-    s = ChainSettings().with_values("agc", target_lufs=-20.0).with_values("denoise", method="rnnoise")
+    s = (
+        ChainSettings()
+        .with_values("agc", target_lufs=-20.0)
+        .with_values("denoise", method="rnnoise")
+    )
     assert ChainSettings.from_dict(s.to_dict()) == s
-    junk = {"agc": {"target_lufs": "loud", "max_gain_db": 1e9}, "denoise": {"method": "magic"},
-            "limiter": None, "gate": {"enabled": "yes"}, "other": 1}
+    junk = {
+        "agc": {"target_lufs": "loud", "max_gain_db": 1e9},
+        "denoise": {"method": "magic"},
+        "limiter": None,
+        "gate": {"enabled": "yes"},
+        "other": 1,
+    }
     parsed = ChainSettings.from_dict(junk)
     assert parsed.agc.target_lufs == -16.0 and parsed.agc.max_gain_db == 40.0
     assert parsed.denoise.method == "spectral" and parsed.gate.enabled is False

@@ -16,7 +16,7 @@ RNG = np.random.default_rng(5)
 
 def run(stage, x: np.ndarray) -> np.ndarray:
     n = x.size - x.size % HOP
-    return np.concatenate([stage.process(x[i:i + HOP]) for i in range(0, n, HOP)])
+    return np.concatenate([stage.process(x[i : i + HOP]) for i in range(0, n, HOP)])
 
 
 def pink(seconds: float, dbfs: float, seed: int = 2) -> np.ndarray:
@@ -38,7 +38,7 @@ def vowel(seconds: float, dbfs: float) -> np.ndarray:
 
 def lag_of(y: np.ndarray, x: np.ndarray, max_lag: int = 2000) -> int:
     seg = slice(max_lag, x.size - max_lag)
-    scores = [float(np.dot(y[seg], x[seg.start - k: seg.stop - k])) for k in range(max_lag)]
+    scores = [float(np.dot(y[seg], x[seg.start - k : seg.stop - k])) for k in range(max_lag)]
     return int(np.argmax(scores))
 
 
@@ -65,7 +65,7 @@ def test_spectral_latency_is_measured_10_ms() -> None:
     stage = SpectralDenoiser(DenoiseSettings(strength_db=0.0))  # floor 0 dB: pure analysis
     y = run(stage, x)
     assert lag_of(y, x) == stage.latency == HOP
-    assert np.allclose(y[stage.latency:], x[: y.size - stage.latency], atol=1e-5)
+    assert np.allclose(y[stage.latency :], x[: y.size - stage.latency], atol=1e-5)
 
 
 def test_spectral_removes_learned_stationary_noise_and_keeps_the_voice() -> None:
@@ -82,10 +82,11 @@ def test_spectral_removes_learned_stationary_noise_and_keeps_the_voice() -> None
 def test_strength_sets_the_most_reduction() -> None:
     noise = pink(4.0, -35.0)
     for strength in (6.0, 12.0):
-        stage = learned(SpectralDenoiser(DenoiseSettings(strength_db=strength)),
-                        pink(2.0, -35.0, seed=8))
+        stage = learned(
+            SpectralDenoiser(DenoiseSettings(strength_db=strength)), pink(2.0, -35.0, seed=8)
+        )
         y = run(stage, noise)[RATE:]
-        reduction = 10 * np.log10(np.mean(noise[RATE: RATE + y.size] ** 2) / np.mean(y**2))
+        reduction = 10 * np.log10(np.mean(noise[RATE : RATE + y.size] ** 2) / np.mean(y**2))
         assert reduction == pytest.approx(strength, abs=1.0)
 
 
@@ -102,7 +103,7 @@ def test_profile_adapts_when_the_room_gets_louder() -> None:
     louder = pink(8.0, -35.0) + vowel(8.0, -25.0)
     y = run(stage, louder)
     assert float(stage._noise.sum()) > 10 * before
-    assert band_level(y[5 * RATE:], False) < band_level(louder[5 * RATE:], False) - 12.0
+    assert band_level(y[5 * RATE :], False) < band_level(louder[5 * RATE :], False) - 12.0
 
 
 def test_noise_profile_round_trips_and_rejects_damage() -> None:
@@ -115,8 +116,12 @@ def test_noise_profile_round_trips_and_rejects_damage() -> None:
     older = {k: v for k, v in data.items() if k != "level_std_db"}  # saved by an older version
     assert (old := NoiseProfile.from_lists(older)) is not None and old.level_std_db == 0.0
     assert NoiseProfile.from_lists({"power": [1.0] * 3}) is None
-    assert NoiseProfile.from_lists({"power": [float("nan")] * BINS, "mean_db": [0.0] * BINS,
-                                    "std_db": [0.0] * BINS}) is None
+    assert (
+        NoiseProfile.from_lists(
+            {"power": [float("nan")] * BINS, "mean_db": [0.0] * BINS, "std_db": [0.0] * BINS}
+        )
+        is None
+    )
     assert NoiseProfile.from_lists(None) is None
 
 
@@ -127,8 +132,9 @@ def test_profile_tells_a_clicky_room_from_a_steady_one() -> None:
     steady = learned(SpectralDenoiser(), pink(1.0, -40.0)).profile
     clicks = pink(1.0, -60.0)
     for start in range(2000, clicks.size - 400, RATE // 7):
-        clicks[start:start + 240] += (RNG.standard_normal(240) * 0.05
-                                      * np.exp(-np.arange(240) / 30.0)).astype(np.float32)
+        clicks[start : start + 240] += (
+            RNG.standard_normal(240) * 0.05 * np.exp(-np.arange(240) / 30.0)
+        ).astype(np.float32)
     clicky = learned(SpectralDenoiser(), clicks).profile
     assert steady is not None and clicky is not None
     assert steady.level_std_db < 1.5 < 3.0 < clicky.level_std_db
@@ -141,8 +147,8 @@ def test_rnnoise_latency_is_measured_20_ms_and_it_removes_noise() -> None:
     y = run(stage, x)
     assert lag_of(y, x) == stage.latency == 2 * HOP
     noise, voice = pink(5.0, -35.0), vowel(5.0, -25.0)
-    y = run(RnnoiseDenoiser(), noise + voice)[2 * HOP:]
-    assert band_level(y[2 * RATE:], False) < band_level(noise[2 * RATE:], False) - 10.0
+    y = run(RnnoiseDenoiser(), noise + voice)[2 * HOP :]
+    assert band_level(y[2 * RATE :], False) < band_level(noise[2 * RATE :], False) - 10.0
 
 
 @pytest.mark.skipif(not rnnoise_available(), reason="pyrnnoise not installed")

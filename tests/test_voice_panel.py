@@ -49,8 +49,10 @@ class Console:
 @pytest.fixture
 def console(qtbot) -> Iterator[Console]:
     (config_dir()).mkdir(parents=True, exist_ok=True)
-    (config_dir() / "settings.json").write_text(json.dumps(
-        {"media": {"camera": SYNTHETIC_VIDEO, "microphone": SYNTHETIC_TONE}}), encoding="utf-8")
+    (config_dir() / "settings.json").write_text(
+        json.dumps({"media": {"camera": SYNTHETIC_VIDEO, "microphone": SYNTHETIC_TONE}}),
+        encoding="utf-8",
+    )
     c = Console(qtbot)
     yield c
     c.close()
@@ -59,7 +61,9 @@ def console(qtbot) -> Iterator[Console]:
 def click(qtbot, widget) -> None:
     """Click where a host would: a check box on its indicator (its click area is the box and
     its text, not its whole width), a button in its middle."""
-    pos = QPoint(8, widget.height() // 2) if isinstance(widget, QCheckBox) else widget.rect().center()
+    pos = (
+        QPoint(8, widget.height() // 2) if isinstance(widget, QCheckBox) else widget.rect().center()
+    )
     qtbot.mouseClick(widget, Qt.MouseButton.LeftButton, pos=pos)
 
 
@@ -94,8 +98,9 @@ def test_toggling_stages_through_the_checkboxes(console, qtbot) -> None:
     panel.strength_slider.setValue(12)
     assert core.voice.settings.denoise.strength_db == 12.0
     assert panel.strength_label.text() == "12 dB"
-    qtbot.waitUntil(lambda: abs(panel.meters.levels.output_rms_db - (-23.0 - 12.0)) < 1.5,
-                    timeout=8000)
+    qtbot.waitUntil(
+        lambda: abs(panel.meters.levels.output_rms_db - (-23.0 - 12.0)) < 1.5, timeout=8000
+    )
 
 
 def test_learn_noise_button_learns_saves_and_survives_restart(console, qtbot) -> None:

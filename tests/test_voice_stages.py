@@ -29,7 +29,7 @@ def tone(freq: float, dbfs_peak: float, seconds: float, phase: float = 0.3) -> n
 
 def run(stage, x: np.ndarray) -> np.ndarray:
     n = x.size - x.size % HOP
-    return np.concatenate([stage.process(x[i:i + HOP]) for i in range(0, n, HOP)])
+    return np.concatenate([stage.process(x[i : i + HOP]) for i in range(0, n, HOP)])
 
 
 def speechlike(seconds: float, dbfs: float) -> np.ndarray:
@@ -42,6 +42,7 @@ def speechlike(seconds: float, dbfs: float) -> np.ndarray:
 
 # -- loudness helpers --------------------------------------------------------------------------
 
+
 def test_loudness_of_a_1k_tone_matches_bs1770() -> None:
     # BS.1770: a 0 dBFS-peak 1 kHz sine reads -3.01 LUFS; at -6 dBFS peak, -9.03.
     assert integrated_loudness(tone(1000, -6.0, 2.0)) == pytest.approx(-9.03, abs=0.05)
@@ -53,12 +54,14 @@ def test_true_peak_catches_peaks_between_samples() -> None:
     assert 20 * np.log10(np.abs(x).max()) == pytest.approx(-9.03, abs=0.05)
     assert true_peak_dbtp(x) == pytest.approx(-6.02, abs=0.15)
     detector = TruePeakDetector()
-    readings = np.concatenate([detector(x[i:i + HOP].astype(np.float64))
-                               for i in range(0, x.size - HOP + 1, HOP)])
+    readings = np.concatenate(
+        [detector(x[i : i + HOP].astype(np.float64)) for i in range(0, x.size - HOP + 1, HOP)]
+    )
     assert 20 * np.log10(readings[1000:].max()) == pytest.approx(-6.02, abs=0.3)
 
 
 # -- gate ----------------------------------------------------------------------------------------
+
 
 def test_tone_above_threshold_keeps_its_level_through_the_gate_bit_for_bit() -> None:
     x = tone(1000, -20.0, 1.0)
@@ -71,17 +74,18 @@ def test_gate_attenuates_quiet_noise_by_its_range_and_reopens_for_a_tone() -> No
     loud = tone(1000, -20.0, 0.5)
     gate = Gate(GateSettings(enabled=True, threshold_db=-50.0, ratio=100.0, range_db=24.0))
     y = run(gate, np.concatenate((quiet, loud)))
-    assert rms_dbfs(y[3 * RATE // 4: RATE]) == pytest.approx(rms_dbfs(quiet) - 24.0, abs=0.5)
-    assert rms_dbfs(y[RATE + 4800:]) == pytest.approx(rms_dbfs(loud), abs=0.05)
+    assert rms_dbfs(y[3 * RATE // 4 : RATE]) == pytest.approx(rms_dbfs(quiet) - 24.0, abs=0.5)
+    assert rms_dbfs(y[RATE + 4800 :]) == pytest.approx(rms_dbfs(loud), abs=0.05)
 
 
 # -- limiter -------------------------------------------------------------------------------------
+
 
 def test_minus_6_dbfs_tone_is_untouched_by_the_limiter() -> None:
     lim = Limiter()
     x = tone(1000, -6.0, 1.0)
     y = run(lim, x)
-    assert np.array_equal(y[lim.latency:], x[: y.size - lim.latency])
+    assert np.array_equal(y[lim.latency :], x[: y.size - lim.latency])
 
 
 @pytest.mark.parametrize("freq", [1000.0, 997.0, 11025.0, 100.0])
@@ -92,7 +96,7 @@ def test_loud_tone_hits_the_true_peak_ceiling(freq: float) -> None:
     x = tone(freq, 0.0, 1.0) * np.float32(2.0)
     y = run(lim, x)
     assert true_peak_dbtp(y) <= -1.0
-    steady = y[RATE // 2:]
+    steady = y[RATE // 2 :]
     assert 20 * np.log10(np.abs(steady).max()) == pytest.approx(-1.4, abs=0.25)
 
 
@@ -102,7 +106,7 @@ def test_minus_6_dbfs_tone_hits_a_minus_10_dbtp_ceiling() -> None:
     lim = Limiter(LimiterSettings(ceiling_dbtp=-10.0))
     y = run(lim, tone(1000, -6.0, 1.0))
     assert true_peak_dbtp(y) <= -10.0
-    assert true_peak_dbtp(y[RATE // 2:]) == pytest.approx(-10.4, abs=0.2)
+    assert true_peak_dbtp(y[RATE // 2 :]) == pytest.approx(-10.4, abs=0.2)
 
 
 def test_limiter_keeps_loud_noise_bursts_under_the_ceiling() -> None:
@@ -122,11 +126,12 @@ def test_limiter_lookahead_is_at_most_5_ms() -> None:
 
 # -- AGC -----------------------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("level", [-40.0, -30.0, -20.0, -10.0])
 def test_agc_brings_speechlike_input_to_the_target_within_3_s(level: float) -> None:
     agc = Agc()
     y = run(agc, speechlike(9.0, level))
-    after = short_term_loudness(y[3 * RATE:])  # 3 s windows starting after 3 s
+    after = short_term_loudness(y[3 * RATE :])  # 3 s windows starting after 3 s
     assert np.median(after) == pytest.approx(-16.0, abs=2.0)
     assert after.min() > -18.5 and after.max() < -13.5
 
@@ -136,7 +141,7 @@ def test_agc_gain_converges_and_stays() -> None:
     x = speechlike(8.0, -30.0)
     gains = []
     for i in range(0, x.size, HOP):
-        agc.process(x[i:i + HOP])
+        agc.process(x[i : i + HOP])
         gains.append(agc.gain_db)
     late = np.array(gains[400:])  # after 4 s
     assert late.max() - late.min() < 1.5
@@ -172,7 +177,7 @@ def test_agc_respects_max_gain() -> None:
 def test_agc_removes_dc_offset() -> None:
     x = speechlike(4.0, -30.0) + np.float32(0.3)
     y = run(Agc(), x)
-    assert abs(float(np.mean(y[2 * RATE:]))) < 0.01
+    assert abs(float(np.mean(y[2 * RATE :]))) < 0.01
 
 
 def test_agc_recovers_from_non_finite_input() -> None:

@@ -62,16 +62,21 @@ class StrictWhipServer:
         self._check_auth(request)
         if request.content_type != "application/sdp" or not body.startswith("v=0"):
             raise web.HTTPBadRequest()
-        headers = [("Location", "sessions/abc"), ("ETag", self.etag),
-                   ("Accept-Patch", "application/trickle-ice-sdpfrag"),
-                   *[("Link", link) for link in LINKS]]
-        return web.Response(status=201, text=ANSWER, content_type="application/sdp",
-                            headers=headers)
+        headers = [
+            ("Location", "sessions/abc"),
+            ("ETag", self.etag),
+            ("Accept-Patch", "application/trickle-ice-sdpfrag"),
+            *[("Link", link) for link in LINKS],
+        ]
+        return web.Response(
+            status=201, text=ANSWER, content_type="application/sdp", headers=headers
+        )
 
     def redirect(self, code: int, to: str):
         async def handler(request: web.Request) -> web.Response:
             await self._record(request)
             return web.Response(status=code, headers={"Location": to})
+
         return handler
 
     async def status(self, request: web.Request) -> web.Response:
@@ -91,8 +96,12 @@ class StrictWhipServer:
 
     async def not_sdp(self, request: web.Request) -> web.Response:
         await self._record(request)
-        return web.Response(status=201, text="<html>hello</html>", content_type="text/html",
-                            headers={"Location": "/sessions/x"})
+        return web.Response(
+            status=201,
+            text="<html>hello</html>",
+            content_type="text/html",
+            headers={"Location": "/sessions/x"},
+        )
 
     async def resource(self, request: web.Request) -> web.Response:
         await self._record(request)
@@ -111,9 +120,12 @@ class StrictWhipServer:
             raise web.HTTPPreconditionRequired()
         if if_match == "*":  # ICE restart: new credentials, new ETag, 200 with our fragment
             self.etag = '"etag-2"'
-            return web.Response(status=200, text="a=ice-ufrag:new\r\na=ice-pwd:newpassword\r\n",
-                                content_type="application/trickle-ice-sdpfrag",
-                                headers={"ETag": self.etag})
+            return web.Response(
+                status=200,
+                text="a=ice-ufrag:new\r\na=ice-pwd:newpassword\r\n",
+                content_type="application/trickle-ice-sdpfrag",
+                headers={"ETag": self.etag},
+            )
         if if_match != self.etag:
             raise web.HTTPPreconditionFailed()
         return web.Response(status=204)
@@ -168,15 +180,20 @@ def test_post_offer_relative_location_etag_and_ice_servers(event_loop_server):
     assert session.etag == '"etag-1"'
     assert session.accept_patch
     assert [s.urls for s in session.ice_servers] == [
-        "stun:stun.example.net:3478", "turn:turn.example.net:3478?transport=udp"]
+        "stun:stun.example.net:3478",
+        "turn:turn.example.net:3478?transport=udp",
+    ]
     turn = session.ice_servers[1]
     assert (turn.username, turn.credential) == ("user,1", "pa;ss")
 
 
-@pytest.mark.parametrize("path, expected", [
-    ("/moved-temporarily", "/sessions/abc"),
-    ("/moved-permanently", "/deep/path/sessions/abc"),  # relative redirect, relative Location
-])
+@pytest.mark.parametrize(
+    "path, expected",
+    [
+        ("/moved-temporarily", "/sessions/abc"),
+        ("/moved-permanently", "/deep/path/sessions/abc"),  # relative redirect, relative Location
+    ],
+)
 def test_redirects_are_followed_with_method_body_and_token(event_loop_server, path, expected):
     srv = event_loop_server
     session = run(_offer(srv.base + path))
@@ -215,7 +232,9 @@ def test_trickle_uses_etag_and_restart_uses_star_then_new_etag(event_loop_server
         session = await client.offer("v=0\r\n")
         await session.trickle("a=candidate:1 1 udp 1 127.0.0.1 9 typ host\r\n")
         trickle = srv.requests[-1]
-        answer = await session.restart_ice("a=ice-ufrag:abcd\r\na=ice-pwd:0123456789012345678901\r\n")
+        answer = await session.restart_ice(
+            "a=ice-ufrag:abcd\r\na=ice-pwd:0123456789012345678901\r\n"
+        )
         restart = srv.requests[-1]
         await session.trickle("a=end-of-candidates\r\n")  # must now carry the NEW etag
         after = srv.requests[-1]
@@ -236,19 +255,23 @@ def test_trickle_uses_etag_and_restart_uses_star_then_new_etag(event_loop_server
     assert srv.deleted == ["/sessions/abc"]
 
 
-@pytest.mark.parametrize("code, cls, words", [
-    (400, whip.WhipBadRequest, "malformed"),
-    (401, whip.WhipUnauthorized, "Check the token"),
-    (403, whip.WhipForbidden, "not allow this token"),
-    (404, whip.WhipNotFound, "Check the relay URL"),
-    (409, whip.WhipConflict, "already being published"),
-    (422, whip.WhipUnprocessable, "H.264"),
-    (429, whip.WhipRateLimited, "in 7 s"),
-    (500, whip.WhipServerError, "internal problem (HTTP 500)"),
-    (503, whip.WhipServerError, "HTTP 503"),
-])
-def test_each_error_status_maps_to_its_class_and_message(event_loop_server, code, cls, words,
-                                                          caplog):
+@pytest.mark.parametrize(
+    "code, cls, words",
+    [
+        (400, whip.WhipBadRequest, "malformed"),
+        (401, whip.WhipUnauthorized, "Check the token"),
+        (403, whip.WhipForbidden, "not allow this token"),
+        (404, whip.WhipNotFound, "Check the relay URL"),
+        (409, whip.WhipConflict, "already being published"),
+        (422, whip.WhipUnprocessable, "H.264"),
+        (429, whip.WhipRateLimited, "in 7 s"),
+        (500, whip.WhipServerError, "internal problem (HTTP 500)"),
+        (503, whip.WhipServerError, "HTTP 503"),
+    ],
+)
+def test_each_error_status_maps_to_its_class_and_message(
+    event_loop_server, code, cls, words, caplog
+):
     caplog.set_level(logging.DEBUG)
     with pytest.raises(cls) as info:
         run(_offer(f"{event_loop_server.base}/status/{code}"))
@@ -296,15 +319,19 @@ def test_token_not_in_repr():
 
 
 def test_link_header_parsing_edge_cases():
-    servers = parse_ice_servers([
-        '<stun:a.example>; rel="ice-server", <turns:b.example:443?transport=tcp>; '
-        'rel=ice-server; username=u; credential="c\\"q"',
-        '<https://not-ice.example>; rel="ice-server"',  # not a STUN/TURN URI: ignored
-        'garbage without brackets',
-    ])
+    servers = parse_ice_servers(
+        [
+            '<stun:a.example>; rel="ice-server", <turns:b.example:443?transport=tcp>; '
+            'rel=ice-server; username=u; credential="c\\"q"',
+            '<https://not-ice.example>; rel="ice-server"',  # not a STUN/TURN URI: ignored
+            "garbage without brackets",
+        ]
+    )
     assert [(s.urls, s.username, s.credential) for s in servers] == [
-        ("stun:a.example", None, None), ("turns:b.example:443?transport=tcp", "u", 'c"q')]
-    assert "c\"q" not in repr(servers[1])
+        ("stun:a.example", None, None),
+        ("turns:b.example:443?transport=tcp", "u", 'c"q'),
+    ]
+    assert 'c"q' not in repr(servers[1])
 
 
 def test_whip_signalling_ice_servers_answer_and_delete_on_close(event_loop_server):
@@ -322,8 +349,11 @@ def test_whip_signalling_ice_servers_answer_and_delete_on_close(event_loop_serve
         return before, answer, after
 
     before, answer, after = run(scenario())
-    assert [s.urls for s in before] == [s.urls for s in after] == [
-        "stun:stun.example.net:3478", "turn:turn.example.net:3478?transport=udp"]
+    assert (
+        [s.urls for s in before]
+        == [s.urls for s in after]
+        == ["stun:stun.example.net:3478", "turn:turn.example.net:3478?transport=udp"]
+    )
     assert answer == ANSWER
     assert [r[0] for r in srv.requests] == ["OPTIONS", "POST", "DELETE"]
     assert srv.deleted == ["/sessions/abc"]

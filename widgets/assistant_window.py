@@ -89,7 +89,11 @@ class LinesModel(QAbstractListModel):
             self.endRemoveRows()
 
     def changed(self, lines: list[Line]) -> None:
-        rows = [p - self._dropped for p in (self._position.get(line.id) for line in lines) if p is not None]
+        rows = [
+            p - self._dropped
+            for p in (self._position.get(line.id) for line in lines)
+            if p is not None
+        ]
         if rows:  # one signal for the tick's whole range: views repaint once
             self.dataChanged.emit(self.index(min(rows)), self.index(max(rows)))
 
@@ -232,9 +236,13 @@ class AssistantWindow(QMainWindow):
             self._history_query = query
             self.state.search(query)
 
-    def _on_search_results(self, query: str, questions: list[QuestionView], rows: list[EventRow]) -> None:
+    def _on_search_results(
+        self, query: str, questions: list[QuestionView], rows: list[EventRow]
+    ) -> None:
         if query != self._history_query:
             return
         self.history.clear()
-        self.history.addItems([f"#{row[0]} {row[4]}: {row[5]}  [{row[6]}, {row[7]}]" for row in rows])
+        self.history.addItems(
+            [f"#{row[0]} {row[4]}: {row[5]}  [{row[6]}, {row[7]}]" for row in rows]
+        )
         self.history.show()

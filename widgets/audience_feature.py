@@ -69,8 +69,11 @@ class AudienceFeature:
         self.service: AudienceProcess | None = None
         self.assistant: AssistantWindow | None = None
         self.overlay = DanmakuOverlay(
-            self.state, window.preview, lanes=int(self.settings["lanes"]),
-            speed=float(self.settings["speed"]), opacity=float(self.settings["opacity"]),
+            self.state,
+            window.preview,
+            lanes=int(self.settings["lanes"]),
+            speed=float(self.settings["speed"]),
+            opacity=float(self.settings["opacity"]),
         )
         self.overlay.show()
         self.queue = QuestionQueueWidget(self.state)
@@ -111,7 +114,9 @@ class AudienceFeature:
         box.setStandardButtons(QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No)
         yes = QMessageBox.StandardButton.Yes
         box.finished.connect(
-            lambda _result: self._answered(path if box.standardButton(box.clickedButton()) == yes else None, path)
+            lambda _result: self._answered(
+                path if box.standardButton(box.clickedButton()) == yes else None, path
+            )
         )
         self.resume_box = box
         box.open()
@@ -169,12 +174,17 @@ class AudienceFeature:
 
     def ask_hub(self) -> None:
         url, ok = QInputDialog.getText(
-            self.window, "Audience hub", "Host endpoint (ws://…/ws/host):", QLineEdit.EchoMode.Normal,
+            self.window,
+            "Audience hub",
+            "Host endpoint (ws://…/ws/host):",
+            QLineEdit.EchoMode.Normal,
             str(self.settings.get("hub_url") or ""),
         )
         if not ok or not url.strip():
             return
-        token, ok = QInputDialog.getText(self.window, "Audience hub", "Host token:", QLineEdit.EchoMode.Password)
+        token, ok = QInputDialog.getText(
+            self.window, "Audience hub", "Host token:", QLineEdit.EchoMode.Password
+        )
         if not ok or not token:
             return
         from app.secrets import SecretStoreError, set_token
@@ -197,7 +207,9 @@ class AudienceFeature:
             slider = QSlider(Qt.Orientation.Horizontal)
             slider.setRange(low, high)
             slider.setValue(round(float(self.settings[name]) * scale))
-            slider.valueChanged.connect(lambda value, n=name, s=scale: self._set_overlay(n, value / s))
+            slider.valueChanged.connect(
+                lambda value, n=name, s=scale: self._set_overlay(n, value / s)
+            )
             form.addRow(label, slider)
         return form
 

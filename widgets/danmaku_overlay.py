@@ -228,7 +228,14 @@ class DanmakuOverlay(QWidget):
             if held is not None and now - held.shown_at < _MIN_HOLD_S:
                 return
             waiting = len(self._questions)
-            pick = next((i for i in range(waiting - 1, -1, -1) if self._questions[i][1].question not in self._ever_shown), waiting - 1)
+            pick = next(
+                (
+                    i
+                    for i in range(waiting - 1, -1, -1)
+                    if self._questions[i][1].question not in self._ever_shown
+                ),
+                waiting - 1,
+            )
             line = self._questions[pick][1]
             del self._questions[pick]
             self._forget_question(line)
@@ -236,7 +243,9 @@ class DanmakuOverlay(QWidget):
                 self._remember_shown(line.question)
             text = _label(line)
             pixmap = self._render(text, line.kind)
-            item = _Item(line, text, pixmap, float(pixmap.width()), 12.0, row, rendered_at=now, shown_at=now)
+            item = _Item(
+                line, text, pixmap, float(pixmap.width()), 12.0, row, rendered_at=now, shown_at=now
+            )
             if held is not None:
                 self._by_line.pop(held.line.id, None)
             self._strip[row] = item
@@ -261,7 +270,15 @@ class DanmakuOverlay(QWidget):
             line = self._recent.pop()[1]  # the newest: fresher than anything else waiting
             text = _label(line)
             pixmap = self._render(text, line.kind)
-            item = _Item(line, text, pixmap, float(pixmap.width()), width, lane, rendered_at=time.perf_counter())
+            item = _Item(
+                line,
+                text,
+                pixmap,
+                float(pixmap.width()),
+                width,
+                lane,
+                rendered_at=time.perf_counter(),
+            )
             self._items.append(item)
             self._by_line[line.id] = item
             self.shown += 1
@@ -269,7 +286,11 @@ class DanmakuOverlay(QWidget):
     def _render(self, text: str, kind: str) -> QPixmap:
         """The line as a transparent pixmap: a dark shadow, then the text in its kind's colour."""
         m = self._metrics
-        image = QImage(int(m.horizontalAdvance(text)) + 4, int(m.height()) + 4, QImage.Format.Format_ARGB32_Premultiplied)
+        image = QImage(
+            int(m.horizontalAdvance(text)) + 4,
+            int(m.height()) + 4,
+            QImage.Format.Format_ARGB32_Premultiplied,
+        )
         image.fill(0)
         painter = QPainter(image)
         painter.setRenderHint(QPainter.RenderHint.TextAntialiasing)
@@ -289,14 +310,18 @@ class DanmakuOverlay(QWidget):
         painter.setOpacity(self.opacity)
         row_h = self._metrics.height() * 1.3
         strip_h = QUESTION_ROWS * row_h + 4
-        lane_h = max(1.0, min((self.height() - strip_h) / self._lanes, self._metrics.height() * 1.4))
+        lane_h = max(
+            1.0, min((self.height() - strip_h) / self._lanes, self._metrics.height() * 1.4)
+        )
         first: list[Line] = []
         if strip:
             painter.fillRect(0, 0, self.width(), round(strip_h), _STRIP_BG)
         for item in strip:
             painter.drawPixmap(QPointF(item.x, item.lane * row_h + 4), item.pixmap)
         for item in self._items:
-            painter.drawPixmap(QPointF(round(item.x), strip_h + item.lane * lane_h + 4), item.pixmap)
+            painter.drawPixmap(
+                QPointF(round(item.x), strip_h + item.lane * lane_h + 4), item.pixmap
+            )
         for item in (*strip, *self._items):
             if not item.painted:
                 item.painted = True

@@ -18,9 +18,11 @@ from capture.camera import CameraMode
 from capture.devices import Device
 
 #: Modes offered for a camera; 1080p30 MJPEG is what the console asks for by default.
-CAMERA_MODES = tuple(CameraMode(w, h, 30.0, fourcc) for (w, h) in ((1920, 1080), (1280, 720),
-                                                                    (640, 480))
-                     for fourcc in ("MJPG", "YUYV"))
+CAMERA_MODES = tuple(
+    CameraMode(w, h, 30.0, fourcc)
+    for (w, h) in ((1920, 1080), (1280, 720), (640, 480))
+    for fourcc in ("MJPG", "YUYV")
+)
 
 
 def mode_label(mode: CameraMode) -> str:
@@ -47,7 +49,9 @@ class DevicePicker(QWidget):
         self.camera.setObjectName("camera_picker")
         self.microphone.setObjectName("microphone_picker")
         for combo in (self.camera, self.microphone):  # long device names must not widen the dock
-            combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+            combo.setSizeAdjustPolicy(
+                QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+            )
             combo.setMinimumContentsLength(16)
         refresh = QPushButton("Refresh devices")
         open_file = QPushButton("Play a file…")
@@ -65,7 +69,8 @@ class DevicePicker(QWidget):
         self.camera.activated.connect(lambda i: self._choose("video", self.camera, i))
         self.microphone.activated.connect(lambda i: self._choose("audio", self.microphone, i))
         self.camera_mode.activated.connect(
-            lambda i: media.set_camera_mode(self.camera_mode.itemData(i)))
+            lambda i: media.set_camera_mode(self.camera_mode.itemData(i))
+        )
         media.device_changed.connect(self._show_active)
         self.refresh()
 

@@ -14,8 +14,15 @@ from PySide6.QtWidgets import QApplication
 
 log = logging.getLogger(__name__)
 
-PREFERRED_FAMILIES = ("Noto Sans CJK SC", "Noto Sans SC", "Source Han Sans SC",
-                      "WenQuanYi Micro Hei", "Microsoft YaHei", "PingFang SC", "Noto Sans CJK JP")
+PREFERRED_FAMILIES = (
+    "Noto Sans CJK SC",
+    "Noto Sans SC",
+    "Source Han Sans SC",
+    "WenQuanYi Micro Hei",
+    "Microsoft YaHei",
+    "PingFang SC",
+    "Noto Sans CJK JP",
+)
 SAMPLE = "直播带货弹幕"
 
 

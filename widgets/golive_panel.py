@@ -143,8 +143,10 @@ class GoLivePanel(QWidget):
         self.room.setVisible(janus)
         self.room_label.setVisible(janus)
         self.url.setPlaceholderText(
-            "http://janus-host:8088/janus" if janus
-            else "empty = the built-in relay on this computer")
+            "http://janus-host:8088/janus"
+            if janus
+            else "empty = the built-in relay on this computer"
+        )
         url = self.controller.target_url()
         self.url.setText(url)
         self.token.setText(self.controller.token_for(url) if url else "")
@@ -187,8 +189,13 @@ class GoLivePanel(QWidget):
             self.controller.stop()
 
     def _confirm(self, title: str, text: str) -> bool:
-        box = QMessageBox(QMessageBox.Icon.Question, title, text,
-                          QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, self)
+        box = QMessageBox(
+            QMessageBox.Icon.Question,
+            title,
+            text,
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+            self,
+        )
         box.setTextFormat(Qt.TextFormat.PlainText)
         box.setDefaultButton(QMessageBox.StandardButton.No)
         return box.exec() == QMessageBox.StandardButton.Yes

@@ -67,9 +67,14 @@ class LevelMeter(QWidget):
         painter.fillRect(QRectF(0, 0, peak_w, bar_h), QColor(70, 150, 70))
         painter.fillRect(QRectF(0, bar_h * 0.25, rms_w, bar_h * 0.5), QColor(120, 230, 120))
         hold_x = fraction(lv.hold_dbfs) * w
-        painter.fillRect(QRectF(hold_x - 1, 0, 2, bar_h),
-                         QColor(230, 60, 60) if lv.clipped or lv.hold_dbfs > -1 else QColor(240, 200, 60))
+        painter.fillRect(
+            QRectF(hold_x - 1, 0, 2, bar_h),
+            QColor(230, 60, 60) if lv.clipped or lv.hold_dbfs > -1 else QColor(240, 200, 60),
+        )
         painter.setPen(self.palette().windowText().color())
-        painter.drawText(QRectF(0, bar_h, w, h - bar_h), Qt.AlignmentFlag.AlignLeft
-                         | Qt.AlignmentFlag.AlignVCenter, self.text())
+        painter.drawText(
+            QRectF(0, bar_h, w, h - bar_h),
+            Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
+            self.text(),
+        )
         painter.end()

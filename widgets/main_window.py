@@ -123,9 +123,13 @@ class MainWindow(QMainWindow):
         self.refresh_status()
 
     # -- public API for features ----------------------------------------------------------
-    def add_dock(self, title: str, widget: QWidget,
-                 area: Qt.DockWidgetArea = Qt.DockWidgetArea.RightDockWidgetArea,
-                 scroll: bool = True) -> QDockWidget:
+    def add_dock(
+        self,
+        title: str,
+        widget: QWidget,
+        area: Qt.DockWidgetArea = Qt.DockWidgetArea.RightDockWidgetArea,
+        scroll: bool = True,
+    ) -> QDockWidget:
         """Dock `widget` in a titled panel the host can move, close and re-open (View menu).
         Panels scroll rather than add up, so several tall docks still fit a laptop screen;
         `scroll=False` keeps a small panel always fully visible."""
@@ -167,8 +171,10 @@ class MainWindow(QMainWindow):
             except Exception as exc:
                 log.error("feature %s failed to install:\n%s", entry, traceback.format_exc())
                 self.feature_errors[entry] = f"{type(exc).__name__}: {exc}"
-                self.show_notice(f"The panel {module_name} could not be loaded ({exc}); "
-                                 "the rest of the console works.")
+                self.show_notice(
+                    f"The panel {module_name} could not be loaded ({exc}); "
+                    "the rest of the console works."
+                )
 
     # -- status bar -------------------------------------------------------------------------
     def _on_status(self, kind: str, state: str, message: str) -> None:
@@ -203,10 +209,13 @@ class MainWindow(QMainWindow):
             self.restoreState(QByteArray.fromBase64(state.encode("ascii")))
 
     def save_geometry(self) -> None:
-        self.core.settings.update_section(SECTION, {
-            "geometry": bytes(self.saveGeometry().toBase64().data()).decode("ascii"),
-            "state": bytes(self.saveState().toBase64().data()).decode("ascii"),
-        })
+        self.core.settings.update_section(
+            SECTION,
+            {
+                "geometry": bytes(self.saveGeometry().toBase64().data()).decode("ascii"),
+                "state": bytes(self.saveState().toBase64().data()).decode("ascii"),
+            },
+        )
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt naming
         self.save_geometry()

@@ -126,4 +126,3 @@ class PreviewWidget(QWidget):
         if size is None:
             return self.placeholder
         return f"{size[0]}×{size[1]} · {self._painted.rate():.1f} fps"
-

@@ -60,7 +60,9 @@ class QuestionTableModel(QAbstractTableModel):
         else:
             self.rows = list(rows)
         if min(old, new) > 0:
-            self.dataChanged.emit(self.index(0, 0), self.index(min(old, new) - 1, len(_HEADERS) - 1))
+            self.dataChanged.emit(
+                self.index(0, 0), self.index(min(old, new) - 1, len(_HEADERS) - 1)
+            )
 
     def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: N802, B008 - Qt API
         return 0 if parent.isValid() else len(self.rows)
@@ -68,7 +70,9 @@ class QuestionTableModel(QAbstractTableModel):
     def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: N802, B008 - Qt API
         return 0 if parent.isValid() else len(_HEADERS)
 
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:  # noqa: N802
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:  # noqa: N802
         if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
             return _HEADERS[section]
         return None
@@ -107,7 +111,9 @@ class QuestionQueueWidget(QWidget):
         self.just_asked_lines: list[Line] = []  # newest first
         self._known: set[int] = set()  # question entries already seen here
         self.search_box = QLineEdit()
-        self.search_box.setPlaceholderText("Search all questions (answered and dismissed too), Enter")
+        self.search_box.setPlaceholderText(
+            "Search all questions (answered and dismissed too), Enter"
+        )
         self.search_box.returnPressed.connect(self._search)
         self.search_box.textChanged.connect(self._search_cleared)
         self.model = QuestionTableModel(self)
@@ -224,7 +230,9 @@ class QuestionQueueWidget(QWidget):
         self.just_asked.setText("Just asked:\n" + "\n".join(texts))
 
     def _on_pinned(self, pinned: QuestionView | None) -> None:
-        self.pinned_label.setText(f"Pinned: {pinned.text}" if pinned is not None else "Nothing pinned")
+        self.pinned_label.setText(
+            f"Pinned: {pinned.text}" if pinned is not None else "Nothing pinned"
+        )
 
     def _search(self) -> None:
         query = self.search_box.text().strip()
@@ -237,7 +245,8 @@ class QuestionQueueWidget(QWidget):
             self._searching = None
             self.model.set_rows(self.state.questions)
 
-    def _on_search_results(self, query: str, questions: list[QuestionView], rows: list[Any]) -> None:
+    def _on_search_results(
+        self, query: str, questions: list[QuestionView], rows: list[Any]
+    ) -> None:
         if query == self._searching:
             self.model.set_rows(questions)
-

@@ -58,17 +58,21 @@ class VoiceMeters(QWidget):
 
     def text(self) -> str:
         lv = self.levels
-        return (f"In {lv.input_peak_db:.1f} dBFS peak / {lv.input_rms_db:.1f} RMS · "
-                f"Out {lv.output_peak_db:.1f} / {lv.output_rms_db:.1f} · "
-                f"GR {lv.gain_reduction_db:.1f} dB · AGC {lv.agc_gain_db:+.1f} dB")
+        return (
+            f"In {lv.input_peak_db:.1f} dBFS peak / {lv.input_rms_db:.1f} RMS · "
+            f"Out {lv.output_peak_db:.1f} / {lv.output_rms_db:.1f} · "
+            f"GR {lv.gain_reduction_db:.1f} dB · AGC {lv.agc_gain_db:+.1f} dB"
+        )
 
     def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 - Qt naming
         lv = self.levels
         p = QPainter(self)
         label_w, w = 34.0, float(self.width())
         bar_w, row = w - label_w, self.height() / 3.0
-        rows = [("In", lv.input_peak_db, lv.input_rms_db), ("Out", lv.output_peak_db,
-                                                             lv.output_rms_db)]
+        rows = [
+            ("In", lv.input_peak_db, lv.input_rms_db),
+            ("Out", lv.output_peak_db, lv.output_rms_db),
+        ]
         for i, (name, peak, rms) in enumerate(rows):
             y = i * row
             p.setPen(self.palette().windowText().color())
@@ -76,8 +80,10 @@ class VoiceMeters(QWidget):
             p.fillRect(QRectF(label_w, y + 2, bar_w, row - 4), QColor(30, 30, 30))
             hot = QColor(230, 70, 60) if peak > -1.0 else QColor(70, 150, 70)
             p.fillRect(QRectF(label_w, y + 2, bar_w * _fraction(peak), row - 4), hot)
-            p.fillRect(QRectF(label_w, y + row * 0.3, bar_w * _fraction(rms), row * 0.4),
-                       QColor(130, 230, 130))
+            p.fillRect(
+                QRectF(label_w, y + row * 0.3, bar_w * _fraction(rms), row * 0.4),
+                QColor(130, 230, 130),
+            )
         y = 2 * row
         p.setPen(self.palette().windowText().color())
         p.drawText(QRectF(0, y, label_w, row), Qt.AlignmentFlag.AlignVCenter, "GR")
@@ -85,9 +91,11 @@ class VoiceMeters(QWidget):
         gr = min(1.0, lv.gain_reduction_db / GR_SCALE_DB)
         p.fillRect(QRectF(label_w, y + 2, bar_w * gr, row - 4), QColor(230, 160, 40))
         p.setPen(QColor(235, 235, 235))  # on the dark bar
-        p.drawText(QRectF(label_w + 4, y, bar_w - 8, row),
-                   Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignRight,
-                   f"AGC {lv.agc_gain_db:+.1f} dB")
+        p.drawText(
+            QRectF(label_w + 4, y, bar_w - 8, row),
+            Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignRight,
+            f"AGC {lv.agc_gain_db:+.1f} dB",
+        )
         p.end()
 
 
@@ -113,7 +121,8 @@ class VoicePanel(QWidget):
         for method in controller.methods:
             self.method_box.addItem(METHOD_TITLES[method], method)
         self.method_box.currentIndexChanged.connect(
-            lambda i: controller.set_method(self.method_box.itemData(i)))
+            lambda i: controller.set_method(self.method_box.itemData(i))
+        )
         self.strength_slider = _slider(0, 40)
         self.strength_label = QLabel()
         self.strength_slider.valueChanged.connect(lambda v: controller.set_strength(v))
@@ -125,8 +134,9 @@ class VoicePanel(QWidget):
         self.gate_slider.valueChanged.connect(lambda v: controller.set_gate_threshold(v))
 
         self.learn_button = QPushButton("Learn noise")
-        self.learn_button.setToolTip(f"Stay quiet for {LEARN_SECONDS:.0f} s while the microphone "
-                                     "listens to the room.")
+        self.learn_button.setToolTip(
+            f"Stay quiet for {LEARN_SECONDS:.0f} s while the microphone listens to the room."
+        )
         self.learn_button.clicked.connect(self._learn)
         self.learn_bar = QProgressBar()
         self.learn_bar.setRange(0, 100)
@@ -184,8 +194,13 @@ class VoicePanel(QWidget):
 
     @Slot(object)
     def _show_settings(self, s: ChainSettings) -> None:
-        widgets = [*self.toggles.values(), self.method_box, self.strength_slider,
-                   self.target_slider, self.gate_slider]
+        widgets = [
+            *self.toggles.values(),
+            self.method_box,
+            self.strength_slider,
+            self.target_slider,
+            self.gate_slider,
+        ]
         for w in widgets:
             w.blockSignals(True)
         try:
@@ -225,8 +240,9 @@ class VoicePanel(QWidget):
             self.learn_status.setText("Noise profile learned (keeps adapting in pauses).")
         else:
             self.learn_bar.setValue(0)
-            self.learn_status.setText("No noise profile yet (estimated automatically); "
-                                      "learn one for the best result.")
+            self.learn_status.setText(
+                "No noise profile yet (estimated automatically); learn one for the best result."
+            )
 
     @Slot(str)
     def _on_learn_stalled(self, text: str) -> None:

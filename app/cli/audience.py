@@ -50,9 +50,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="start a hub in a separate process on loopback (limits raised to fit the load)",
     )
     parser.add_argument("--viewers", type=int, default=100, help="connections (default 100)")
-    parser.add_argument("--rate", type=float, default=100.0, help="messages/s in total (default 100)")
+    parser.add_argument(
+        "--rate", type=float, default=100.0, help="messages/s in total (default 100)"
+    )
     parser.add_argument("--duration", type=float, default=10.0, help="seconds (default 10)")
-    parser.add_argument("--corpus", help="JSON lines {\"text\": ..., \"kind\": ...} (default: built in)")
+    parser.add_argument(
+        "--corpus", help='JSON lines {"text": ..., "kind": ...} (default: built in)'
+    )
     parser.add_argument("--seed", type=int, help="random seed, for a repeatable audience")
     parser.add_argument(
         "--processes",
@@ -78,12 +82,17 @@ def _run(args: argparse.Namespace) -> int:
         print(f"livedesk audience: cannot read the corpus: {exc}", file=sys.stderr)
         return 2
     if args.viewers < 1 or args.rate <= 0 or args.duration <= 0 or (args.blast or 1) < 1:
-        print("livedesk audience: --viewers, --rate, --duration and --blast must be positive",
-              file=sys.stderr)
+        print(
+            "livedesk audience: --viewers, --rate, --duration and --blast must be positive",
+            file=sys.stderr,
+        )
         return 2
     if args.blast and not (args.local_hub or os.environ.get(TOKEN_ENV)):
-        print(f"livedesk audience: --blast measures what reaches the host: use --local-hub or set "
-              f"{TOKEN_ENV}", file=sys.stderr)
+        print(
+            f"livedesk audience: --blast measures what reaches the host: use --local-hub or set "
+            f"{TOKEN_ENV}",
+            file=sys.stderr,
+        )
         return 2
     processes = args.processes or math.ceil(args.rate / RATE_PER_PROCESS)
     processes = max(1, min(processes, args.viewers))
@@ -103,10 +112,22 @@ def _run(args: argparse.Namespace) -> int:
             texts = [t for lines in corpus.values() for t in lines]
             assert probe is not None
             everything = args.blast + args.viewers  # the danmaku and the joins
-            summary = asyncio.run(blast(hub_urls(url)[0], args.viewers, args.blast, texts,
-                                        done=lambda: probe.received >= everything))
-            summary.update(url=hub_urls(url)[0], viewers=args.viewers, connected=args.viewers,
-                           acknowledged=args.blast, errors={})
+            summary = asyncio.run(
+                blast(
+                    hub_urls(url)[0],
+                    args.viewers,
+                    args.blast,
+                    texts,
+                    done=lambda: probe.received >= everything,
+                )
+            )
+            summary.update(
+                url=hub_urls(url)[0],
+                viewers=args.viewers,
+                connected=args.viewers,
+                acknowledged=args.blast,
+                errors={},
+            )
         elif processes == 1:
             summary = asyncio.run(
                 run_viewers(url, args.viewers, args.rate, args.duration, corpus, args.seed)
@@ -135,7 +156,9 @@ def _run(args: argparse.Namespace) -> int:
     print(json.dumps(summary, ensure_ascii=False))
     if summary["connected"] == 0:
         reasons = "; ".join(summary["errors"]) or "no reason given"
-        print(f"livedesk audience: could not connect to the hub at {url}: {reasons}", file=sys.stderr)
+        print(
+            f"livedesk audience: could not connect to the hub at {url}: {reasons}", file=sys.stderr
+        )
         return 1
     return 0
 
@@ -147,9 +170,22 @@ def _run_workers(args: argparse.Namespace, url: str, processes: int) -> dict[str
     workers = []
     for i in range(processes):
         viewers = args.viewers // processes + (1 if i < args.viewers % processes else 0)
-        cmd = [sys.executable, "-m", "app", "audience", "--url", url, "--viewers", str(viewers),
-               "--rate", str(args.rate / processes), "--duration", str(args.duration),
-               "--processes", "1"]
+        cmd = [
+            sys.executable,
+            "-m",
+            "app",
+            "audience",
+            "--url",
+            url,
+            "--viewers",
+            str(viewers),
+            "--rate",
+            str(args.rate / processes),
+            "--duration",
+            str(args.duration),
+            "--processes",
+            "1",
+        ]
         if args.corpus:
             cmd += ["--corpus", args.corpus]
         if args.seed is not None:
@@ -221,8 +257,17 @@ class CpuSampler:
 def _start_local_hub(token: str, rate: float, burst: int) -> tuple[subprocess.Popen[str], str]:
     """A hub in its own process (so it has a core of its own) on a free loopback port."""
     proc = subprocess.Popen(
-        [sys.executable, "-m", "streaming.interaction.serve", "--port", "0",
-         "--viewer-rate", str(rate), "--viewer-burst", str(burst)],
+        [
+            sys.executable,
+            "-m",
+            "streaming.interaction.serve",
+            "--port",
+            "0",
+            "--viewer-rate",
+            str(rate),
+            "--viewer-burst",
+            str(burst),
+        ],
         stdout=subprocess.PIPE,
         text=True,
         env={**os.environ, TOKEN_ENV: token},

@@ -21,7 +21,10 @@ RATE = 48_000
 
 SPEECH: dict[str, tuple[str, str]] = {
     "zh": ("cmn", "欢迎来到直播间，这款保温杯可以保温十二个小时。"),
-    "en": ("en-us", "Welcome to the live room. Today we have a new thermos cup, it keeps your tea hot for twelve hours."),
+    "en": (
+        "en-us",
+        "Welcome to the live room. Today we have a new thermos cup, it keeps your tea hot for twelve hours.",
+    ),
 }
 BABBLE_LINES: tuple[tuple[str, str, int], ...] = (
     ("en-gb", "Can you pack the blue ones first, the courier comes at five.", 40),
@@ -41,7 +44,9 @@ def speak(text: str, voice: str, pitch: int = 50, speed: int = 160) -> np.ndarra
     """espeak-ng speech as float32 at 48 kHz."""
     out = subprocess.run(
         ["espeak-ng", "-v", voice, "-p", str(pitch), "-s", str(speed), "--stdout", text],
-        check=True, capture_output=True, timeout=60,
+        check=True,
+        capture_output=True,
+        timeout=60,
     ).stdout
     with wave.open(io.BytesIO(out)) as w:
         rate = w.getframerate()
@@ -79,8 +84,9 @@ def _fan_hum(n: int, rng: np.random.Generator) -> np.ndarray:
 
 
 def _ac_band(n: int, rng: np.random.Generator) -> np.ndarray:
-    band = signal.sosfilt(signal.butter(4, [200, 2500], "bandpass", fs=RATE, output="sos"),
-                          rng.standard_normal(n))
+    band = signal.sosfilt(
+        signal.butter(4, [200, 2500], "bandpass", fs=RATE, output="sos"), rng.standard_normal(n)
+    )
     rumble = signal.sosfilt(signal.butter(2, 120, fs=RATE, output="sos"), rng.standard_normal(n))
     return band / np.std(band) + 0.5 * rumble / np.std(rumble)
 
@@ -94,7 +100,7 @@ def _keyboard(n: int, rng: np.random.Generator) -> np.ndarray:
         pos += int(rng.exponential(RATE / 7))  # ~7 keys per second
         if pos + click.size >= n:
             return out
-        out[pos:pos + click.size] += click * rng.uniform(0.5, 1.5)
+        out[pos : pos + click.size] += click * rng.uniform(0.5, 1.5)
 
 
 def _babble(n: int, rng: np.random.Generator) -> np.ndarray:

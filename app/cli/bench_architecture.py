@@ -43,8 +43,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--seconds", type=float, default=10.0, help="run time per mode")
     parser.add_argument("--modes", default=",".join(MODES), help="comma list of " + "/".join(MODES))
     parser.add_argument("--danmaku-rate", type=int, default=10_000, help="messages per second")
-    parser.add_argument("--danmaku-work", type=int, default=1,
-                        help="repeat the per-message string work N times (a heavier pipeline)")
+    parser.add_argument(
+        "--danmaku-work",
+        type=int,
+        default=1,
+        help="repeat the per-message string work N times (a heavier pipeline)",
+    )
     parser.set_defaults(handler=run)
 
 
@@ -106,8 +110,11 @@ def _encoder(slot: LatestSlot[VideoFrame], stop: threading.Event, out: dict[str,
     out.update(pacing(arrivals))
     out["dropped"] = slot.dropped
     out["encode_ms"] = summarize(encode_ms)
-    out["kbit_s"] = round(size * 8 / 1000 / max(1e-9, arrivals[-1] - arrivals[0]), 1) if len(
-        arrivals) > 1 else 0.0
+    out["kbit_s"] = (
+        round(size * 8 / 1000 / max(1e-9, arrivals[-1] - arrivals[0]), 1)
+        if len(arrivals) > 1
+        else 0.0
+    )
 
 
 def run_media(seconds: float, frame_sink: Any) -> dict[str, Any]:
@@ -144,22 +151,46 @@ def run_media(seconds: float, frame_sink: Any) -> dict[str, Any]:
     return {
         "capture": pacing(captured),
         "encoder": encoder_out,
-        "audio_dsp": {"late_blocks": len(dsp_late), "late_p99_ms": round(
-            percentile(dsp_late, 99), 2) if dsp_late else 0.0},
+        "audio_dsp": {
+            "late_blocks": len(dsp_late),
+            "late_p99_ms": round(percentile(dsp_late, 99), 2) if dsp_late else 0.0,
+        },
         "cpu_percent": round(cpu.read(), 1),
     }
 
 
 # -- the danmaku stand-in ----------------------------------------------------------------------
-_WORDS = ["这个多少钱", "主播好漂亮", "有优惠吗", "已下单", "链接在哪", "尺码偏大吗", "包邮吗",
-          "what size", "再来一单", "666", "哈哈哈", "抢到了"]
+_WORDS = [
+    "这个多少钱",
+    "主播好漂亮",
+    "有优惠吗",
+    "已下单",
+    "链接在哪",
+    "尺码偏大吗",
+    "包邮吗",
+    "what size",
+    "再来一单",
+    "666",
+    "哈哈哈",
+    "抢到了",
+]
 
 
 def make_messages(n: int) -> list[str]:
     rng = random.Random(7)
-    return [json.dumps({"type": "danmaku", "id": i, "user": f"观众{rng.randint(1, 99999)}",
-                        "text": " ".join(rng.choices(_WORDS, k=rng.randint(1, 4))),
-                        "ts": 1700000000000 + i}, ensure_ascii=False) for i in range(n)]
+    return [
+        json.dumps(
+            {
+                "type": "danmaku",
+                "id": i,
+                "user": f"观众{rng.randint(1, 99999)}",
+                "text": " ".join(rng.choices(_WORDS, k=rng.randint(1, 4))),
+                "ts": 1700000000000 + i,
+            },
+            ensure_ascii=False,
+        )
+        for i in range(n)
+    ]
 
 
 def _handle(raw: str, counts: dict[str, int], work: int = 1) -> None:
@@ -171,8 +202,11 @@ def _handle(raw: str, counts: dict[str, int], work: int = 1) -> None:
     for _ in range(work):
         text = " ".join(msg["text"].split()).casefold()
         cjk = sum(1 for ch in text if "\u4e00" <= ch <= "\u9fff")
-        key = "question" if ("吗" in text or "?" in text or "哪" in text) else (
-            "order" if "单" in text else "chat")
+        key = (
+            "question"
+            if ("吗" in text or "?" in text or "哪" in text)
+            else ("order" if "单" in text else "chat")
+        )
         counts[key] = counts.get(key, 0) + 1
         counts["cjk"] = counts.get("cjk", 0) + cjk
     counts[msg["user"][-1]] = counts.get(msg["user"][-1], 0) + 1
@@ -206,8 +240,12 @@ def run_danmaku(seconds: float, rate: int, work: int = 1) -> dict[str, Any]:
         if backlog <= batch:
             time.sleep(0.010)
     elapsed = time.monotonic() - start
-    return {"target_msg_s": rate, "achieved_msg_s": round(handled / elapsed),
-            "lag_ms": summarize(lag_ms), "process_cpu_percent": round(cpu.read(), 1)}
+    return {
+        "target_msg_s": rate,
+        "achieved_msg_s": round(handled / elapsed),
+        "lag_ms": summarize(lag_ms),
+        "process_cpu_percent": round(cpu.read(), 1),
+    }
 
 
 def _danmaku_child(seconds: float, rate: int, work: int, results: mp.Queue) -> None:
@@ -293,21 +331,36 @@ def run_mode(mode: str, seconds: float, rate: int, work: int) -> dict[str, Any]:
     cpu = CpuMeter()
 
     if mode in ("single", "danmaku_proc"):
-        threads.append(threading.Thread(
-            target=lambda: media_out.update(run_media(seconds, preview.offer)), name="media"))
+        threads.append(
+            threading.Thread(
+                target=lambda: media_out.update(run_media(seconds, preview.offer)), name="media"
+            )
+        )
     else:
         shm = shared_memory.SharedMemory(create=True, size=SHM_SLOTS * FRAME_BYTES)
         notify: mp.Queue = ctx.Queue(maxsize=2)
-        procs.append(ctx.Process(target=_media_child, args=(seconds, shm.name, notify,
-                                                            results_q), name="media"))
-        threads.append(threading.Thread(target=_shm_reader, args=(shm, notify, preview.offer),
-                                        name="shm-reader"))
+        procs.append(
+            ctx.Process(
+                target=_media_child, args=(seconds, shm.name, notify, results_q), name="media"
+            )
+        )
+        threads.append(
+            threading.Thread(
+                target=_shm_reader, args=(shm, notify, preview.offer), name="shm-reader"
+            )
+        )
     if mode in ("split3", "danmaku_proc"):
-        procs.append(ctx.Process(target=_danmaku_child, args=(seconds, rate, work, results_q),
-                                 name="danmaku"))
+        procs.append(
+            ctx.Process(
+                target=_danmaku_child, args=(seconds, rate, work, results_q), name="danmaku"
+            )
+        )
     else:
-        threads.append(threading.Thread(
-            target=lambda: danmaku_out.update(run_danmaku(seconds, rate, work)), name="danmaku"))
+        threads.append(
+            threading.Thread(
+                target=lambda: danmaku_out.update(run_danmaku(seconds, rate, work)), name="danmaku"
+            )
+        )
 
     for p in procs:
         p.start()
@@ -316,7 +369,8 @@ def run_mode(mode: str, seconds: float, rate: int, work: int) -> dict[str, Any]:
     probe.start()
     deadline = time.monotonic() + seconds + (3.0 if procs else 0.5)
     while time.monotonic() < deadline and (
-            any(t.is_alive() for t in threads) or any(p.is_alive() for p in procs)):
+        any(t.is_alive() for t in threads) or any(p.is_alive() for p in procs)
+    ):
         app.processEvents()
         time.sleep(0.001)
     probe.stop()
@@ -332,20 +386,26 @@ def run_mode(mode: str, seconds: float, rate: int, work: int) -> dict[str, Any]:
         shm.close()
         shm.unlink()
     preview.close()
-    result.update({
-        "capture": media_out.get("capture"),
-        "encoder": media_out.get("encoder"),
-        "audio_dsp": media_out.get("audio_dsp"),
-        "preview": {**pacing(painted), "dropped": preview.dropped_frames,
-                    "latency_ms": summarize(latency_ms)},
-        "gui_stall_ms": summarize(probe.stalls_ms),
-        "danmaku": danmaku_out,
-        "cpu_percent": {"main_process": round(gui_cpu, 1),
-                        "media_process": media_out.get("cpu_percent") if shm else None},
-        "rss_mb_main": round(rss_mb(), 1),
-    })
+    result.update(
+        {
+            "capture": media_out.get("capture"),
+            "encoder": media_out.get("encoder"),
+            "audio_dsp": media_out.get("audio_dsp"),
+            "preview": {
+                **pacing(painted),
+                "dropped": preview.dropped_frames,
+                "latency_ms": summarize(latency_ms),
+            },
+            "gui_stall_ms": summarize(probe.stalls_ms),
+            "danmaku": danmaku_out,
+            "cpu_percent": {
+                "main_process": round(gui_cpu, 1),
+                "media_process": media_out.get("cpu_percent") if shm else None,
+            },
+            "rss_mb_main": round(rss_mb(), 1),
+        }
+    )
     return result
-
 
 
 def run(args: argparse.Namespace) -> int:
@@ -363,13 +423,28 @@ def run(args: argparse.Namespace) -> int:
     load = os.getloadavg()
     cost_us = handle_cost_us(args.danmaku_work)
     runs = [run_mode(m, args.seconds, args.danmaku_rate, args.danmaku_work) for m in modes]
-    print(json.dumps(json_safe({
-        "bench": "architecture",
-        "anchor": {"frame_interval_ms": round(FRAME_MS, 2), "resolution": f"{WIDTH}x{HEIGHT}",
-                   "danmaku_msg_s": args.danmaku_rate, "danmaku_work": args.danmaku_work,
-                   "danmaku_us_per_msg": round(cost_us, 1)},
-        "machine": {"cpus": os.cpu_count(), "loadavg_before": [round(x, 2) for x in load]},
-        "seconds_per_mode": args.seconds,
-        "runs": runs,
-    }), ensure_ascii=False, indent=2))
+    print(
+        json.dumps(
+            json_safe(
+                {
+                    "bench": "architecture",
+                    "anchor": {
+                        "frame_interval_ms": round(FRAME_MS, 2),
+                        "resolution": f"{WIDTH}x{HEIGHT}",
+                        "danmaku_msg_s": args.danmaku_rate,
+                        "danmaku_work": args.danmaku_work,
+                        "danmaku_us_per_msg": round(cost_us, 1),
+                    },
+                    "machine": {
+                        "cpus": os.cpu_count(),
+                        "loadavg_before": [round(x, 2) for x in load],
+                    },
+                    "seconds_per_mode": args.seconds,
+                    "runs": runs,
+                }
+            ),
+            ensure_ascii=False,
+            indent=2,
+        )
+    )
     return 0

@@ -47,8 +47,12 @@ def _pesq(ref: np.ndarray, deg: np.ndarray) -> float | None:
     from pesq import pesq
 
     try:
-        return round(float(pesq(16000, signal.resample_poly(ref, 1, 3),
-                                signal.resample_poly(deg, 1, 3), "wb")), 3)
+        return round(
+            float(
+                pesq(16000, signal.resample_poly(ref, 1, 3), signal.resample_poly(deg, 1, 3), "wb")
+            ),
+            3,
+        )
     except Exception:  # the pesq package raises on e.g. no detectable speech
         return None
 
@@ -64,7 +68,9 @@ def si_sdr(ref: np.ndarray, est: np.ndarray) -> float:
     est = est.astype(np.float64) - est.mean()
     target = np.dot(est, ref) / max(np.dot(ref, ref), 1e-20) * ref
     noise = est - target
-    return float(10 * np.log10(max(np.dot(target, target), 1e-20) / max(np.dot(noise, noise), 1e-20)))
+    return float(
+        10 * np.log10(max(np.dot(target, target), 1e-20) / max(np.dot(noise, noise), 1e-20))
+    )
 
 
 def _chain_settings(method: str, denoise_only: bool = False) -> ChainSettings:
@@ -74,8 +80,9 @@ def _chain_settings(method: str, denoise_only: bool = False) -> ChainSettings:
     return s
 
 
-def run_chain(method: str, room: np.ndarray, warm: np.ndarray, noisy: np.ndarray,
-              denoise_only: bool = False) -> tuple[np.ndarray, float]:
+def run_chain(
+    method: str, room: np.ndarray, warm: np.ndarray, noisy: np.ndarray, denoise_only: bool = False
+) -> tuple[np.ndarray, float]:
     """The live chain as in a running show: it learns the room tone ("learn noise"), hears a
     warm-up line (so the AGC has converged, as after the first minute on air), then the
     measured line. Returns that line's output and its CPU seconds."""
@@ -109,19 +116,23 @@ def _score(clean: np.ndarray, noisy: np.ndarray, out: np.ndarray, cpu_s: float) 
     }
 
 
-def quality(langs: tuple[str, ...], noises: tuple[str, ...], snrs: tuple[int, ...],
-            log: Callable[[str], None]) -> list[dict[str, Any]]:
+def quality(
+    langs: tuple[str, ...],
+    noises: tuple[str, ...],
+    snrs: tuple[int, ...],
+    log: Callable[[str], None],
+) -> list[dict[str, Any]]:
     Fn = Callable[[np.ndarray, np.ndarray, np.ndarray], tuple[np.ndarray, float]]
     methods: dict[str, Fn] = {
         "chain_spectral": lambda room, warm, noisy: run_chain("spectral", room, warm, noisy),
-        "denoise_spectral": lambda room, warm, noisy: run_chain("spectral", room, warm, noisy,
-                                                                 True),
+        "denoise_spectral": lambda room, warm, noisy: run_chain(
+            "spectral", room, warm, noisy, True
+        ),
         "noisereduce_offline": lambda room, warm, noisy: _nr(noisy, None),
         "noisereduce_offline_stationary": lambda room, warm, noisy: _nr(noisy, room),
     }
     if rnnoise_available():
-        methods["chain_rnnoise"] = lambda room, warm, noisy: run_chain("rnnoise", room, warm,
-                                                                       noisy)
+        methods["chain_rnnoise"] = lambda room, warm, noisy: run_chain("rnnoise", room, warm, noisy)
     lines = {lang: ts.speech(lang) for lang in ts.SPEECH}
     rows = []
     for lang in langs:
@@ -130,25 +141,32 @@ def quality(langs: tuple[str, ...], noises: tuple[str, ...], snrs: tuple[int, ..
         room_n = int((ROOM_S + ROOM_EXTRA_S) * RATE)
         for kind in noises:
             unit = ts.noise(kind, room_n + other.size + clean.size)
-            tail = unit[room_n + other.size:]
+            tail = unit[room_n + other.size :]
             for snr in snrs:
                 noisy = ts.mix(clean, tail, snr)
                 scale = float(np.std(noisy - clean)) / max(float(np.std(tail)), 1e-12)
                 room = (unit[:room_n] * scale).astype(np.float32)
-                warm = (other + unit[room_n: room_n + other.size] * scale).astype(np.float32)
+                warm = (other + unit[room_n : room_n + other.size] * scale).astype(np.float32)
                 row: dict[str, Any] = {
-                    "lang": lang, "noise": kind, "snr_db": snr,
+                    "lang": lang,
+                    "noise": kind,
+                    "snr_db": snr,
                     "stationary": kind in ts.STATIONARY,
-                    "noisy": {"pesq": _pesq(clean, noisy), "stoi": _stoi(clean, noisy),
-                              "true_peak_dbtp": round(true_peak_dbtp(noisy), 2)},
+                    "noisy": {
+                        "pesq": _pesq(clean, noisy),
+                        "stoi": _stoi(clean, noisy),
+                        "true_peak_dbtp": round(true_peak_dbtp(noisy), 2),
+                    },
                 }
                 for name, fn in methods.items():
                     out, cpu = fn(room, warm, noisy)
                     row[name] = _score(clean, noisy, out, cpu)
                 rows.append(row)
-                log(f"{lang} {kind} {snr} dB: noisy {row['noisy']['pesq']} → spectral "
+                log(
+                    f"{lang} {kind} {snr} dB: noisy {row['noisy']['pesq']} → spectral "
                     f"{row['chain_spectral']['pesq']} (nr {row['noisereduce_offline']['pesq']}, "
-                    f"nr-stationary {row['noisereduce_offline_stationary']['pesq']})")
+                    f"nr-stationary {row['noisereduce_offline_stationary']['pesq']})"
+                )
     return rows
 
 
@@ -166,7 +184,7 @@ def speed(seconds: float, repeats: int) -> dict[str, Any]:
             chain = VoiceChain(settings)
             t0, w0 = time.process_time(), time.perf_counter()
             for i in range(0, noisy.size, HOP):
-                chain.process_mono(noisy[i:i + HOP])
+                chain.process_mono(noisy[i : i + HOP])
             rtfs.append((time.process_time() - t0) / (noisy.size / RATE))
             walls.append((time.perf_counter() - w0) / (noisy.size / RATE))
         out[f"chain_{name}"] = {
@@ -178,7 +196,8 @@ def speed(seconds: float, repeats: int) -> dict[str, Any]:
     _, nr_cpu = _nr(noisy, None)
     out["noisereduce_offline_rtf_cpu"] = round(nr_cpu / (noisy.size / RATE), 4)
     out["chain_vs_anchor_rtf_ratio"] = round(
-        out["chain_spectral"]["rtf_cpu_median"] / max(out["noisereduce_offline_rtf_cpu"], 1e-9), 3)
+        out["chain_spectral"]["rtf_cpu_median"] / max(out["noisereduce_offline_rtf_cpu"], 1e-9), 3
+    )
     return out
 
 
@@ -192,17 +211,19 @@ def agc_levels() -> list[dict[str, Any]]:
         x = (x + hiss).astype(np.float32)
         chain = VoiceChain()
         y = process_offline(chain, x)
-        st = short_term_loudness(y[3 * RATE:])
-        rows.append({
-            "input_dbfs": level,
-            "short_term_lufs_after_3s": {
-                "median": round(float(np.median(st)), 2),
-                "p10": round(float(np.percentile(st, 10)), 2),
-                "p90": round(float(np.percentile(st, 90)), 2),
-            },
-            "final_gain_db": round(chain.agc.gain_db, 2),
-            "true_peak_dbtp": round(true_peak_dbtp(y), 2),
-        })
+        st = short_term_loudness(y[3 * RATE :])
+        rows.append(
+            {
+                "input_dbfs": level,
+                "short_term_lufs_after_3s": {
+                    "median": round(float(np.median(st)), 2),
+                    "p10": round(float(np.percentile(st, 10)), 2),
+                    "p90": round(float(np.percentile(st, 90)), 2),
+                },
+                "final_gain_db": round(chain.agc.gain_db, 2),
+                "true_peak_dbtp": round(true_peak_dbtp(y), 2),
+            }
+        )
     return rows
 
 
@@ -212,54 +233,83 @@ def _pesq_targets(rows: list[dict[str, Any]], method: str) -> dict[str, Any]:
     st5 = [r for r in rows if r["stationary"] and r["snr_db"] == 5 and method in r]
 
     def worst(other: str) -> float | None:
-        d = [r[method]["pesq"] - r[other]["pesq"] for r in st5
-             if r[method]["pesq"] is not None and r[other]["pesq"] is not None]
+        d = [
+            r[method]["pesq"] - r[other]["pesq"]
+            for r in st5
+            if r[method]["pesq"] is not None and r[other]["pesq"] is not None
+        ]
         return round(min(d), 3) if d else None
 
     gain = worst("noisy")
     below = -t["stationary_5db_pesq_below_anchor_max"]
     nr, nr_st = worst("noisereduce_offline"), worst("noisereduce_offline_stationary")
     return {
-        "pesq_gain_worst": {"value": gain, "target": t["stationary_5db_pesq_gain_min"],
-                            "met": gain is not None and gain >= t["stationary_5db_pesq_gain_min"]},
-        "pesq_minus_noisereduce_offline_worst": {"value": nr, "target": below,
-                                                 "met": nr is not None and nr >= below},
+        "pesq_gain_worst": {
+            "value": gain,
+            "target": t["stationary_5db_pesq_gain_min"],
+            "met": gain is not None and gain >= t["stationary_5db_pesq_gain_min"],
+        },
+        "pesq_minus_noisereduce_offline_worst": {
+            "value": nr,
+            "target": below,
+            "met": nr is not None and nr >= below,
+        },
         "pesq_minus_noisereduce_offline_stationary_worst": {
-            "value": nr_st, "target": below, "met": nr_st is not None and nr_st >= below},
+            "value": nr_st,
+            "target": below,
+            "met": nr_st is not None and nr_st >= below,
+        },
     }
 
 
-def summarise(rows: list[dict[str, Any]], spd: dict[str, Any], agc: list[dict[str, Any]],
-              target_lufs: float) -> dict[str, Any]:
+def summarise(
+    rows: list[dict[str, Any]], spd: dict[str, Any], agc: list[dict[str, Any]], target_lufs: float
+) -> dict[str, Any]:
     t = TARGETS
-    methods = [m for m in ("chain_spectral", "denoise_spectral", "chain_rnnoise")
-               if rows and m in rows[0]]
+    methods = [
+        m for m in ("chain_spectral", "denoise_spectral", "chain_rnnoise") if rows and m in rows[0]
+    ]
     stoi_drop = {m: round(max(r["noisy"]["stoi"] - r[m]["stoi"] for r in rows), 4) for m in methods}
     chains = [m for m in methods if m.startswith("chain_")]
-    peaks = [r[m]["true_peak_dbtp"] for r in rows for m in chains] + \
-        [a["true_peak_dbtp"] for a in agc]
+    peaks = [r[m]["true_peak_dbtp"] for r in rows for m in chains] + [
+        a["true_peak_dbtp"] for a in agc
+    ]
     agc_err = max(abs(a["short_term_lufs_after_3s"]["median"] - target_lufs) for a in agc)
     rtf = spd["chain_spectral"]["rtf_cpu_median"]
     latency = spd["chain_spectral"]["latency_ms"]
     return {
         "rtf_chain_spectral": {"value": rtf, "target": t["rtf_max"], "met": rtf <= t["rtf_max"]},
-        "latency_ms_spectral": {"value": latency, "target": t["latency_ms_max"],
-                                "met": latency <= t["latency_ms_max"]},
+        "latency_ms_spectral": {
+            "value": latency,
+            "target": t["latency_ms_max"],
+            "met": latency <= t["latency_ms_max"],
+        },
         "latency_ms_rnnoise": spd.get("chain_rnnoise", {}).get("latency_ms"),
         "stationary_5db": {m: _pesq_targets(rows, m) for m in methods},
-        "stoi_worst_drop": {m: {"value": v, "target": t["stoi_drop_max"],
-                                "met": v <= t["stoi_drop_max"]} for m, v in stoi_drop.items()},
-        "agc_worst_error_lu": {"value": round(agc_err, 2), "target": t["agc_lu_tolerance"],
-                               "met": agc_err <= t["agc_lu_tolerance"]},
-        "true_peak_max_dbtp": {"value": max(peaks), "target": t["true_peak_dbtp_max"],
-                               "met": max(peaks) <= t["true_peak_dbtp_max"]},
+        "stoi_worst_drop": {
+            m: {"value": v, "target": t["stoi_drop_max"], "met": v <= t["stoi_drop_max"]}
+            for m, v in stoi_drop.items()
+        },
+        "agc_worst_error_lu": {
+            "value": round(agc_err, 2),
+            "target": t["agc_lu_tolerance"],
+            "met": agc_err <= t["agc_lu_tolerance"],
+        },
+        "true_peak_max_dbtp": {
+            "value": max(peaks),
+            "target": t["true_peak_dbtp_max"],
+            "met": max(peaks) <= t["true_peak_dbtp_max"],
+        },
     }
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     p = subparsers.add_parser("audio", help="voice chain quality (PESQ/STOI/SI-SDR), speed, AGC")
-    p.add_argument("--quick", action="store_true",
-                   help="English only, 5 dB SNR only, shorter speed run (for smoke tests)")
+    p.add_argument(
+        "--quick",
+        action="store_true",
+        help="English only, 5 dB SNR only, shorter speed run (for smoke tests)",
+    )
     p.add_argument("--speed-seconds", type=float, default=30.0)
     p.set_defaults(handler=_run)
 
@@ -284,10 +334,10 @@ def _run(args: argparse.Namespace) -> int:
         "bench": "audio",
         "machine": {"cpus": os.cpu_count(), "load_avg_1m_at_end": round(os.getloadavg()[0], 2)},
         "anchor": "noisereduce.reduce_noise offline on the whole file (default non-stationary; "
-                  "also stationary given the same 2 s room tone)",
+        "also stationary given the same 2 s room tone)",
         "chain": "chain_*: denoise -> AGC -> limiter in 10 ms blocks, after learning 2 s of room "
-                 "tone and one warm-up line in the same noise (a running show); "
-                 "denoise_*: the same with AGC and limiter bypassed",
+        "tone and one warm-up line in the same noise (a running show); "
+        "denoise_*: the same with AGC and limiter bypassed",
         "summary": summarise(rows, spd, agc, target),
         "speed": spd,
         "agc": {"target_lufs": target, "levels": agc},

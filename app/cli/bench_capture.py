@@ -23,8 +23,11 @@ TARGETS = {"latency_p95_ms": 50.0, "gui_stall_p99_ms": 20.0, "cpu_percent_one_co
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser("capture", help="capture→preview latency, GUI stall, CPU (JSON)")
     parser.add_argument("--seconds", type=float, default=10.0)
-    parser.add_argument("--source", default="synthetic",
-                        help="'synthetic' (1920x1080 at 30 fps) or a video file path")
+    parser.add_argument(
+        "--source",
+        default="synthetic",
+        help="'synthetic' (1920x1080 at 30 fps) or a video file path",
+    )
     parser.add_argument("--preview-size", default="960x540", help="preview widget size WxH")
     parser.set_defaults(handler=run)
 
@@ -42,8 +45,11 @@ def measure(seconds: float, source_name: str, preview_size: tuple[int, int]) -> 
 
     app = QApplication.instance()
     assert app is not None
-    source: Source[Any] = (SyntheticVideoSource(1920, 1080, 30.0) if source_name == "synthetic"
-                           else FileSource(source_name, "video", loop=True))
+    source: Source[Any] = (
+        SyntheticVideoSource(1920, 1080, 30.0)
+        if source_name == "synthetic"
+        else FileSource(source_name, "video", loop=True)
+    )
     bus: MediaBus[VideoFrame] = MediaBus("video")
     bus.attach(source)
     preview = PreviewWidget()
@@ -102,7 +108,11 @@ def run(args: argparse.Namespace) -> int:
     try:
         w, h = (int(v) for v in args.preview_size.lower().split("x"))
     except ValueError:
-        print(json.dumps({"error": f"--preview-size must look like 960x540, not {args.preview_size!r}"}))
+        print(
+            json.dumps(
+                {"error": f"--preview-size must look like 960x540, not {args.preview_size!r}"}
+            )
+        )
         return 2
     if args.source != "synthetic" and not os.path.exists(args.source):
         print(json.dumps({"error": f"no such file: {args.source}"}))
@@ -111,15 +121,26 @@ def run(args: argparse.Namespace) -> int:
     result = measure(args.seconds, args.source, (w, h))
     figures = {key: result.pop(key) for key in TARGETS}
     figures = {k: round(v, 2) for k, v in figures.items()}
-    print(json.dumps({
-        "bench": "capture",
-        "machine": {"cpus": os.cpu_count(), "loadavg_before": [round(x, 2) for x in load]},
-        "seconds": args.seconds,
-        "preview_size": f"{w}x{h}",
-        **result,
-        "targets": {key: {"measured": figures[key], "target": target,
-                          "ratio": round(figures[key] / target, 2),
-                          "met": figures[key] <= target}
-                    for key, target in TARGETS.items()},
-    }, ensure_ascii=False, indent=2))
+    print(
+        json.dumps(
+            {
+                "bench": "capture",
+                "machine": {"cpus": os.cpu_count(), "loadavg_before": [round(x, 2) for x in load]},
+                "seconds": args.seconds,
+                "preview_size": f"{w}x{h}",
+                **result,
+                "targets": {
+                    key: {
+                        "measured": figures[key],
+                        "target": target,
+                        "ratio": round(figures[key] / target, 2),
+                        "met": figures[key] <= target,
+                    }
+                    for key, target in TARGETS.items()
+                },
+            },
+            ensure_ascii=False,
+            indent=2,
+        )
+    )
     return 0

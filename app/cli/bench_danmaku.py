@@ -45,14 +45,24 @@ from PySide6.QtCore import QEvent, QObject
 
 from app.measure import CpuMeter, json_safe, rss_mb, summarize
 
-TARGETS = {"throughput_msg_per_s": 20_000, "latency_p99_ms_at_5000": 150, "stall_p99_ms_at_10000": 30,
-           "rss_mb_per_million": 100}
+TARGETS = {
+    "throughput_msg_per_s": 20_000,
+    "latency_p99_ms_at_5000": 150,
+    "stall_p99_ms_at_10000": 30,
+    "rss_mb_per_million": 100,
+}
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
-    parser = subparsers.add_parser("danmaku", help="danmaku pipeline throughput, latency, GUI stall, memory")
-    parser.add_argument("--messages", type=int, default=200_000, help="messages for the throughput part")
-    parser.add_argument("--rss-messages", type=int, default=1_000_000, help="messages for the memory part")
+    parser = subparsers.add_parser(
+        "danmaku", help="danmaku pipeline throughput, latency, GUI stall, memory"
+    )
+    parser.add_argument(
+        "--messages", type=int, default=200_000, help="messages for the throughput part"
+    )
+    parser.add_argument(
+        "--rss-messages", type=int, default=1_000_000, help="messages for the memory part"
+    )
     parser.add_argument("--duration", type=float, default=20.0, help="seconds per end-to-end rate")
     parser.add_argument("--rates", default="1000,5000", help="end-to-end latency rates, msg/s")
     parser.add_argument("--stall-rate", type=float, default=10_000.0)
@@ -69,15 +79,18 @@ def run(args: argparse.Namespace) -> int:
     result["throughput"] = throughput(args.messages)
     result["rss"] = memory_in_child(args.rss_messages)
     if not args.skip_e2e:
-        result.update(end_to_end([int(r) for r in args.rates.split(",") if r], args.stall_rate, args.duration))
+        result.update(
+            end_to_end([int(r) for r in args.rates.split(",") if r], args.stall_rate, args.duration)
+        )
     result["machine"]["loadavg_1m_after"] = round(os.getloadavg()[0], 2)
     print(json.dumps(json_safe(result), ensure_ascii=False, indent=2, allow_nan=False))
     return 0
 
 
-
 # --- synthetic hub frames ------------------------------------------------------------------
-def hub_frames(messages: int, per_frame: int = 100, unique: bool = False, seed: int = 1) -> Iterator[str]:
+def hub_frames(
+    messages: int, per_frame: int = 100, unique: bool = False, seed: int = 1
+) -> Iterator[str]:
     """Frames exactly as the hub writes them (seq first), from the audience's message maker."""
     from streaming.interaction.audience import MessageMaker, load_corpus
 
@@ -91,9 +104,18 @@ def hub_frames(messages: int, per_frame: int = 100, unique: bool = False, seed: 
             seq += 1
             event = maker.next(seq / 10_000)
             if unique and event["type"] == "danmaku":  # a new word: nothing to memoise or bucket
-                event["text"] += " " + "".join(rng.choice("abcdefghijklmnopqrstuvwxyz") for _ in range(6))
+                event["text"] += " " + "".join(
+                    rng.choice("abcdefghijklmnopqrstuvwxyz") for _ in range(6)
+                )
             user = rng.randrange(20_000)
-            events.append({"seq": seq, **event, "ts": ts + seq // 10, "user": {"id": f"u{user}", "name": f"观众{user}"}})
+            events.append(
+                {
+                    "seq": seq,
+                    **event,
+                    "ts": ts + seq // 10,
+                    "user": {"id": f"u{user}", "name": f"观众{user}"},
+                }
+            )
         yield json.dumps(events, ensure_ascii=False, separators=(",", ":"))
 
 
@@ -188,9 +210,20 @@ def memory(messages: int) -> dict[str, Any]:
 def _start_hub(token: str, viewers: int, rate: float) -> tuple[subprocess.Popen[str], str]:
     per_viewer = rate / viewers
     hub = subprocess.Popen(
-        [sys.executable, "-m", "streaming.interaction.serve", "--port", "0",
-         "--viewer-rate", str(per_viewer * 2 + 5), "--viewer-burst", str(int(per_viewer) + 50)],
-        stdout=subprocess.PIPE, text=True, env={**os.environ, "LIVEDESK_HUB_TOKEN": token},
+        [
+            sys.executable,
+            "-m",
+            "streaming.interaction.serve",
+            "--port",
+            "0",
+            "--viewer-rate",
+            str(per_viewer * 2 + 5),
+            "--viewer-burst",
+            str(int(per_viewer) + 50),
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "LIVEDESK_HUB_TOKEN": token},
     )
     assert hub.stdout is not None
     return hub, json.loads(hub.stdout.readline())["url"]
@@ -212,20 +245,44 @@ def varied_corpus(path: Path) -> Path:
         for kind, lines in load_corpus().items():
             for text in lines:
                 variants = {text} | {
-                    (rng.choice(_PREFIXES) if kind in ("chat", "cheer") else "") + text + rng.choice(_SUFFIXES)
+                    (rng.choice(_PREFIXES) if kind in ("chat", "cheer") else "")
+                    + text
+                    + rng.choice(_SUFFIXES)
                     for _ in range(20)
                 }
                 for variant in sorted(variants):
-                    out.write(json.dumps({"text": variant, "kind": kind}, ensure_ascii=False) + "\n")
+                    out.write(
+                        json.dumps({"text": variant, "kind": kind}, ensure_ascii=False) + "\n"
+                    )
     return path
 
 
-def _audience(url: str, viewers: int, rate: float, duration: float, corpus: Path) -> subprocess.Popen[str]:
+def _audience(
+    url: str, viewers: int, rate: float, duration: float, corpus: Path
+) -> subprocess.Popen[str]:
     env = {k: v for k, v in os.environ.items() if k != "LIVEDESK_HUB_TOKEN"}
     return subprocess.Popen(
-        [sys.executable, "-m", "app", "audience", "--url", url, "--viewers", str(viewers),
-         "--rate", str(rate), "--duration", str(duration), "--seed", "1", "--corpus", str(corpus)],
-        stdout=subprocess.PIPE, text=True, env=env,
+        [
+            sys.executable,
+            "-m",
+            "app",
+            "audience",
+            "--url",
+            url,
+            "--viewers",
+            str(viewers),
+            "--rate",
+            str(rate),
+            "--duration",
+            str(duration),
+            "--seed",
+            "1",
+            "--corpus",
+            str(corpus),
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+        env=env,
     )
 
 
@@ -239,20 +296,26 @@ def end_to_end(rates: list[int], stall_rate: float, duration: float) -> dict[str
     corpus = varied_corpus(Path(tempfile.mkdtemp(prefix="livedesk-corpus-")) / "varied.jsonl")
     latency = {str(rate): _one_rate(rate, duration, "process", corpus) for rate in rates}
     stall = {
-        mode: _one_rate(int(stall_rate), duration, mode, corpus, probe_stall=True) for mode in ("process", "thread")
+        mode: _one_rate(int(stall_rate), duration, mode, corpus, probe_stall=True)
+        for mode in ("process", "thread")
     }
     probes = latency.get("5000", {}).get("probes", {})
-    worst = [probes.get(kind, {}).get(part, {}).get("all", {}).get("p99")
-             for kind, part in (("question", "to_screen_ms"), ("chat", "to_overlay_ms"))]
+    worst = [
+        probes.get(kind, {}).get(part, {}).get("all", {}).get("p99")
+        for kind, part in (("question", "to_screen_ms"), ("chat", "to_overlay_ms"))
+    ]
     return {
         "latency": latency,
-        "latency_met": bool(probes) and all(p is not None and p <= TARGETS["latency_p99_ms_at_5000"] for p in worst),
+        "latency_met": bool(probes)
+        and all(p is not None and p <= TARGETS["latency_p99_ms_at_5000"] for p in worst),
         "stall": stall,
         "stall_met": stall["process"]["stall_ms"]["p99"] <= TARGETS["stall_p99_ms_at_10000"],
     }
 
 
-def _one_rate(rate: int, duration: float, mode: str, corpus: Path, probe_stall: bool = False) -> dict[str, Any]:
+def _one_rate(
+    rate: int, duration: float, mode: str, corpus: Path, probe_stall: bool = False
+) -> dict[str, Any]:
     """One end-to-end run; `mode` "process" runs client, pipeline and journal in a child
     process (the console's arrangement), "thread" in this process on worker threads."""
     from PySide6.QtCore import QEventLoop, QTimer
@@ -305,7 +368,9 @@ def _one_rate(rate: int, duration: float, mode: str, corpus: Path, probe_stall: 
         now = time.time() * 1000
         for line in lines:
             if line.sent_at is not None:
-                to_overlay["question" if line.kind == "question" else "other"].append((line.sent_at, now - line.sent_at))
+                to_overlay["question" if line.kind == "question" else "other"].append(
+                    (line.sent_at, now - line.sent_at)
+                )
                 seen(line, "to_overlay_ms", now)
 
     def arrived(lines: list[Line]) -> None:
@@ -353,8 +418,16 @@ def _one_rate(rate: int, duration: float, mode: str, corpus: Path, probe_stall: 
         service.connect(url + "/ws/host", token)
         audience = _audience(url, viewers, rate, duration, corpus)
         probes = subprocess.Popen(
-            [sys.executable, "-m", "streaming.interaction.audience", url, str(PROBE_RATE), str(duration)],
-            stdout=subprocess.PIPE, text=True,
+            [
+                sys.executable,
+                "-m",
+                "streaming.interaction.audience",
+                url,
+                str(PROBE_RATE),
+                str(duration),
+            ],
+            stdout=subprocess.PIPE,
+            text=True,
         )
         watch.timeout.connect(check)
         watch.start()
@@ -386,7 +459,10 @@ def _one_rate(rate: int, duration: float, mode: str, corpus: Path, probe_stall: 
         "probes": {
             "sent": probes_sent,
             "chat_shown": len(probe_lines["chat"]["to_overlay_ms"]),
-            **{kind: {k: _split(list(v.values())) for k, v in measures.items()} for kind, measures in probe_lines.items()},
+            **{
+                kind: {k: _split(list(v.values())) for k, v in measures.items()}
+                for kind, measures in probe_lines.items()
+            },
         },
         "overlay_painted": overlay.shown,
         "overlay_sampled_out": overlay.sampled_out,
@@ -394,7 +470,6 @@ def _one_rate(rate: int, duration: float, mode: str, corpus: Path, probe_stall: 
     if probe_stall:
         out["stall_ms"] = summarize(probe.stalls_ms, 1)
     return out
-
 
 
 def _split(samples: list[tuple[float, float]]) -> dict[str, Any]:

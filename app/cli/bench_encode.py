@@ -35,8 +35,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser("encode", help="publish-pipeline encode CPU vs ffmpeg (JSON)")
     parser.add_argument("--resolution", default="1080p", choices=tuple(PROFILES))
     parser.add_argument("--frames", type=int, default=150, help="frames per run (default 150)")
-    parser.add_argument("--distinct", type=int, default=30,
-                        help="distinct frames rendered, played back and forth (default 30)")
+    parser.add_argument(
+        "--distinct",
+        type=int,
+        default=30,
+        help="distinct frames rendered, played back and forth (default 30)",
+    )
     parser.add_argument("--repeats", type=int, default=3, help="runs of each; medians quoted")
     parser.add_argument("--preset", help="x264 preset for both (default: the profile's)")
     parser.add_argument("--ffmpeg", default="/usr/bin/ffmpeg", help="ffmpeg binary for the anchor")
@@ -81,10 +85,29 @@ def ffmpeg_command(ffmpeg: str, profile: VideoProfile) -> list[str]:
     """The anchor's command line, built from the same option set our encoder opens with."""
     options = profile.x264_options(profile.start_bitrate)
     names = {"b": "-b:v", "maxrate": "-maxrate", "bufsize": "-bufsize", "profile": "-profile:v"}
-    args = [ffmpeg, "-hide_banner", "-loglevel", "error", "-nostdin",
-            "-f", "rawvideo", "-pix_fmt", "bgr24", "-s", f"{profile.width}x{profile.height}",
-            "-r", str(profile.fps), "-i", "pipe:0",
-            "-c:v", "libx264", "-pix_fmt", "yuv420p", "-threads", str(profile.threads)]
+    args = [
+        ffmpeg,
+        "-hide_banner",
+        "-loglevel",
+        "error",
+        "-nostdin",
+        "-f",
+        "rawvideo",
+        "-pix_fmt",
+        "bgr24",
+        "-s",
+        f"{profile.width}x{profile.height}",
+        "-r",
+        str(profile.fps),
+        "-i",
+        "pipe:0",
+        "-c:v",
+        "libx264",
+        "-pix_fmt",
+        "yuv420p",
+        "-threads",
+        str(profile.threads),
+    ]
     for key, value in options.items():
         args += [names.get(key, f"-{key}"), value]
     return args + ["-f", "h264", "pipe:1"]
@@ -94,8 +117,11 @@ def run_ffmpeg(
     ffmpeg: str, profile: VideoProfile, images: list[np.ndarray], order: list[int]
 ) -> dict[str, Any]:
     process = subprocess.Popen(
-        ffmpeg_command(ffmpeg, profile), stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE)
+        ffmpeg_command(ffmpeg, profile),
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
     assert process.stdin is not None and process.stdout is not None
     out_bytes = [0]
 
@@ -153,13 +179,19 @@ def measure(args: argparse.Namespace) -> dict[str, Any]:
         "frames_per_run": args.frames,
         "repeats": len(ours),
         "x264": profile.x264_options(profile.start_bitrate) | {"threads": str(profile.threads)},
-        "ours": {"cpu_s_per_frame_median": median(ours, "cpu_s_per_frame"),
-                 "wall_fps_median": median(ours, "wall_fps"),
-                 "kbps_median": median(ours, "kbps_at_fps"), "runs": ours},
-        "ffmpeg": {"cpu_s_per_frame_median": median(anchor, "cpu_s_per_frame"),
-                   "wall_fps_median": median(anchor, "wall_fps"),
-                   "kbps_median": median(anchor, "kbps_at_fps"), "runs": anchor,
-                   "command": " ".join(ffmpeg_command(ffmpeg, profile))},
+        "ours": {
+            "cpu_s_per_frame_median": median(ours, "cpu_s_per_frame"),
+            "wall_fps_median": median(ours, "wall_fps"),
+            "kbps_median": median(ours, "kbps_at_fps"),
+            "runs": ours,
+        },
+        "ffmpeg": {
+            "cpu_s_per_frame_median": median(anchor, "cpu_s_per_frame"),
+            "wall_fps_median": median(anchor, "wall_fps"),
+            "kbps_median": median(anchor, "kbps_at_fps"),
+            "runs": anchor,
+            "command": " ".join(ffmpeg_command(ffmpeg, profile)),
+        },
         "ratio_ours_over_ffmpeg": round(ratio, 3),
         "target_ratio": TARGET_RATIO,
         "target_met": ratio <= TARGET_RATIO,

@@ -62,15 +62,24 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--resolution", choices=tuple(PROFILES), default="1080p")
     parser.add_argument("--seconds", type=float, default=15.0, help="measured seconds per phase")
     parser.add_argument("--warmup", type=float, default=4.0, help="seconds ignored per phase")
-    parser.add_argument("--phases", default=",".join(PHASES), help="comma list of " + "/".join(PHASES))
+    parser.add_argument(
+        "--phases", default=",".join(PHASES), help="comma list of " + "/".join(PHASES)
+    )
     parser.add_argument("--chromium", default="/usr/bin/chromium", help="Chromium binary")
     parser.add_argument("--janus-url", help="use this Janus instead of starting a private one")
     parser.add_argument("--preset", help="x264 preset for our publisher (default: the profile's)")
-    parser.add_argument("--fixed-preset", action="store_true",
-                        help="keep that preset even when the machine cannot keep up")
-    parser.add_argument("--no-audio", dest="audio", action="store_false",
-                        help="publish video only (by default both publishers also send a tone, "
-                        "so the viewer's audio/video sync counts as it does in a real show)")
+    parser.add_argument(
+        "--fixed-preset",
+        action="store_true",
+        help="keep that preset even when the machine cannot keep up",
+    )
+    parser.add_argument(
+        "--no-audio",
+        dest="audio",
+        action="store_false",
+        help="publish video only (by default both publishers also send a tone, "
+        "so the viewer's audio/video sync counts as it does in a real show)",
+    )
     parser.set_defaults(handler=run)
 
 
@@ -100,9 +109,16 @@ async def start_embedded() -> RelayTarget:
     """`livedesk relay` in its own process, as a host would run it."""
     token = secrets.token_urlsafe(16)
     process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "app", "relay", "--port", "0",
-        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.DEVNULL,
-        env={**os.environ, "LIVEDESK_RELAY_TOKEN": token})
+        sys.executable,
+        "-m",
+        "app",
+        "relay",
+        "--port",
+        "0",
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.DEVNULL,
+        env={**os.environ, "LIVEDESK_RELAY_TOKEN": token},
+    )
     assert process.stdout is not None
     try:
         line = await asyncio.wait_for(process.stdout.readline(), 20)
@@ -117,8 +133,9 @@ async def start_embedded() -> RelayTarget:
             await process.wait()
 
     origin = info["viewer"].rstrip("/")
-    return RelayTarget("embedded", origin, info["whip"], info["whep"], info["viewer"], token,
-                       stop=stop)
+    return RelayTarget(
+        "embedded", origin, info["whip"], info["whep"], info["viewer"], token, stop=stop
+    )
 
 
 async def start_janus(url: str | None) -> RelayTarget:
@@ -134,8 +151,9 @@ async def start_janus(url: str | None) -> RelayTarget:
     async def stop() -> None:
         server.stop()
 
-    return RelayTarget("janus", server.url.split("/janus")[0], janus=server.url, room=room,
-                       stop=stop)
+    return RelayTarget(
+        "janus", server.url.split("/janus")[0], janus=server.url, room=room, stop=stop
+    )
 
 
 # -- summaries -------------------------------------------------------------------------------
@@ -176,7 +194,8 @@ def summarise(
         # Of the frames missing at the viewer, those that never reached our encoder at all
         # (skipped by the source or by the track's newest-frame slot).
         stages["frames_never_encoded"] = sum(
-            1 for seq in range(seqs[0], seqs[-1] + 1) if seq not in encodes.by_seq)
+            1 for seq in range(seqs[0], seqs[-1] + 1) if seq not in encodes.by_seq
+        )
     stages.update(stages_extra or {})
     sizes = sorted({(s.width, s.height) for s in samples})
     return {
@@ -220,9 +239,14 @@ def _chromium_stages(
     if after.get("audio") and before.get("audio"):
         a_after, a_before = after["audio"], before["audio"]
         extra["audio_jitter_buffer"] = per_frame(
-            "jitterBufferDelay", "jitterBufferEmittedCount", a_after, a_before)
-        a_target = per_frame("jitterBufferTargetDelay", "jitterBufferEmittedCount", a_after, a_before)
-        a_minimum = per_frame("jitterBufferMinimumDelay", "jitterBufferEmittedCount", a_after, a_before)
+            "jitterBufferDelay", "jitterBufferEmittedCount", a_after, a_before
+        )
+        a_target = per_frame(
+            "jitterBufferTargetDelay", "jitterBufferEmittedCount", a_after, a_before
+        )
+        a_minimum = per_frame(
+            "jitterBufferMinimumDelay", "jitterBufferEmittedCount", a_after, a_before
+        )
         if a_target is not None and a_minimum is not None:
             # Network jitter alone asks for `minimum`; the rest is the browser waiting for video.
             extra["audio_jitter_target"] = a_target
@@ -262,8 +286,9 @@ class OurPublisher:
             signalling = JanusSignalling(target.janus, target.room)
         else:
             signalling = WhipSignalling(target.whip, target.token)
-        self.publisher = Publisher(signalling, self.video, self.audio,
-                                   PublishOptions(resolution=resolution))
+        self.publisher = Publisher(
+            signalling, self.video, self.audio, PublishOptions(resolution=resolution)
+        )
 
     async def start(self) -> None:
         from streaming.publisher import PublishState
@@ -287,8 +312,11 @@ class OurPublisher:
 
 async def watch_with_aiortc(target: RelayTarget, args: argparse.Namespace) -> list[Sample]:
     keep: list = []
-    negotiate = (janus_negotiator(target.janus, target.room, keep) if target.kind == "janus"
-                 else whep_negotiator(target.whep))
+    negotiate = (
+        janus_negotiator(target.janus, target.room, keep)
+        if target.kind == "janus"
+        else whep_negotiator(target.whep)
+    )
     start = wall_ms() + args.warmup * 1000
     try:
         samples = await aiortc_viewer(negotiate, args.warmup + args.seconds)
@@ -305,15 +333,17 @@ async def watch_with_chromium(
     try:
         if target.kind == "janus":
             url = f"{target.origin}/livedesk-bench/viewer.html"
-            await page.route(url, lambda route: route.fulfill(
-                body=JANUS_VIEWER_HTML, content_type="text/html"))
+            await page.route(
+                url, lambda route: route.fulfill(body=JANUS_VIEWER_HTML, content_type="text/html")
+            )
             await page.goto(url)
             await page.evaluate(js_call("watch", "/janus", target.room))
         else:
             await page.goto(target.viewer)
         await page.wait_for_function(
             "document.querySelector('video') && document.querySelector('video').readyState >= 2",
-            timeout=30_000)
+            timeout=30_000,
+        )
         await page.add_script_tag(content=VIEWER_PROBE_JS)
         await asyncio.sleep(args.warmup)
         await page.evaluate("window.__latency = []")
@@ -336,18 +366,23 @@ async def chromium_publishes(
     profile = PROFILES[resolution]
     page = await browser.new_page()
     url = f"{target.origin}/livedesk-bench/publisher.html"
-    await page.route(url, lambda route: route.fulfill(
-        body=CHROMIUM_PUBLISHER_HTML, content_type="text/html"))
+    await page.route(
+        url, lambda route: route.fulfill(body=CHROMIUM_PUBLISHER_HTML, content_type="text/html")
+    )
     await page.goto(url)
     await page.evaluate(js_call("startCanvas", profile.width, profile.height, profile.fps, audio))
-    bitrates = {"min": profile.min_bitrate, "start": profile.start_bitrate,
-                "max": profile.max_bitrate}
+    bitrates = {
+        "min": profile.min_bitrate,
+        "start": profile.start_bitrate,
+        "max": profile.max_bitrate,
+    }
     if target.kind == "janus":
         await page.evaluate(js_call("publishJanus", "/janus", target.room, bitrates))
     else:
         await page.evaluate(js_call("publishWhip", target.whip, target.token, bitrates))
     await page.wait_for_function(
-        "window.livedesk && window.livedesk.pc.connectionState === 'connected'", timeout=30_000)
+        "window.livedesk && window.livedesk.pc.connectionState === 'connected'", timeout=30_000
+    )
     return page
 
 
@@ -359,15 +394,21 @@ async def measure(args: argparse.Namespace) -> dict[str, Any]:
     # This process only: the publisher installs PROFILES[resolution].
     profile = PROFILES[args.resolution]
     PROFILES[args.resolution] = replace(
-        profile, preset=args.preset or profile.preset,
-        adapt_preset=profile.adapt_preset and not args.fixed_preset)
+        profile,
+        preset=args.preset or profile.preset,
+        adapt_preset=profile.adapt_preset and not args.fixed_preset,
+    )
     target = await (start_janus(args.janus_url) if args.relay == "janus" else start_embedded())
     profile = PROFILES[args.resolution]
     result: dict[str, Any] = {
-        "bench": "latency", "relay": args.relay,
-        "resolution": f"{profile.width}x{profile.height}@{profile.fps}", "preset": profile.preset,
+        "bench": "latency",
+        "relay": args.relay,
+        "resolution": f"{profile.width}x{profile.height}@{profile.fps}",
+        "preset": profile.preset,
         "preset_adapts": profile.adapt_preset,
-        "seconds_per_phase": args.seconds, "warmup_s": args.warmup, "audio": args.audio,
+        "seconds_per_phase": args.seconds,
+        "warmup_s": args.warmup,
+        "audio": args.audio,
     }
     browser = playwright = None
     try:
@@ -376,7 +417,8 @@ async def measure(args: argparse.Namespace) -> dict[str, Any]:
 
             playwright = await async_playwright().start()
             browser = await playwright.chromium.launch(
-                executable_path=args.chromium, args=CHROMIUM_ARGS, headless=True)
+                executable_path=args.chromium, args=CHROMIUM_ARGS, headless=True
+            )
         encodes = EncodeTimes()
         stop_observing = observe_encodes(encodes)
         ours = OurPublisher(target, args.resolution, args.audio)

@@ -32,7 +32,10 @@ def run(args: argparse.Namespace) -> int:
         except ValueError:
             item = None
         if not isinstance(item, dict) or not isinstance(item.get("text"), str):
-            print(f'line {number}: expected a JSON object with a string "text"; skipped', file=sys.stderr)
+            print(
+                f'line {number}: expected a JSON object with a string "text"; skipped',
+                file=sys.stderr,
+            )
             bad += 1
             continue
         item["kind"] = classify(item["text"])

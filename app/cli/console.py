@@ -30,9 +30,12 @@ def _no_display() -> bool:
 
 def run_console(args: argparse.Namespace) -> int:
     if _no_display():
-        print("LiveDesk needs a display: run it from a desktop session (DISPLAY or "
-              "WAYLAND_DISPLAY set). Without one, `QT_QPA_PLATFORM=offscreen livedesk "
-              "--self-test` checks the console headless.", file=sys.stderr)
+        print(
+            "LiveDesk needs a display: run it from a desktop session (DISPLAY or "
+            "WAYLAND_DISPLAY set). Without one, `QT_QPA_PLATFORM=offscreen livedesk "
+            "--self-test` checks the console headless.",
+            file=sys.stderr,
+        )
         return 2
     from PySide6.QtWidgets import QApplication
 
@@ -60,8 +63,9 @@ def run_console(args: argparse.Namespace) -> int:
         collector.stop()
 
 
-def self_test(app: Any, core: Any, window: Any, font_family: str | None,
-              screenshot: str | None) -> int:
+def self_test(
+    app: Any, core: Any, window: Any, font_family: str | None, screenshot: str | None
+) -> int:
     """Let the console run, then check each subsystem; prints a JSON report."""
     from widgets.fonts import covers
 
@@ -70,8 +74,10 @@ def self_test(app: Any, core: Any, window: Any, font_family: str | None,
         app.processEvents()
         time.sleep(0.005)
         elapsed = time.monotonic() - start
-        flowing = (window.preview.painted_frames >= MIN_FRAMES
-                   and window.meter.tracker.blocks >= MIN_BLOCKS)
+        flowing = (
+            window.preview.painted_frames >= MIN_FRAMES
+            and window.meter.tracker.blocks >= MIN_BLOCKS
+        )
         if elapsed >= SELF_TEST_MAX_SECONDS or (elapsed >= SELF_TEST_SECONDS and flowing):
             break
     checks: dict[str, dict[str, Any]] = {}
@@ -80,22 +86,36 @@ def self_test(app: Any, core: Any, window: Any, font_family: str | None,
         checks[name] = {"ok": bool(ok), "detail": detail}
 
     painted = window.preview.painted_frames
-    check("preview", painted >= MIN_FRAMES,
-          f"{painted} frames painted from {core.media.video_label()}")
+    check(
+        "preview",
+        painted >= MIN_FRAMES,
+        f"{painted} frames painted from {core.media.video_label()}",
+    )
     blocks = window.meter.tracker.blocks
-    check("audio", blocks >= MIN_BLOCKS,
-          f"{blocks} blocks metered from {core.media.audio_label()}")
+    check("audio", blocks >= MIN_BLOCKS, f"{blocks} blocks metered from {core.media.audio_label()}")
     check("font", font_family is not None and covers(app.font()), font_family or "no CJK font")
     check("features", not window.feature_errors, window.feature_errors or "all installed")
     core.settings.flush()
-    check("settings", core.settings.path.exists() and not _unreadable(core.settings.path),
-          core.settings.load_error or f"saved to {core.settings.path}")
+    check(
+        "settings",
+        core.settings.path.exists() and not _unreadable(core.settings.path),
+        core.settings.load_error or f"saved to {core.settings.path}",
+    )
     if screenshot:
         saved = window.grab().save(screenshot)
         check("screenshot", saved, screenshot)
     ok = all(c["ok"] for c in checks.values())
-    print(json.dumps({"self_test": "passed" if ok else "failed", "checks": checks,
-                      "status_bar": window.status_text()}, ensure_ascii=False, indent=2))
+    print(
+        json.dumps(
+            {
+                "self_test": "passed" if ok else "failed",
+                "checks": checks,
+                "status_bar": window.status_text(),
+            },
+            ensure_ascii=False,
+            indent=2,
+        )
+    )
     return 0 if ok else 1
 
 

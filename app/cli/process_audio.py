@@ -25,8 +25,14 @@ from capture.voice import ChainSettings, VoiceChain
 from capture.voice.denoise_rnnoise import rnnoise_available
 
 # Output codec by file extension; anything else gets the container's default audio codec.
-_CODECS = {".wav": "pcm_f32le", ".flac": "flac", ".mp3": "libmp3lame", ".ogg": "libvorbis",
-           ".opus": "libopus", ".m4a": "aac"}
+_CODECS = {
+    ".wav": "pcm_f32le",
+    ".flac": "flac",
+    ".mp3": "libmp3lame",
+    ".ogg": "libvorbis",
+    ".opus": "libopus",
+    ".m4a": "aac",
+}
 
 
 class AudioFileError(Exception):
@@ -59,13 +65,18 @@ class _Writer:
         try:
             self._out = av.open(str(path), "w")
             codec = _CODECS.get(path.suffix.lower()) or self._out.default_audio_codec
-            self._stream = cast(AudioStream, self._out.add_stream(codec, rate=AUDIO_RATE,
-                                                                   layout=self._layout))
+            self._stream = cast(
+                AudioStream, self._out.add_stream(codec, rate=AUDIO_RATE, layout=self._layout)
+            )
         except (av.error.FFmpegError, ValueError) as exc:
             raise AudioFileError(f"Cannot write {path.name}: {exc}") from exc
         ctx = self._stream.codec_context
-        self._to_codec = av.AudioResampler(format=ctx.format, layout=self._layout,
-                                           rate=AUDIO_RATE, frame_size=ctx.frame_size or None)
+        self._to_codec = av.AudioResampler(
+            format=ctx.format,
+            layout=self._layout,
+            rate=AUDIO_RATE,
+            frame_size=ctx.frame_size or None,
+        )
         self._pts = 0
 
     def write(self, mono: np.ndarray) -> None:
@@ -144,8 +155,9 @@ def process_file(src: Path, dst: Path, settings: ChainSettings) -> FileReport:
                 feed(resampler.resample(None))
             except av.error.FFmpegError as exc:
                 at = received / AUDIO_RATE
-                raise AudioFileError(f"{src} is damaged: decoding stopped at {at:.1f} s "
-                                     f"({_reason(exc)}).") from exc
+                raise AudioFileError(
+                    f"{src} is damaged: decoding stopped at {at:.1f} s ({_reason(exc)})."
+                ) from exc
             if writer is None or received == 0:
                 raise AudioFileError(f"{src} contains no audio samples.")
             writer.limit = received
@@ -165,7 +177,9 @@ def _reason(exc: BaseException) -> str:
     return str(text).strip() or type(exc).__name__
 
 
-def settings_from_args(args: argparse.Namespace, base: ChainSettings | None = None) -> ChainSettings:
+def settings_from_args(
+    args: argparse.Namespace, base: ChainSettings | None = None
+) -> ChainSettings:
     s = base or ChainSettings()
     s = s.with_values("denoise", enabled=not args.no_denoise, method=args.method)
     if args.strength is not None:
@@ -182,17 +196,25 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "process-audio",
         help="clean and level a recording with the live voice chain",
         description="Run an audio file (anything FFmpeg reads) through the same noise "
-                    "suppression, AGC and limiter as the live microphone; write the result.",
+        "suppression, AGC and limiter as the live microphone; write the result.",
     )
     p.add_argument("input", type=Path, metavar="IN")
-    p.add_argument("output", type=Path, metavar="OUT",
-                   help="output file; the format follows the extension (.wav, .flac, .mp3, …)")
+    p.add_argument(
+        "output",
+        type=Path,
+        metavar="OUT",
+        help="output file; the format follows the extension (.wav, .flac, .mp3, …)",
+    )
     p.add_argument("--no-denoise", action="store_true", help="bypass noise suppression")
     p.add_argument("--no-agc", action="store_true", help="bypass automatic gain control")
     p.add_argument("--no-limiter", action="store_true", help="bypass the true-peak limiter")
     p.add_argument("--gate", action="store_true", help="switch on the noise gate / expander")
-    p.add_argument("--method", choices=("spectral", "rnnoise"), default="spectral",
-                   help="noise suppression method (default: spectral)")
+    p.add_argument(
+        "--method",
+        choices=("spectral", "rnnoise"),
+        default="spectral",
+        help="noise suppression method (default: spectral)",
+    )
     p.add_argument("--strength", type=float, metavar="DB", help="most noise reduction, dB")
     p.add_argument("--target", type=float, metavar="LUFS", help="AGC target loudness")
     p.set_defaults(handler=_run)
@@ -200,16 +222,20 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def _run(args: argparse.Namespace) -> int:
     if args.method == "rnnoise" and not rnnoise_available():
-        print("RNNoise is not installed (pip package pyrnnoise); use --method spectral.",
-              file=sys.stderr)
+        print(
+            "RNNoise is not installed (pip package pyrnnoise); use --method spectral.",
+            file=sys.stderr,
+        )
         return 2
     try:
         report = process_file(args.input, args.output, settings_from_args(args))
     except AudioFileError as exc:
         print(f"process-audio: {exc}", file=sys.stderr)
         return 2
-    print(f"Wrote {args.output}: {report.seconds:.2f} s, {report.channels} channel(s), "
-          f"48000 Hz; chain latency {report.latency_samples / 48:.1f} ms compensated.")
+    print(
+        f"Wrote {args.output}: {report.seconds:.2f} s, {report.channels} channel(s), "
+        f"48000 Hz; chain latency {report.latency_samples / 48:.1f} ms compensated."
+    )
     if report.problem:
         print(f"Note: {report.problem}", file=sys.stderr)
     return 0

@@ -41,23 +41,43 @@ exit codes: 0 ok, 2 bad arguments/source, 3 could not go live, 4 connection lost
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
-        "publish", help="publish a source to a relay over WHIP (or Janus) without the console",
-        description="Publish video and audio to a relay, headless.", epilog=EPILOG,
-        formatter_class=argparse.RawDescriptionHelpFormatter)
+        "publish",
+        help="publish a source to a relay over WHIP (or Janus) without the console",
+        description="Publish video and audio to a relay, headless.",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     target = parser.add_mutually_exclusive_group(required=True)
     target.add_argument("--whip", metavar="URL", help="WHIP endpoint URL")
     target.add_argument("--janus", metavar="URL", help="Janus HTTP API URL (with --room)")
     parser.add_argument("--room", type=int, help="Janus VideoRoom room number")
     parser.add_argument("--token", help="bearer token for the WHIP endpoint")
-    parser.add_argument("--video", default="test", metavar="SRC", help="video source (default test)")
-    parser.add_argument("--audio", default="tone", metavar="SRC", help="audio source (default tone)")
-    parser.add_argument("--duration", type=float, metavar="S",
-                        help="stop after S seconds live (default: until Ctrl-C)")
-    parser.add_argument("--stats-json", metavar="PATH", type=Path,
-                        help="write the sending figures (every second) to this JSON file")
+    parser.add_argument(
+        "--video", default="test", metavar="SRC", help="video source (default test)"
+    )
+    parser.add_argument(
+        "--audio", default="tone", metavar="SRC", help="audio source (default tone)"
+    )
+    parser.add_argument(
+        "--duration",
+        type=float,
+        metavar="S",
+        help="stop after S seconds live (default: until Ctrl-C)",
+    )
+    parser.add_argument(
+        "--stats-json",
+        metavar="PATH",
+        type=Path,
+        help="write the sending figures (every second) to this JSON file",
+    )
     parser.add_argument("--resolution", default="1080p", choices=("1080p", "720p", "540p", "360p"))
-    parser.add_argument("--connect-timeout", type=float, default=15.0, metavar="S",
-                        help="give up going live after S seconds (default 15)")
+    parser.add_argument(
+        "--connect-timeout",
+        type=float,
+        default=15.0,
+        metavar="S",
+        help="give up going live after S seconds (default 15)",
+    )
     parser.set_defaults(handler=run)
 
 
@@ -147,9 +167,15 @@ class _StatsFile:
 
     def __init__(self, path: Path | None, target: str, resolution: str) -> None:
         self.path = path
-        self.doc: dict[str, Any] = {"target": target, "state": "connecting", "message": "",
-                                    "resolution": resolution, "live_s": 0.0, "samples": [],
-                                    "summary": {}}
+        self.doc: dict[str, Any] = {
+            "target": target,
+            "state": "connecting",
+            "message": "",
+            "resolution": resolution,
+            "live_s": 0.0,
+            "samples": [],
+            "summary": {},
+        }
         self._lock = threading.Lock()
 
     def state(self, state: str, message: str) -> None:
@@ -183,9 +209,12 @@ def _summary(samples: list[dict[str, Any]]) -> dict[str, Any]:
         "median_video_kbps": statistics.median(s["video_kbps"] for s in steady),
         "median_audio_kbps": statistics.median(s["audio_kbps"] for s in steady),
         "median_rtt_ms": statistics.median(rtts) if rtts else None,
-        "width": last["width"], "height": last["height"],
-        "frames_sent": last["frames_sent"], "frames_dropped": last["frames_dropped"],
-        "packets_lost": last["packets_lost"], "nack_count": last["nack_count"],
+        "width": last["width"],
+        "height": last["height"],
+        "frames_sent": last["frames_sent"],
+        "frames_dropped": last["frames_dropped"],
+        "packets_lost": last["packets_lost"],
+        "nack_count": last["nack_count"],
         "pli_count": last["pli_count"],
     }
 
@@ -230,9 +259,14 @@ def run(args: argparse.Namespace) -> int:
         stats.sample(figures.to_dict())
 
     publisher = Publisher(
-        signalling, video, audio,
+        signalling,
+        video,
+        audio,
         PublishOptions(resolution=args.resolution, connect_timeout_s=args.connect_timeout),
-        on_state=on_state, on_stats=on_stats)
+        on_state=on_state,
+        on_stats=on_stats,
+    )
+
     def on_signal(*_: object) -> None:
         done.set()
 

@@ -24,8 +24,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "large audiences belong on a real SFU reached over WHIP or Janus. The publish token "
         f"is read from ${TOKEN_ENV} (a random one is generated and printed on stderr if unset).",
     )
-    parser.add_argument("--host", default="127.0.0.1",
-                        help="address to listen on (default 127.0.0.1: this machine only)")
+    parser.add_argument(
+        "--host",
+        default="127.0.0.1",
+        help="address to listen on (default 127.0.0.1: this machine only)",
+    )
     parser.add_argument("--port", type=int, default=8787, help="TCP port (default 8787; 0 = any)")
     parser.set_defaults(handler=run)
 
@@ -44,12 +47,17 @@ def run(args: argparse.Namespace) -> int:
         try:
             await server.start()
         except OSError as exc:
-            print(f"livedesk relay: cannot listen on {args.host}:{args.port}: {exc.strerror}",
-                  file=sys.stderr)
+            print(
+                f"livedesk relay: cannot listen on {args.host}:{args.port}: {exc.strerror}",
+                file=sys.stderr,
+            )
             raise SystemExit(2) from None
         if token is None:
-            print(f"publish token (set {TOKEN_ENV} to choose one): {server.token}",
-                  file=sys.stderr, flush=True)
+            print(
+                f"publish token (set {TOKEN_ENV} to choose one): {server.token}",
+                file=sys.stderr,
+                flush=True,
+            )
         print(server.info_line(), flush=True)
         await stop.wait()
         await server.stop()

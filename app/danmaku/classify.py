@@ -52,7 +52,9 @@ _PROMO = re.compile(
     r"wholesale|qr code|cheap|visit|prize|winner|free|invest|signals|income|cash|loan|subscribe|"
     r"contact me|text me|call me|check out my|telegram|whatsapp|snapchat"
 )
-_DIGITISH = str.maketrans("零〇一二三四五六七八九壹贰叁肆伍陆柒捌玖幺两oO", "0012345678912345678912" + "00")
+_DIGITISH = str.maketrans(
+    "零〇一二三四五六七八九壹贰叁肆伍陆柒捌玖幺两oO", "0012345678912345678912" + "00"
+)
 _DIGIT_RUN = re.compile(r"(?:\d[\s\-.·,，]*){7,}")
 _HANDLE = re.compile(r"(?<![a-z])[a-z][a-z_]*\d{2,}|\d{5,}|[a-z_]+_[a-z0-9_]+")
 
@@ -115,7 +117,9 @@ def _is_cheer(folded: str, compacted: str) -> bool:
         return len(set(compacted)) == 1 or len(compacted) <= 4
     if compacted.isascii():
         words = _WORD.findall(folded)
-        return bool(words) and all(w in _CHEER_EN for w in words) and not folded.rstrip().endswith("?")
+        return (
+            bool(words) and all(w in _CHEER_EN for w in words) and not folded.rstrip().endswith("?")
+        )
     return _CHEER_ZH_RE.fullmatch(compacted) is not None and len(compacted) <= 12
 
 

@@ -92,7 +92,9 @@ class Filters:
             return True
         return self._pinyin_re is not None and self._pinyin_re.search(skeleton) is not None
 
-    def check(self, user_id: str, compacted: str, skeleton: str, kind: Kind, now_s: float) -> Status:
+    def check(
+        self, user_id: str, compacted: str, skeleton: str, kind: Kind, now_s: float
+    ) -> Status:
         """What happens to one danmaku: shown, or hidden and why. Hidden messages are still
         journaled (with this status), so moderation never destroys anything."""
         if user_id in self._blocked_users:
@@ -107,7 +109,11 @@ class Filters:
 
     def _is_flood(self, user_id: str, compacted: str, now_s: float) -> bool:
         last = self._last_by_user.pop(user_id, None)
-        if last is not None and last[0] == compacted and now_s - last[2] <= self.config.flood_window_s:
+        if (
+            last is not None
+            and last[0] == compacted
+            and now_s - last[2] <= self.config.flood_window_s
+        ):
             repeats = last[1] + 1
             self._last_by_user[user_id] = (compacted, repeats, last[2])
             return repeats > self.config.flood_repeats

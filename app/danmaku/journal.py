@@ -81,10 +81,14 @@ class Journal:
         self._error: BaseException | None = None
         db = self._connect()
         db.executescript(_SCHEMA)
-        db.execute("INSERT OR IGNORE INTO meta VALUES('started_at', ?)", (str(int(time.time() * 1000)),))
+        db.execute(
+            "INSERT OR IGNORE INTO meta VALUES('started_at', ?)", (str(int(time.time() * 1000)),)
+        )
         db.commit()
         self._committed_seq = db.execute("SELECT COALESCE(MAX(seq), 0) FROM events").fetchone()[0]
-        self._thread = threading.Thread(target=self._write_loop, args=(db,), name="livedesk-journal", daemon=True)
+        self._thread = threading.Thread(
+            target=self._write_loop, args=(db,), name="livedesk-journal", daemon=True
+        )
         self._thread.start()
 
     def _connect(self) -> sqlite3.Connection:
@@ -100,7 +104,12 @@ class Journal:
         self._put(("events", (rows, counters)))
 
     def append_action(self, after_seq: int, action: str, args: dict[str, Any]) -> None:
-        self._put(("action", (after_seq, int(time.time() * 1000), action, json.dumps(args, ensure_ascii=False))))
+        self._put(
+            (
+                "action",
+                (after_seq, int(time.time() * 1000), action, json.dumps(args, ensure_ascii=False)),
+            )
+        )
 
     def set_status(self, seq: int, status: str) -> None:
         self._put(("status", (status, seq)))
@@ -162,7 +171,9 @@ class Journal:
                 if counters:
                     db.executemany("INSERT OR REPLACE INTO counters VALUES(?,?)", counters.items())
             elif op == "action":
-                db.execute("INSERT INTO actions(after_seq, ts, action, args) VALUES(?,?,?,?)", payload)
+                db.execute(
+                    "INSERT INTO actions(after_seq, ts, action, args) VALUES(?,?,?,?)", payload
+                )
             elif op == "status":
                 db.execute("UPDATE events SET status=? WHERE seq=?", payload)
             elif op == "meta":
@@ -200,7 +211,9 @@ class JournalReader:
         yield from self._db.execute("SELECT * FROM events ORDER BY seq")
 
     def actions(self) -> list[tuple[int, str, dict[str, Any]]]:
-        rows = self._db.execute("SELECT after_seq, action, args FROM actions ORDER BY id").fetchall()
+        rows = self._db.execute(
+            "SELECT after_seq, action, args FROM actions ORDER BY id"
+        ).fetchall()
         return [(after, action, json.loads(args)) for after, action, args in rows]
 
     def search(self, needle: str, limit: int = 200) -> list[EventRow]:

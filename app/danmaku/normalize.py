@@ -52,7 +52,9 @@ def _pinyin_table() -> dict[int, str]:
     table: dict[int, str] = {}
     for code, readings in pinyin_dict.items():
         first = readings.split(",", 1)[0]
-        plain = "".join(c for c in unicodedata.normalize("NFD", first) if not unicodedata.combining(c))
+        plain = "".join(
+            c for c in unicodedata.normalize("NFD", first) if not unicodedata.combining(c)
+        )
         table[code] = plain.replace("ü", "v")
     return table
 

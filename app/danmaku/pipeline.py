@@ -83,9 +83,16 @@ class Update:
 
     def empty(self) -> bool:
         return not (
-            self.lines or self.bumps or self.removed_lines or self.removed_users or self.notices
-            or self.questions is not None or self.pinned_changed or self.filters is not None
-            or self.counters is not None or self.searches
+            self.lines
+            or self.bumps
+            or self.removed_lines
+            or self.removed_users
+            or self.notices
+            or self.questions is not None
+            or self.pinned_changed
+            or self.filters is not None
+            or self.counters is not None
+            or self.searches
         )
 
 
@@ -147,7 +154,9 @@ class Pipeline:
             out.counters = dict(counters)
         self._publish_questions()
 
-    def _danmaku(self, e: Event, rows: list[EventRow], lines: list[Line], bumps: dict[int, int]) -> None:
+    def _danmaku(
+        self, e: Event, rows: list[EventRow], lines: list[Line], bumps: dict[int, int]
+    ) -> None:
         folded, compacted, skeleton, kind, key = self._analyse(e.text)
         now_s = e.ts / 1000.0
         status = self.filters.check(e.user_id, compacted, skeleton, kind, now_s)
@@ -158,14 +167,18 @@ class Pipeline:
                 self._questions_dirty = True
             joined = self.collapser.add(key, e.seq, now_s, self.filters.config.collapse_window_s)
             if joined is None:
-                lines.append(Line(e.seq, e.ts, e.user_id, e.user_name, e.text, kind, 1, qid, e.sent_at))
+                lines.append(
+                    Line(e.seq, e.ts, e.user_id, e.user_name, e.text, kind, 1, qid, e.sent_at)
+                )
             else:
                 bumps[joined[0]] = joined[1]
         c = self.counters
         c["danmaku"] = c.get("danmaku", 0) + 1
         c[kind] = c.get(kind, 0) + 1
         c["status:" + status] = c.get("status:" + status, 0) + 1
-        rows.append((e.seq, e.ts, "danmaku", e.user_id, e.user_name, e.text, kind, status, qid, None))
+        rows.append(
+            (e.seq, e.ts, "danmaku", e.user_id, e.user_name, e.text, kind, status, qid, None)
+        )
 
     def _analyse(self, text: str) -> Analysis:
         """Everything about a text that does not depend on who sent it or when, memoised:
@@ -190,21 +203,39 @@ class Pipeline:
         if e.type == "like":
             c["likes"] = c.get("likes", 0) + int(data["count"])
         elif e.type == "gift":
-            c["gift_value_fen"] = c.get("gift_value_fen", 0) + round(100 * data["value"] * data["count"])
+            c["gift_value_fen"] = c.get("gift_value_fen", 0) + round(
+                100 * data["value"] * data["count"]
+            )
         elif e.type == "order":
             self._questions_dirty |= self.queue.note_order(e.user_id)
         elif e.type == "viewer_count":
             c["viewers"] = int(data["count"])
         elif e.type == "gap":
             c["lost_events"] = c.get("lost_events", 0) + int(data["to"]) - int(data["from"]) + 1
-            self.notify(f"The hub no longer had events {data['from']}–{data['to']}; they were lost.")
+            self.notify(
+                f"The hub no longer had events {data['from']}–{data['to']}; they were lost."
+            )
         rows.append(
-            (e.seq, e.ts, e.type, e.user_id, e.user_name, "", "", "", None, json.dumps(data, ensure_ascii=False))
+            (
+                e.seq,
+                e.ts,
+                e.type,
+                e.user_id,
+                e.user_name,
+                "",
+                "",
+                "",
+                None,
+                json.dumps(data, ensure_ascii=False),
+            )
         )
 
     def _publish_questions(self, force: bool = False) -> None:
         now = time.monotonic()
-        if not (force or (self._questions_dirty and (now - self._questions_at) * 1000 >= _QUESTIONS_EVERY_MS)):
+        if not (
+            force
+            or (self._questions_dirty and (now - self._questions_at) * 1000 >= _QUESTIONS_EVERY_MS)
+        ):
             return
         ranked = self.queue.ranked(int(time.time() * 1000))
         self._questions_dirty = False
@@ -354,7 +385,18 @@ class Pipeline:
                 if qid is not None:
                     self.queue.restore(int(qid), text, fold(text), user_id, user_name, ts)
                 if status == "shown":
-                    recent.append(Line(seq, ts, user_id, user_name, text, kind if kind in KINDS else "chat", 1, qid))
+                    recent.append(
+                        Line(
+                            seq,
+                            ts,
+                            user_id,
+                            user_name,
+                            text,
+                            kind if kind in KINDS else "chat",
+                            1,
+                            qid,
+                        )
+                    )
                     del recent[:-_RESTORED_LINES]
             elif etype == "order":
                 self.queue.note_order(user_id)

@@ -40,7 +40,14 @@ class AudienceProcess:
         self.path = path if path is not None else new_show_path()
         ours, theirs = socket.socketpair()
         self._proc = subprocess.Popen(
-            [sys.executable, "-m", "app.danmaku.process", str(theirs.fileno()), str(self.path), "1" if resume else "0"],
+            [
+                sys.executable,
+                "-m",
+                "app.danmaku.process",
+                str(theirs.fileno()),
+                str(self.path),
+                "1" if resume else "0",
+            ],
             pass_fds=(theirs.fileno(),),
         )
         theirs.close()
@@ -50,7 +57,9 @@ class AudienceProcess:
         self._send_lock = threading.Lock()
         self._closed = False
         self.hub_url: str | None = None
-        self._reader = threading.Thread(target=self._read, name="livedesk-audience-reader", daemon=True)
+        self._reader = threading.Thread(
+            target=self._read, name="livedesk-audience-reader", daemon=True
+        )
         self._reader.start()
 
     # --- UpdateSource ---------------------------------------------------------------------
@@ -100,7 +109,9 @@ class AudienceProcess:
             except (EOFError, OSError):
                 if not self._closed:
                     with self._lock:
-                        self._pending.notices.append("The audience process stopped; restart the console to resume the show.")
+                        self._pending.notices.append(
+                            "The audience process stopped; restart the console to resume the show."
+                        )
                 return
             if kind == "update":
                 with self._lock:
@@ -113,7 +124,9 @@ def _child_main(conn: Connection, path: str, resume: bool) -> None:
     try:
         service = AudienceService(Path(path), resume=resume)
     except Exception as exc:  # noqa: BLE001 - reported to the parent in words
-        conn.send(("update", Update(notices=[f"The show journal {path} could not be opened: {exc}"])))
+        conn.send(
+            ("update", Update(notices=[f"The show journal {path} could not be opened: {exc}"]))
+        )
         return
     service.on_status = lambda kind, message: (
         service.pipeline.notify(message) if kind in ("gap", "error") else None
@@ -139,7 +152,6 @@ def _child_main(conn: Connection, path: str, resume: bool) -> None:
     finally:
         service.close(ended=ended)
         conn.close()
-
 
 
 def main(argv: list[str]) -> int:

@@ -85,7 +85,9 @@ class Question:
     def score(self, now_ms: int) -> float:
         """Rank: many askers, asked recently, asked by someone who bought."""
         recency = math.exp(-(now_ms - self.last_ts) / 120_000.0)
-        return 2.0 * math.log2(1 + len(self.askers)) + 2.0 * recency + (3.0 if self.ordered else 0.0)
+        return (
+            2.0 * math.log2(1 + len(self.askers)) + 2.0 * recency + (3.0 if self.ordered else 0.0)
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,7 +137,9 @@ class QuestionQueue:
         self._join(entry, text, user_id, user_name, ts)
         return entry.id
 
-    def restore(self, qid: int, text: str, folded: str, user_id: str, user_name: str, ts: int) -> None:
+    def restore(
+        self, qid: int, text: str, folded: str, user_id: str, user_name: str, ts: int
+    ) -> None:
         """Re-file a journaled question into the entry it was filed in before (resume)."""
         entry = self.entries.get(qid)
         if entry is None:
@@ -143,7 +147,9 @@ class QuestionQueue:
             entry = self._create(qid, text, tokens, numbers, ts)
         self._join(entry, text, user_id, user_name, ts)
 
-    def _create(self, qid: int, text: str, tokens: frozenset[str], numbers: tuple[str, ...], ts: int) -> Question:
+    def _create(
+        self, qid: int, text: str, tokens: frozenset[str], numbers: tuple[str, ...], ts: int
+    ) -> Question:
         entry = Question(qid, text, ts, ts, count=0, tokens=tokens, numbers=numbers)
         self.entries[qid] = entry
         self._next_id = max(self._next_id, qid + 1)
@@ -159,7 +165,11 @@ class QuestionQueue:
         entry.last_ts = max(entry.last_ts, ts)
         if len(entry.askers) < _MAX_ASKERS_KEPT:
             entry.askers.setdefault(user_id, user_name)
-        if len(entry.variants) < _MAX_VARIANTS and text not in entry.variants and text != entry.text:
+        if (
+            len(entry.variants) < _MAX_VARIANTS
+            and text not in entry.variants
+            and text != entry.text
+        ):
             entry.variants.append(text)
         if user_id in self._ordered_users:
             entry.ordered = True
@@ -278,7 +288,11 @@ class QuestionQueue:
     # --- reading ----------------------------------------------------------------------------
     def ranked(self, now_ms: int, limit: int = 200) -> list[QuestionView]:
         """Pinned first, then open entries by score."""
-        live = [e for e in self.entries.values() if e.status in ("open", "pinned") and e.merged_into is None]
+        live = [
+            e
+            for e in self.entries.values()
+            if e.status in ("open", "pinned") and e.merged_into is None
+        ]
         top = heapq.nsmallest(limit, live, key=lambda e: (e.status != "pinned", -e.score(now_ms)))
         return [view(e) for e in top]
 

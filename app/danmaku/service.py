@@ -44,8 +44,12 @@ class AudienceService:
             self.client.stop()
         self.hub_url = url
         self.client = HostClient(
-            url, token, self.worker.feed, on_status=self._status,
-            since=self.pipeline.hub_since(), hub_id=self.pipeline.hub_id,
+            url,
+            token,
+            self.worker.feed,
+            on_status=self._status,
+            since=self.pipeline.hub_since(),
+            hub_id=self.pipeline.hub_id,
         )
         self.client.start()
 

@@ -41,14 +41,22 @@ _Rule = tuple[str, bool, float, float]
 _USER_TYPES = frozenset({"danmaku", "like", "gift", "order", "join"})
 _FIELDS: dict[str, dict[str, _Rule]] = {
     "like": {"count": ("int", True, 1, 1000)},
-    "gift": {"gift": ("str", True, 1, 64), "count": ("int", True, 1, 10000), "value": ("num", True, 0, 1e12)},
+    "gift": {
+        "gift": ("str", True, 1, 64),
+        "count": ("int", True, 1, 10000),
+        "value": ("num", True, 0, 1e12),
+    },
     "order": {"product_id": ("str", True, 1, 64), "quantity": ("int", True, 1, 10000)},
     "join": {},
     "viewer_count": {"count": ("int", True, 0, 1e12)},
     "gap": {"from": ("int", True, 1, 1e18), "to": ("int", True, 1, 1e18)},
     "pin": {"question_id": ("str", True, 0, 64), "text": ("str?", True, 0, 500)},
     "announcement": {"text": ("str", True, 0, 500)},
-    "countdown": {"id": ("str", True, 0, 64), "label": ("str", True, 0, 200), "ends_at": ("int", True, 0, 1e18)},
+    "countdown": {
+        "id": ("str", True, 0, 64),
+        "label": ("str", True, 0, 200),
+        "ends_at": ("int", True, 0, 1e18),
+    },
     "lottery": {
         "id": ("str", True, 0, 64),
         "keyword": ("str", True, 0, 64),
@@ -148,7 +156,9 @@ class Validator:
         if rules is None:
             raise Rejected("unknown_type" if type(kind) is str else "wrong_type")
         user_id, user_name = self._user(obj) if kind in _USER_TYPES else ("", "")
-        data = {name: _field(obj, name, rule) for name, rule in rules.items() if rule[1] or name in obj}
+        data = {
+            name: _field(obj, name, rule) for name, rule in rules.items() if rule[1] or name in obj
+        }
         return Event(seq, ts, str(kind), user_id, user_name, data=data)
 
     def _user(self, obj: dict[str, Any]) -> tuple[str, str]:

@@ -69,9 +69,16 @@ class _LevelAccumulator:
         if self.hops == 0:
             return VoiceLevels(agc_gain_db=agc_gain_db)
         n = self.hops * HOP
-        return VoiceLevels(_db(self.in_peak), _db(np.sqrt(self.in_sq / n)), _db(self.out_peak),
-                           _db(np.sqrt(self.out_sq / n)), self.reduction, agc_gain_db, self.voice,
-                           self.hops)
+        return VoiceLevels(
+            _db(self.in_peak),
+            _db(np.sqrt(self.in_sq / n)),
+            _db(self.out_peak),
+            _db(np.sqrt(self.out_sq / n)),
+            self.reduction,
+            agc_gain_db,
+            self.voice,
+            self.hops,
+        )
 
 
 def _db(amplitude: float) -> float:
@@ -178,13 +185,18 @@ class VoiceChain:
     def process(self, block: AudioBlock) -> AudioBlock:
         """Process one block from the microphone; see the module notes for the contract."""
         if block.sample_rate != RATE:
-            self._report(f"The microphone delivers {block.sample_rate} Hz audio but the voice "
-                         f"chain needs {RATE} Hz; the sound passes through unprocessed.")
+            self._report(
+                f"The microphone delivers {block.sample_rate} Hz audio but the voice "
+                f"chain needs {RATE} Hz; the sound passes through unprocessed."
+            )
             return block
         samples = block.samples
         channels = samples.shape[1] if samples.ndim == 2 else 1
-        mono = samples.mean(axis=1, dtype=np.float32) if samples.ndim == 2 and channels > 1 \
+        mono = (
+            samples.mean(axis=1, dtype=np.float32)
+            if samples.ndim == 2 and channels > 1
             else samples.reshape(-1).astype(np.float32, copy=False)
+        )
         start = self._received
         try:
             out = self.process_mono(mono)
@@ -193,7 +205,9 @@ class VoiceChain:
             self._report("The voice chain hit an internal error and restarted.")
             self._restart()
             return block
-        pts = block.pts_ns + (self._emitted - out.size - self.latency - start) * 1_000_000_000 // RATE
+        pts = (
+            block.pts_ns + (self._emitted - out.size - self.latency - start) * 1_000_000_000 // RATE
+        )
         if channels > 1:
             out = np.repeat(out[:, None], channels, axis=1)
         else:
@@ -209,7 +223,7 @@ class VoiceChain:
         else:
             data = np.concatenate((self._pending, x)) if self._pending.size else x
             whole = data.size - data.size % HOP
-            hops = [self._process_hop(data[i:i + HOP]) for i in range(0, whole, HOP)]
+            hops = [self._process_hop(data[i : i + HOP]) for i in range(0, whole, HOP)]
             self._pending = data[whole:].copy()
             out = np.concatenate(hops) if hops else np.zeros(0, dtype=np.float32)
         self._emitted += out.size
@@ -226,8 +240,10 @@ class VoiceChain:
         if not finite.all():
             bad = int(x.size - np.count_nonzero(finite))
             self.bad_samples += bad
-            self._report(f"The microphone sent {bad} invalid samples (NaN or infinite); "
-                         "they were replaced by silence.")
+            self._report(
+                f"The microphone sent {bad} invalid samples (NaN or infinite); "
+                "they were replaced by silence."
+            )
             x = np.where(finite, x, np.float32(0.0)).astype(np.float32)
         if np.abs(x).max(initial=0.0) > _LIMIT:
             x = np.clip(x, -_LIMIT, _LIMIT)
@@ -287,7 +303,7 @@ class VoiceChain:
 def process_offline(chain: VoiceChain, x: np.ndarray, block: int = HOP) -> np.ndarray:
     """Run a whole mono signal through `chain` in blocks of `block` samples, exactly as live,
     and return the output lined up with the input (latency removed), same length."""
-    parts = [chain.process_mono(x[i:i + block]) for i in range(0, x.size, block)]
+    parts = [chain.process_mono(x[i : i + block]) for i in range(0, x.size, block)]
     parts.append(chain.flush())
     out = np.concatenate(parts)
-    return out[chain.latency: chain.latency + x.size]
+    return out[chain.latency : chain.latency + x.size]

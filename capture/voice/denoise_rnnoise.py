@@ -53,7 +53,9 @@ class RnnoiseDenoiser:
 
     def process(self, hop: np.ndarray) -> np.ndarray:
         np.multiply(hop, _SCALE, out=self._buf)
-        self.speech_probability = float(self._lib.rnnoise_process_frame(self._state, self._ptr, self._ptr))
+        self.speech_probability = float(
+            self._lib.rnnoise_process_frame(self._state, self._ptr, self._ptr)
+        )
         wet = self._buf / _SCALE
         dry = self._dry.process(hop)
         floor = np.float32(10.0 ** (-self.settings.strength_db / 20.0))

@@ -77,15 +77,21 @@ class NoiseProfile:
         return cls(powers.mean(axis=0), db.mean(axis=0), db.std(axis=0), level_std)
 
     def to_lists(self) -> dict[str, list[float] | float]:
-        return {"power": self.power.tolist(), "mean_db": self.mean_db.tolist(),
-                "std_db": self.std_db.tolist(), "level_std_db": self.level_std_db}
+        return {
+            "power": self.power.tolist(),
+            "mean_db": self.mean_db.tolist(),
+            "std_db": self.std_db.tolist(),
+            "level_std_db": self.level_std_db,
+        }
 
     @classmethod
     def from_lists(cls, data: object) -> NoiseProfile | None:
         """The profile saved by `to_lists`, or None if `data` is not one (old or damaged)."""
         try:
-            arrays = [np.asarray(data[k], dtype=np.float64)  # type: ignore[index]
-                      for k in ("power", "mean_db", "std_db")]
+            arrays = [
+                np.asarray(data[k], dtype=np.float64)  # type: ignore[index]
+                for k in ("power", "mean_db", "std_db")
+            ]
         except (KeyError, TypeError, ValueError):
             return None
         if any(a.shape != (BINS,) or not np.all(np.isfinite(a)) for a in arrays):

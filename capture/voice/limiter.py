@@ -41,14 +41,14 @@ class Limiter:
 
     def process(self, hop: np.ndarray) -> np.ndarray:
         audio = self._audio
-        audio[self.latency:] = hop
+        audio[self.latency :] = hop
         peaks = self._tp(hop.astype(np.float64))
         ceiling = self.settings.ceiling_dbtp - _SAFETY_DB
         with np.errstate(divide="ignore"):
             need_db = np.minimum(0.0, ceiling - 20.0 * np.log10(peaks))
         need = self._need
         need[: 2 * ATTACK] = need[HOP:]
-        need[2 * ATTACK:] = need_db
+        need[2 * ATTACK :] = need_db
         out = audio[:HOP].copy()
         audio[: self.latency] = audio[HOP:]
         if self._env_db == 0.0 and not need.any():
@@ -60,7 +60,7 @@ class Limiter:
         # need[p] when p goes out, after a ramp over the ATTACK samples before it.
         held = minimum_filter1d(need, ATTACK + 1, origin=-((ATTACK + 1) // 2))
         csum = np.concatenate(([0.0], np.cumsum(held)))
-        smooth = (csum[ATTACK: ATTACK + HOP] - csum[:HOP]) / ATTACK
+        smooth = (csum[ATTACK : ATTACK + HOP] - csum[:HOP]) / ATTACK
         # Release at most `rate` dB per sample: env[j] = min(smooth[j], env[j-1] + rate).
         rate = self.settings.release_db_per_s / RATE
         ramp = rate * np.arange(HOP)

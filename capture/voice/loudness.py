@@ -17,7 +17,14 @@ _TAPS_PER_PHASE = 16
 # BS.1770 K-weighting at 48 kHz: a high-shelf (head effect) and the RLB high-pass.
 _K_SOS = np.array(
     [
-        [1.53512485958697, -2.69169618940638, 1.19839281085285, 1.0, -1.69065929318241, 0.73248077421585],
+        [
+            1.53512485958697,
+            -2.69169618940638,
+            1.19839281085285,
+            1.0,
+            -1.69065929318241,
+            0.73248077421585,
+        ],
         [1.0, -2.0, 1.0, 1.0, -1.99004745483398, 0.99007225036621],
     ]
 )
@@ -68,8 +75,9 @@ def k_weighted(x: np.ndarray) -> np.ndarray:
     return np.asarray(signal.sosfilt(_K_SOS, np.asarray(x, dtype=np.float64)))
 
 
-def short_term_loudness(x: np.ndarray, rate: int = RATE, window_s: float = 3.0,
-                        step_s: float = 0.1) -> np.ndarray:
+def short_term_loudness(
+    x: np.ndarray, rate: int = RATE, window_s: float = 3.0, step_s: float = 0.1
+) -> np.ndarray:
     """BS.1770 short-term loudness (3 s window) every `step_s`, for windows fully inside x."""
     y2 = np.square(k_weighted(x))
     win, step = int(window_s * rate), int(step_s * rate)
@@ -121,10 +129,11 @@ class TruePeakDetector:
 
     def __call__(self, x: np.ndarray) -> np.ndarray:
         ext = np.concatenate((self._hist, x))
-        self._hist = ext[-(_TAPS_PER_PHASE - 1):]
+        self._hist = ext[-(_TAPS_PER_PHASE - 1) :]
         centre = _TAPS_PER_PHASE // 2
-        peaks = np.maximum(np.abs(ext[centre - 1: centre - 1 + x.size]),
-                           np.abs(ext[centre: centre + x.size]))
+        peaks = np.maximum(
+            np.abs(ext[centre - 1 : centre - 1 + x.size]), np.abs(ext[centre : centre + x.size])
+        )
         for taps in _PHASES:
             np.maximum(peaks, np.abs(np.convolve(ext, taps, mode="valid")), out=peaks)
         return peaks

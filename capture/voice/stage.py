@@ -38,7 +38,7 @@ class DelayLine:
         if self._delay == 0:
             return hop.copy()
         buf = self._buf
-        buf[self._delay:] = hop
+        buf[self._delay :] = hop
         out = buf[:HOP].copy()
         buf[: self._delay] = buf[HOP:]
         return out

@@ -50,7 +50,7 @@ def load_corpus(path: str | Path | None = None) -> dict[str, list[str]]:
             if not isinstance(message, str) or not isinstance(kind, str):
                 raise TypeError
         except (ValueError, KeyError, TypeError):
-            raise ValueError(f"corpus line {number} is not {{\"text\": ..., \"kind\": ...}}") from None
+            raise ValueError(f'corpus line {number} is not {{"text": ..., "kind": ...}}') from None
         corpus.setdefault(kind, []).append(message)
     if not corpus:
         raise ValueError("the corpus is empty")
@@ -73,9 +73,20 @@ class MessageMaker:
         if roll < 0.08:
             return {"v": 1, "type": "like", "count": rng.randint(1, 10)}
         if roll < 0.1:
-            return {"v": 1, "type": "gift", "gift": rng.choice(["小心心", "玫瑰", "火箭"]), "count": 1, "value": rng.choice([0.1, 1, 50])}
+            return {
+                "v": 1,
+                "type": "gift",
+                "gift": rng.choice(["小心心", "玫瑰", "火箭"]),
+                "count": 1,
+                "value": rng.choice([0.1, 1, 50]),
+            }
         if roll < 0.12:
-            return {"v": 1, "type": "order", "product_id": f"p{rng.randint(1, 12)}", "quantity": rng.randint(1, 3)}
+            return {
+                "v": 1,
+                "type": "order",
+                "product_id": f"p{rng.randint(1, 12)}",
+                "quantity": rng.randint(1, 3),
+            }
         if elapsed % STORM_EVERY_S >= STORM_EVERY_S - STORM_LENGTH_S and rng.random() < STORM_SHARE:
             text = rng.choice(self.storm_lines)
         else:
@@ -231,7 +242,13 @@ async def run_viewers(
 
 
 def summarize_viewers(
-    url: str, viewers: int, connected: int, rate: float, sent: int, took: float, errors: Counter[str]
+    url: str,
+    viewers: int,
+    connected: int,
+    rate: float,
+    sent: int,
+    took: float,
+    errors: Counter[str],
 ) -> dict[str, Any]:
     """The viewer side's summary (also used to merge the summaries of worker processes)."""
     errored = sum(n for code, n in errors.items() if not code.startswith("connect"))
@@ -272,7 +289,12 @@ async def send_probes(url: str, rate: float, duration: float, connections: int =
                     sent += 1
                     ws = sockets[sent % len(sockets)]
                     for text in probe_texts(sent):
-                        event = {"v": 1, "type": "danmaku", "text": text, "sent_at": int(time.time() * 1000)}
+                        event = {
+                            "v": 1,
+                            "type": "danmaku",
+                            "text": text,
+                            "sent_at": int(time.time() * 1000),
+                        }
                         await ws.send_str(json.dumps(event, ensure_ascii=False))
                 await asyncio.sleep(TICK_S)
         finally:
@@ -282,7 +304,11 @@ async def send_probes(url: str, rate: float, duration: float, connections: int =
 
 def main_probes(argv: list[str]) -> int:
     """`python -m streaming.interaction.audience URL RATE DURATION`: probes only (benchmarks)."""
-    print(json.dumps({"probes_sent": asyncio.run(send_probes(argv[0], float(argv[1]), float(argv[2])))}))
+    print(
+        json.dumps(
+            {"probes_sent": asyncio.run(send_probes(argv[0], float(argv[1]), float(argv[2])))}
+        )
+    )
     return 0
 
 

@@ -58,7 +58,10 @@ async def blast(
     conns = [await _open(viewer_url) for _ in range(viewers)]
     drains = [asyncio.create_task(_discard(r)) for r, _ in conns]
     frames = [
-        text_frame(json.dumps({"v": 1, "type": "danmaku", "text": t}, ensure_ascii=False).encode(), masked=True)
+        text_frame(
+            json.dumps({"v": 1, "type": "danmaku", "text": t}, ensure_ascii=False).encode(),
+            masked=True,
+        )
         for t in texts
     ]
     loop = asyncio.get_running_loop()
@@ -79,7 +82,9 @@ async def blast(
 
     started, started_at = loop.time(), time.time()
     shares = [count // viewers + (1 if i < count % viewers else 0) for i in range(viewers)]
-    await asyncio.gather(*(send(w, n, 7 * i) for i, ((_, w), n) in enumerate(zip(conns, shares, strict=True))))
+    await asyncio.gather(
+        *(send(w, n, 7 * i) for i, ((_, w), n) in enumerate(zip(conns, shares, strict=True)))
+    )
     written = loop.time() - started
     deadline = loop.time() + linger_s
     while not done() and loop.time() < deadline:
@@ -88,4 +93,8 @@ async def blast(
         task.cancel()
     for _, writer in conns:
         writer.close()
-    return {"sent": count, "written_s": round(written, 3), "sending": [started_at, started_at + written]}
+    return {
+        "sent": count,
+        "written_s": round(written, 3),
+        "sending": [started_at, started_at + written],
+    }

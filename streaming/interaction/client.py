@@ -212,10 +212,14 @@ class HostClient:
         if seq == 0:
             return self._on_control(text)
         if seq <= self._last_seq:
-            return False  # already delivered (cannot happen with a correct hub; never deliver twice)
+            return (
+                False  # already delivered (cannot happen with a correct hub; never deliver twice)
+            )
         if text.startswith('"v":1,"type":"gap"', text.find(",") + 1):
             gap = json.loads(text)[0]
-            self._status("gap", f"events {gap['from']}–{gap['to']} were lost: the hub no longer had them")
+            self._status(
+                "gap", f"events {gap['from']}–{gap['to']} were lost: the hub no longer had them"
+            )
         try:
             self._on_frame(text)
         except Exception:
@@ -235,11 +239,16 @@ class HostClient:
             if self._hub_id is not None and hub != self._hub_id:
                 self._last_seq = 0  # the hub replays a new run from its start
                 self._hub_id = hub
-                self._status("connected", "connected; the audience hub had restarted, so its "
-                             "events are read again from the start")
+                self._status(
+                    "connected",
+                    "connected; the audience hub had restarted, so its "
+                    "events are read again from the start",
+                )
                 return True
             self._hub_id = hub
-            self._status("connected", f"connected to the audience hub (from event {self._last_seq})")
+            self._status(
+                "connected", f"connected to the audience hub (from event {self._last_seq})"
+            )
             return True
         if kind == "error":
             self._status("error", f"the hub refused a broadcast: {message.get('message')}")

@@ -42,7 +42,9 @@ class HubLimits:
 
     viewer_rate: float = 5.0  # messages/s per viewer connection (token bucket refill)
     viewer_burst: int = 10  # bucket size
-    max_frame_chars: int = 4096  # longer frames get a `too_big` error (counted in characters: cheap)
+    max_frame_chars: int = (
+        4096  # longer frames get a `too_big` error (counted in characters: cheap)
+    )
     max_message_bytes: int = 65536  # larger frames close the connection (1009)
     log_size: int = 200_000  # retained events: 20 s at 10,000 msg/s
     host_batch: int = 1000  # events per host frame at most
@@ -85,7 +87,10 @@ class _Viewer:
     danmaku for that viewer only — the host's stream is never affected)."""
 
     def __init__(
-        self, ws: web.WebSocketResponse, transport: asyncio.BaseTransport | None, number: int,
+        self,
+        ws: web.WebSocketResponse,
+        transport: asyncio.BaseTransport | None,
+        number: int,
         limits: HubLimits,
     ) -> None:
         self.ws = ws
@@ -186,7 +191,9 @@ class InteractionHub:
     async def _viewer_handler(self, request: web.Request) -> web.StreamResponse:
         limits = self.limits
         ws = web.WebSocketResponse(
-            compress=False, max_msg_size=limits.max_message_bytes, heartbeat=30.0,
+            compress=False,
+            max_msg_size=limits.max_message_bytes,
+            heartbeat=30.0,
             timeout=CLOSE_TIMEOUT_S,
         )
         await ws.prepare(request)
@@ -196,7 +203,11 @@ class InteractionHub:
             "v": 1,
             "type": "welcome",
             "user": viewer.user,
-            "limits": {"rate": limits.viewer_rate, "burst": limits.viewer_burst, "max_text": rules.MAX_TEXT},
+            "limits": {
+                "rate": limits.viewer_rate,
+                "burst": limits.viewer_burst,
+                "max_text": rules.MAX_TEXT,
+            },
         }
         viewer.push(_frame(welcome))
         for frame in self._sticky.values():
@@ -210,7 +221,9 @@ class InteractionHub:
                 if msg.type == _TEXT:
                     self._on_viewer_text(viewer, msg.data)
                 elif msg.type == WSMsgType.BINARY:
-                    self._refuse(viewer, rules.BINARY, "binary frames are not accepted; send JSON text")
+                    self._refuse(
+                        viewer, rules.BINARY, "binary frames are not accepted; send JSON text"
+                    )
                 handled += 1
                 if handled % YIELD_EVERY == 0:
                     # Reading a buffered message does not yield to the event loop: without this
@@ -222,7 +235,9 @@ class InteractionHub:
 
     def _on_viewer_text(self, viewer: _Viewer, data: str) -> None:
         if len(data) > self.limits.max_frame_chars:
-            self._refuse(viewer, rules.TOO_BIG, f"frame over {self.limits.max_frame_chars} characters")
+            self._refuse(
+                viewer, rules.TOO_BIG, f"frame over {self.limits.max_frame_chars} characters"
+            )
             return
         now = time.monotonic()
         if not viewer.bucket.take(now):
@@ -240,8 +255,9 @@ class InteractionHub:
         if kind == "danmaku":
             self._offer_sample(seq, data_out)
 
-    def _check(self, peer: _Viewer | _Host, data: str,
-               allowed: dict[str, rules.Rule]) -> tuple[str, dict] | None:
+    def _check(
+        self, peer: _Viewer | _Host, data: str, allowed: dict[str, rules.Rule]
+    ) -> tuple[str, dict] | None:
         """`(kind, fields)` of a well-formed event, or None after telling `peer` what is wrong."""
         try:
             return rules.check(json.loads(data), allowed)
@@ -318,7 +334,9 @@ class InteractionHub:
         if since < 0 or since > self._log.head or (hub and hub != self.hub_id):
             since = 0  # another run of the hub: its seqs started again at 1
         ws = web.WebSocketResponse(
-            compress=False, max_msg_size=self.limits.max_message_bytes, heartbeat=20.0,
+            compress=False,
+            max_msg_size=self.limits.max_message_bytes,
+            heartbeat=20.0,
             timeout=CLOSE_TIMEOUT_S,
         )
         await ws.prepare(request)
@@ -336,7 +354,9 @@ class InteractionHub:
                 if msg.type == _TEXT:
                     self._on_host_text(host, msg.data)
                 elif msg.type == WSMsgType.BINARY:
-                    self._refuse(host, rules.BINARY, "binary frames are not accepted; send JSON text")
+                    self._refuse(
+                        host, rules.BINARY, "binary frames are not accepted; send JSON text"
+                    )
         finally:
             self._hosts.discard(host)
             sender.cancel()

@@ -86,7 +86,10 @@ def _order(obj: dict) -> dict:
 
 
 def _pin(obj: dict) -> dict:
-    return {"question_id": _str(obj, "question_id", MAX_ID), "text": _str(obj, "text", MAX_TEXT, null=True)}
+    return {
+        "question_id": _str(obj, "question_id", MAX_ID),
+        "text": _str(obj, "text", MAX_TEXT, null=True),
+    }
 
 
 def _announcement(obj: dict) -> dict:

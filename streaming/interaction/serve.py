@@ -42,12 +42,16 @@ async def start_site(
 class HubServer:
     """A hub served from a background thread with its own event loop."""
 
-    def __init__(self, token: str, limits: HubLimits | None = None, host: str = "127.0.0.1") -> None:
+    def __init__(
+        self, token: str, limits: HubLimits | None = None, host: str = "127.0.0.1"
+    ) -> None:
         self.hub = InteractionHub(token, limits)
         self.host = host
         self.port = 0
         self._loop = asyncio.new_event_loop()
-        self._thread = threading.Thread(target=self._loop.run_forever, name="hub-server", daemon=True)
+        self._thread = threading.Thread(
+            target=self._loop.run_forever, name="hub-server", daemon=True
+        )
         self._runner: web.AppRunner | None = None
 
     @property
@@ -102,7 +106,10 @@ def main(argv: list[str] | None = None) -> int:
     async def serve() -> None:
         hub = InteractionHub(token, limits)
         runner, port = await start_site(hub, args.host, args.port)
-        print(json.dumps({"url": f"ws://{args.host}:{port}", "port": port, "hub": hub.hub_id}), flush=True)
+        print(
+            json.dumps({"url": f"ws://{args.host}:{port}", "port": port, "hub": hub.hub_id}),
+            flush=True,
+        )
         try:
             await asyncio.Event().wait()
         finally:

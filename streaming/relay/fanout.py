@@ -206,7 +206,10 @@ class FanOut:
     def keyframe_needed(self) -> None:
         """Ask the publisher for a keyframe, at most every `KEYFRAME_MIN_INTERVAL_S`."""
         now = time.monotonic()
-        if self._request_keyframe is None or now - self._last_keyframe_request < KEYFRAME_MIN_INTERVAL_S:
+        if (
+            self._request_keyframe is None
+            or now - self._last_keyframe_request < KEYFRAME_MIN_INTERVAL_S
+        ):
             return
         self._last_keyframe_request = now
         self._request_keyframe()

@@ -59,8 +59,11 @@ class _Session:
 
 def _codecs(kind: str) -> list:
     mime = "video/h264" if kind == "video" else "audio/opus"
-    return [c for c in RTCRtpSender.getCapabilities(kind).codecs
-            if c.mimeType.lower() in (mime, f"{kind}/rtx")]
+    return [
+        c
+        for c in RTCRtpSender.getCapabilities(kind).codecs
+        if c.mimeType.lower() in (mime, f"{kind}/rtx")
+    ]
 
 
 def _parse_offer(text: str) -> SessionDescription:
@@ -141,19 +144,21 @@ class Relay:
     async def _shutdown(self, app: web.Application) -> None:
         if self._watchdog is not None:
             self._watchdog.cancel()
-        await asyncio.gather(*(self._end(sid) for sid in list(self.sessions)),
-                             return_exceptions=True)
+        await asyncio.gather(
+            *(self._end(sid) for sid in list(self.sessions)), return_exceptions=True
+        )
 
     # ---- pages and info -------------------------------------------------------------------
 
     async def _page(self, request: web.Request) -> web.StreamResponse:
-        return web.FileResponse(STATIC_DIR / "index.html",
-                                headers={"Cache-Control": "no-cache"})
+        return web.FileResponse(STATIC_DIR / "index.html", headers={"Cache-Control": "no-cache"})
 
     async def _danmaku_js(self, request: web.Request) -> web.StreamResponse:
         """The danmaku overlay script belongs to the interaction feature; served from there."""
-        for candidate in (Path(str(resources.files("streaming.interaction"))) / "static",
-                          STATIC_DIR):
+        for candidate in (
+            Path(str(resources.files("streaming.interaction"))) / "static",
+            STATIC_DIR,
+        ):
             path = candidate / "danmaku.js"
             if path.is_file():
                 return web.FileResponse(path, headers={"Cache-Control": "no-cache"})
@@ -164,12 +169,16 @@ class Relay:
 
     async def _status(self, request: web.Request) -> web.Response:
         """What the viewer page polls: is the host live, how many watch."""
-        return web.json_response({
-            "live": self.publisher_id is not None,
-            "live_for_s": round(time.monotonic() - self.published_at, 1)
-            if self.published_at is not None else None,
-            "viewers": sum(1 for s in self.sessions.values() if s.kind == "whep"),
-        }, headers={"Cache-Control": "no-cache"})
+        return web.json_response(
+            {
+                "live": self.publisher_id is not None,
+                "live_for_s": round(time.monotonic() - self.published_at, 1)
+                if self.published_at is not None
+                else None,
+                "viewers": sum(1 for s in self.sessions.values() if s.kind == "whep"),
+            },
+            headers={"Cache-Control": "no-cache"},
+        )
 
     # ---- WHIP / WHEP ----------------------------------------------------------------------
 
@@ -177,17 +186,18 @@ class Relay:
         header = request.headers.get("Authorization", "")
         scheme, _, token = header.partition(" ")
         return scheme.lower() == "bearer" and hmac.compare_digest(
-            token.strip().encode(), self._token.encode())
+            token.strip().encode(), self._token.encode()
+        )
 
     def _require_token(self, request: web.Request) -> None:
         if not self._authorized(request):
             raise web.HTTPUnauthorized(
                 text="A valid publish token is required (Authorization: Bearer …).",
-                headers={"WWW-Authenticate": 'Bearer realm="livedesk"'})
+                headers={"WWW-Authenticate": 'Bearer realm="livedesk"'},
+            )
 
     async def _options(self, request: web.Request) -> web.Response:
-        return web.Response(status=204, headers={
-            "Allow": "OPTIONS, POST", "Accept-Post": SDP})
+        return web.Response(status=204, headers={"Allow": "OPTIONS, POST", "Accept-Post": SDP})
 
     async def _post(self, request: web.Request) -> web.Response:
         endpoint = request.path.strip("/")
@@ -195,7 +205,8 @@ class Relay:
             self._require_token(request)
         elif sum(1 for s in self.sessions.values() if s.kind == "whep") >= self.max_viewers:
             raise web.HTTPServiceUnavailable(
-                text="This relay is full; try again later.", headers={"Retry-After": "10"})
+                text="This relay is full; try again later.", headers={"Retry-After": "10"}
+            )
         if request.content_type != SDP:
             raise web.HTTPUnsupportedMediaType(text=f"Send the offer as {SDP}.")
         if (request.content_length or 0) > MAX_SDP_BYTES:
@@ -227,9 +238,15 @@ class Relay:
             await self._replace_publisher(sid)
         log.info("%s session %s created", endpoint.upper(), sid)
         return web.Response(
-            status=201, body=pc.localDescription.sdp.encode(), content_type=SDP,
-            headers={"Location": f"/{endpoint}/{sid}", "ETag": session.etag,
-                     "Accept-Patch": SDPFRAG})
+            status=201,
+            body=pc.localDescription.sdp.encode(),
+            content_type=SDP,
+            headers={
+                "Location": f"/{endpoint}/{sid}",
+                "ETag": session.etag,
+                "Accept-Patch": SDPFRAG,
+            },
+        )
 
     def _prepare_ingest(self, pc: RTCPeerConnection, offer: SessionDescription) -> None:
         """Receive-only transceivers (H.264 + Opus) whose receivers feed the fan-out."""

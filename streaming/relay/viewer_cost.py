@@ -52,17 +52,35 @@ def _cpu_percent(process: psutil.Process, seconds: float) -> float:
 
 async def measure(resolution: str, counts: list[int], window_s: float) -> dict[str, Any]:
     env = dict(os.environ, LIVEDESK_RELAY_TOKEN=TOKEN, LIVEDESK_WHIP_TOKEN=TOKEN)
-    relay = subprocess.Popen([sys.executable, "-m", "app", "relay", "--port", "0"], env=env,
-                             stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    relay = subprocess.Popen(
+        [sys.executable, "-m", "app", "relay", "--port", "0"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
     publisher: subprocess.Popen | None = None
     viewers: list[RTCPeerConnection] = []
     try:
         assert relay.stdout is not None
         info = json.loads(relay.stdout.readline())
         publisher = subprocess.Popen(
-            [sys.executable, "-m", "app", "publish", "--whip", info["whip"], "--resolution",
-             resolution, "--duration", "3600"], env=env,
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            [
+                sys.executable,
+                "-m",
+                "app",
+                "publish",
+                "--whip",
+                info["whip"],
+                "--resolution",
+                resolution,
+                "--duration",
+                "3600",
+            ],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         await asyncio.sleep(6)  # connect and settle
         process = psutil.Process(relay.pid)
         results: dict[str, float] = {}
@@ -74,23 +92,27 @@ async def measure(resolution: str, counts: list[int], window_s: float) -> dict[s
                 viewers.append(await null_viewer(info["whep"], received[-1]))
             await asyncio.sleep(3)
             before = sum(r.get("video", 0) for r in received)
-            results[str(count)] = round(
-                await asyncio.to_thread(_cpu_percent, process, window_s), 1)
+            results[str(count)] = round(await asyncio.to_thread(_cpu_percent, process, window_s), 1)
             frames = sum(r.get("video", 0) for r in received) - before
             fps[str(count)] = round(frames / window_s / max(1, count), 1)
         xs = [float(c) for c in counts]
         ys = [results[str(c)] for c in counts]
         mean_x, mean_y = sum(xs) / len(xs), sum(ys) / len(ys)
         slope = sum((x - mean_x) * (y - mean_y) for x, y in zip(xs, ys, strict=True)) / max(
-            1e-9, sum((x - mean_x) ** 2 for x in xs))
+            1e-9, sum((x - mean_x) ** 2 for x in xs)
+        )
         # The publisher may deliver fewer than 30 fps on a loaded machine, and forwarding cost
         # follows the frame rate: also give the cost scaled to a full 30 fps per viewer.
         scaled = sorted(
             (results[str(c)] - results[str(counts[0])]) / (c * fps[str(c)]) * 30
-            for c in counts if c > 0 and fps[str(c)] > 0)
+            for c in counts
+            if c > 0 and fps[str(c)] > 0
+        )
         return {
             "resolution": resolution,
-            "cpu_percent_per_viewer_at_30fps": round(scaled[len(scaled) // 2], 1) if scaled else None,
+            "cpu_percent_per_viewer_at_30fps": round(scaled[len(scaled) // 2], 1)
+            if scaled
+            else None,
             "relay_cpu_percent_by_viewers": results,
             "cpu_percent_per_extra_viewer": round(slope, 1),
             "video_fps_per_viewer": fps,
