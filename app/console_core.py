@@ -1,15 +1,27 @@
-"""`ConsoleCore`: the state of one running console, which the windows only view.
+"""`ConsoleCore`: the show, which the windows only view.
 
-It owns the settings and the media; later features (publisher, danmaku, show state) attach
-their own objects here so that the host's and the assistant's windows see the same show.
+It builds and owns one typed controller per part of the show — media (devices and buses),
+voice (the chain on the microphone), go-live (publisher and built-in relay) and audience (the
+danmaku child process and its shared state) — and starts and stops them in order. The host's
+and the assistant's windows are views of these; `widgets/*_feature.py` never create one.
+
+The same core runs without windows (`livedesk publish`): a headless show is the console with
+no views, so what a benchmark measures is what a host gets.
 """
 
 from __future__ import annotations
 
-from PySide6.QtCore import QObject
+import logging
 
+from PySide6.QtCore import QObject, QTimer
+
+from app.audience_controller import AudienceController
+from app.golive import GoLiveController
 from app.media_controller import MediaController
 from app.settings import Settings
+from app.voice_controller import VoiceController
+
+log = logging.getLogger(__name__)
 
 
 class ConsoleCore(QObject):
@@ -17,11 +29,38 @@ class ConsoleCore(QObject):
         super().__init__(parent)
         self.settings = settings if settings is not None else Settings()
         self.media = MediaController(self.settings, self)
+        self.voice = VoiceController(self.settings, parent=self)
+        self.golive = GoLiveController(self, parent=self)
+        self.audience = AudienceController(self.settings, self.golive, parent=self)
+        self._started = False
 
-    def start(self) -> None:
+    def start(self, built_in_relay: bool = True) -> None:
+        """Open the devices and put the voice chain on the microphone. With `built_in_relay`
+        (the console), the relay on this computer starts right after, when no relay is
+        configured, so its viewer page is ready before the host goes live."""
+        self._started = True
+        self.voice.attach(self.media)
         self.media.start()
+        if built_in_relay:
+            QTimer.singleShot(0, self.start_built_in_relay)
+
+    def start_built_in_relay(self) -> None:
+        """Start the built-in relay unless the host publishes elsewhere; a failure is told to
+        the host (the console works without it)."""
+        golive = self.golive
+        if golive.settings["mode"] != "whip" or golive.target_url():
+            return
+        try:
+            golive.start_embedded_relay()
+        except Exception as exc:
+            log.warning("built-in relay did not start: %s", exc)
+            golive.notice.emit(f"The built-in relay could not start: {exc}")
 
     def shutdown(self) -> None:
-        """Stop the devices and write pending settings (nothing may be lost on exit)."""
+        """End the show: stop publishing, close the audience journal, stop the devices and
+        write pending settings (nothing may be lost on exit). Safe to call twice."""
+        self.golive.shutdown()
+        self.audience.close()
+        self.voice.detach()
         self.media.stop()
         self.settings.flush()

@@ -18,6 +18,7 @@ from streaming.interaction.hub import HubLimits
 from streaming.interaction.serve import HubServer
 from tests.interaction_support import TOKEN, viewer
 from widgets.assistant_window import AssistantWindow
+from widgets.audience_feature import AudienceViews
 from widgets.danmaku_overlay import DanmakuOverlay
 from widgets.main_window import MainWindow
 
@@ -31,11 +32,14 @@ def console(qtbot: Any) -> Iterator[tuple[MainWindow, ConsoleCore]]:
     qtbot.addWidget(window)
     window.show()
     yield window, core
-    core.audience_feature.close()
-    if core.audience_feature.assistant is not None:
-        core.audience_feature.assistant.close()
     window.close()
     core.shutdown()
+
+
+def views(window: MainWindow) -> AudienceViews:
+    found = window.findChild(AudienceViews)
+    assert found is not None
+    return found
 
 
 def _menu_action(window: MainWindow, title: str) -> Any:
@@ -53,20 +57,22 @@ def test_install_adds_overlay_dock_and_assistant(
     assert overlay is not None and overlay.geometry() == window.preview.rect()
     assert any(d.windowTitle() == "Questions" for d in window.findChildren(QDockWidget))
     _menu_action(window, "Assistant window").trigger()
-    assistant = core.audience_feature.assistant
+    assistant = views(window).assistant
     assert isinstance(assistant, AssistantWindow) and assistant.isVisible()
-    assert assistant.state is core.audience is core.audience_feature.queue.state
+    assert assistant.state is core.audience.state is views(window).queue.state
 
 
 def test_feature_reads_a_real_hub(console: tuple[MainWindow, ConsoleCore], qtbot: Any) -> None:
     window, core = console
     with HubServer(TOKEN, HubLimits(viewer_rate=1000, viewer_burst=1000)) as hub:
-        core.audience_service.connect(hub.host_url, TOKEN)
+        core.audience.service.connect(hub.host_url, TOKEN)
         ws, _ = viewer(hub.viewer_url)
         for text in ("能用花呗吗", "可以用花呗吗", "主播好美"):
             ws.send(json.dumps({"v": 1, "type": "danmaku", "text": text}))
-        qtbot.waitUntil(lambda: [q.count for q in core.audience.questions] == [2], timeout=10000)
-        queue = core.audience_feature.queue
+        qtbot.waitUntil(
+            lambda: [q.count for q in core.audience.state.questions] == [2], timeout=10000
+        )
+        queue = views(window).queue
         qtbot.waitUntil(lambda: [q.text for q in queue.model.rows] == ["能用花呗吗"])
         ws.close()
 
@@ -101,17 +107,16 @@ def test_offers_to_resume_a_crashed_show(qtbot: Any) -> None:
     qtbot.addWidget(window)
     window.show()
     try:
-        box = core.audience_feature.resume_box
+        box = views(window).resume_box
         assert isinstance(box, QMessageBox) and box.isVisible()
-        assert core.audience_feature.service is None  # nothing is read before the host decides
+        assert core.audience.service is None  # nothing is read before the host decides
         box.button(QMessageBox.StandardButton.Yes).click()
         qtbot.waitUntil(
-            lambda: [(q.text, q.count) for q in core.audience.questions] == [("包邮吗", 3)]
+            lambda: [(q.text, q.count) for q in core.audience.state.questions] == [("包邮吗", 3)]
         )
-        assert core.audience.filters.blocked_words == ["刷单"]
-        assert core.audience_service.path == crashed.path
+        assert core.audience.state.filters.blocked_words == ["刷单"]
+        assert core.audience.service.path == crashed.path
     finally:
-        core.audience_feature.close()
         window.close()
         core.shutdown()
     assert resumable_show() is None
@@ -123,22 +128,21 @@ def test_reads_the_built_in_relays_hub(qtbot: Any) -> None:
     window = MainWindow(core, features=("widgets.golive_feature:install", *FEATURE))
     qtbot.addWidget(window)
     window.show()
+    core.start_built_in_relay()
     try:
         qtbot.waitUntil(lambda: core.golive.embedded is not None, timeout=10000)
         qtbot.waitUntil(
-            lambda: core.audience_service.hub_url == core.golive.embedded.info["interaction_host"]
+            lambda: core.audience.service.hub_url == core.golive.embedded.info["interaction_host"]
         )
         info = core.golive.embedded.info
         ws, _ = viewer(info["interaction"])
         ws.send(json.dumps({"v": 1, "type": "danmaku", "text": "<b>适合敏感肌吗</b>"}))
         qtbot.waitUntil(
-            lambda: [q.text for q in core.audience.questions] == ["<b>适合敏感肌吗</b>"],
+            lambda: [q.text for q in core.audience.state.questions] == ["<b>适合敏感肌吗</b>"],
             timeout=10000,
         )
         ws.close()
     finally:
-        core.audience_feature.close()
-        core.golive.shutdown()
         window.close()
         core.shutdown()
 
@@ -152,11 +156,11 @@ def test_declining_resume_starts_a_new_show_and_stops_offering(qtbot: Any) -> No
     qtbot.addWidget(window)
     window.show()
     try:
-        core.audience_feature.resume_box.button(QMessageBox.StandardButton.No).click()
-        qtbot.waitUntil(lambda: core.audience_feature.service is not None)
-        assert core.audience_service.path != crashed.path
+        views(window).resume_box.button(QMessageBox.StandardButton.No).click()
+        qtbot.waitUntil(lambda: core.audience.service is not None)
+        assert core.audience.service.path != crashed.path
     finally:
         window.close()  # closing the console ends the show
         core.shutdown()
-    assert core.audience_feature.service is None
+    assert core.audience.service is None
     assert resumable_show() is None

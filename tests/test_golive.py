@@ -34,21 +34,15 @@ def core(tmp_path, monkeypatch, memory_keyring):
     console.media.video.start()
     console.media.raw_audio.start()
     yield console
-    golive = getattr(console, "golive", None)
-    if golive is not None:
-        golive.shutdown()
+    console.golive.shutdown()
     console.media.stop()
     uninstall_live_h264()
 
 
 @pytest.fixture
 def panel(qtbot, core, monkeypatch):
-    from app.golive import GoLiveController
-
     monkeypatch.setattr(GoLivePanel, "_confirm", lambda self, title, text: True)
-    controller = GoLiveController(core)
-    core.golive = controller
-    widget = GoLivePanel(controller)
+    widget = GoLivePanel(core.golive)
     qtbot.addWidget(widget)
     widget.show()
     return widget
@@ -164,7 +158,8 @@ def test_feature_with_no_relay_configured_uses_the_built_in_relay(qtbot, core, m
     window = MainWindow(core, features=["widgets.golive_feature:install"])
     qtbot.addWidget(window)
     assert not window.feature_errors
-    panel = window.golive_panel
+    panel = window.findChild(GoLivePanel)
+    core.start_built_in_relay()
     qtbot.waitUntil(lambda: core.golive.embedded is not None, timeout=5_000)
     info = core.golive.embedded.info
     assert info["viewer"] in panel.viewer_label.text()

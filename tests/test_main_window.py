@@ -17,6 +17,7 @@ from app.paths import config_dir
 from capture.camera import CameraMode
 from capture.devices import SYNTHETIC_SILENCE, SYNTHETIC_TONE, SYNTHETIC_VIDEO
 from capture.levels import FLOOR_DBFS
+from capture.voice.settings import STAGES
 from tests.media_support import TONE_DBFS, PulseSink, sine
 from widgets.fonts import SAMPLE, covers, install_cjk_font
 from widgets.main_window import MainWindow
@@ -73,6 +74,9 @@ def test_preview_shows_the_synthetic_camera_with_a_readout(console, qtbot) -> No
 def test_meters_move_with_the_tone_and_drop_for_silence(console, qtbot) -> None:
     settings_with({"camera": SYNTHETIC_VIDEO, "microphone": SYNTHETIC_TONE})
     window = console.open()
+    for stage in STAGES:  # the meter reads after the voice chain: off, it reads the tone as is
+        console.core.voice.set_enabled(stage, False)
+    qtbot.wait(400)
     qtbot.waitUntil(lambda: abs(window.meter.levels.peak_dbfs - -20.0) < 0.5, timeout=5000)
     assert window.meter.levels.rms_dbfs == pytest.approx(-23.0, abs=0.5)
     assert window.devices.select("audio", SYNTHETIC_SILENCE)

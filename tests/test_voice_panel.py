@@ -35,13 +35,14 @@ class Console:
         self.core.start()
         self.window.show()
         assert not self.window.feature_errors
-        return self.window, self.window.voice_panel
+        panel = self.window.findChild(VoicePanel)
+        assert panel is not None
+        return self.window, panel
 
     def close(self) -> None:
         if self.window is not None:
             self.window.close()
         if self.core is not None:
-            self.core.voice.detach()
             self.core.shutdown()
         self.window = self.core = None
 

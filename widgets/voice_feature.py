@@ -1,24 +1,19 @@
-"""Installs the voice chain into the console: the controller on the core (`core.voice`), the
-chain on the microphone path (`core.media.set_audio_processor`), and the Voice panel as a dock."""
+"""Installs the Voice panel, a view of the core's voice chain (`core.voice`), as a dock."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from PySide6.QtCore import QCoreApplication
 
-from app.voice_controller import VoiceController
+from app.console_core import ConsoleCore
+from widgets.main_window import MainWindow
 from widgets.voice_panel import VoicePanel
 
 
-def install(window: Any, core: Any) -> None:
-    controller = VoiceController(core.settings, parent=core)
-    core.voice = controller
-    controller.attach(core.media)
-    panel = VoicePanel(controller)
-    window.add_dock("Voice", panel)
-    window.voice_panel = panel
-    controller.problem.connect(lambda text: window.show_notice(f"Voice: {text}"))
-    app = QCoreApplication.instance()
-    if app is not None:
-        app.aboutToQuit.connect(controller.detach)
+def install(window: MainWindow, core: ConsoleCore) -> None:
+    panel = VoicePanel(core.voice)
+    window.add_dock(QCoreApplication.translate("VoiceFeature", "Voice"), panel)
+    core.voice.problem.connect(
+        lambda text: window.show_notice(
+            QCoreApplication.translate("VoiceFeature", "Voice: {problem}").format(problem=text)
+        )
+    )
