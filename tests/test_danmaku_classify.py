@@ -49,8 +49,8 @@ def test_labelled_set_is_big_and_balanced() -> None:
 
 def test_held_out_question_and_spam_f1() -> None:
     result = scores("test")
-    assert result["question"]["f1"] >= 0.9, result
-    assert result["spam"]["f1"] >= 0.9, result
+    assert result["question"]["f1"] >= 0.95, result
+    assert result["spam"]["f1"] >= 0.95, result
     assert result["cheer"]["f1"] >= 0.85, result
     assert result["chat"]["f1"] >= 0.8, result
 
@@ -69,6 +69,24 @@ def test_held_out_question_and_spam_f1() -> None:
         ("👍👍👍", "cheer"),
         ("我刚下班", "chat"),
         ("可以用微信支付吗", "question"),
+        # Mistakes seen in a rehearsal (issue 10): A-not-A questions, problem reports, browsing
+        # chat ranked as questions, disguised contact spam on the overlay.
+        ("甜不甜", "question"),
+        ("辣不辣", "question"),
+        ("敏感肌能用这个面膜不", "question"),
+        ("我的券用不了", "question"),
+        ("已下单什么时候发", "question"),
+        ("不错不错", "cheer"),
+        ("我先看看", "chat"),
+        ("刚进来发生了什么", "chat"),
+        ("刚进来 几号链接", "question"),
+        ("免费领面膜 +微 6 6 8 8 2 2", "spam"),
+        ("私信我拿内部价", "spam"),
+        ("联系方式看我签名", "spam"),
+        ("加群 738291045 免费领", "spam"),
+        ("加V看朋友圈", "spam"),
+        ("订单号1234567 什么时候发", "question"),
+        ("vip88折吗", "question"),
     ],
 )
 def test_named_examples(text: str, kind: str) -> None:

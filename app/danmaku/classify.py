@@ -26,17 +26,25 @@ _URL = re.compile(
 # Contact channels, in three spellings: Chinese (on the compacted text), pinyin (on the pinyin
 # skeleton, where 微信/威信/薇信/weixin all read the same) and Latin words (on the folded text,
 # where Latin word boundaries survive; CJK next to a Latin word is a boundary too).
-_CONTACT_PY = re.compile(r"weixin|vxin|koukou|qiee|dianhua|shoujihao|huixin|jiav|jiaq")
+_CONTACT_PY = re.compile(r"weixin|vxin|koukou|qiee|dianhua|shoujihao|huixin|jiav|jiaq|jiawei")
 _CONTACT_EN = re.compile(
     r"(?<![a-z])(?:vx|wx|v|q|qq|wechat|whatsapp|telegram|snapchat|wa|dm|tg|line id)(?![a-z])"
 )
 _CONTACT_ZH = re.compile(
     r"加[微薇威v]|[微薇威徽]信|亻言|[扣口]扣|企鹅|群号|电话|手机号|[加扣]\s*q|私[聊我信]|加我|加好友"
 )
+# A plus sign or an emoji standing for a contact channel ("+微", 🐧 for QQ), seen on the folded
+# text because compacting removes them.
+_CONTACT_SYM = re.compile(r"[+＋]\s*[微薇威卫vq]|🐧|☎|📞")
+# One contact character glued to a handle once separators are gone: "威❤: abc123" → 威abc123.
+_CONTACT_HANDLE = re.compile(r"(?:[微薇威卫徽扣蔻]|v(?!ip)|q)(?:[a-z][a-z0-9_]{2,}\d{2}|\d{5,})")
+# A mainland mobile number, however it is spaced or spelt (一三八…, ①③⑧…).
+_PHONE = re.compile(r"(?<!\d)1[3-9]\d{9}(?!\d)")
 # Pointing viewers at the spammer's own profile is spam whatever else the message says.
 _SELF_PROMO = re.compile(
-    r"[看点进]我?的?(?:头像|主页|简介|作品)|我的?(?:头像|主页|简介|作品)|隐藏券|¥[a-z0-9]{5,}¥|"
-    r"follow back|link in bio|check my profile"
+    r"[看点进]我?的?(?:头像|主页|简介|作品|签名)|我的?(?:头像|主页|简介|作品|签名)|"
+    r"(?:主页|签名|简介|头像)(?:有|里|见)|隐藏券|¥[a-z0-9]{5,}¥|"
+    r"follow back|link in bio|in my bio|check my profile"
 )
 # Things only spammers sell (2 points: enough on their own) or that spammers say often (1 point).
 _PROMO_STRONG = re.compile(
@@ -48,7 +56,7 @@ _PROMO_STRONG = re.compile(
 )
 _PROMO = re.compile(
     r"赚钱|代购|代理|代发|货源|进群|加群|渠道|拿货|批发|领取中奖|中奖.*领|私信领|淘宝搜|搜店铺|"
-    r"更便宜|一折|内部券|内部优惠|合作|推广|点击|恭喜|抽奖结果|招聘|工作|联系|找我|戳我|"
+    r"更便宜|一折|内部券|内部优惠|内部价|合作|推广|点击|恭喜|抽奖结果|招聘|工作|联系|找我|戳我|"
     r"wholesale|qr code|cheap|visit|prize|winner|free|invest|signals|income|cash|loan|subscribe|"
     r"contact me|text me|call me|check out my|telegram|whatsapp|snapchat"
 )
@@ -68,20 +76,25 @@ def _spam_score(folded: str, compacted: str, skeleton: str) -> float:
         score += 2
     contacts = max(len(_CONTACT_ZH.findall(compacted)), len(_CONTACT_PY.findall(skeleton)))
     contacts += len(_CONTACT_EN.findall(folded))
-    digits = _DIGIT_RUN.search(folded.translate(_DIGITISH))
+    if "+" in folded or "🐧" in folded or "☎" in folded or "📞" in folded:
+        contacts += len(_CONTACT_SYM.findall(folded))
+    digitised = folded.translate(_DIGITISH)
+    digits = _DIGIT_RUN.search(digitised)
     handle = _HANDLE.search(folded) or _HANDLE.search(compacted)
     if contacts:
         score += 1 if contacts == 1 else 2
         if handle or digits:
             score += 1
+    if handle and _CONTACT_HANDLE.search(compacted):
+        score += 2
     if _SELF_PROMO.search(folded):
         score += 2
-    if digits:
-        score += 1
+    if digits:  # a phone number is a digit run too; only then is the spaced-out check worth it
+        score += 2 if _PHONE.search(compact(digitised)) else 1
     if _PROMO_STRONG.search(folded):
         score += 2
-    elif _PROMO.search(folded):
-        score += 1
+    else:  # one promotional word is common in buyers' chat; several together are not
+        score += min(2, len(set(_PROMO.findall(folded))))
     if contacts and _BAIT.search(folded):
         score += 1
     return score
@@ -89,7 +102,7 @@ def _spam_score(folded: str, compacted: str, skeleton: str) -> float:
 
 # --- cheer -----------------------------------------------------------------------------------
 _CHEER_ZH = (
-    "主播|姐姐|小姐姐|宝宝|老弟|大家|每日|必须|真的|真|太|好|美|棒|赞|冲|鸭|哈|嘿|嘻|哇|塞|顶|牛|强|绝|子|了|啦|"
+    "主播|姐姐|小姐姐|不错|宝宝|老弟|大家|每日|必须|真的|真|太|好|美|棒|赞|冲|鸭|哈|嘿|嘻|哇|塞|顶|牛|强|绝|子|了|啦|"
     "来|啊|呀|吧|哦|噢|爱|心|漂亮|可爱|好看|好听|声音|支持|加油|辛苦|晚上|早上|中午|关注|点赞|打卡|"
     "报到|老粉|已|下单|拍|买|抢到|开心|给力|比心|送你|小|yyds|扣|评|我|非常|超|级|帅|酷|厉害|优秀|对|到"
 )
@@ -141,13 +154,44 @@ _Q_EN_START = re.compile(
 _Q_EN = re.compile(r"\b(?:please|pls|how (?:much|long|many)|size chart|in stock|ship to|for \d)")
 
 
+# A-not-A questions (甜不甜, 掉毛不掉毛) and the same asked with a final 不/没 (好用不, 有赠品没);
+# "不错不错" is praise, so an A already after 不 does not start one.
+_Q_A_NOT_A = re.compile(r"(?<!不)(.{1,2})[不没]\1|[^不][不没]$")
+# Problems a buyer reports are for the host to answer, whatever their grammar.
+_PROBLEM_ZH = re.compile(
+    r"[用领拍买付点进下抢加改退打登找]不[了上到进开通着]|失败|没显示|库存不足|填错|破损|被取消|"
+    r"不对|没到账|只收到|没收到|没生效|发错|没动|少发|漏发|坏了|显示原价|没发货|一直没"
+)
+_PROBLEM_EN = re.compile(
+    r"\b(?:doesn't|does not|didn't|won't|can't|cannot|not) (?:work|working|arrive|find|pay|open)|"
+    r"\bfailed\b|never arrived|wrong (?:item|size|price)"
+)
+# Someone arriving or browsing ("刚进来发生了什么", "我先看看") is chatting, not asking the host,
+# unless they also ask about the goods.
+_BROWSING = re.compile(
+    r"刚进来|刚来|刚到|刚下班|新来的|来晚了|路过|先看看|随便看看|就看看|看看再说"
+)
+_BROWSING_WITHIN = 8  # characters from the start: how the message opens
+_BUYER_CUE = re.compile(r"多少钱|链接|包邮|发货|尺码|码|价格|优惠|券|几号|库存|赠品")
+
+
 def _is_question(folded: str, compacted: str) -> bool:
-    if _Q_MARK.search(folded):
-        return True
     if compacted.isascii():
         text = folded.strip()
-        return _Q_EN_START.search(text) is not None or _Q_EN.search(text) is not None
-    return _Q_ZH.search(compacted) is not None
+        return (
+            _Q_MARK.search(folded) is not None
+            or _Q_EN_START.search(text) is not None
+            or _Q_EN.search(text) is not None
+            or _PROBLEM_EN.search(text) is not None
+        )
+    if _BROWSING.search(compacted, 0, _BROWSING_WITHIN) and not _BUYER_CUE.search(compacted):
+        return False
+    return (
+        _Q_MARK.search(folded) is not None
+        or _Q_ZH.search(compacted) is not None
+        or (("不" in compacted or "没" in compacted) and _Q_A_NOT_A.search(compacted) is not None)
+        or _PROBLEM_ZH.search(compacted) is not None
+    )
 
 
 def classify_folded(folded: str, compacted: str, skeleton: str) -> Kind:
