@@ -24,6 +24,7 @@ from scipy import signal
 
 from app.cli import audio_testset as ts
 from capture.voice import ChainSettings, VoiceChain, process_offline
+from capture.voice.agc import AgcSettings
 from capture.voice.denoise_rnnoise import rnnoise_available
 from capture.voice.loudness import short_term_loudness, true_peak_dbtp
 from capture.voice.stage import HOP, RATE
@@ -329,7 +330,7 @@ def _run(args: argparse.Namespace) -> int:
     rows = quality(langs, noises, snrs, log)
     spd = speed(8.0 if args.quick else args.speed_seconds, 1 if args.quick else 3)
     agc = agc_levels()
-    target = ChainSettings().agc.target_lufs
+    target = ChainSettings().of(AgcSettings).target_lufs
     result = {
         "bench": "audio",
         "machine": {"cpus": os.cpu_count(), "load_avg_1m_at_end": round(os.getloadavg()[0], 2)},

@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from capture.voice.settings import DenoiseSettings
+from capture.voice.denoise_settings import DenoiseSettings
 from capture.voice.stage import HOP, DelayLine
 
 _SCALE = 32768.0  # RNNoise expects 16-bit sample values in float

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from capture.voice.settings import DenoiseSettings
+from capture.voice.denoise_settings import DenoiseSettings
 from capture.voice.stage import HOP, RATE
 
 FRAME = 2 * HOP
@@ -159,17 +159,38 @@ class SpectralDenoiser:
         return len(self._learned) / self._learn_target
 
     def process(self, hop: np.ndarray) -> np.ndarray:
+        spec = np.fft.rfft(self.push(hop))
+        power = spec.real * spec.real + spec.imag * spec.imag
+        return self.synthesise(spec * self.mask(power))
+
+    @property
+    def window(self) -> np.ndarray:
+        return self._win
+
+    @property
+    def frame(self) -> np.ndarray:
+        """The current analysis frame (the last FRAME input samples), unwindowed."""
+        return self._frame
+
+    def push(self, hop: np.ndarray) -> np.ndarray:
+        """Shift `hop` into the analysis frame and return the windowed frame."""
         frame = self._frame
         frame[:HOP] = frame[HOP:]
         frame[HOP:] = hop
-        spec = np.fft.rfft(frame * self._win)
-        power = spec.real * spec.real + spec.imag * spec.imag
+        return frame * self._win
+
+    def mask(self, power: np.ndarray) -> np.ndarray:
+        """The gate's gain per bin for this frame's power spectrum; learns and adapts the
+        noise profile on the way (call once per hop)."""
         self._frames += 1
         if self._learn_target:
             self._collect(power)
         floor_ms = self._track_minimum(power)
-        gain = self._gain(power, floor_ms)
-        out = np.fft.irfft(spec * gain) * self._win
+        return self._gain(power, floor_ms)
+
+    def synthesise(self, spec: np.ndarray) -> np.ndarray:
+        """Overlap-add a processed frame spectrum; returns the hop that is complete."""
+        out = np.fft.irfft(spec) * self._win
         result = self._ola + out[:HOP]
         self._ola = out[HOP:]
         return result.astype(np.float32)
