@@ -7,9 +7,11 @@ One STFT (20 ms sqrt-Hann frames, 10 ms hop: 10 ms latency) feeds two gains per 
   "noise" is other people talking.
 The room classifier (room.py) says which room this is and the gains are combined for it,
 chosen by measuring every combination on the bench's development mixtures (docs/voice.md):
-- quiet and steady rooms: the geometric mean √(Gs·Gn) (PESQ above either alone);
-- transients and music: min(Gs, Gn) (the model removes the clicks the gate lets through);
-- babble: Gs · max(Gn, -6 dB) (the model may take at most 6 dB, so the host's voice is kept);
+- quiet, steady and music rooms: the geometric mean √(Gs·Gn) (PESQ above either alone on
+  steady noise; on music min(Gs, Gn) scored higher but took more of the voice when babble was
+  mistaken for music, so the safer mean is used);
+- transients: min(Gs, Gn) (the model removes the clicks the gate lets through);
+- babble: Gs · max(Gn, -3 dB) (the model may take at most 3 dB, so the host's voice is kept);
 - music when the host keeps it: the music passes in pauses and is lowered by `duck_db` under
   the voice (the model's speech gain tells voice from music).
 A change of room (or of method between "auto" and "spectral") moves the mix over 300 ms, so
@@ -30,11 +32,14 @@ from capture.voice.stage import RATE
 
 SPECTRAL = "spectral"  # the mix entry of the gate alone
 MIX_HOPS = 30  # 300 ms from one treatment to the next
-_BABBLE_FLOOR = 10.0 ** (-6.0 / 20.0)
+_BABBLE_FLOOR = 10.0 ** (-3.0 / 20.0)
 _VOICE_ON = 0.35  # speech gain share above which the host is taken to be speaking
 _VOICE_RELEASE = 1.0 / 40.0  # music comes back over ~400 ms after the voice stops
-_OUR_FREQS = np.arange(BINS) * RATE / FRAME
-_MODEL_FREQS = np.arange(MODEL_BINS) * RATE / NFFT
+# The model's 513 bins (46.9 Hz apart) read at our 481 bins (50 Hz apart): linear interpolation
+# with the indices and weights worked out once.
+_AT = np.arange(BINS) * (RATE / FRAME) / (RATE / NFFT)
+_LEFT = np.minimum(_AT.astype(int), MODEL_BINS - 2)
+_RIGHT_WEIGHT = _AT - _LEFT
 
 TREATMENTS = (SPECTRAL, *(room.value for room in Room))
 
@@ -94,7 +99,7 @@ class AdaptiveDenoiser:
             self._learned = LearnedSuppressor(model)
         wide = np.fft.rfft(frame, NFFT)
         gains = self._learned.gains(wide.real * wide.real + wide.imag * wide.imag)
-        return np.interp(_OUR_FREQS, _MODEL_FREQS, gains)
+        return gains[_LEFT] + (gains[_LEFT + 1] - gains[_LEFT]) * _RIGHT_WEIGHT
 
     def _follow(self, target: str) -> None:
         """Move the mix one step toward `target` (linear, MIX_HOPS from one to the next)."""
@@ -123,12 +128,12 @@ class AdaptiveDenoiser:
     def _treatment(self, name: str, gate: np.ndarray, speech: np.ndarray | None) -> np.ndarray:
         if speech is None or name == SPECTRAL:
             return gate
-        if name in (Room.QUIET.value, Room.STEADY.value):
-            return np.sqrt(gate * speech)
+        if name == Room.TRANSIENT.value:
+            return np.minimum(gate, speech)
         if name == Room.BABBLE.value:
             return gate * np.maximum(speech, _BABBLE_FLOOR)
-        both = np.minimum(gate, speech)
+        mean = np.sqrt(gate * speech)
         if name == Room.MUSIC.value and self.settings.keep_music:
             duck = 10.0 ** (-self.settings.duck_db / 20.0)
-            return np.maximum(both, 1.0 - self.voice * (1.0 - duck))
-        return both
+            return np.maximum(mean, 1.0 - self.voice * (1.0 - duck))
+        return mean

@@ -17,7 +17,6 @@ between treatments; features are recomputed every 100 ms over a 3 s window.
 
 from __future__ import annotations
 
-from collections import deque
 from enum import Enum
 
 import numpy as np
@@ -39,10 +38,13 @@ HOLD_HOPS = 100  # a new room must win for 1 s
 _QUIET_DB = -55.0
 _CLICK_JUMP_DB = 12.0
 _CLICK_OVER_VOICE_DB = 6.0
+_BASE_EVERY = 5
+_LEVEL, _REST, _SPEECH, _HIGH, _VOICE_HIGH, _CLICK = range(6)
+_FIELDS = 6
 _CLICK_MAX_HOPS = 6  # a click is over within 60 ms
 _CLICKS_PER_S = 2.0
 _BEAT_LAGS = (25, 100)  # 0.25-1 s
-_BEAT_PEAK = 0.5
+_BEAT_PEAK = 0.55
 _PAUSE_SPEECH = 0.2  # frames the suppressor finds (almost) no voice in
 _BABBLE_RESTLESS_DB = 4.0
 _EPS = 1e-12
@@ -53,21 +55,18 @@ class RoomClassifier:
 
     def __init__(self, bins: int) -> None:
         freqs = np.arange(bins) * (RATE / 2) / (bins - 1)
-        self._speech_band = (freqs >= 200) & (freqs <= 4000)
-        self._high_band = freqs >= 1500
+        speech_band = (freqs >= 200) & (freqs <= 4000)
+        self._bands = np.stack((np.ones(bins), speech_band, freqs >= 1500), axis=1).astype(float)
         frame = 2 * (bins - 1)
         # A frame's power sum (sqrt-Hann window, rfft) is frame²/4 times its mean square.
         self._to_dbfs = -10.0 * float(np.log10(frame * frame / 4.0))
         self.reset()
 
     def reset(self) -> None:
-        self._rest_db: deque[float] = deque(maxlen=WINDOW_HOPS)
-        self._level_db: deque[float] = deque(maxlen=WINDOW_HOPS)
-        self._speech: deque[float] = deque(maxlen=WINDOW_HOPS)
-        self._high_db: deque[float] = deque(maxlen=WINDOW_HOPS)
-        self._voice_high_db: deque[float] = deque(maxlen=WINDOW_HOPS)
-        self._clicks: deque[int] = deque(maxlen=WINDOW_HOPS)  # 1 where a click started
+        # The last WINDOW_HOPS frames' figures, one row each, written round-robin.
+        self._ring = np.zeros((_FIELDS, WINDOW_HOPS))
         self._click_open = 0
+        self._base: tuple[float, float] | None = None
         self._hops = 0
         self.speech_share = 0.0
         self.room = Room.QUIET
@@ -76,54 +75,60 @@ class RoomClassifier:
 
     def update(self, power: np.ndarray, speech_gain: np.ndarray) -> Room:
         """One frame: its power spectrum and the suppressor's speech gain per bin (0..1)."""
-        rest = power * (1.0 - speech_gain) ** 2
-        total = float(power.sum()) + _EPS
-        band = float(power[self._speech_band].sum()) + _EPS
-        kept = float((power * speech_gain**2)[self._speech_band].sum())
-        self._level_db.append(_db(total) + self._to_dbfs)
-        self._rest_db.append(_db(float(rest.sum())) + self._to_dbfs)
-        self.speech_share = kept / band
-        self._speech.append(self.speech_share)
-        high = _db(float(rest[self._high_band].sum()))
-        voice_high = _db(float((power * speech_gain**2)[self._high_band].sum()))
-        self._track_clicks(high, voice_high)
-        self._high_db.append(high)
-        self._voice_high_db.append(voice_high)
+        parts = np.stack((power, power * (1.0 - speech_gain) ** 2, power * speech_gain**2))
+        sums = parts @ self._bands  # rows: all, rest, voice; columns: all, speech band, high
+        (total, _, _), (rest, _, rest_high), (_, voice_band, voice_high) = sums
+        level, rest_db, high, v_high = 10.0 * np.log10(
+            np.array((total, rest, rest_high, voice_high)) + _EPS
+        )
+        self.speech_share = float(voice_band / (sums[0, 1] + _EPS))
+        i = self._hops % WINDOW_HOPS
+        ring = self._ring
+        ring[_LEVEL, i] = level + self._to_dbfs
+        ring[_REST, i] = rest_db + self._to_dbfs
+        ring[_SPEECH, i] = self.speech_share
+        ring[_HIGH, i] = high
+        ring[_VOICE_HIGH, i] = v_high
+        ring[_CLICK, i] = self._click(i, float(high), float(v_high))
         self._hops += 1
-        if self._hops % EVERY_HOPS == 0 and len(self._level_db) >= EVERY_HOPS * 5:
+        if self._hops % EVERY_HOPS == 0 and self._hops >= EVERY_HOPS * 5:
             self._decide(self.classify())
         return self.room
 
-    def _track_clicks(self, high_db: float, voice_high_db: float) -> None:
-        """A click: the sound the suppressor takes away jumps far above its recent median,
-        while what it keeps as voice does not jump with it (a word's onset lifts both)."""
-        recent = list(self._high_db)[-50:]
-        started = 0
-        if len(recent) >= 10:
-            base = float(np.median(recent))
-            voice_base = float(np.median(list(self._voice_high_db)[-50:]))
-            jump = high_db - base
-            if jump > _CLICK_JUMP_DB and jump > voice_high_db - voice_base + _CLICK_OVER_VOICE_DB:
-                if self._click_open == 0:
-                    started = 1
-                self._click_open += 1
-            else:
-                self._click_open = 0
-        # A long rise (someone starts talking, music comes in) is not a click.
-        if self._click_open > _CLICK_MAX_HOPS:
-            started = 0
-        self._clicks.append(started)
+    def _click(self, i: int, high_db: float, voice_high_db: float) -> float:
+        """1 where a click starts: the sound the suppressor takes away jumps far above its
+        median of the last half second while what it keeps as voice does not jump with it (a
+        word's onset lifts both); a rise that lasts longer than a click is taken back."""
+        if self._hops % _BASE_EVERY == 0 and self._hops >= 10:
+            recent = self._recent(50)
+            self._base = (
+                float(np.median(self._ring[_HIGH, recent])),
+                float(np.median(self._ring[_VOICE_HIGH, recent])),
+            )
+        if self._base is None:
+            return 0.0
+        jump = high_db - self._base[0]
+        if jump > _CLICK_JUMP_DB and jump > voice_high_db - self._base[1] + _CLICK_OVER_VOICE_DB:
+            self._click_open += 1
+        else:
+            self._click_open = 0
+        if self._click_open == _CLICK_MAX_HOPS + 1:  # not a click after all
+            self._ring[_CLICK, (i - _CLICK_MAX_HOPS) % WINDOW_HOPS] = 0.0
+        return 1.0 if self._click_open == 1 else 0.0
+
+    def _recent(self, n: int) -> np.ndarray:
+        """Ring indices of the last `n` frames (at most those seen), oldest first."""
+        n = min(n, self._hops, WINDOW_HOPS)
+        return (np.arange(self._hops - n, self._hops)) % WINDOW_HOPS
 
     def features(self) -> dict[str, float]:
         """The window's figures the decision is made on (for tests and the docs)."""
-        rest = np.array(self._rest_db)
-        level = np.array(self._level_db)
-        speech = np.array(self._speech)
+        window = self._ring[:, self._recent(WINDOW_HOPS)]
+        rest, speech = window[_REST], window[_SPEECH]
         pauses = rest[speech < _PAUSE_SPEECH]
-        seconds = len(self._clicks) * HOP / RATE
         return {
-            "floor_dbfs": float(np.percentile(level, 5)),
-            "clicks_per_s": sum(self._clicks) / seconds,
+            "floor_dbfs": float(np.percentile(window[_LEVEL], 5)),
+            "clicks_per_s": float(window[_CLICK].sum()) / (window.shape[1] * HOP / RATE),
             "beat": _beat_strength(rest),
             "restless_db": float(np.std(pauses)) if pauses.size > 20 else 0.0,
         }
