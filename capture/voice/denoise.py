@@ -3,7 +3,7 @@ switchable live without a click.
 
 "auto" and "spectral" are one object (denoise_adaptive.py) whose mix moves over 300 ms, so
 switching between them is smooth by construction. RNNoise is built on first use; a switch to
-or from it restarts the new method, lets it run hidden for two hops (its overlap-add and
+or from it restarts the new method's stream (the adaptive mix keeps what it knows about the room), lets it run hidden for two hops (its overlap-add and
 state settle), then cross-fades over three hops while the old one still plays. The stage's
 latency is the new method's from the switch on. "Learn noise" always learns into the spectral
 gate's profile, whichever method is playing.
@@ -69,7 +69,7 @@ class Denoiser:
         self.adaptive.configure(settings)
         new: Method = self._rnnoise if want_rnnoise and self._rnnoise is not None else self.adaptive
         if new is not self._active:
-            new.reset()
+            new.restart()
             self._leaving, self._active = self._active, new
             self._switch_hops = 0
 

@@ -77,6 +77,10 @@ class AdaptiveDenoiser:
         self._weights[SPECTRAL] = 1.0
         self.voice = 0.0
 
+    def restart(self) -> None:
+        """Switched back in after another method: a new stream, the room's state kept."""
+        self.spectral.restart()
+
     def process(self, hop: np.ndarray) -> np.ndarray:
         frame = self.spectral.push(hop)
         spec = np.fft.rfft(frame)

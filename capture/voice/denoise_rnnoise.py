@@ -66,6 +66,9 @@ class RnnoiseDenoiser:
         self._state = self._lib.rnnoise_create(None)
         self._dry.reset()
 
+    def restart(self) -> None:
+        self.reset()
+
     def close(self) -> None:
         if self._state:
             self._lib.rnnoise_destroy(self._state)

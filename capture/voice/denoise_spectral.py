@@ -124,10 +124,15 @@ class SpectralDenoiser:
         self._learned: list[np.ndarray] = []
         self.reset()
 
-    def reset(self) -> None:
-        """Forget the stream (the learned profile stays)."""
+    def restart(self) -> None:
+        """Start a new stream from silence, keeping what was learned about the room (the
+        noise statistics): a method switched back in does not re-learn the room."""
         self._frame = np.zeros(FRAME)
         self._ola = np.zeros(FRAME - HOP)
+
+    def reset(self) -> None:
+        """Forget the stream (the learned profile stays)."""
+        self.restart()
         self._mask = np.ones(BINS)
         self._ms_smooth = np.zeros(BINS)
         self._ms_cur = np.full(BINS, np.inf)
@@ -162,15 +167,6 @@ class SpectralDenoiser:
         spec = np.fft.rfft(self.push(hop))
         power = spec.real * spec.real + spec.imag * spec.imag
         return self.synthesise(spec * self.mask(power))
-
-    @property
-    def window(self) -> np.ndarray:
-        return self._win
-
-    @property
-    def frame(self) -> np.ndarray:
-        """The current analysis frame (the last FRAME input samples), unwindowed."""
-        return self._frame
 
     def push(self, hop: np.ndarray) -> np.ndarray:
         """Shift `hop` into the analysis frame and return the windowed frame."""
