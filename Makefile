@@ -27,9 +27,10 @@ $(PY):
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
 
-$(RUN_STAMP): $(PY) requirements.lock pyproject.toml $(SYSTEM_RUN)
+$(RUN_STAMP): $(PY) requirements.lock requirements-nodeps.lock pyproject.toml $(SYSTEM_RUN)
 	bash packaging/install-system.sh $(SYSTEM_RUN)
 	$(PY) -m pip install -q -r requirements.lock
+	$(PY) -m pip install -q --no-deps -r requirements-nodeps.lock
 	$(PY) -m pip install -q --no-deps -e .
 	touch $@
 

@@ -17,8 +17,10 @@ from PySide6.QtCore import QObject, QTimer, Signal
 from capture.media import AudioBlock
 from capture.voice import ChainSettings, VoiceChain, VoiceLevels
 from capture.voice.denoise_rnnoise import rnnoise_available
+from capture.voice.denoise_settings import DenoiseSettings
 from capture.voice.denoise_spectral import NoiseProfile
-from capture.voice.settings import METHODS, STAGES
+from capture.voice.learned import LearnedModel
+from capture.voice.room import Room
 
 log = logging.getLogger(__name__)
 
@@ -46,15 +48,17 @@ class VoiceController(QObject):
     learn_finished = Signal()
     learn_stalled = Signal(str)  # no audio arrived to learn from; plain words
     problem = Signal(str)  # bad input reported by the chain, plain words
+    room_changed = Signal(object)  # Room, or None while the room is not classified
 
     def __init__(self, store: SettingsStore | None = None, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._store = store
         saved = store.section(SECTION) if store is not None else {}
         settings = ChainSettings.from_dict(saved)
-        if settings.denoise.method == "rnnoise" and not rnnoise_available():
-            settings = settings.with_values("denoise", method="spectral")
+        if settings.of(DenoiseSettings).method == "rnnoise" and not rnnoise_available():
+            settings = settings.with_values("denoise", method="auto")
         self._settings = settings
+        LearnedModel.load_async()  # about a second on a worker; the gate works alone till then
         self.chain = VoiceChain(settings)
         profile = NoiseProfile.from_lists(saved.get(PROFILE_KEY))
         if profile is not None:
@@ -63,6 +67,7 @@ class VoiceController(QObject):
         self._learning = False
         self._learn_deadline = 0.0
         self._problem = ""
+        self._room: Room | None = None
         self._idle = True
         self._timer = QTimer(self)
         self._timer.setInterval(METER_INTERVAL_MS)
@@ -89,30 +94,22 @@ class VoiceController(QObject):
         return self._settings
 
     @property
-    def methods(self) -> tuple[str, ...]:
-        return METHODS if rnnoise_available() else ("spectral",)
+    def room(self) -> Room | None:
+        """The room as last classified (None: noise suppression off, or RNNoise playing)."""
+        return self._room
 
     def set_enabled(self, stage: str, enabled: bool) -> None:
-        if stage not in STAGES:
-            raise ValueError(f"unknown voice stage {stage!r}")
-        self._apply(self._settings.with_enabled(stage, enabled))
+        self.set_values(stage, enabled=enabled)
 
-    def set_method(self, method: str) -> None:
-        if method not in self.methods:
-            raise ValueError(f"noise suppression method {method!r} is not available")
-        self._apply(self._settings.with_values("denoise", method=method))
+    def set_values(self, stage: str, **values: Any) -> None:
+        """Change some settings of one stage (clamped to their described ranges)."""
+        if values.get("method") == "rnnoise" and not rnnoise_available():
+            raise ValueError("RNNoise is not installed")
+        self._apply(self._settings.with_values(stage, **values))
 
-    def set_strength(self, db: float) -> None:
-        self._apply(self._settings.with_values("denoise", strength_db=float(db)))
-
-    def set_target(self, lufs: float) -> None:
-        self._apply(self._settings.with_values("agc", target_lufs=float(lufs)))
-
-    def set_max_gain(self, db: float) -> None:
-        self._apply(self._settings.with_values("agc", max_gain_db=float(db)))
-
-    def set_gate_threshold(self, db: float) -> None:
-        self._apply(self._settings.with_values("gate", threshold_db=float(db)))
+    def set_stage(self, settings: Any) -> None:
+        """Replace one stage's settings (what the panel's generated form emits)."""
+        self._apply(self._settings.with_stage(settings))
 
     def _apply(self, settings: ChainSettings) -> None:
         # Through the dict form so values are clamped exactly as when loading.
@@ -164,6 +161,10 @@ class VoiceController(QObject):
                 )
             else:
                 self.learn_progress.emit(progress)
+        room = self.chain.room
+        if room != self._room:
+            self._room = room
+            self.room_changed.emit(room)
         if self.chain.problem != self._problem:
             self._problem = self.chain.problem
             if self._problem:

@@ -7,8 +7,11 @@ import pytest
 
 from capture.media import AudioBlock
 from capture.voice import ChainSettings, VoiceChain, process_offline
+from capture.voice.agc import AgcSettings
+from capture.voice.denoise_settings import DenoiseSettings
+from capture.voice.gate import GateSettings
 from capture.voice.loudness import true_peak_dbtp
-from capture.voice.settings import STAGES
+from capture.voice.settings import STAGE_NAMES
 from capture.voice.stage import HOP, RATE
 
 RNG = np.random.default_rng(11)
@@ -33,7 +36,7 @@ def all_on() -> ChainSettings:
 
 def all_off() -> ChainSettings:
     s = ChainSettings()
-    for name in STAGES:
+    for name in STAGE_NAMES:
         s = s.with_enabled(name, False)
     return s
 
@@ -249,8 +252,16 @@ def test_settings_round_trip_and_survive_junk() -> None:
         "other": 1,
     }
     parsed = ChainSettings.from_dict(junk)
-    assert parsed.agc.target_lufs == -16.0 and parsed.agc.max_gain_db == 40.0
-    assert parsed.denoise.method == "spectral" and parsed.gate.enabled is False
+    agc = parsed.of(AgcSettings)
+    assert agc.target_lufs == -16.0 and agc.max_gain_db == 40.0
+    assert parsed.of(DenoiseSettings).method == "auto"
+    assert parsed.of(GateSettings).enabled is False
+    with pytest.raises(ValueError):
+        ChainSettings().with_values("agc", nonsense=1.0)
+    with pytest.raises(ValueError):
+        ChainSettings().stage("reverb")
+    # The ranges the file is clamped to are the ones the panel shows (described once).
+    assert ChainSettings().with_values("agc", target_lufs=-3.0).of(AgcSettings).target_lufs == -10.0
     assert ChainSettings.from_dict("not a dict") == ChainSettings()
 
 

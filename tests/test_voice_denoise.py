@@ -7,8 +7,8 @@ import pytest
 
 from capture.voice.denoise import Denoiser
 from capture.voice.denoise_rnnoise import RnnoiseDenoiser, rnnoise_available
+from capture.voice.denoise_settings import DenoiseSettings
 from capture.voice.denoise_spectral import BINS, NoiseProfile, SpectralDenoiser
-from capture.voice.settings import DenoiseSettings
 from capture.voice.stage import HOP, RATE
 
 RNG = np.random.default_rng(5)
@@ -154,7 +154,7 @@ def test_rnnoise_latency_is_measured_20_ms_and_it_removes_noise() -> None:
 @pytest.mark.skipif(not rnnoise_available(), reason="pyrnnoise not installed")
 def test_switching_method_live_changes_latency_and_keeps_learning() -> None:
     den = Denoiser()
-    assert den.method == "spectral" and den.latency == HOP
+    assert den.method == "auto" and den.latency == HOP
     den.configure(DenoiseSettings(method="rnnoise"))
     assert den.method == "rnnoise" and den.latency == 2 * HOP
     den.learn(20)

@@ -9,13 +9,17 @@ from collections.abc import Iterator
 
 import pytest
 from PySide6.QtCore import QPoint, Qt
-from PySide6.QtWidgets import QCheckBox, QDockWidget
+from PySide6.QtWidgets import QCheckBox, QComboBox, QDockWidget, QDoubleSpinBox
 
 from app.console_core import ConsoleCore
 from app.paths import config_dir
 from app.voice_controller import SECTION, VoiceController
 from capture.devices import SYNTHETIC_TONE, SYNTHETIC_VIDEO
-from capture.voice.settings import STAGES
+from capture.voice.agc import AgcSettings
+from capture.voice.denoise_settings import DenoiseSettings
+from capture.voice.limiter import LimiterSettings
+from capture.voice.room import Room
+from capture.voice.settings import STAGE_NAMES
 from widgets.main_window import MainWindow
 from widgets.voice_panel import VoicePanel
 
@@ -77,28 +81,43 @@ def test_voice_dock_is_installed_and_meters_follow_the_microphone(console, qtbot
     assert "In -20.0 dBFS" in panel.meters.text()
 
 
+def control(panel: VoicePanel, stage: str, name: str):
+    """The generated control for one setting, on a tab brought to the front as a host would."""
+    panel.tabs.setCurrentIndex(STAGE_NAMES.index(stage))
+    form = panel.forms[stage]
+    widget = form.control(name)
+    spin = widget.findChild(QDoubleSpinBox, f"spin-{name}")
+    return spin if spin is not None else widget
+
+
+def toggle(qtbot, panel: VoicePanel, stage: str) -> None:
+    click(qtbot, control(panel, stage, "enabled"))
+
+
 def test_toggling_stages_through_the_checkboxes(console, qtbot) -> None:
     window, panel = console.open()
     core = console.core
-    for stage in STAGES:
-        if panel.toggles[stage].isChecked():
-            click(qtbot, panel.toggles[stage])
-    assert not any(getattr(core.voice.settings, s).enabled for s in STAGES)
+    method = control(panel, "denoise", "method")
+    assert isinstance(method, QComboBox)
+    method.setCurrentIndex(method.findData("spectral"))  # the gate alone: known tone answer
+    for stage in STAGE_NAMES:
+        if control(panel, stage, "enabled").isChecked():
+            toggle(qtbot, panel, stage)
+    assert not any(core.voice.settings.enabled(s) for s in STAGE_NAMES)
     # All bypassed: output level equals input level.
     qtbot.wait(300)
     qtbot.waitUntil(lambda: abs(panel.meters.levels.output_peak_db + 20.0) < 0.3, timeout=5000)
     # Noise suppression on: with no profile, a steady tone is stationary "noise" for the
     # minimum-statistics floor and is pulled down by the strength (30 dB).
-    click(qtbot, panel.toggles["denoise"])
-    assert core.voice.settings.denoise.enabled
+    toggle(qtbot, panel, "denoise")
+    assert core.voice.settings.enabled("denoise")
     qtbot.waitUntil(lambda: panel.meters.levels.output_rms_db < -40.0, timeout=8000)
     # The choice is saved in the "voice" section.
     saved = core.settings.section(SECTION)
     assert saved["denoise"]["enabled"] is True and saved["agc"]["enabled"] is False
-    # Strength slider: moving it changes the chain's settings and the label.
-    panel.strength_slider.setValue(12)
-    assert core.voice.settings.denoise.strength_db == 12.0
-    assert panel.strength_label.text() == "12 dB"
+    # Strength: the generated box changes the chain's settings.
+    control(panel, "denoise", "strength_db").setValue(12)
+    assert core.voice.settings.of(DenoiseSettings).strength_db == 12.0
     qtbot.waitUntil(
         lambda: abs(panel.meters.levels.output_rms_db - (-23.0 - 12.0)) < 1.5, timeout=8000
     )
@@ -117,17 +136,17 @@ def test_learn_noise_button_learns_saves_and_survives_restart(console, qtbot) ->
     assert "learned" in panel.learn_status.text()
     assert progress[0] == 0.0 and progress[-1] == 1.0 and progress == sorted(progress)
     assert any(0.2 < p < 0.9 for p in progress)  # real progress in between
-    click(qtbot, panel.toggles["gate"])
-    panel.target_slider.setValue(-20)
+    toggle(qtbot, panel, "gate")
+    control(panel, "agc", "target_lufs").setValue(-20)
     console.core.settings.flush()
     saved = console.core.settings.section(SECTION)
     assert len(saved["noise_profile"]["power"]) == 481
     console.close()
     window, panel = console.open()
     assert console.core.voice.has_noise_profile
-    assert panel.toggles["gate"].isChecked()
-    assert panel.target_slider.value() == -20
-    assert console.core.voice.settings.agc.target_lufs == -20.0
+    assert control(panel, "gate", "enabled").isChecked()
+    assert control(panel, "agc", "target_lufs").value() == -20
+    assert console.core.voice.settings.of(AgcSettings).target_lufs == -20.0
 
 
 def test_meter_signal_rate_is_at_most_30_hz(console, qtbot) -> None:
@@ -160,12 +179,25 @@ def test_panel_standalone_without_audio(qtbot) -> None:
     panel = VoicePanel(controller)
     qtbot.addWidget(panel)
     panel.show()
-    click(qtbot, panel.toggles["limiter"])
-    assert not controller.settings.limiter.enabled
-    index = panel.method_box.findData("rnnoise")
-    if index >= 0:
-        panel.method_box.setCurrentIndex(index)
-        assert controller.settings.denoise.method == "rnnoise"
+    toggle(qtbot, panel, "limiter")
+    assert not controller.settings.of(LimiterSettings).enabled
+    method = control(panel, "denoise", "method")
+    method.setCurrentIndex(method.findData("rnnoise"))
+    assert controller.settings.of(DenoiseSettings).method == "rnnoise"
+    assert "RNNoise" in panel.room_action.text()
     controller.chain.problem = "The microphone sent 3 invalid samples (NaN or infinite); x"
     qtbot.waitUntil(lambda: panel.problem_label.isVisible(), timeout=2000)
     assert "invalid samples" in panel.problem_label.text()
+
+
+def test_room_indicator_says_what_the_chain_does(qtbot) -> None:
+    controller = VoiceController()
+    panel = VoicePanel(controller)
+    qtbot.addWidget(panel)
+    controller.room_changed.emit(Room.TRANSIENT)
+    assert "clicks" in panel.room_label.text()
+    controller.set_values("denoise", keep_music=True, duck_db=10.0)
+    controller.room_changed.emit(Room.MUSIC)
+    assert "kept" in panel.room_action.text() and "10 dB" in panel.room_action.text()
+    controller.set_enabled("denoise", False)
+    assert "off" in panel.room_action.text()

@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 from scipy import signal
 
-from capture.voice.agc import Agc
-from capture.voice.gate import Gate
+from capture.voice.agc import Agc, AgcSettings
+from capture.voice.gate import Gate, GateSettings
 from capture.voice.limiter import Limiter
 from capture.voice.loudness import (
     TruePeakDetector,
@@ -16,7 +16,6 @@ from capture.voice.loudness import (
     short_term_loudness,
     true_peak_dbtp,
 )
-from capture.voice.settings import AgcSettings, GateSettings
 from capture.voice.stage import HOP, RATE, DelayLine
 
 RNG = np.random.default_rng(3)
@@ -101,7 +100,7 @@ def test_loud_tone_hits_the_true_peak_ceiling(freq: float) -> None:
 
 
 def test_minus_6_dbfs_tone_hits_a_minus_10_dbtp_ceiling() -> None:
-    from capture.voice.settings import LimiterSettings
+    from capture.voice.limiter import LimiterSettings
 
     lim = Limiter(LimiterSettings(ceiling_dbtp=-10.0))
     y = run(lim, tone(1000, -6.0, 1.0))

@@ -1,8 +1,10 @@
-"""The Voice panel: stage switches, strength/target sliders, "learn noise", and meters.
+"""The Voice panel: the room as classified and what the chain does about it, "learn this
+room", meters, and one generated form per stage (capture/properties.py → PropertyForm).
 
 A view of `VoiceController`: every control calls the controller, and the controller's signals
-(settings, ≤30 Hz meter readings, learn progress, problems) repaint the panel. Nothing here
-touches audio.
+(settings, room, ≤30 Hz meter readings, learn progress, problems) repaint the panel. Nothing
+here touches audio, and no stage's setting is written here: the forms come from the stages'
+descriptions, so a new stage shows up with its own tab.
 """
 
 from __future__ import annotations
@@ -10,30 +12,26 @@ from __future__ import annotations
 from PySide6.QtCore import QRectF, QSize, Qt, Slot
 from PySide6.QtGui import QColor, QPainter, QPaintEvent
 from PySide6.QtWidgets import (
-    QCheckBox,
-    QComboBox,
     QGridLayout,
     QLabel,
     QProgressBar,
     QPushButton,
+    QScrollArea,
     QSizePolicy,
-    QSlider,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
 
 from app.voice_controller import LEARN_SECONDS, VoiceController
 from capture.voice import ChainSettings, VoiceLevels
+from capture.voice.denoise_settings import DenoiseSettings
+from capture.voice.room import Room
+from capture.voice.settings import STAGES
+from widgets.property_form import PropertyForm, translate
 
 SCALE_MIN_DB = -60.0
 GR_SCALE_DB = 20.0
-STAGE_TITLES = {
-    "denoise": "Noise suppression",
-    "agc": "Automatic gain",
-    "gate": "Gate / expander",
-    "limiter": "True-peak limiter (−1 dBTP)",
-}
-METHOD_TITLES = {"spectral": "Spectral gating", "rnnoise": "RNNoise"}
 
 
 def _fraction(db: float, lo: float = SCALE_MIN_DB) -> float:
@@ -99,43 +97,22 @@ class VoiceMeters(QWidget):
         p.end()
 
 
-def _slider(lo: int, hi: int) -> QSlider:
-    s = QSlider(Qt.Orientation.Horizontal)
-    s.setRange(lo, hi)
-    s.setPageStep(3)
-    return s
-
-
 class VoicePanel(QWidget):
     def __init__(self, controller: VoiceController, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.controller = controller
-        self.toggles: dict[str, QCheckBox] = {}
-        for stage, title in STAGE_TITLES.items():
-            box = QCheckBox(title)
-            box.setObjectName(f"voice_{stage}")
-            box.toggled.connect(lambda on, s=stage: controller.set_enabled(s, on))
-            self.toggles[stage] = box
+        self.room_label = QLabel()
+        self.room_label.setObjectName("voice_room")
+        self.room_label.setTextFormat(Qt.TextFormat.PlainText)
+        self.room_action = QLabel()
+        self.room_action.setTextFormat(Qt.TextFormat.PlainText)
+        self.room_action.setWordWrap(True)
 
-        self.method_box = QComboBox()
-        for method in controller.methods:
-            self.method_box.addItem(METHOD_TITLES[method], method)
-        self.method_box.currentIndexChanged.connect(
-            lambda i: controller.set_method(self.method_box.itemData(i))
-        )
-        self.strength_slider = _slider(0, 40)
-        self.strength_label = QLabel()
-        self.strength_slider.valueChanged.connect(lambda v: controller.set_strength(v))
-        self.target_slider = _slider(-30, -10)
-        self.target_label = QLabel()
-        self.target_slider.valueChanged.connect(lambda v: controller.set_target(v))
-        self.gate_slider = _slider(-80, -20)
-        self.gate_label = QLabel()
-        self.gate_slider.valueChanged.connect(lambda v: controller.set_gate_threshold(v))
-
-        self.learn_button = QPushButton("Learn noise")
+        self.learn_button = QPushButton(self.tr("Learn this room"))
         self.learn_button.setToolTip(
-            f"Stay quiet for {LEARN_SECONDS:.0f} s while the microphone listens to the room."
+            self.tr("Stay quiet for {seconds} s while the microphone listens to the room.").format(
+                seconds=f"{LEARN_SECONDS:.0f}"
+            )
         )
         self.learn_button.clicked.connect(self._learn)
         self.learn_bar = QProgressBar()
@@ -152,10 +129,26 @@ class VoicePanel(QWidget):
         self.problem_label.setStyleSheet("color: #c0392b;")
         self.problem_label.hide()
 
+        #: One generated form per registered stage, by stage name.
+        self.forms: dict[str, PropertyForm] = {}
+        self.tabs = QTabWidget()
+        self.tabs.setDocumentMode(True)
+        for kind in STAGES:
+            form = PropertyForm(controller.settings.stage(kind.name))
+            form.setObjectName(f"voice_form_{kind.name}")
+            form.changed.connect(controller.set_stage)
+            self.forms[kind.name] = form
+            scroll = QScrollArea()
+            scroll.setWidgetResizable(True)
+            scroll.setWidget(form)
+            self.tabs.addTab(scroll, translate(kind.title))
+
         self._build_layout()
         self._show_settings(controller.settings)
+        self._show_room(controller.room)
         self._show_learn_state()
         controller.settings_changed.connect(self._show_settings)
+        controller.room_changed.connect(self._show_room)
         controller.levels.connect(self.meters.show_levels)
         controller.learn_progress.connect(self._on_learn_progress)
         controller.learn_finished.connect(self._show_learn_state)
@@ -163,69 +156,75 @@ class VoicePanel(QWidget):
         controller.problem.connect(self._on_problem)
 
     def _build_layout(self) -> None:
-        """One compact grid (the dock shares the side bar with other panels): a stage switch
-        and its main control per row."""
-        grid = QGridLayout()
-        grid.setContentsMargins(0, 0, 0, 0)
-        grid.setVerticalSpacing(4)
-        rows: list[tuple[QWidget, QWidget | None, QWidget | None]] = [
-            (self.toggles["denoise"], self.method_box, None),
-            (QLabel("Strength"), self.strength_slider, self.strength_label),
-            (self.learn_button, self.learn_bar, None),
-            (self.toggles["agc"], self.target_slider, self.target_label),
-            (self.toggles["gate"], self.gate_slider, self.gate_label),
-            (self.toggles["limiter"], None, None),
-        ]
-        for r, (first, second, third) in enumerate(rows):
-            grid.addWidget(first, r, 0)
-            if second is not None:
-                grid.addWidget(second, r, 1, 1, 1 if third is not None else 2)
-            if third is not None:
-                grid.addWidget(third, r, 2)
-        grid.setColumnStretch(1, 1)
+        """Room and learning on top (what a host needs at a glance), meters, then the stages'
+        forms in tabs (the dock shares the side bar with other panels)."""
+        top = QGridLayout()
+        top.setContentsMargins(0, 0, 0, 0)
+        top.setVerticalSpacing(4)
+        top.addWidget(self.room_label, 0, 0, 1, 2)
+        top.addWidget(self.room_action, 1, 0, 1, 2)
+        top.addWidget(self.learn_button, 2, 0)
+        top.addWidget(self.learn_bar, 2, 1)
+        top.setColumnStretch(1, 1)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 6)
         layout.setSpacing(4)
-        layout.addLayout(grid)
+        layout.addLayout(top)
         layout.addWidget(self.learn_status)
         layout.addWidget(self.meters)
         layout.addWidget(self.problem_label)
-        layout.addStretch(1)
+        layout.addWidget(self.tabs, 1)
 
     @Slot(object)
     def _show_settings(self, s: ChainSettings) -> None:
-        widgets = [
-            *self.toggles.values(),
-            self.method_box,
-            self.strength_slider,
-            self.target_slider,
-            self.gate_slider,
-        ]
-        for w in widgets:
-            w.blockSignals(True)
-        try:
-            for stage, box in self.toggles.items():
-                box.setChecked(getattr(s, stage).enabled)
-            index = self.method_box.findData(s.denoise.method)
-            self.method_box.setCurrentIndex(max(index, 0))
-            self.strength_slider.setValue(round(s.denoise.strength_db))
-            self.target_slider.setValue(round(s.agc.target_lufs))
-            self.gate_slider.setValue(round(s.gate.threshold_db))
-        finally:
-            for w in widgets:
-                w.blockSignals(False)
-        self.strength_label.setText(f"{s.denoise.strength_db:.0f} dB")
-        self.target_label.setText(f"{s.agc.target_lufs:.0f} LUFS")
-        self.gate_label.setText(f"{s.gate.threshold_db:.0f} dB")
-        for w in (self.method_box, self.strength_slider, self.learn_button):
-            w.setEnabled(s.denoise.enabled)
-        self.target_slider.setEnabled(s.agc.enabled)
-        self.gate_slider.setEnabled(s.gate.enabled)
+        for name, form in self.forms.items():
+            form.show_settings(s.stage(name))
+        self.learn_button.setEnabled(s.enabled("denoise") and not self.controller.learning)
+        self._show_room(self.controller.room)
+
+    @Slot(object)
+    def _show_room(self, room: Room | None) -> None:
+        denoise = self.controller.settings.of(DenoiseSettings)
+        title, action = self._room_texts(room, denoise)
+        self.room_label.setText(title)
+        self.room_action.setText(action)
+
+    def _room_texts(self, room: Room | None, s: DenoiseSettings) -> tuple[str, str]:
+        """What the host reads: the room, and what the chain does about it."""
+        if not s.enabled:
+            return self.tr("Room: —"), self.tr("Noise suppression is off.")
+        if room is None:
+            if s.method == "rnnoise":
+                return self.tr("Room: —"), self.tr(
+                    "RNNoise removes what is not speech; choose Automatic to have the room told."
+                )
+            return self.tr("Room: listening…"), self.tr("Waiting for sound from the microphone.")
+        names = {
+            Room.QUIET: self.tr("Room: quiet"),
+            Room.STEADY: self.tr("Room: steady noise (fan, hum, traffic)"),
+            Room.TRANSIENT: self.tr("Room: clicks and rustle (keys, taps, parcels)"),
+            Room.BABBLE: self.tr("Room: other people talking"),
+            Room.MUSIC: self.tr("Room: music"),
+        }
+        if s.method == "spectral":
+            return names[room], self.tr("Spectral gating removes the steady part of the noise.")
+        actions = {
+            Room.QUIET: self.tr("Little to remove: a light touch."),
+            Room.STEADY: self.tr("The learned room noise is removed under your voice."),
+            Room.TRANSIENT: self.tr("Clicks are removed as they happen; your voice is kept."),
+            Room.BABBLE: self.tr("Other voices are lowered gently so yours is never cut."),
+            Room.MUSIC: self.tr("The music is removed under your voice."),
+        }
+        if room is Room.MUSIC and s.keep_music:
+            return names[room], self.tr(
+                "The music is kept, and lowered {db} dB while you speak."
+            ).format(db=f"{s.duck_db:.0f}")
+        return names[room], actions[room]
 
     def _learn(self) -> None:
         self.controller.learn_noise()
         self.learn_button.setEnabled(False)
-        self.learn_status.setText("Listening to the room… please stay quiet.")
+        self.learn_status.setText(self.tr("Listening to the room… please stay quiet."))
 
     @Slot(float)
     def _on_learn_progress(self, fraction: float) -> None:
@@ -234,14 +233,16 @@ class VoicePanel(QWidget):
 
     @Slot()
     def _show_learn_state(self) -> None:
-        self.learn_button.setEnabled(self.controller.settings.denoise.enabled)
+        self.learn_button.setEnabled(self.controller.settings.enabled("denoise"))
         if self.controller.has_noise_profile:
             self.learn_bar.setValue(100)
-            self.learn_status.setText("Noise profile learned (keeps adapting in pauses).")
+            self.learn_status.setText(self.tr("Room learned (keeps adapting in pauses)."))
         else:
             self.learn_bar.setValue(0)
             self.learn_status.setText(
-                "No noise profile yet (estimated automatically); learn one for the best result."
+                self.tr(
+                    "Room not learned yet (estimated automatically); learn it for the best result."
+                )
             )
 
     @Slot(str)

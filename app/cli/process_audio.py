@@ -23,6 +23,8 @@ from av.audio.stream import AudioStream
 from capture.media import AUDIO_RATE, AudioBlock
 from capture.voice import ChainSettings, VoiceChain
 from capture.voice.denoise_rnnoise import rnnoise_available
+from capture.voice.denoise_settings import METHODS
+from capture.voice.learned import LearnedModel
 
 # Output codec by file extension; anything else gets the container's default audio codec.
 _CODECS = {
@@ -211,9 +213,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--gate", action="store_true", help="switch on the noise gate / expander")
     p.add_argument(
         "--method",
-        choices=("spectral", "rnnoise"),
-        default="spectral",
-        help="noise suppression method (default: spectral)",
+        choices=[value for value, _ in METHODS],
+        default="auto",
+        help="noise suppression method (default: auto — adapts to the room)",
     )
     p.add_argument("--strength", type=float, metavar="DB", help="most noise reduction, dB")
     p.add_argument("--target", type=float, metavar="LUFS", help="AGC target loudness")
@@ -227,6 +229,8 @@ def _run(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 2
+    if args.method == "auto" and not args.no_denoise:
+        LearnedModel.load_now()  # a file has no "first second" to spare while it loads
     try:
         report = process_file(args.input, args.output, settings_from_args(args))
     except AudioFileError as exc:

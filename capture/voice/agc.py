@@ -13,13 +13,14 @@ A DC blocker sits in front: gain applied to a DC offset would eat the limiter's 
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 
 import numpy as np
 from scipy import signal
 
+from capture.properties import setting
 from capture.voice.loudness import KWeighting, mean_square_to_lufs
-from capture.voice.settings import AgcSettings
-from capture.voice.stage import HOP, RATE
+from capture.voice.stage import HOP, RATE, StageKind
 
 _HOP_S = HOP / RATE
 _WINDOW_HOPS = 300  # 3 s: the short-term loudness window
@@ -30,8 +31,44 @@ _VAD_ABOVE_FLOOR_DB = 8.0
 _DC_POLE = 1.0 - 2 * math.pi * 10.0 / RATE  # ~10 Hz one-pole high-pass
 
 
+@dataclass(frozen=True, slots=True)
+class AgcSettings:
+    enabled: bool = setting(True, "Automatic gain")
+    target_lufs: float = setting(
+        -16.0,
+        "Target loudness",
+        minimum=-30.0,
+        maximum=-10.0,
+        step=1.0,
+        unit="LUFS",
+        help="Short-term loudness the voice is brought to.",
+    )
+    max_gain_db: float = setting(30.0, "Most gain", minimum=0.0, maximum=40.0, unit="dB")
+    min_gain_db: float = setting(-20.0, "Least gain", minimum=-40.0, maximum=0.0, unit="dB")
+    vad_threshold_lufs: float = setting(
+        -60.0,
+        "Quietest speech",
+        minimum=-90.0,
+        maximum=-20.0,
+        unit="LUFS",
+        help="Quieter sound never counts as speech, so the gain does not move for it.",
+    )
+    rise_time_s: float = setting(
+        0.5, "Rise time", minimum=0.05, maximum=10.0, unit="s", help="While the gain goes up."
+    )
+    fall_time_s: float = setting(
+        0.2,
+        "Fall time",
+        minimum=0.02,
+        maximum=10.0,
+        unit="s",
+        help="While the gain comes down (too-loud speech is corrected faster).",
+    )
+
+
 class Agc:
     latency = 0
+    reduction_db = 0.0
 
     def __init__(self, settings: AgcSettings | None = None) -> None:
         self.settings = settings or AgcSettings()
@@ -40,6 +77,9 @@ class Agc:
         self._dc_a = np.array([1.0, -_DC_POLE])
         self._ramp = (np.arange(1, HOP + 1) / HOP).astype(np.float32)
         self.reset()
+
+    def configure(self, settings: AgcSettings) -> None:
+        self.settings = settings
 
     def reset(self) -> None:
         self._kw.reset()
@@ -104,3 +144,6 @@ class Agc:
         if g0 == g1:
             return (x * g1).astype(np.float32)
         return (x * (g0 + (g1 - g0) * self._ramp)).astype(np.float32)
+
+
+KIND = StageKind("agc", "Automatic gain", AgcSettings, Agc)

@@ -1,8 +1,5 @@
-"""The voice chain: noise suppression → AGC → gate/expander → true-peak limiter.
-
-Order: noise is removed first so the AGC measures (and lifts) the voice, not the room; the
-gate comes after the AGC so its threshold means the same whatever the microphone distance; the
-limiter is last so nothing can push the output over the ceiling.
+"""The voice chain: the registered stages (capture/voice/settings.py `STAGES`) in order —
+noise suppression → AGC → gate/expander → true-peak limiter.
 
 `VoiceChain.process(block)` is the function the console plugs into
 `core.media.set_audio_processor`. Design decisions:
@@ -27,6 +24,7 @@ from __future__ import annotations
 import logging
 import threading
 from dataclasses import dataclass
+from typing import TypeVar
 
 import numpy as np
 
@@ -34,13 +32,13 @@ from capture.media import AudioBlock
 from capture.voice.agc import Agc
 from capture.voice.denoise import Denoiser
 from capture.voice.denoise_spectral import NoiseProfile
-from capture.voice.gate import Gate
-from capture.voice.limiter import Limiter
+from capture.voice.room import Room
 from capture.voice.settings import STAGES, ChainSettings
 from capture.voice.stage import HOP, RATE, DelayLine, Stage
 
 log = logging.getLogger(__name__)
 
+T = TypeVar("T")
 _RAMP = ((np.arange(HOP) + 0.5) / HOP).astype(np.float32)
 _LIMIT = 8.0  # samples beyond ±8 (way outside the ±1 contract) are clamped: keeps maths finite
 
@@ -119,16 +117,14 @@ class _Slot:
 class VoiceChain:
     def __init__(self, settings: ChainSettings | None = None) -> None:
         settings = settings or ChainSettings()
-        self.denoiser = Denoiser(settings.denoise)
-        self.agc = Agc(settings.agc)
-        self.gate = Gate(settings.gate)
-        self.limiter = Limiter(settings.limiter)
         self._slots = {
-            "denoise": _Slot(self.denoiser, settings.denoise.enabled),
-            "agc": _Slot(self.agc, settings.agc.enabled),
-            "gate": _Slot(self.gate, settings.gate.enabled, warm=False),
-            "limiter": _Slot(self.limiter, settings.limiter.enabled),
+            kind.name: _Slot(kind.build(s), bool(s.enabled), kind.warm)
+            for kind, s in zip(STAGES, settings.stages, strict=True)
         }
+        self.stages: dict[str, Stage] = {name: slot.stage for name, slot in self._slots.items()}
+        # The two stages the chain reads for meters and learning (registered by name).
+        self.denoiser = self._typed("denoise", Denoiser)
+        self.agc = self._typed("agc", Agc)
         self._settings = settings
         self._incoming: ChainSettings | None = None
         self._learn_request = 0
@@ -140,6 +136,12 @@ class VoiceChain:
         self._lock = threading.Lock()  # only for the request fields, never held while processing
         self.problem = ""  # the latest bad-input report, plain words; "" when all is well
         self.bad_samples = 0
+
+    def _typed(self, name: str, cls: type[T]) -> T:
+        stage = self.stages[name]
+        if not isinstance(stage, cls):
+            raise TypeError(f"stage {name!r} is not a {cls.__name__}")
+        return stage
 
     # -- control (any thread) -----------------------------------------------------------------
     @property
@@ -160,7 +162,7 @@ class VoiceChain:
         """0..1 while learning noise, None when not."""
         if self._learn_request:
             return 0.0
-        return self.denoiser.spectral.learn_progress
+        return self.denoiser.learn_progress
 
     @property
     def noise_profile(self) -> NoiseProfile | None:
@@ -170,6 +172,12 @@ class VoiceChain:
     def set_noise_profile(self, profile: NoiseProfile | None) -> None:
         with self._lock:
             self._profile_request = (profile,)
+
+    @property
+    def room(self) -> Room | None:
+        """The room as classified by noise suppression (None when it is off or RNNoise plays;
+        read from any thread: one reference)."""
+        return self.denoiser.room if self._slots["denoise"].enabled else None
 
     @property
     def latency(self) -> int:
@@ -257,11 +265,7 @@ class VoiceChain:
         y = x
         for slot in self._slots.values():
             y = slot.process(y)
-        reduction = 0.0
-        if self._slots["limiter"].enabled:
-            reduction += self.limiter.reduction_db
-        if self._slots["gate"].enabled:
-            reduction += self.gate.reduction_db
+        reduction = sum(slot.stage.reduction_db for slot in self._slots.values() if slot.enabled)
         levels.reduction = max(levels.reduction, reduction)
         levels.out_peak = max(levels.out_peak, float(np.abs(y).max()))
         levels.out_sq += float(np.dot(y, y))
@@ -278,12 +282,9 @@ class VoiceChain:
             profile, self._profile_request = self._profile_request, None
         if incoming is not None:
             self._settings = incoming
-            self.denoiser.configure(incoming.denoise)
-            self.agc.settings = incoming.agc
-            self.gate.settings = incoming.gate
-            self.limiter.settings = incoming.limiter
-            for name in STAGES:
-                self._slots[name].enabled = getattr(incoming, name).enabled
+            for slot, s in zip(self._slots.values(), incoming.stages, strict=True):
+                slot.stage.configure(s)
+                slot.enabled = bool(s.enabled)
         if profile is not None:
             self.denoiser.set_profile(profile[0])
         if learn:

@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from capture.voice.settings import DenoiseSettings
+from capture.voice.denoise_settings import DenoiseSettings
 from capture.voice.stage import HOP, DelayLine
 
 _SCALE = 32768.0  # RNNoise expects 16-bit sample values in float
@@ -65,6 +65,9 @@ class RnnoiseDenoiser:
         self._lib.rnnoise_destroy(self._state)
         self._state = self._lib.rnnoise_create(None)
         self._dry.reset()
+
+    def restart(self) -> None:
+        self.reset()
 
     def close(self) -> None:
         if self._state:

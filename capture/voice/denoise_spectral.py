@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from capture.voice.settings import DenoiseSettings
+from capture.voice.denoise_settings import DenoiseSettings
 from capture.voice.stage import HOP, RATE
 
 FRAME = 2 * HOP
@@ -124,10 +124,15 @@ class SpectralDenoiser:
         self._learned: list[np.ndarray] = []
         self.reset()
 
-    def reset(self) -> None:
-        """Forget the stream (the learned profile stays)."""
+    def restart(self) -> None:
+        """Start a new stream from silence, keeping what was learned about the room (the
+        noise statistics): a method switched back in does not re-learn the room."""
         self._frame = np.zeros(FRAME)
         self._ola = np.zeros(FRAME - HOP)
+
+    def reset(self) -> None:
+        """Forget the stream (the learned profile stays)."""
+        self.restart()
         self._mask = np.ones(BINS)
         self._ms_smooth = np.zeros(BINS)
         self._ms_cur = np.full(BINS, np.inf)
@@ -159,17 +164,29 @@ class SpectralDenoiser:
         return len(self._learned) / self._learn_target
 
     def process(self, hop: np.ndarray) -> np.ndarray:
+        spec = np.fft.rfft(self.push(hop))
+        power = spec.real * spec.real + spec.imag * spec.imag
+        return self.synthesise(spec * self.mask(power))
+
+    def push(self, hop: np.ndarray) -> np.ndarray:
+        """Shift `hop` into the analysis frame and return the windowed frame."""
         frame = self._frame
         frame[:HOP] = frame[HOP:]
         frame[HOP:] = hop
-        spec = np.fft.rfft(frame * self._win)
-        power = spec.real * spec.real + spec.imag * spec.imag
+        return frame * self._win
+
+    def mask(self, power: np.ndarray) -> np.ndarray:
+        """The gate's gain per bin for this frame's power spectrum; learns and adapts the
+        noise profile on the way (call once per hop)."""
         self._frames += 1
         if self._learn_target:
             self._collect(power)
         floor_ms = self._track_minimum(power)
-        gain = self._gain(power, floor_ms)
-        out = np.fft.irfft(spec * gain) * self._win
+        return self._gain(power, floor_ms)
+
+    def synthesise(self, spec: np.ndarray) -> np.ndarray:
+        """Overlap-add a processed frame spectrum; returns the hop that is complete."""
+        out = np.fft.irfft(spec) * self._win
         result = self._ola + out[:HOP]
         self._ola = out[HOP:]
         return result.astype(np.float32)

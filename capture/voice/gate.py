@@ -9,14 +9,32 @@ its level bit for bit). Level is measured per millisecond; the gain opens fast (
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 
 import numpy as np
 
-from capture.voice.settings import GateSettings
-from capture.voice.stage import HOP, RATE
+from capture.properties import setting
+from capture.voice.stage import HOP, RATE, StageKind
 
 _SUB = RATE // 1000  # 1 ms level steps
 _SUBS = HOP // _SUB
+
+
+@dataclass(frozen=True, slots=True)
+class GateSettings:
+    enabled: bool = setting(False, "Gate / expander")
+    threshold_db: float = setting(
+        -50.0, "Threshold", minimum=-80.0, maximum=-20.0, step=1.0, unit="dBFS",
+        help="RMS over 1 ms; below it the sound is turned down.",
+    )  # fmt: skip
+    ratio: float = setting(
+        4.0, "Ratio", minimum=1.0, maximum=100.0,
+        help="1 dB under the threshold turns the sound down by this many dB; large = hard gate.",
+    )  # fmt: skip
+    range_db: float = setting(24.0, "Range", minimum=0.0, maximum=90.0, unit="dB")
+    attack_ms: float = setting(2.0, "Attack", minimum=0.1, maximum=100.0, unit="ms")
+    hold_ms: float = setting(150.0, "Hold", minimum=0.0, maximum=2000.0, unit="ms")
+    release_ms: float = setting(150.0, "Release", minimum=1.0, maximum=5000.0, unit="ms")
 
 
 class Gate:
@@ -26,6 +44,9 @@ class Gate:
         self.settings = settings or GateSettings()
         self._x = (np.arange(HOP) + 1.0) / _SUB  # sample positions in 1 ms steps
         self.reset()
+
+    def configure(self, settings: GateSettings) -> None:
+        self.settings = settings
 
     def reset(self) -> None:
         self._atten_db = 0.0  # current attenuation, >= 0
@@ -58,3 +79,6 @@ class Gate:
     @property
     def reduction_db(self) -> float:
         return self._atten_db
+
+
+KIND = StageKind("gate", "Gate / expander", GateSettings, Gate, warm=False)

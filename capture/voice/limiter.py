@@ -11,15 +11,27 @@ unchanged.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 from scipy.ndimage import minimum_filter1d
 
+from capture.properties import setting
 from capture.voice.loudness import TRUE_PEAK_DELAY, TruePeakDetector
-from capture.voice.settings import LimiterSettings
-from capture.voice.stage import HOP, RATE
+from capture.voice.stage import HOP, RATE, StageKind
 
 ATTACK = 90  # samples over which gain ramps down ahead of a peak (1.9 ms)
 _SAFETY_DB = 0.4  # the 16-tap interpolator reads up to a few tenths of a dB low above 20 kHz
+
+
+@dataclass(frozen=True, slots=True)
+class LimiterSettings:
+    enabled: bool = setting(True, "True-peak limiter")
+    ceiling_dbtp: float = setting(-1.0, "Ceiling", minimum=-20.0, maximum=0.0, unit="dBTP")
+    release_db_per_s: float = setting(
+        500.0, "Release", minimum=1.0, maximum=1000.0, unit="dB/s",
+        help="6 dB back in 12 ms at 500 dB/s: a click or plosive ducks little speech.",
+    )  # fmt: skip
 
 
 class Limiter:
@@ -30,6 +42,9 @@ class Limiter:
         self.settings = settings or LimiterSettings()
         self._tp = TruePeakDetector()
         self.reset()
+
+    def configure(self, settings: LimiterSettings) -> None:
+        self.settings = settings
 
     def reset(self) -> None:
         self._tp.reset()
@@ -68,3 +83,6 @@ class Limiter:
         self._env_db = float(env[-1]) if env[-1] < -1e-4 else 0.0
         self.reduction_db = float(-env.min())
         return (out * 10.0 ** (env / 20.0)).astype(np.float32)
+
+
+KIND = StageKind("limiter", "True-peak limiter", LimiterSettings, Limiter)

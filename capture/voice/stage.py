@@ -7,7 +7,9 @@ the microphone or a file delivers: the chain re-blocks input into hops, so a str
 
 from __future__ import annotations
 
-from typing import Protocol
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Protocol
 
 import numpy as np
 
@@ -17,14 +19,37 @@ HOP = 480  # 10 ms: RNNoise's frame, the house block size
 
 class Stage(Protocol):
     """One processing step. `process` takes exactly HOP samples and returns HOP samples that
-    lag the input by `latency` samples (constant, so bypassing can be delay-compensated)."""
+    lag the input by `latency` samples (constant while the settings stay, so bypassing can be
+    delay-compensated). `configure` takes new settings between hops on the audio thread;
+    `reduction_db` is the gain reduction the meters show (0 for a stage that only cleans)."""
 
     @property
     def latency(self) -> int: ...
 
+    @property
+    def reduction_db(self) -> float: ...
+
+    def configure(self, settings: Any) -> None: ...
+
     def process(self, hop: np.ndarray) -> np.ndarray: ...
 
     def reset(self) -> None: ...
+
+
+@dataclass(frozen=True, slots=True)
+class StageKind:
+    """A kind of stage as the chain registers it (capture/voice/settings.py `STAGES`).
+
+    `settings` is a frozen dataclass whose fields are declared with `capture.properties.setting`
+    and include `enabled: bool`; `build(settings)` makes the stage. `title` is English source
+    text (views translate it). A `warm` stage keeps running while bypassed, so its state is
+    ready when it is switched back on; a cold one is skipped and restarted."""
+
+    name: str
+    title: str
+    settings: type
+    build: Callable[[Any], Stage]
+    warm: bool = True
 
 
 class DelayLine:
