@@ -17,7 +17,7 @@ from app.paths import config_dir
 from capture.camera import CameraMode
 from capture.devices import SYNTHETIC_SILENCE, SYNTHETIC_TONE, SYNTHETIC_VIDEO
 from capture.levels import FLOOR_DBFS
-from capture.voice.settings import STAGES
+from capture.voice.settings import STAGE_NAMES
 from tests.media_support import TONE_DBFS, PulseSink, sine
 from widgets.fonts import SAMPLE, covers, install_cjk_font
 from widgets.main_window import MainWindow
@@ -74,7 +74,7 @@ def test_preview_shows_the_synthetic_camera_with_a_readout(console, qtbot) -> No
 def test_meters_move_with_the_tone_and_drop_for_silence(console, qtbot) -> None:
     settings_with({"camera": SYNTHETIC_VIDEO, "microphone": SYNTHETIC_TONE})
     window = console.open()
-    for stage in STAGES:  # the meter reads after the voice chain: off, it reads the tone as is
+    for stage in STAGE_NAMES:  # the meter reads after the voice chain: off, it reads the tone as is
         console.core.voice.set_enabled(stage, False)
     qtbot.wait(400)
     qtbot.waitUntil(lambda: abs(window.meter.levels.peak_dbfs - -20.0) < 0.5, timeout=5000)
@@ -182,7 +182,7 @@ def test_microphone_through_portaudio_moves_the_meter_to_the_known_level(
     settings_with({"camera": SYNTHETIC_VIDEO, "microphone": SYNTHETIC_SILENCE})
     window = console.open()
     assert window.devices.select("audio", "mic:default")
-    for stage in STAGES:  # the meter reads after the voice chain: off, it reads the tone as is
+    for stage in STAGE_NAMES:  # the meter reads after the voice chain: off, it reads the tone as is
         console.core.voice.set_enabled(stage, False)
     meter = window.meter
     qtbot.waitUntil(lambda: meter.tracker.blocks > 20, timeout=10_000)
