@@ -146,13 +146,13 @@ class AudienceFeature:
                 self._on_relay_info(dict(golive.embedded.info))
 
     def _on_relay_info(self, info: dict[str, Any]) -> None:
-        """The built-in relay runs: read the audience from its hub (same token as the relay)."""
+        """The built-in relay runs: read the audience from its hub (with the relay's host token)."""
         url = info.get("interaction_host")
         golive = getattr(self.core, "golive", None)
         if not url or golive is None or golive.embedded is None or self.service is None:
             return
         if self.service.hub_url is None and not self.settings.get("hub_url"):
-            self.service.connect(str(url), golive.embedded.token)
+            self.service.connect(str(url), golive.embedded.host_token)
 
     def close(self) -> None:
         """End the show: stop reading, commit everything, mark the journal finished."""

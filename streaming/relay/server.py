@@ -42,6 +42,7 @@ from aiortc import (
     RTCRtpSender,
     RTCSessionDescription,
 )
+from aiortc.rtcicetransport import connection_kwargs
 from aiortc.rtcrtptransceiver import RTCRtpTransceiver
 from aiortc.sdp import SessionDescription, candidate_from_sdp
 
@@ -143,6 +144,10 @@ class Relay:
         self.host_token = host_token
         self.max_viewers = max_viewers
         self.ice_servers = list(ice_servers)
+        try:
+            connection_kwargs(self.ice_servers)
+        except ValueError as exc:
+            raise ValueError(f"an ICE server URL is not usable ({exc})") from None
         self._media_addresses = bind_addresses(bind_host)
         self.fanout = FanOut()
         self.sessions: dict[str, _Session] = {}
