@@ -26,7 +26,10 @@ T = TypeVar("T")
 
 
 async def start_site(
-    hub: InteractionHub, host: str = "127.0.0.1", port: int = 0
+    hub: InteractionHub,
+    host: str = "127.0.0.1",
+    port: int = 0,
+    limits: ServerLimits | None = None,
 ) -> tuple[web.AppRunner, int]:
     """Serve `hub` on host:port (0 = any free port) behind the server guards (Host allow-list,
     connection caps and timeouts); returns the runner and the bound port."""
@@ -35,10 +38,9 @@ async def start_site(
         hub.origins = policy
     app = web.Application(middlewares=guard_middlewares(policy))
     hub.attach(app)
-    per_address = hub.limits.per_address.max_connections
-    runner, site = await serve(
-        app, host, port, ServerLimits(max_connections_per_address=per_address)
-    )
+    if limits is None:
+        limits = ServerLimits(max_connections_per_address=hub.limits.per_address.max_connections)
+    runner, site = await serve(app, host, port, limits)
     return runner, site.port
 
 
@@ -46,10 +48,15 @@ class HubServer:
     """A hub served from a background thread with its own event loop."""
 
     def __init__(
-        self, token: str, limits: HubLimits | None = None, host: str = "127.0.0.1"
+        self,
+        token: str,
+        limits: HubLimits | None = None,
+        host: str = "127.0.0.1",
+        server_limits: ServerLimits | None = None,
     ) -> None:
         self.hub = InteractionHub(token, limits)
         self.host = host
+        self.server_limits = server_limits
         self.port = 0
         self._loop = asyncio.new_event_loop()
         self._thread = threading.Thread(
@@ -67,7 +74,9 @@ class HubServer:
 
     def start(self) -> HubServer:
         self._thread.start()
-        self._runner, self.port = self.call(lambda: start_site(self.hub, self.host, 0))
+        self._runner, self.port = self.call(
+            lambda: start_site(self.hub, self.host, 0, self.server_limits)
+        )
         return self
 
     def call(self, make: Callable[[], Any]) -> Any:
@@ -113,7 +122,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.no_address_limits:
         limits = limits.for_load_test()
 
-    async def serve() -> None:
+    async def run_hub() -> None:
         hub = InteractionHub(token, limits)
         runner, port = await start_site(hub, args.host, args.port)
         print(
@@ -126,7 +135,7 @@ def main(argv: list[str] | None = None) -> int:
             await runner.cleanup()
 
     try:
-        asyncio.run(serve())
+        asyncio.run(run_hub())
     except KeyboardInterrupt:
         pass
     return 0

@@ -47,7 +47,7 @@ from aiortc.rtcrtptransceiver import RTCRtpTransceiver
 from aiortc.sdp import SessionDescription, candidate_from_sdp
 
 from streaming.guard.connections import ServerLimits, serve
-from streaming.guard.http import HostPolicy, guard_middlewares, read_text
+from streaming.guard.http import BODY_TIMEOUT_S, HostPolicy, guard_middlewares, read_text
 from streaming.interaction.ratelimit import address_key
 from streaming.relay.fanout import EncodedTap, FanOut, ForwardTrack
 from streaming.relay.media_bind import bind_addresses, media_addresses
@@ -143,6 +143,8 @@ class Relay:
         self._token = token
         self.host_token = host_token
         self.max_viewers = max_viewers
+        self.body_timeout_s = BODY_TIMEOUT_S
+        self.pending_timeout_s = PENDING_TIMEOUT_S
         self.ice_servers = list(ice_servers)
         try:
             connection_kwargs(self.ice_servers)
@@ -203,13 +205,13 @@ class Relay:
             await asyncio.sleep(0.5)
             now = time.monotonic()
             for pending, session in list(self.sessions.items()):
-                if session.connected_at is None and now - session.created > PENDING_TIMEOUT_S:
+                if session.connected_at is None and now - session.created > self.pending_timeout_s:
                     self.counters["sessions_timed_out"] += 1
                     log.info(
                         "%s session %s did not connect within %.0f s",
                         session.kind.upper(),
                         pending,
-                        PENDING_TIMEOUT_S,
+                        self.pending_timeout_s,
                     )
                     await self._end(pending)
             sid = self.publisher_id
@@ -298,14 +300,14 @@ class Relay:
             self.counters["refused.pending_per_address"] += 1
             raise web.HTTPTooManyRequests(
                 text="Too many unfinished sessions from your address; wait a few seconds.",
-                headers={"Retry-After": str(int(PENDING_TIMEOUT_S))},
+                headers={"Retry-After": str(max(1, round(self.pending_timeout_s)))},
             )
         if endpoint == "whep" and self._viewer_sessions() >= self.max_viewers:
             self.counters["refused.full"] += 1
             raise web.HTTPServiceUnavailable(
                 text="This relay is full; try again later.", headers={"Retry-After": "10"}
             )
-        text = await read_text(request, MAX_SDP_BYTES)
+        text = await read_text(request, MAX_SDP_BYTES, self.body_timeout_s)
         offer = _parse_offer(text)
         sid = secrets.token_urlsafe(12)
         pc = RTCPeerConnection(RTCConfiguration(iceServers=list(self.ice_servers)))
@@ -438,7 +440,10 @@ class Relay:
         if if_match.strip() != session.etag:
             raise web.HTTPPreconditionFailed(text="The ICE session has changed (stale ETag).")
         mid = None
-        lines = [line.strip() for line in (await read_text(request, MAX_SDP_BYTES)).splitlines()]
+        lines = [
+            line.strip()
+            for line in (await read_text(request, MAX_SDP_BYTES, self.body_timeout_s)).splitlines()
+        ]
         if sum(1 for line in lines if line.startswith("a=candidate:")) > MAX_CANDIDATES_PER_PATCH:
             raise web.HTTPBadRequest(
                 text=f"At most {MAX_CANDIDATES_PER_PATCH} candidates per PATCH."
