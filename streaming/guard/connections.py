@@ -38,6 +38,7 @@ class ServerLimits:
     max_connections_per_address: int = 64
     max_connections: int | None = None  # None: the descriptor limit minus FD_RESERVE
     max_header_bytes: int = 8190  # one header line / field
+    lingering_s: float = 1.0  # how long an unread request body is drained before closing
 
     def total(self) -> int:
         if self.max_connections is not None:
@@ -155,6 +156,7 @@ async def serve(
         keepalive_timeout=limits.idle_timeout_s,
         max_line_size=limits.max_header_bytes,
         max_field_size=limits.max_header_bytes,
+        lingering_time=limits.lingering_s,
     )
     await runner.setup()
     site = GuardedSite(runner, host, port, limits)
