@@ -165,13 +165,16 @@ def test_host_token_only_in_the_header(hub):
     ).close()
 
 
+HANDSHAKE = (
+    b"GET /ws/viewer HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\n"
+    b"Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+    b"Sec-WebSocket-Version: 13\r\n\r\n"
+)
+
+
 def _handshake(port: int) -> socket.socket:
     sock = _raw(port)
-    sock.sendall(
-        b"GET /ws/viewer HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\n"
-        b"Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
-        b"Sec-WebSocket-Version: 13\r\n\r\n"
-    )
+    sock.sendall(HANDSHAKE)
     head = b""
     while b"\r\n\r\n" not in head:
         head += sock.recv(1)
@@ -186,6 +189,11 @@ def test_unmasked_client_frames_close_with_1002(hub):
     data = _read_all(sock, 3.0)
     close_at = data.find(b"\x88\x02")
     assert close_at >= 0 and struct.unpack("!H", data[close_at + 2 : close_at + 4])[0] == 1002
+    assert hub.hub.stats()["counters"].get("accepted", 0) == 0
+    pipelined = _raw(hub.port)  # frames sent with the handshake, before the 101
+    pipelined.sendall(HANDSHAKE + struct.pack("!BB", 0x81, len(payload)) + payload)
+    data = _read_all(pipelined, 3.0)
+    assert b"\x88\x02\x03\xea" in data  # close, 1002
     assert hub.hub.stats()["counters"].get("accepted", 0) == 0
     masked = _handshake(hub.port)  # the same frame masked is fine (split in two writes)
     key = b"\x01\x02\x03\x04"

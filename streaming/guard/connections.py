@@ -8,7 +8,7 @@ and the media sockets still find descriptors) `503`, each written at once before
 nothing else is read from it. A connection that has not sent a whole request head within
 `idle_timeout_s`, or stays idle that long between requests, is closed (aiohttp's keep-alive
 timer, which starts when the connection is made). Bodies have their own timeout
-(`streaming.guard.http.read_text`).
+(`streaming.guard.http.read_text`). WebSocket upgrades get `MaskScanner` (RFC 6455 §5.1).
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import resource
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -24,6 +25,7 @@ from aiohttp.web_protocol import RequestHandler
 from aiohttp.web_request import BaseRequest
 
 from streaming.guard.throttled_log import ThrottledLog
+from streaming.guard.websocket import MaskScanner
 from streaming.interaction.ratelimit import ConnectionCaps, address_key
 
 log = logging.getLogger(__name__)
@@ -94,6 +96,13 @@ class _GuardedHandler(RequestHandler):
         if key is not None:
             self._caps.close(key)
         super().connection_lost(exc)
+
+    def set_parser(self, parser: Any, data_received_cb: Callable[[], None] | None = None) -> None:
+        """Called on a WebSocket upgrade: unmasked client frames then close the connection."""
+        transport = self.transport
+        if isinstance(transport, asyncio.Transport):
+            parser = MaskScanner(parser, transport)
+        super().set_parser(parser, data_received_cb)
 
     def handle_error(
         self,

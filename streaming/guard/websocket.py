@@ -11,12 +11,10 @@ import asyncio
 import struct
 from typing import Any
 
-from aiohttp import web
-
 _CLOSE_1002 = b"\x88\x02" + struct.pack("!H", 1002)
 
 
-class _MaskScanner:
+class MaskScanner:
     """Wraps aiohttp's WebSocket reader (`feed_data`/`feed_eof`) and refuses unmasked frames."""
 
     def __init__(self, inner: Any, transport: asyncio.Transport) -> None:
@@ -74,13 +72,3 @@ def _header_size(head: bytes) -> int:
         return 2
     length = head[1] & 0x7F
     return 2 + (2 if length == 126 else 8 if length == 127 else 0) + 4
-
-
-def require_masked_frames(request: web.Request) -> None:
-    """Make the (prepared) WebSocket on `request` close with 1002 on an unmasked frame."""
-    protocol = request.protocol
-    transport = request.transport
-    inner = getattr(protocol, "_payload_parser", None)
-    if inner is None or not isinstance(transport, asyncio.Transport):
-        return
-    protocol._payload_parser = _MaskScanner(inner, transport)  # noqa: SLF001

@@ -9,8 +9,9 @@ send broadcasts that reach every viewer. The wire format is docs/interaction-pro
 
 Abuse is bounded where it would cost: messages are limited per viewer and per source address
 (`ratelimit.ViewerLimiter`, so reconnecting does not reset them), new connections per address
-per second, the log by count and bytes; pages from other origins may not connect, and
-unmasked client frames close the connection (RFC 6455).
+per second, the log by count and bytes; pages from other origins may not connect. Served by
+`streaming.guard.connections.serve` (as `serve.py` and the relay do), connections are also
+capped per address, time out when idle, and close on unmasked client frames (RFC 6455).
 
 Everything runs on the aiohttp event loop; handlers do no blocking work.
 """
@@ -30,7 +31,6 @@ from typing import Any
 from aiohttp import WSMsgType, web
 
 from streaming.guard.http import HostPolicy
-from streaming.guard.websocket import require_masked_frames
 from streaming.interaction import rules
 from streaming.interaction.eventlog import EventLog
 from streaming.interaction.ratelimit import AddressLimits, ViewerLimiter, address_key
@@ -244,7 +244,6 @@ class InteractionHub:
             timeout=CLOSE_TIMEOUT_S,
         )
         await ws.prepare(request)
-        require_masked_frames(request)
         self._next_user += 1
         viewer = _Viewer(ws, request.transport, self._next_user, address, limits)
         welcome = {
@@ -404,7 +403,6 @@ class InteractionHub:
             timeout=CLOSE_TIMEOUT_S,
         )
         await ws.prepare(request)
-        require_masked_frames(request)
         if request.transport is not None:
             # The hub's event loop gives the host sender one turn per iteration, in which the
             # viewers' sockets may deliver thousands of events; a deep buffer lets that turn
