@@ -84,13 +84,13 @@ class AudienceController(QObject):
             self.service.connect(url, token)
 
     def _on_relay_info(self, info: dict[str, Any]) -> None:
-        """The built-in relay runs: read the audience from its hub (same token as the relay)."""
+        """The built-in relay runs: read the audience from its hub (with the relay's host token)."""
         url = info.get("interaction_host")
         embedded = self._golive.embedded
         if not url or embedded is None or self.service is None:
             return
         if self.service.hub_url is None and not self.hub_url:
-            self.service.connect(str(url), embedded.token)
+            self.service.connect(str(url), embedded.host_token)
 
     def close(self) -> None:
         """End the show: stop reading, commit everything, mark the journal finished."""

@@ -62,6 +62,11 @@ class EmbeddedRelay:
     def token(self) -> str:
         return self.server.token
 
+    @property
+    def host_token(self) -> str:
+        """The audience hub's token (a different secret from the publish token)."""
+        return self.server.host_token
+
     def stop(self) -> None:
         try:
             self.thread.run(self.server.stop(), timeout=5)

@@ -17,7 +17,7 @@ import threading
 from pathlib import Path
 from typing import Any
 
-from app.paths import config_dir
+from app.paths import config_dir, private_dir, write_private_text
 
 log = logging.getLogger(__name__)
 
@@ -78,10 +78,8 @@ class Settings:
                 self._timer.cancel()
                 self._timer = None
             text = json.dumps(self._data, indent=2, ensure_ascii=False, sort_keys=True)
-        tmp = self.path.with_name(self.path.name + ".tmp")
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            tmp.write_text(text + "\n", encoding="utf-8")
-            os.replace(tmp, self.path)
+            private_dir(self.path.parent)
+            write_private_text(self.path, text + "\n")
         except OSError:
             log.exception("could not save settings to %s", self.path)

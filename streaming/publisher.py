@@ -7,8 +7,9 @@ once a second. How the offer reaches the media server is a small pluggable `Sign
 `negotiate(offer_sdp) -> answer_sdp` and `close()`.
 
 Connection loss is noticed from the relay's RTCP receiver reports stopping (aiortc's own ICE
-consent check takes ~30 s); the publisher then reconnects with a fresh session, with backoff,
-for up to `reconnect_window_s` before giving up.
+consent check takes ~30 s); the publisher then reconnects with a fresh session, retrying every
+`RECONNECT_RETRY_MAX_S` at most (so it is live again within seconds of the relay's return), until
+stopped — or for `reconnect_window_s` if a caller sets one.
 """
 
 from __future__ import annotations
@@ -134,14 +135,18 @@ class PublishOptions:
     connect_timeout_s: float = 15.0
     #: No RTCP receiver report from the relay for this long means the connection is lost.
     silence_timeout_s: float = 5.0
-    #: How long to keep trying to reconnect after losing a live connection.
-    reconnect_window_s: float = 60.0
+    #: How long to keep trying to reconnect after losing a live connection (None: until stopped).
+    reconnect_window_s: float | None = None
 
     def __post_init__(self) -> None:
         if self.resolution not in RESOLUTIONS:
             raise ValueError(
                 f"resolution must be one of {', '.join(RESOLUTIONS)}, not {self.resolution!r}"
             )
+
+
+RECONNECT_RETRY_FIRST_S = 0.5  # first retry after a loss
+RECONNECT_RETRY_MAX_S = 1.0  # retries never wait longer (unless the relay says Retry-After)
 
 
 class ConnectionLost(Exception):
@@ -220,7 +225,7 @@ class Publisher:
         profile = PROFILES[self.options.resolution]
         install_live_h264(profile)
         lost_at: float | None = None
-        delay = 1.0
+        delay = RECONNECT_RETRY_FIRST_S
         try:
             self._set_state(PublishState.CONNECTING, "Connecting to the relay…")
             while True:
@@ -238,22 +243,22 @@ class Publisher:
                         self._set_state(PublishState.FAILED, message)
                         return
                     if was_live:
-                        lost_at, delay = time.monotonic(), 1.0
+                        lost_at, delay = time.monotonic(), RECONNECT_RETRY_FIRST_S
                     assert lost_at is not None
-                    if time.monotonic() - lost_at > self.options.reconnect_window_s:
+                    window = self.options.reconnect_window_s
+                    if window is not None and time.monotonic() - lost_at > window:
                         self._set_state(
                             PublishState.FAILED,
-                            f"Gave up reconnecting after {self.options.reconnect_window_s:.0f} s. "
-                            f"Last problem: {message}",
+                            f"Gave up reconnecting after {window:.0f} s. Last problem: {message}",
                         )
                         return
                     wait_s = getattr(exc, "retry_after", None) or delay
                     self._set_state(
                         PublishState.RECONNECTING,
-                        f"Connection lost ({message}) Reconnecting in {wait_s:.0f} s…",
+                        f"Connection lost ({message}) Reconnecting in {max(1, round(wait_s))} s…",
                     )
                     await asyncio.sleep(wait_s)
-                    delay = min(delay * 2, 8.0)
+                    delay = min(delay * 2, RECONNECT_RETRY_MAX_S)
                 except NegotiationFailed as exc:
                     self._set_state(PublishState.FAILED, str(exc))
                     return

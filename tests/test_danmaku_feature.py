@@ -64,7 +64,7 @@ def test_install_adds_overlay_dock_and_assistant(
 
 def test_feature_reads_a_real_hub(console: tuple[MainWindow, ConsoleCore], qtbot: Any) -> None:
     window, core = console
-    with HubServer(TOKEN, HubLimits(viewer_rate=1000, viewer_burst=1000)) as hub:
+    with HubServer(TOKEN, HubLimits(viewer_rate=1000, viewer_burst=1000).for_load_test()) as hub:
         core.audience.service.connect(hub.host_url, TOKEN)
         ws, _ = viewer(hub.viewer_url)
         for text in ("能用花呗吗", "可以用花呗吗", "主播好美"):

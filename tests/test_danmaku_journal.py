@@ -62,7 +62,9 @@ def _count(path: Path, where: str = "1") -> int:
 
 @pytest.fixture
 def hub():
-    with HubServer(TOKEN, HubLimits(viewer_rate=100_000, viewer_burst=100_000)) as server:
+    with HubServer(
+        TOKEN, HubLimits(viewer_rate=100_000, viewer_burst=100_000).for_load_test()
+    ) as server:
         yield server
 
 

@@ -60,7 +60,7 @@ def test_message_maker_mix_and_storms_are_repeatable():
 
 
 def test_audience_against_a_hub_delivers_everything_to_the_host(audience):
-    with HubServer(TOKEN, HubLimits(viewer_rate=50, viewer_burst=50)) as srv:
+    with HubServer(TOKEN, HubLimits(viewer_rate=50, viewer_burst=50).for_load_test()) as srv:
         code, out, err = audience(
             "--url",
             f"ws://127.0.0.1:{srv.port}",
@@ -86,7 +86,7 @@ def test_audience_against_a_hub_delivers_everything_to_the_host(audience):
 
 
 def test_generator_processes_are_merged(audience):
-    with HubServer(TOKEN, HubLimits(viewer_rate=50, viewer_burst=50)) as srv:
+    with HubServer(TOKEN, HubLimits(viewer_rate=50, viewer_burst=50).for_load_test()) as srv:
         code, out, err = audience(
             "--url",
             srv.viewer_url,
@@ -173,7 +173,9 @@ def test_hosts_are_fed_during_a_burst_not_after_it():
     from streaming.interaction.blast import blast
     from tests.interaction_support import Collector, wait_for
 
-    with HubServer(TOKEN, HubLimits(viewer_rate=1e9, viewer_burst=10**9, log_size=5000)) as srv:
+    with HubServer(
+        TOKEN, HubLimits(viewer_rate=1e9, viewer_burst=10**9, log_size=5000).for_load_test()
+    ) as srv:
         with Collector(srv.host_url) as host:
             asyncio.run(
                 blast(

@@ -72,7 +72,7 @@ frames = st.one_of(
 
 @pytest.fixture(scope="module")
 def hub():
-    limits = HubLimits(viewer_rate=1e6, viewer_burst=10**6)
+    limits = HubLimits(viewer_rate=1e6, viewer_burst=10**6).for_load_test()
     with HubServer(TOKEN, limits) as srv, Collector(srv.host_url) as host:
         canary, _ = viewer(srv.viewer_url)
         yield srv, host, canary

@@ -18,7 +18,9 @@ from tests.interaction_support import TOKEN, Collector, recv_until, viewer, wait
 
 @pytest.fixture
 def server():
-    with HubServer(TOKEN, HubLimits(viewer_rate=1000, viewer_burst=1000, fanout_hz=20)) as srv:
+    with HubServer(
+        TOKEN, HubLimits(viewer_rate=1000, viewer_burst=1000, fanout_hz=20).for_load_test()
+    ) as srv:
         yield srv
 
 
@@ -210,7 +212,9 @@ def test_host_replays_from_since_and_restarts_for_another_hub(server):
 
 
 def test_a_host_too_far_behind_gets_a_gap_then_the_rest():
-    with HubServer(TOKEN, HubLimits(viewer_rate=1000, viewer_burst=1000, log_size=50)) as srv:
+    with HubServer(
+        TOKEN, HubLimits(viewer_rate=1000, viewer_burst=1000, log_size=50).for_load_test()
+    ) as srv:
         ws, _ = viewer(srv.viewer_url)
         for i in range(99):
             ws.send(json.dumps({"v": 1, "type": "like", "count": 1 + i % 5}))
@@ -248,7 +252,7 @@ def test_a_viewer_that_stops_reading_only_misses_frames_itself():
 
     from streaming.interaction.blast import _open
 
-    limits = HubLimits(viewer_buffer_bytes=16 * 1024)
+    limits = HubLimits(viewer_buffer_bytes=16 * 1024).for_load_test()
     with HubServer(TOKEN, limits) as srv, Collector(srv.host_url) as host:
         stuck = asyncio.new_event_loop()
         stuck.run_until_complete(_open(srv.viewer_url))  # connected, never reads again

@@ -20,7 +20,7 @@ VIEWERS = 6
 
 @pytest.fixture
 def hub_and_proxy():
-    limits = HubLimits(viewer_rate=100_000, viewer_burst=100_000)
+    limits = HubLimits(viewer_rate=100_000, viewer_burst=100_000).for_load_test()
     with HubServer(TOKEN, limits) as srv:
         proxy = CuttableProxy(srv.port)
         yield srv, proxy

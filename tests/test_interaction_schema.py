@@ -129,7 +129,9 @@ def test_hub_rules_agree_with_the_schema(kind, fields):
 
 
 def test_every_frame_the_hub_sends_validates():
-    limits = HubLimits(viewer_rate=1000, viewer_burst=1000, log_size=20, fanout_hz=20)
+    limits = HubLimits(
+        viewer_rate=1000, viewer_burst=1000, log_size=20, fanout_hz=20
+    ).for_load_test()
     with HubServer(TOKEN, limits) as srv:
         ws, _ = viewer(srv.viewer_url)
         viewer_frames: list = []

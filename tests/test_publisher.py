@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import threading
+import time
 
 import pytest
 from golive_support import TOKEN, GarbageAnswerServer, wait_for, watch_whep
@@ -118,17 +119,21 @@ def test_garbage_sdp_answer_fails_cleanly_and_deletes_session(sources):
 
 @pytest.mark.slow
 def test_relay_disappearing_mid_stream_reconnects_when_it_returns(relay, sources):
-    pub, rec = make_publisher(
-        relay.info["whip"], sources, silence_timeout_s=2.0, reconnect_window_s=30.0
-    )
+    """Issue 11: back live at most 3 s after the relay returns (7.4 s before), and no give-up
+    however long the outage while not stopped (the default has no reconnect window)."""
+    pub, rec = make_publisher(relay.info["whip"], sources, silence_timeout_s=2.0)
+    assert pub.options.reconnect_window_s is None
     pub.start()
     try:
         assert wait_for(lambda: pub.state == PublishState.LIVE, 15)
         relay.stop()  # the relay process goes away without a word
         assert wait_for(lambda: pub.state == PublishState.RECONNECTING, 10), rec.states
         assert "Connection lost" in pub.message
+        time.sleep(6.0)  # several failed attempts: the backoff must not have grown
         relay.restart()
+        back = time.monotonic()
         assert wait_for(lambda: pub.state == PublishState.LIVE, 20), rec.states
+        assert time.monotonic() - back <= 3.0
         got = asyncio.run(watch_whep(relay.info["whep"], 2.5))
         assert got.video_frames > 10
     finally:

@@ -267,6 +267,7 @@ def _start_local_hub(token: str, rate: float, burst: int) -> tuple[subprocess.Po
             str(rate),
             "--viewer-burst",
             str(burst),
+            "--no-address-limits",
         ],
         stdout=subprocess.PIPE,
         text=True,

@@ -220,6 +220,7 @@ def _start_hub(token: str, viewers: int, rate: float) -> tuple[subprocess.Popen[
             str(per_viewer * 2 + 5),
             "--viewer-burst",
             str(int(per_viewer) + 50),
+            "--no-address-limits",
         ],
         stdout=subprocess.PIPE,
         text=True,

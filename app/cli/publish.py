@@ -1,13 +1,14 @@
 """`livedesk publish`: a headless publisher, for operators checking a relay and for tests.
 
-    livedesk publish --whip URL [--token T] [--video SRC] [--audio SRC] [--duration S]
+    livedesk publish --whip URL [--token-file PATH|-] [--video SRC] [--audio SRC] [--duration S]
                      [--stats-json PATH] [--resolution 1080p]
     livedesk publish --janus URL --room N [...same options]
 
 Exit codes: 0 published for the whole duration (or until Ctrl-C) and stopped cleanly;
 2 bad arguments or a source that cannot be opened; 3 could not go live (relay unreachable,
-token refused, unusable answer, no media connection); 4 went live, then lost the connection
-and could not get it back. The stats file (rewritten every second) is one JSON object:
+token refused, unusable answer, no media connection); 4 went live, lost the connection, and
+the relay then refused it for good (e.g. a changed token) — while the relay is merely away the
+publisher keeps retrying every second until stopped. The stats file (rewritten every second) is one JSON object:
 {"target", "state", "message", "resolution", "live_s", "samples": [per-second figures],
 "summary": {...}} — see README "Going live".
 """
@@ -35,8 +36,9 @@ EXIT_OK, EXIT_USAGE, EXIT_CONNECT, EXIT_LOST = 0, 2, 3, 4
 EPILOG = """sources:
   --video: test | camera:N | camera:/dev/videoN | PATH (a video file, looped) | none
   --audio: tone | silence | mic:N | mic:NAME | mic:default | PATH (an audio/video file) | none
-token: --token, else $LIVEDESK_WHIP_TOKEN, else the one the console saved for this URL.
-exit codes: 0 ok, 2 bad arguments/source, 3 could not go live, 4 connection lost for good."""
+token: --token-file PATH (- for stdin), else $LIVEDESK_WHIP_TOKEN, else the one the console
+  saved in the keyring for this URL. --token T still works but every local user can read it.
+exit codes: 0 ok, 2 bad arguments/source, 3 could not go live, 4 refused after reconnecting."""
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -51,7 +53,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     target.add_argument("--whip", metavar="URL", help="WHIP endpoint URL")
     target.add_argument("--janus", metavar="URL", help="Janus HTTP API URL (with --room)")
     parser.add_argument("--room", type=int, help="Janus VideoRoom room number")
-    parser.add_argument("--token", help="bearer token for the WHIP endpoint")
+    parser.add_argument(
+        "--token-file",
+        metavar="PATH",
+        help="read the bearer token from the first line of PATH (- = stdin)",
+    )
+    parser.add_argument(
+        "--token", help="bearer token (visible to other users: prefer --token-file)"
+    )
     parser.add_argument(
         "--video", default="test", metavar="SRC", help="video source (default test)"
     )
@@ -146,11 +155,22 @@ def _wait_running(source: Source, timeout_s: float = 8.0) -> None:
 
 
 def make_signalling(args: argparse.Namespace) -> Any:
+    from app.cli.token_input import TokenInputError, resolve_token
+    from app.secrets import get_token
+
+    url = args.whip or args.janus
+    try:
+        token = resolve_token(
+            token_file=args.token_file,
+            cmdline=args.token,
+            env=TOKEN_ENV,
+            keyring=lambda: get_token(url),
+        )
+    except TokenInputError as exc:
+        raise UsageError(str(exc)) from None
     if args.whip:
-        from app.secrets import get_token
         from streaming.publisher import WhipSignalling
 
-        token = args.token or os.environ.get(TOKEN_ENV) or get_token(args.whip)
         return WhipSignalling(args.whip, token)
     if args.room is None:
         raise UsageError("--janus needs --room N")
@@ -158,7 +178,7 @@ def make_signalling(args: argparse.Namespace) -> Any:
         from streaming.janus import JanusSignalling  # type: ignore[import-not-found,unused-ignore]
     except ImportError:
         raise UsageError("Janus publishing is not available in this build") from None
-    return JanusSignalling(args.janus, args.room, token=args.token or os.environ.get(TOKEN_ENV))
+    return JanusSignalling(args.janus, args.room, token=token)
 
 
 class _StatsFile:

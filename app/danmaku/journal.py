@@ -22,7 +22,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-from app.paths import data_dir
+from app.paths import create_private_file, data_dir, private_dir
 
 EventRow = tuple[int, int, str, str, str, str, str, str, int | None, str | None]
 """(seq, ts, type, user_id, user_name, text, kind, status, question_id, data as JSON)."""
@@ -41,9 +41,7 @@ _MAX_QUEUED = 10_000  # batches; the writer is far faster than any real show, th
 
 
 def shows_dir() -> Path:
-    path = data_dir() / "shows"
-    path.mkdir(parents=True, exist_ok=True)
-    return path
+    return private_dir(data_dir() / "shows")
 
 
 def resumable_show() -> Path | None:
@@ -92,6 +90,7 @@ class Journal:
         self._thread.start()
 
     def _connect(self) -> sqlite3.Connection:
+        create_private_file(self.path)  # viewers' messages: readable by this user only
         db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
         db.execute("PRAGMA journal_mode=WAL")
         db.execute("PRAGMA synchronous=NORMAL")

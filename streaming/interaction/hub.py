@@ -2,9 +2,16 @@
 
 Viewers (`/ws/viewer`) send danmaku, likes, gifts and orders; the hub checks their shape,
 stamps them with `seq`, `ts` and the viewer's server-assigned `user`, appends them to a bounded
-log and wakes the hosts. Hosts (`/ws/host?since=SEQ`, bearer token) read that log from their
+log and wakes the hosts. Hosts (`/ws/host?since=SEQ`, bearer token in the header) read that log
+from their
 cursor — replay and live delivery are the same loop — in batches (one JSON array per frame), and
 send broadcasts that reach every viewer. The wire format is docs/interaction-protocol.md.
+
+Abuse is bounded where it would cost: messages are limited per viewer and per source address
+(`ratelimit.ViewerLimiter`, so reconnecting does not reset them), new connections per address
+per second, the log by count and bytes; pages from other origins may not connect. Served by
+`streaming.guard.connections.serve` (as `serve.py` and the relay do), connections are also
+capped per address, time out when idle, and close on unmasked client frames (RFC 6455).
 
 Everything runs on the aiohttp event loop; handlers do no blocking work.
 """
@@ -18,14 +25,15 @@ import random
 import secrets
 import time
 from collections import Counter, deque
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from typing import Any
 
 from aiohttp import WSMsgType, web
 
+from streaming.guard.http import HostPolicy
 from streaming.interaction import rules
 from streaming.interaction.eventlog import EventLog
-from streaming.interaction.ratelimit import TokenBucket
+from streaming.interaction.ratelimit import AddressLimits, ViewerLimiter, address_key
 from streaming.interaction.wsframe import text_frame
 
 VIEWER_PATH = "/ws/viewer"
@@ -40,17 +48,23 @@ YIELD_EVERY = 32  # viewer messages handled before the viewer's task lets others
 class HubLimits:
     """Tunables. The defaults suit a real show; a load-test relay raises the viewer rate."""
 
-    viewer_rate: float = 5.0  # messages/s per viewer connection (token bucket refill)
+    viewer_rate: float = 5.0  # messages/s per viewer (token bucket refill), across reconnects
     viewer_burst: int = 10  # bucket size
     max_frame_chars: int = (
         4096  # longer frames get a `too_big` error (counted in characters: cheap)
     )
     max_message_bytes: int = 65536  # larger frames close the connection (1009)
     log_size: int = 200_000  # retained events: 20 s at 10,000 msg/s
+    log_max_bytes: int = 64 * 2**20  # …and at most this many bytes of them
     host_batch: int = 1000  # events per host frame at most
     fanout_hz: float = 5.0  # how often viewers get a sample of others' danmaku
     fanout_max: int = 30  # danmaku per sample
     viewer_buffer_bytes: int = 256 * 1024  # a slower viewer misses frames beyond this
+    per_address: AddressLimits = AddressLimits()  # `AddressLimits.unlimited()` for load tests
+
+    def for_load_test(self) -> HubLimits:
+        """The same limits without the per-address ones: one machine plays many viewers."""
+        return replace(self, per_address=AddressLimits.unlimited())
 
 
 # One encoder, made once (json.dumps with arguments builds a new one per call). ensure_ascii
@@ -91,6 +105,7 @@ class _Viewer:
         ws: web.WebSocketResponse,
         transport: asyncio.BaseTransport | None,
         number: int,
+        address: str,
         limits: HubLimits,
     ) -> None:
         self.ws = ws
@@ -98,7 +113,7 @@ class _Viewer:
         self.buffer_limit = limits.viewer_buffer_bytes
         self.user = {"id": f"u{number}", "name": f"观众{number}"}
         self.user_json = _dumps(self.user)
-        self.bucket = TokenBucket(limits.viewer_rate, limits.viewer_burst, time.monotonic())
+        self.address = address
         self.last_rate_error = 0.0
 
     def write(self, frame: bytes) -> bool:
@@ -118,13 +133,24 @@ class _Viewer:
 class InteractionHub:
     """Attach to an aiohttp application with `attach(app)`; see the module docstring."""
 
-    def __init__(self, host_token: str, limits: HubLimits | None = None) -> None:
+    def __init__(
+        self,
+        host_token: str,
+        limits: HubLimits | None = None,
+        origins: HostPolicy | None = None,
+    ) -> None:
+        """`origins`: which pages may open the WebSockets (None: any, for tests of the hub
+        alone); a served hub passes its server's `HostPolicy`."""
         if not host_token:
             raise ValueError("the hub needs a host token (hosts authenticate with it)")
         self.limits = limits or HubLimits()
+        self.origins = origins
         self.hub_id = secrets.token_hex(6)
         self._token = host_token.encode()
-        self._log = EventLog(self.limits.log_size)
+        self._log = EventLog(self.limits.log_size, self.limits.log_max_bytes)
+        self.limiter = ViewerLimiter(
+            self.limits.viewer_rate, self.limits.viewer_burst, self.limits.per_address
+        )
         self._viewers: set[_Viewer] = set()
         self._hosts: set[_Host] = set()
         self._next_user = 0
@@ -150,6 +176,7 @@ class InteractionHub:
             "hub": self.hub_id,
             "head": self._log.head,
             "oldest": self._log.oldest,
+            "log_bytes": self._log.bytes,
             "viewers": len(self._viewers),
             "hosts": len(self._hosts),
             "counters": dict(self.counters),
@@ -188,8 +215,28 @@ class InteractionHub:
 
     # ---- viewers ---------------------------------------------------------------------------
 
+    def _check_origin(self, request: web.Request) -> None:
+        if self.origins is not None and not self.origins.origin_allowed(
+            request.headers.get("Origin")
+        ):
+            self.counters["rejected.origin"] += 1
+            raise web.HTTPForbidden(
+                text="This page may not connect here (its origin is not allowed)."
+            )
+
     async def _viewer_handler(self, request: web.Request) -> web.StreamResponse:
         limits = self.limits
+        self._check_origin(request)
+        address = address_key(
+            request.transport.get_extra_info("peername") if request.transport else None
+        )
+        now = time.monotonic()
+        if not self.limiter.connect(address, now):
+            self.counters["rejected.connect_rate"] += 1
+            raise web.HTTPTooManyRequests(
+                text="Too many new connections from your address; wait a moment.",
+                headers={"Retry-After": "2"},
+            )
         ws = web.WebSocketResponse(
             compress=False,
             max_msg_size=limits.max_message_bytes,
@@ -198,7 +245,7 @@ class InteractionHub:
         )
         await ws.prepare(request)
         self._next_user += 1
-        viewer = _Viewer(ws, request.transport, self._next_user, limits)
+        viewer = _Viewer(ws, request.transport, self._next_user, address, limits)
         welcome = {
             "v": 1,
             "type": "welcome",
@@ -214,7 +261,10 @@ class InteractionHub:
             viewer.push(frame)
         self._viewers.add(viewer)
         self._ensure_ticker()
-        self._append("join", "{}", viewer.user_json)
+        if self.limiter.join(address, now):
+            self._append("join", "{}", viewer.user_json)
+        else:
+            self.counters["joins_not_logged"] += 1
         handled = 0
         try:
             async for msg in ws:
@@ -240,7 +290,7 @@ class InteractionHub:
             )
             return
         now = time.monotonic()
-        if not viewer.bucket.take(now):
+        if not self.limiter.message(viewer.user["id"], viewer.address, now):
             self.counters["rejected.rate_limited"] += 1
             if now - viewer.last_rate_error >= 1.0:
                 viewer.last_rate_error = now
@@ -252,8 +302,14 @@ class InteractionHub:
         kind, fields = checked
         seq, data_out = self._append(kind, _dumps(fields), viewer.user_json)
         self.counters["accepted"] += 1
+        self._fan_out(seq, kind, data_out)
+
+    def _fan_out(self, seq: int, kind: str, data: bytes) -> None:
+        """What of a logged viewer event other viewers see: danmaku, sampled. The one place
+        that decides fan-out (where moderation of what viewers see belongs); the host always
+        gets the whole log."""
         if kind == "danmaku":
-            self._offer_sample(seq, data_out)
+            self._offer_sample(seq, data)
 
     def _check(
         self, peer: _Viewer | _Host, data: str, allowed: dict[str, rules.Rule]
@@ -318,11 +374,18 @@ class InteractionHub:
     # ---- hosts -----------------------------------------------------------------------------
 
     def _authorized(self, request: web.Request) -> bool:
+        """The bearer token, from the header only: URLs end up in logs and browser history."""
         header = request.headers.get("Authorization", "")
-        offered = header[7:] if header.startswith("Bearer ") else request.query.get("token", "")
+        offered = header[7:] if header.startswith("Bearer ") else ""
         return hmac.compare_digest(offered.encode(), self._token)
 
     async def _host_handler(self, request: web.Request) -> web.StreamResponse:
+        self._check_origin(request)
+        if "token" in request.query:
+            self.counters["rejected.host_auth"] += 1
+            raise web.HTTPUnauthorized(
+                text="Send the host token in the Authorization header, never in the URL."
+            )
         if not self._authorized(request):
             self.counters["rejected.host_auth"] += 1
             raise web.HTTPUnauthorized(text="wrong or missing host token")

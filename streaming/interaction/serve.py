@@ -18,35 +18,45 @@ from typing import Any, TypeVar
 
 from aiohttp import web
 
+from streaming.guard.connections import ServerLimits, serve
+from streaming.guard.http import HostPolicy, guard_middlewares
 from streaming.interaction.hub import HOST_PATH, VIEWER_PATH, HubLimits, InteractionHub
 
 T = TypeVar("T")
 
 
 async def start_site(
-    hub: InteractionHub, host: str = "127.0.0.1", port: int = 0
+    hub: InteractionHub,
+    host: str = "127.0.0.1",
+    port: int = 0,
+    limits: ServerLimits | None = None,
 ) -> tuple[web.AppRunner, int]:
-    """Serve `hub` on host:port (0 = any free port); returns the runner and the bound port."""
-    app = web.Application()
+    """Serve `hub` on host:port (0 = any free port) behind the server guards (Host allow-list,
+    connection caps and timeouts); returns the runner and the bound port."""
+    policy = HostPolicy(host)
+    if hub.origins is None:
+        hub.origins = policy
+    app = web.Application(middlewares=guard_middlewares(policy))
     hub.attach(app)
-    runner = web.AppRunner(app, handle_signals=False, access_log=None)
-    await runner.setup()
-    site = web.TCPSite(runner, host, port)
-    await site.start()
-    server = site._server  # noqa: SLF001 - the only way to learn the port chosen for 0
-    assert server is not None
-    sockets = getattr(server, "sockets", None) or []
-    return runner, int(sockets[0].getsockname()[1])
+    if limits is None:
+        limits = ServerLimits(max_connections_per_address=hub.limits.per_address.max_connections)
+    runner, site = await serve(app, host, port, limits)
+    return runner, site.port
 
 
 class HubServer:
     """A hub served from a background thread with its own event loop."""
 
     def __init__(
-        self, token: str, limits: HubLimits | None = None, host: str = "127.0.0.1"
+        self,
+        token: str,
+        limits: HubLimits | None = None,
+        host: str = "127.0.0.1",
+        server_limits: ServerLimits | None = None,
     ) -> None:
         self.hub = InteractionHub(token, limits)
         self.host = host
+        self.server_limits = server_limits
         self.port = 0
         self._loop = asyncio.new_event_loop()
         self._thread = threading.Thread(
@@ -64,7 +74,9 @@ class HubServer:
 
     def start(self) -> HubServer:
         self._thread.start()
-        self._runner, self.port = self.call(lambda: start_site(self.hub, self.host, 0))
+        self._runner, self.port = self.call(
+            lambda: start_site(self.hub, self.host, 0, self.server_limits)
+        )
         return self
 
     def call(self, make: Callable[[], Any]) -> Any:
@@ -96,14 +108,21 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--port", type=int, default=0)
     parser.add_argument("--viewer-rate", type=float, default=HubLimits.viewer_rate)
     parser.add_argument("--viewer-burst", type=int, default=HubLimits.viewer_burst)
+    parser.add_argument(
+        "--no-address-limits",
+        action="store_true",
+        help="lift the per-address limits (load tests: one machine plays every viewer)",
+    )
     args = parser.parse_args(argv)
     token = os.environ.get("LIVEDESK_HUB_TOKEN", "")
     if not token:
         print("set LIVEDESK_HUB_TOKEN to the host token", file=sys.stderr)
         return 2
     limits = HubLimits(viewer_rate=args.viewer_rate, viewer_burst=args.viewer_burst)
+    if args.no_address_limits:
+        limits = limits.for_load_test()
 
-    async def serve() -> None:
+    async def run_hub() -> None:
         hub = InteractionHub(token, limits)
         runner, port = await start_site(hub, args.host, args.port)
         print(
@@ -116,7 +135,7 @@ def main(argv: list[str] | None = None) -> int:
             await runner.cleanup()
 
     try:
-        asyncio.run(serve())
+        asyncio.run(run_hub())
     except KeyboardInterrupt:
         pass
     return 0

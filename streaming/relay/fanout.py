@@ -7,8 +7,11 @@ whose `recv()` returns those frames as `av.Packet`s, so aiortc's sender for that
 packetizes them (`Encoder.pack`). One encode on the host serves every viewer.
 
 Viewers that join (or report a lost picture with PLI/FIR) need a keyframe: the fan-out asks
-the publisher for one (an RTCP PLI upstream), at most every `KEYFRAME_MIN_INTERVAL_S`, and a
-new viewer's video starts at a keyframe so its decoder never sees a broken picture.
+the publisher for one (an RTCP PLI upstream), at most every `KEYFRAME_MIN_INTERVAL_S` whoever
+asks (requests are merged), and a new viewer's video starts at a keyframe so its decoder never
+sees a broken picture. One viewer's PLIs count at most every `VIEWER_PLI_MIN_INTERVAL_S`: a
+stale or hostile viewer asking every second must not make the host's encoder send keyframes
+more often than its own keyframe interval (2 s).
 """
 
 from __future__ import annotations
@@ -33,6 +36,7 @@ from aiortc.utils import uint16_gt
 log = logging.getLogger(__name__)
 
 KEYFRAME_MIN_INTERVAL_S = 0.5
+VIEWER_PLI_MIN_INTERVAL_S = 4.0
 MAX_VIDEO_QUEUE = 30  # frames (1 s at 30 fps); past this a viewer restarts at a keyframe
 MAX_AUDIO_QUEUE = 25  # Opus packets (0.5 s)
 CLOCK = {"video": 90_000, "audio": 48_000}
@@ -127,6 +131,7 @@ class ForwardTrack(MediaStreamTrack):
         self._need_keyframe = kind == "video"
         self._on_keyframe_needed = on_keyframe_needed
         self.frames_forwarded = 0
+        self.last_pli_honoured = -VIEWER_PLI_MIN_INTERVAL_S
 
     def push(self, data: bytes, timestamp: int, keyframe: bool) -> None:
         if self._need_keyframe:
@@ -176,6 +181,8 @@ class FanOut:
         self._rebase = {"video": True, "audio": True}
         self._request_keyframe: Callable[[], None] | None = None
         self._last_keyframe_request = 0.0
+        self.keyframe_requests = 0  # PLIs sent to the publisher
+        self.viewer_plis_ignored = 0
         self.frames_in = {"video": 0, "audio": 0}
         self.last_frame_at = 0.0
 
@@ -212,7 +219,18 @@ class FanOut:
         ):
             return
         self._last_keyframe_request = now
+        self.keyframe_requests += 1
         self._request_keyframe()
+
+    def viewer_pli(self, track: ForwardTrack) -> None:
+        """A viewer reported a lost picture (PLI/FIR on its sender): passed on at most every
+        `VIEWER_PLI_MIN_INTERVAL_S` for that viewer, and merged with everyone else's."""
+        now = time.monotonic()
+        if now - track.last_pli_honoured < VIEWER_PLI_MIN_INTERVAL_S:
+            self.viewer_plis_ignored += 1
+            return
+        track.last_pli_honoured = now
+        self.keyframe_needed()
 
     def on_frame(self, kind: str, data: bytes, timestamp: int) -> None:
         """One complete encoded frame from the publisher (called by `EncodedTap`)."""

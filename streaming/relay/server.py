@@ -9,27 +9,48 @@ HTTP rules follow RFC 9725 (WHIP) and the WHEP draft: offers are POSTed as appli
 201 with a relative Location, an ETag for the ICE session, trickle ICE by PATCH with
 If-Match, DELETE to end. A new authenticated publisher replaces the current one (the host's
 console reconnecting after a network drop must not be locked out by its own stale session).
+
+Hostile or careless clients are bounded (docs/relay-hardening.md): sessions that do not connect
+within `PENDING_TIMEOUT_S` are closed, each address may hold `MAX_PENDING_PER_ADDRESS`
+unfinished sessions, offers may carry one audio, one video and one data m-line, every body is
+read with a timeout, every malformed request gets a 4xx in plain words, the relay uses only the
+ICE servers it is given and binds media where it binds HTTP. The publish token (WHIP) and the
+host token (the hub's `/ws/host`) are separate secrets.
 """
 
 from __future__ import annotations
 
 import asyncio
+import functools
 import hmac
 import json
 import logging
 import secrets
 import time
+from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
 from aiohttp import web
-from aiortc import RTCPeerConnection, RTCRtpSender, RTCSessionDescription
+from aiortc import (
+    RTCConfiguration,
+    RTCIceServer,
+    RTCPeerConnection,
+    RTCRtpSender,
+    RTCSessionDescription,
+)
+from aiortc.rtcicetransport import connection_kwargs
 from aiortc.rtcrtptransceiver import RTCRtpTransceiver
 from aiortc.sdp import SessionDescription, candidate_from_sdp
 
+from streaming.guard.connections import ServerLimits, serve
+from streaming.guard.http import BODY_TIMEOUT_S, HostPolicy, guard_middlewares, read_text
+from streaming.interaction.ratelimit import address_key
 from streaming.relay.fanout import EncodedTap, FanOut, ForwardTrack
+from streaming.relay.media_bind import bind_addresses, media_addresses
 
 log = logging.getLogger(__name__)
 
@@ -39,6 +60,10 @@ STATIC_DIR = Path(str(resources.files("streaming.relay") / "static"))
 MAX_VIEWERS = 50
 MAX_SDP_BYTES = 64 * 1024
 PUBLISHER_SILENCE_S = 5.0
+PENDING_TIMEOUT_S = 5.0  # ICE + DTLS must complete within this, or the session is closed
+MAX_PENDING_PER_ADDRESS = 4  # unfinished sessions one address may hold
+MAX_MLINES = {"audio": 1, "video": 1, "application": 1}  # what the relay serves per session
+MAX_CANDIDATES_PER_PATCH = 20
 
 try:  # the interaction hub is a separate feature; the relay works without it
     from streaming.interaction.hub import InteractionHub
@@ -52,9 +77,11 @@ class _Session:
 
     kind: str  # "whip" or "whep"
     pc: RTCPeerConnection
+    address: str = "unknown"
     etag: str = field(default_factory=lambda: f'"{secrets.token_hex(8)}"')
     tracks: list[ForwardTrack] = field(default_factory=list)
     created: float = field(default_factory=time.monotonic)
+    connected_at: float | None = None  # None while ICE/DTLS has not completed
 
 
 def _codecs(kind: str) -> list:
@@ -70,10 +97,20 @@ def _parse_offer(text: str) -> SessionDescription:
     """The offer, or a 400 with a reason in plain words."""
     if not text.lstrip().startswith("v=0"):
         raise web.HTTPBadRequest(text="The body is not an SDP offer (it must start with v=0).")
+    kinds = Counter(
+        line[2:].split(" ", 1)[0] for line in text.splitlines() if line.startswith("m=")
+    )
+    for kind, count in kinds.items():
+        if count > MAX_MLINES.get(kind, 0):
+            allowed = ", ".join(f"{n} {k}" for k, n in MAX_MLINES.items())
+            raise web.HTTPBadRequest(
+                text=f"The offer has {count} “{kind[:20]}” media sections; "
+                f"this relay takes at most {allowed}."
+            )
     try:
         offer = SessionDescription.parse(text)
-    except Exception as exc:
-        raise web.HTTPBadRequest(text=f"The SDP offer could not be parsed: {exc}") from None
+    except Exception:
+        raise web.HTTPBadRequest(text="The SDP offer could not be parsed.") from None
     if not any(m.kind in ("audio", "video") for m in offer.media):
         raise web.HTTPBadRequest(text="The SDP offer has no audio or video.")
     return offer
@@ -83,16 +120,47 @@ class Relay:
     """The relay's state and HTTP handlers. `attach(app)` adds its routes; `info(base)` is the
     JSON the command prints and `/info` serves."""
 
-    def __init__(self, token: str, max_viewers: int = MAX_VIEWERS) -> None:
+    def __init__(
+        self,
+        token: str,
+        max_viewers: int = MAX_VIEWERS,
+        *,
+        host_token: str | None = None,
+        ice_servers: Sequence[RTCIceServer] = (),
+        bind_host: str = "127.0.0.1",
+        policy: HostPolicy | None = None,
+        hub_limits: Any = None,
+    ) -> None:
+        """`token` publishes (WHIP); `host_token` reads the audience (the hub's /ws/host;
+        a random one if not given — never the publish token). `ice_servers`: the only STUN or
+        TURN servers the relay's peer connections use (none by default: on loopback and LAN
+        host candidates suffice)."""
         if not token:
             raise ValueError("the relay needs a publish token")
+        host_token = host_token or secrets.token_urlsafe(24)
+        if hmac.compare_digest(host_token.encode(), token.encode()):
+            raise ValueError("the host token must differ from the publish token")
         self._token = token
+        self.host_token = host_token
         self.max_viewers = max_viewers
+        self.body_timeout_s = BODY_TIMEOUT_S
+        self.pending_timeout_s = PENDING_TIMEOUT_S
+        self.ice_servers = list(ice_servers)
+        try:
+            connection_kwargs(self.ice_servers)
+        except ValueError as exc:
+            raise ValueError(f"an ICE server URL is not usable ({exc})") from None
+        self._media_addresses = bind_addresses(bind_host)
         self.fanout = FanOut()
         self.sessions: dict[str, _Session] = {}
         self.publisher_id: str | None = None
         self.published_at: float | None = None
-        self.hub = InteractionHub(token) if InteractionHub is not None else None
+        self.counters: Counter[str] = Counter()
+        self.hub = (
+            InteractionHub(host_token, hub_limits, origins=policy)
+            if InteractionHub is not None
+            else None
+        )
         self.base_url = ""
         self._watchdog: asyncio.Task[None] | None = None
 
@@ -130,9 +198,22 @@ class Relay:
 
     async def _watch_publisher(self) -> None:
         """End a publisher that stopped sending (its process died without DELETE): viewers
-        then see "stream ended" within seconds instead of aiortc's ~30 s ICE timeout."""
+        then see "stream ended" within seconds instead of aiortc's ~30 s ICE timeout. End
+        sessions that never connected (an offer without candidates, a client that went away)
+        so they do not hold a viewer place and a UDP socket."""
         while True:
-            await asyncio.sleep(1.0)
+            await asyncio.sleep(0.5)
+            now = time.monotonic()
+            for pending, session in list(self.sessions.items()):
+                if session.connected_at is None and now - session.created > self.pending_timeout_s:
+                    self.counters["sessions_timed_out"] += 1
+                    log.info(
+                        "%s session %s did not connect within %.0f s",
+                        session.kind.upper(),
+                        pending,
+                        self.pending_timeout_s,
+                    )
+                    await self._end(pending)
             sid = self.publisher_id
             if sid is None or self.published_at is None:
                 continue
@@ -175,7 +256,11 @@ class Relay:
                 "live_for_s": round(time.monotonic() - self.published_at, 1)
                 if self.published_at is not None
                 else None,
-                "viewers": sum(1 for s in self.sessions.values() if s.kind == "whep"),
+                "viewers": sum(
+                    1
+                    for s in self.sessions.values()
+                    if s.kind == "whep" and s.connected_at is not None
+                ),
             },
             headers={"Cache-Control": "no-cache"},
         )
@@ -203,34 +288,46 @@ class Relay:
         endpoint = request.path.strip("/")
         if endpoint == "whip":
             self._require_token(request)
-        elif sum(1 for s in self.sessions.values() if s.kind == "whep") >= self.max_viewers:
+        address = address_key(
+            request.transport.get_extra_info("peername") if request.transport else None
+        )
+        if request.content_type != SDP:
+            raise web.HTTPUnsupportedMediaType(text=f"Send the offer as {SDP}.")
+        pending = sum(
+            1 for s in self.sessions.values() if s.address == address and s.connected_at is None
+        )
+        if pending >= MAX_PENDING_PER_ADDRESS:
+            self.counters["refused.pending_per_address"] += 1
+            raise web.HTTPTooManyRequests(
+                text="Too many unfinished sessions from your address; wait a few seconds.",
+                headers={"Retry-After": str(max(1, round(self.pending_timeout_s)))},
+            )
+        if endpoint == "whep" and self._viewer_sessions() >= self.max_viewers:
+            self.counters["refused.full"] += 1
             raise web.HTTPServiceUnavailable(
                 text="This relay is full; try again later.", headers={"Retry-After": "10"}
             )
-        if request.content_type != SDP:
-            raise web.HTTPUnsupportedMediaType(text=f"Send the offer as {SDP}.")
-        if (request.content_length or 0) > MAX_SDP_BYTES:
-            raise web.HTTPRequestEntityTooLarge(MAX_SDP_BYTES, request.content_length or 0)
-        offer = _parse_offer(await request.text())
+        text = await read_text(request, MAX_SDP_BYTES, self.body_timeout_s)
+        offer = _parse_offer(text)
         sid = secrets.token_urlsafe(12)
-        pc = RTCPeerConnection()
-        session = _Session(endpoint, pc)
+        pc = RTCPeerConnection(RTCConfiguration(iceServers=list(self.ice_servers)))
+        session = _Session(endpoint, pc, address)
         try:
             if endpoint == "whip":
                 self._prepare_ingest(pc, offer)
             else:
                 self._prepare_viewer(session, offer)
-            await pc.setRemoteDescription(RTCSessionDescription(await request.text(), "offer"))
-            await pc.setLocalDescription(await pc.createAnswer())
+            with media_addresses(self._media_addresses):
+                await pc.setRemoteDescription(RTCSessionDescription(text, "offer"))
+                await pc.setLocalDescription(await pc.createAnswer())
         except web.HTTPException:
-            await pc.close()
+            await self._discard(session)
             raise
         except Exception as exc:
-            await pc.close()
-            for track in session.tracks:
-                self.fanout.remove_track(track)
+            await self._discard(session)
+            log.info("%s offer refused: %s", endpoint.upper(), type(exc).__name__)
             raise web.HTTPUnprocessableEntity(
-                text=f"Cannot accept this offer: {exc} (H.264 video and Opus audio are needed)."
+                text="Cannot accept this offer (H.264 video and Opus audio are needed)."
             ) from None
         self.sessions[sid] = session
         pc.on("connectionstatechange", lambda: self._on_connection_state(sid))
@@ -247,6 +344,16 @@ class Relay:
                 "Accept-Patch": SDPFRAG,
             },
         )
+
+    def _viewer_sessions(self) -> int:
+        return sum(1 for s in self.sessions.values() if s.kind == "whep")
+
+    async def _discard(self, session: _Session) -> None:
+        """A session that never got an id (its offer was refused)."""
+        for track in session.tracks:
+            self.fanout.remove_track(track)
+            track.stop()
+        await session.pc.close()
 
     def _prepare_ingest(self, pc: RTCPeerConnection, offer: SessionDescription) -> None:
         """Receive-only transceivers (H.264 + Opus) whose receivers feed the fan-out."""
@@ -267,7 +374,9 @@ class Relay:
             transceiver = session.pc.addTransceiver(track, direction="sendonly")
             transceiver.setCodecPreferences(_codecs(media.kind))
             if media.kind == "video":
-                transceiver.sender._send_keyframe = self.fanout.keyframe_needed  # type: ignore[method-assign]
+                transceiver.sender._send_keyframe = functools.partial(  # type: ignore[method-assign]
+                    self.fanout.viewer_pli, track
+                )
 
     async def _replace_publisher(self, sid: str) -> None:
         old, self.publisher_id = self.publisher_id, sid
@@ -280,7 +389,12 @@ class Relay:
 
     def _on_connection_state(self, sid: str) -> None:
         session = self.sessions.get(sid)
-        if session is not None and session.pc.connectionState in ("failed", "closed"):
+        if session is None:
+            return
+        state = session.pc.connectionState
+        if state == "connected" and session.connected_at is None:
+            session.connected_at = time.monotonic()
+        elif state in ("failed", "closed"):
             asyncio.ensure_future(self._end(sid))
 
     async def _end(self, sid: str) -> None:
@@ -326,14 +440,29 @@ class Relay:
         if if_match.strip() != session.etag:
             raise web.HTTPPreconditionFailed(text="The ICE session has changed (stale ETag).")
         mid = None
-        for line in (await request.text()).splitlines():
-            line = line.strip()
+        lines = [
+            line.strip()
+            for line in (await read_text(request, MAX_SDP_BYTES, self.body_timeout_s)).splitlines()
+        ]
+        if sum(1 for line in lines if line.startswith("a=candidate:")) > MAX_CANDIDATES_PER_PATCH:
+            raise web.HTTPBadRequest(
+                text=f"At most {MAX_CANDIDATES_PER_PATCH} candidates per PATCH."
+            )
+        mids = {t.mid for t in session.pc.getTransceivers()}
+        for line in lines:
             if line.startswith("a=mid:"):
                 mid = line[6:]
             elif line.startswith("a=candidate:"):
-                candidate = candidate_from_sdp(line[2:].split(":", 1)[1])
-                candidate.sdpMid = mid
-                await session.pc.addIceCandidate(candidate)
+                if mid not in mids:
+                    raise web.HTTPBadRequest(text="The candidate names no media of this session.")
+                try:
+                    candidate = candidate_from_sdp(line[2:].split(":", 1)[1])
+                    candidate.sdpMid = mid
+                    await session.pc.addIceCandidate(candidate)
+                except (ValueError, IndexError, AssertionError, TypeError):
+                    raise web.HTTPBadRequest(
+                        text="Not a valid ICE candidate line (RFC 8839)."
+                    ) from None
         return web.Response(status=204)
 
 
@@ -361,30 +490,55 @@ def _base_url(request: web.Request) -> str:
 
 
 class RelayServer:
-    """Runs a `Relay` on an aiohttp site; `start()`/`stop()` are coroutines for the caller's
-    loop. `info` holds the endpoint URLs once started."""
+    """Runs a `Relay` on an aiohttp site behind the server guards; `start()`/`stop()` are
+    coroutines for the caller's loop. `info` holds the endpoint URLs once started.
 
-    def __init__(self, host: str = "127.0.0.1", port: int = 8787, token: str | None = None) -> None:
+    `allowed_hosts`: names besides its own the relay answers to (a DNS name, a reverse
+    proxy's); `allowed_origins`: pages elsewhere that may open its viewer WebSocket."""
+
+    def __init__(
+        self,
+        host: str = "127.0.0.1",
+        port: int = 8787,
+        token: str | None = None,
+        *,
+        host_token: str | None = None,
+        ice_servers: Sequence[RTCIceServer] = (),
+        allowed_hosts: Sequence[str] = (),
+        allowed_origins: Sequence[str] = (),
+        hub_limits: Any = None,
+        limits: ServerLimits | None = None,
+    ) -> None:
         self.host, self.port = host, port
         self.token = token or secrets.token_urlsafe(24)
-        self.relay = Relay(self.token)
+        self.policy = HostPolicy(host, allowed_hosts, allowed_origins)
+        self.relay = Relay(
+            self.token,
+            host_token=host_token,
+            ice_servers=ice_servers,
+            bind_host=host,
+            policy=self.policy,
+            hub_limits=hub_limits,
+        )
+        self.limits = limits or ServerLimits(
+            max_connections_per_address=self.relay.hub.limits.per_address.max_connections
+            if self.relay.hub is not None
+            else ServerLimits.max_connections_per_address
+        )
         self._runner: web.AppRunner | None = None
         self.info: dict[str, Any] = {}
 
+    @property
+    def host_token(self) -> str:
+        return self.relay.host_token
+
     async def start(self) -> dict[str, Any]:
-        app = web.Application(client_max_size=MAX_SDP_BYTES)
+        app = web.Application(
+            client_max_size=MAX_SDP_BYTES, middlewares=guard_middlewares(self.policy)
+        )
         self.relay.attach(app)
-        self._runner = web.AppRunner(app, handle_signals=False, access_log=None)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, self.host, self.port)
-        try:
-            await site.start()
-        except OSError:  # port taken: leave nothing half set up
-            await self.stop()
-            raise
-        if self.port == 0:
-            server = site._server
-            self.port = server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+        self._runner, site = await serve(app, self.host, self.port, self.limits)
+        self.port = site.port
         host = f"[{self.host}]" if ":" in self.host else self.host
         self.relay.base_url = f"http://{host}:{self.port}"
         self.info = self.relay.info(self.relay.base_url)

@@ -1,0 +1,200 @@
+"""Connection-level rules for an aiohttp server: caps per address and in total, an idle/header
+timeout, plain answers to malformed HTTP, and staying up at the file-descriptor limit.
+
+`serve(app, host, port, limits)` replaces `AppRunner` + `TCPSite` for every LiveDesk server.
+Each accepted connection is counted under its address (`ConnectionCaps`); past the per-address
+cap it gets `429`, past the total cap (kept below the process's descriptor limit, so `/status`
+and the media sockets still find descriptors) `503`, each written at once before closing —
+nothing else is read from it. A connection that has not sent a whole request head within
+`idle_timeout_s`, or stays idle that long between requests, is closed (aiohttp's keep-alive
+timer, which starts when the connection is made). Bodies have their own timeout
+(`streaming.guard.http.read_text`). WebSocket upgrades get `MaskScanner` (RFC 6455 §5.1).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import resource
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from aiohttp import web
+from aiohttp.web_protocol import RequestHandler
+from aiohttp.web_request import BaseRequest
+
+from streaming.guard.throttled_log import ThrottledLog
+from streaming.guard.websocket import MaskScanner
+from streaming.interaction.ratelimit import ConnectionCaps, address_key
+
+log = logging.getLogger(__name__)
+_throttled = ThrottledLog(log)
+
+FD_RESERVE = 128  # descriptors kept for media sockets, files and the journal
+
+
+@dataclass(frozen=True)
+class ServerLimits:
+    idle_timeout_s: float = 10.0  # header timeout and idle time between requests
+    max_connections_per_address: int = 64
+    max_connections: int | None = None  # None: the descriptor limit minus FD_RESERVE
+    max_header_bytes: int = 8190  # one header line / field
+    lingering_s: float = 1.0  # how long an unread request body is drained before closing
+
+    def total(self) -> int:
+        if self.max_connections is not None:
+            return self.max_connections
+        soft, _ = resource.getrlimit(resource.RLIMIT_NOFILE)
+        if soft == resource.RLIM_INFINITY:
+            return 65536
+        return max(16, soft - FD_RESERVE)
+
+
+def _refusal(status: str, text: str) -> bytes:
+    body = text.encode()
+    return (
+        f"HTTP/1.1 {status}\r\nContent-Type: text/plain; charset=utf-8\r\n"
+        f"Content-Length: {len(body)}\r\nRetry-After: 5\r\nConnection: close\r\n\r\n"
+    ).encode() + body
+
+
+_TOO_MANY_FROM_YOU = _refusal(
+    "429 Too Many Requests", "Too many connections from your address; close some and retry.\n"
+)
+_BUSY = _refusal("503 Service Unavailable", "The server is busy; try again shortly.\n")
+
+
+class _GuardedHandler(RequestHandler):
+    """aiohttp's request handler, counted against the caps and quiet about malformed HTTP."""
+
+    __slots__ = ("_caps", "_cap_key")
+
+    def __init__(self, manager: web.Server, caps: ConnectionCaps[str], **kwargs: Any) -> None:
+        super().__init__(manager, **kwargs)
+        self._caps = caps
+        self._cap_key: str | None = None
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        key = address_key(transport.get_extra_info("peername"))
+        admitted = self._caps.open(key)
+        super().connection_made(transport)
+        if admitted:
+            self._cap_key = key
+            return
+        per_address = self._caps.count(key) >= self._caps.per_key
+        if per_address:
+            _throttled.warning("per-address", "connections from %s over the per-address cap", key)
+        else:
+            _throttled.warning("total", "connection cap (%d) reached: refusing", self._caps.total)
+        assert isinstance(transport, asyncio.WriteTransport)
+        transport.write(_TOO_MANY_FROM_YOU if per_address else _BUSY)
+        self.force_close()
+
+    def connection_lost(self, exc: BaseException | None) -> None:
+        key, self._cap_key = self._cap_key, None
+        if key is not None:
+            self._caps.close(key)
+        super().connection_lost(exc)
+
+    def set_parser(self, parser: Any, data_received_cb: Callable[[], None] | None = None) -> None:
+        """Called on a WebSocket upgrade: unmasked client frames then close the connection."""
+        transport = self.transport
+        if isinstance(transport, asyncio.Transport):
+            parser = MaskScanner(parser, transport)
+        super().set_parser(parser, data_received_cb)
+
+    def handle_error(
+        self,
+        request: BaseRequest,
+        status: int = 500,
+        exc: BaseException | None = None,
+        message: str | None = None,
+    ) -> web.StreamResponse:
+        """Malformed HTTP (the parser's 4xx): a plain reason, no parser internals, and one
+        log line per interval instead of a traceback per request."""
+        if status >= 500:
+            return super().handle_error(request, status, exc, message)
+        _throttled.warning("malformed", "malformed HTTP from %s (%s)", request.remote, status)
+        text = (
+            "The request head is too large." if status in (413, 431) else "Malformed HTTP request."
+        )
+        response = web.Response(status=status, text=text)
+        response.force_close()
+        return response
+
+
+class GuardedSite(web.TCPSite):
+    """A TCP site whose connections go through `_GuardedHandler`."""
+
+    def __init__(self, runner: web.AppRunner, host: str, port: int, limits: ServerLimits) -> None:
+        super().__init__(runner, host, port)
+        self.caps: ConnectionCaps[str] = ConnectionCaps(
+            limits.max_connections_per_address, limits.total()
+        )
+
+    async def start(self) -> None:
+        await web.BaseSite.start(self)
+        loop = asyncio.get_running_loop()
+        server = self._runner.server
+        assert server is not None
+        kwargs = dict(server._kwargs)  # noqa: SLF001 - the runner's handler settings
+        caps = self.caps
+
+        def factory() -> _GuardedHandler:
+            return _GuardedHandler(server, caps, loop=loop, **kwargs)
+
+        self._server = await loop.create_server(
+            factory, self._host, self._port, backlog=self._backlog
+        )
+        sockets = self._server.sockets
+        self._bound_port = sockets[0].getsockname()[1] if sockets else self._port
+
+
+async def serve(
+    app: web.Application, host: str, port: int, limits: ServerLimits | None = None
+) -> tuple[web.AppRunner, GuardedSite]:
+    """Set up and start `app` on host:port (0 = any free port) behind the guards; the caller
+    cleans up with `await runner.cleanup()`. The bound port is `site.port`."""
+    limits = limits or ServerLimits()
+    install_resource_error_filter(asyncio.get_running_loop())
+    runner = web.AppRunner(
+        app,
+        handle_signals=False,
+        access_log=None,
+        keepalive_timeout=limits.idle_timeout_s,
+        max_line_size=limits.max_header_bytes,
+        max_field_size=limits.max_header_bytes,
+        lingering_time=limits.lingering_s,
+    )
+    await runner.setup()
+    site = GuardedSite(runner, host, port, limits)
+    try:
+        await site.start()
+    except OSError:
+        await runner.cleanup()
+        raise
+    return runner, site
+
+
+def install_resource_error_filter(loop: asyncio.AbstractEventLoop) -> None:
+    """At the descriptor limit asyncio reports every failed accept (with a traceback); this
+    makes it one line per interval. Other loop errors go to the previous handler."""
+    previous = loop.get_exception_handler()
+    if getattr(previous, "_livedesk_resource_filter", False):
+        return
+
+    def handler(loop: asyncio.AbstractEventLoop, context: dict[str, Any]) -> None:
+        exc = context.get("exception")
+        if isinstance(exc, OSError) and "out of system resource" in str(context.get("message")):
+            _throttled.warning(
+                "accept", "out of file descriptors (%s): new connections wait", exc.strerror
+            )
+            return
+        if previous is not None:
+            previous(loop, context)
+        else:
+            loop.default_exception_handler(context)
+
+    handler._livedesk_resource_filter = True  # type: ignore[attr-defined]
+    loop.set_exception_handler(handler)
