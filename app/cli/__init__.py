@@ -1,7 +1,13 @@
 """The `livedesk` command line.
 
-Each subcommand lives in its own module here with a `register(subparsers)` function that adds
-its parser and sets `handler` to a function taking the parsed args and returning an exit code.
+Every subcommand is one row of `COMMANDS` (and every benchmark one row of `BENCHES`): its
+name, the module that implements it and its one-line help. A module is imported only when its
+command is the one being run, so `livedesk --help` lists everything without importing Qt, PyAV
+or aiortc. The module has `register(subparsers)`, which adds its parser
+(`subparsers.add_parser(NAME, …)`; help and description default to the row's help) and sets
+`handler` to a function taking the parsed args and returning an exit code. Heavy imports go
+inside the handler, so that `livedesk NAME --help` stays fast too.
+
 `livedesk` with no subcommand opens the console.
 """
 
@@ -11,23 +17,73 @@ import argparse
 import importlib
 import sys
 from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
 
-# Subcommand modules, in the order `livedesk --help` lists them.
-COMMAND_MODULES: tuple[str, ...] = (
-    "app.cli.console",
-    "app.cli.publish",
-    "app.cli.relay",
-    "app.cli.process_audio",
-    "app.cli.audience",
-    "app.cli.classify",
-    "app.cli.bench",
+
+@dataclass(frozen=True, slots=True)
+class Command:
+    name: str
+    module: str
+    help: str
+    #: Sub-commands chosen by the next word (`livedesk bench KIND`); then `module` is unused.
+    children: tuple[Command, ...] = ()
+
+
+BENCHES: tuple[Command, ...] = (
+    Command("capture", "app.cli.bench_capture", "capture→preview latency, GUI stall, CPU (JSON)"),
+    Command("architecture", "app.cli.bench_architecture", "threads vs processes spike (JSON)"),
+    Command(
+        "audio", "app.cli.bench_audio", "voice chain quality (PESQ/STOI/SI-SDR), speed, AGC (JSON)"
+    ),
+    Command("latency", "app.cli.bench_latency", "glass-to-glass latency via a relay (JSON)"),
+    Command("encode", "app.cli.bench_encode", "publish-pipeline encode CPU vs ffmpeg (JSON)"),
+    Command(
+        "danmaku",
+        "app.cli.bench_danmaku",
+        "danmaku pipeline throughput, latency, GUI stall, memory (JSON)",
+    ),
 )
 
+# In the order `livedesk --help` lists them.
+COMMANDS: tuple[Command, ...] = (
+    Command(
+        "publish",
+        "app.cli.publish",
+        "publish a source to a relay over WHIP (or Janus) without the console",
+    ),
+    Command(
+        "relay", "app.cli.relay", "run the embedded relay (WHIP ingest, WHEP playback, viewer page)"
+    ),
+    Command(
+        "process-audio",
+        "app.cli.process_audio",
+        "clean and level a recording with the live voice chain",
+    ),
+    Command(
+        "audience",
+        "app.cli.audience",
+        "simulate viewers sending danmaku to an interaction hub (rehearsal, load test)",
+    ),
+    Command(
+        "classify",
+        "app.cli.classify",
+        'classify JSON lines {"text": ...} from stdin as question/spam/cheer/chat',
+    ),
+    Command("bench", "", "run a benchmark and print a JSON summary", children=BENCHES),
+)
 
-def build_parser() -> argparse.ArgumentParser:
+# Top-level options that take a value: the word after them is not a command name.
+_VALUE_OPTIONS = frozenset({"--screenshot"})
+
+
+def build_parser(argv: Sequence[str] = ()) -> argparse.ArgumentParser:
+    """The parser for `argv`: complete for the command `argv` names, one-line entries for the
+    others (enough for `--help`)."""
     parser = argparse.ArgumentParser(
         prog="livedesk",
-        description="LiveDesk: a console for hosts of e-commerce live streams.",
+        description="LiveDesk: a console for hosts of e-commerce live streams. "
+        "With no command, opens the console.",
     )
     parser.add_argument(
         "--self-test",
@@ -36,19 +92,64 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--screenshot", metavar="PATH", help="with --self-test: save the window")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
-    register_modules(subparsers, COMMAND_MODULES)
+    add_commands(subparsers, COMMANDS, argv)
     return parser
 
 
-def register_modules(subparsers: argparse._SubParsersAction, names: Sequence[str]) -> None:
-    """Let each named module add its subcommand (`register(subparsers)`)."""
-    for name in names:
-        importlib.import_module(name).register(subparsers)
+def add_commands(
+    subparsers: argparse._SubParsersAction[argparse.ArgumentParser],
+    commands: Sequence[Command],
+    argv: Sequence[str],
+) -> None:
+    """Register `commands` under `subparsers`, importing only the module of the one `argv`
+    chooses (its first word that is not an option)."""
+    chosen, rest = _chosen(argv, {c.name for c in commands})
+    for command in commands:
+        if command.name != chosen:
+            subparsers.add_parser(command.name, help=command.help, add_help=False)
+        elif command.children:
+            parser = subparsers.add_parser(
+                command.name, help=command.help, description=command.help
+            )
+            children = parser.add_subparsers(
+                dest=command.name, metavar="KIND", required=True, title="kinds"
+            )
+            add_commands(children, command.children, rest)
+        else:
+            importlib.import_module(command.module).register(_Described(subparsers, command))
+
+
+def _chosen(argv: Sequence[str], names: set[str]) -> tuple[str | None, Sequence[str]]:
+    skip = False
+    for i, word in enumerate(argv):
+        if skip:
+            skip = False
+        elif word.startswith("-"):
+            skip = word in _VALUE_OPTIONS
+        else:
+            return (word, argv[i + 1 :]) if word in names else (None, ())
+    return None, ()
+
+
+class _Described:
+    """What a command's `register` sees as `subparsers`: `add_parser` with the row's help as
+    the default help and description, so the text is written once, in `COMMANDS`."""
+
+    def __init__(
+        self, subparsers: argparse._SubParsersAction[argparse.ArgumentParser], command: Command
+    ) -> None:
+        self._subparsers = subparsers
+        self._command = command
+
+    def add_parser(self, name: str, **kwargs: Any) -> argparse.ArgumentParser:
+        kwargs.setdefault("help", self._command.help)
+        kwargs.setdefault("description", self._command.help)
+        return self._subparsers.add_parser(name, **kwargs)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(sys.argv[1:] if argv is None else list(argv))
+    words = sys.argv[1:] if argv is None else list(argv)
+    args = build_parser(words).parse_args(words)
     if args.command is None:
         from app.cli.console import run_console
 

@@ -33,7 +33,6 @@ RATE_PER_PROCESS = 4000  # what one generator process sustains comfortably on a 
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
         "audience",
-        help="simulate viewers sending danmaku to an interaction hub (rehearsal, load test)",
         description=(
             "Open N viewer connections to a hub and send realistic danmaku (questions, chatter, "
             "cheers, spam, keyword storms) at R messages/s in total for S seconds; print a JSON "

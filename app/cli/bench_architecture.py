@@ -39,7 +39,7 @@ MODES = ("single", "danmaku_proc", "split", "split3")
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
-    parser = subparsers.add_parser("architecture", help="threads vs processes spike (JSON)")
+    parser = subparsers.add_parser("architecture")
     parser.add_argument("--seconds", type=float, default=10.0, help="run time per mode")
     parser.add_argument("--modes", default=",".join(MODES), help="comma list of " + "/".join(MODES))
     parser.add_argument("--danmaku-rate", type=int, default=10_000, help="messages per second")

@@ -441,7 +441,7 @@ def summarise(
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
-    p = subparsers.add_parser("audio", help="voice chain quality (PESQ/STOI/SI-SDR), speed, AGC")
+    p = subparsers.add_parser("audio")
     p.add_argument(
         "--quick",
         action="store_true",

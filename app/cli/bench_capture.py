@@ -21,7 +21,7 @@ TARGETS = {"latency_p95_ms": 50.0, "gui_stall_p99_ms": 20.0, "cpu_percent_one_co
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
-    parser = subparsers.add_parser("capture", help="capture→preview latency, GUI stall, CPU (JSON)")
+    parser = subparsers.add_parser("capture")
     parser.add_argument("--seconds", type=float, default=10.0)
     parser.add_argument(
         "--source",

@@ -54,9 +54,7 @@ TARGETS = {
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
-    parser = subparsers.add_parser(
-        "danmaku", help="danmaku pipeline throughput, latency, GUI stall, memory"
-    )
+    parser = subparsers.add_parser("danmaku")
     parser.add_argument(
         "--messages", type=int, default=200_000, help="messages for the throughput part"
     )

@@ -32,7 +32,7 @@ TARGET_RATIO = 1.3
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
-    parser = subparsers.add_parser("encode", help="publish-pipeline encode CPU vs ffmpeg (JSON)")
+    parser = subparsers.add_parser("encode")
     parser.add_argument("--resolution", default="1080p", choices=tuple(PROFILES))
     parser.add_argument("--frames", type=int, default=150, help="frames per run (default 150)")
     parser.add_argument(

@@ -57,7 +57,7 @@ TARGETS = {"p95_ms": 200.0, "fps": 29.0, "ratio": 1.0}
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
-    parser = subparsers.add_parser("latency", help="glass-to-glass latency via a relay (JSON)")
+    parser = subparsers.add_parser("latency")
     parser.add_argument("--relay", choices=("embedded", "janus"), default="embedded")
     parser.add_argument("--resolution", choices=tuple(PROFILES), default="1080p")
     parser.add_argument("--seconds", type=float, default=15.0, help="measured seconds per phase")

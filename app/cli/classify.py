@@ -15,9 +15,7 @@ from app.danmaku.classify import classify
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
-    parser = subparsers.add_parser(
-        "classify", help='classify JSON lines {"text": ...} from stdin as question/spam/cheer/chat'
-    )
+    parser = subparsers.add_parser("classify")
     parser.set_defaults(handler=run)
 
 

@@ -10,11 +10,6 @@ import sys
 import time
 from typing import Any
 
-
-def register(subparsers: argparse._SubParsersAction) -> None:
-    """The console is the default command (`livedesk` alone); it adds no subcommand."""
-
-
 SELF_TEST_SECONDS = 3.0
 SELF_TEST_MAX_SECONDS = 10.0
 MIN_FRAMES = 15  # half a second of 30 fps video painted

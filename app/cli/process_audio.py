@@ -196,7 +196,6 @@ def settings_from_args(
 def register(subparsers: argparse._SubParsersAction) -> None:
     p = subparsers.add_parser(
         "process-audio",
-        help="clean and level a recording with the live voice chain",
         description="Run an audio file (anything FFmpeg reads) through the same noise "
         "suppression, AGC and limiter as the live microphone; write the result.",
     )

@@ -25,10 +25,12 @@ import sys
 import threading
 import time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from capture.media import AudioBlock, VideoFrame
 from capture.source import Source, SourceState
+
+if TYPE_CHECKING:  # numpy behind these; `livedesk publish --help` must not import it
+    from capture.media import AudioBlock, VideoFrame
 
 TOKEN_ENV = "LIVEDESK_WHIP_TOKEN"
 EXIT_OK, EXIT_USAGE, EXIT_CONNECT, EXIT_LOST = 0, 2, 3, 4
@@ -44,7 +46,6 @@ exit codes: 0 ok, 2 bad arguments/source, 3 could not go live, 4 refused after r
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
         "publish",
-        help="publish a source to a relay over WHIP (or Janus) without the console",
         description="Publish video and audio to a relay, headless.",
         epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,

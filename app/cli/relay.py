@@ -21,7 +21,6 @@ HOST_TOKEN_ENV = "LIVEDESK_HOST_TOKEN"
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
         "relay",
-        help="run the embedded relay (WHIP ingest, WHEP playback, viewer page)",
         description="Run the embedded relay. For rehearsal, local preview and small rooms; "
         "large audiences belong on a real SFU reached over WHIP or Janus. The publish token "
         f"is read from --token-file or ${TOKEN_ENV}, the host token from --host-token-file or "
