@@ -18,7 +18,7 @@ test: setup-test lint
 lint: setup-test
 	$(VENV)/bin/ruff check app widgets capture streaming tests
 	$(VENV)/bin/ruff format --check app widgets capture streaming tests
-	$(VENV)/bin/mypy app capture streaming
+	$(VENV)/bin/mypy app capture streaming widgets
 
 setup: $(RUN_STAMP)
 setup-test: $(TEST_STAMP)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import math
 import time
+from typing import TypeVar
 
 import cv2
 import numpy as np
@@ -13,8 +14,10 @@ import numpy as np
 from capture.media import AUDIO_BLOCK_FRAMES, AUDIO_RATE, AudioBlock, VideoFrame, now_ns
 from capture.source import SourceState, ThreadSource
 
+T = TypeVar("T")
 
-class _PacedThreadSource(ThreadSource):
+
+class _PacedThreadSource(ThreadSource[T]):
     """Runs `_produce(i)` every `period_s` on its own thread, on an absolute schedule (no drift)."""
 
     period_s = 0.1
@@ -39,11 +42,11 @@ class _PacedThreadSource(ThreadSource):
             elif delay > 0:
                 self._stop.wait(delay)
 
-    def _produce(self, index: int):  # pragma: no cover - abstract
+    def _produce(self, index: int) -> T:  # pragma: no cover - abstract
         raise NotImplementedError
 
 
-class SyntheticVideoSource(_PacedThreadSource):
+class SyntheticVideoSource(_PacedThreadSource[VideoFrame]):
     """Colour bars scrolling sideways, a bouncing box and the current time, at any size/rate."""
 
     def __init__(self, width: int = 1920, height: int = 1080, fps: float = 30.0) -> None:
@@ -91,7 +94,7 @@ class SyntheticVideoSource(_PacedThreadSource):
         return VideoFrame(image, now_ns(), index)
 
 
-class SyntheticAudioSource(_PacedThreadSource):
+class SyntheticAudioSource(_PacedThreadSource[AudioBlock]):
     """A sine tone at a known level (or silence with `level_dbfs=None`), mono, house format."""
 
     period_s = AUDIO_BLOCK_FRAMES / AUDIO_RATE

@@ -15,6 +15,7 @@ import time
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from typing import Any
 
 import av
 import numpy as np
@@ -75,7 +76,7 @@ class EncodeTimes:
             self.by_seq.remember(stamp.seq, (record.started * 1000, record.finished * 1000))
 
 
-class ArrivalQueue(queue.Queue):
+class ArrivalQueue(queue.Queue[Any]):
     """Takes the place of an aiortc receiver's decoder queue: notes when each complete encoded
     frame left the jitter buffer (by RTP timestamp), then passes it on to the decoder."""
 
@@ -115,7 +116,7 @@ class Sample:
     height: int = 0
 
 
-def _h264_only(kind: str) -> list:
+def _h264_only(kind: str) -> list[Any]:
     mime = "video/h264" if kind == "video" else "audio/opus"
     return [
         c
@@ -134,7 +135,7 @@ async def aiortc_viewer(
     pc = RTCPeerConnection()
     samples: list[Sample] = []
     taps: list[ArrivalQueue] = []
-    got_track: asyncio.Future = asyncio.get_running_loop().create_future()
+    got_track: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
 
     @pc.on("track")
     def on_track(track) -> None:  # type: ignore[no-untyped-def]
@@ -188,7 +189,7 @@ def whep_negotiator(url: str) -> Callable[..., Awaitable[None]]:
     return negotiate
 
 
-def janus_negotiator(url: str, room: int, keep: list) -> Callable[..., Awaitable[None]]:
+def janus_negotiator(url: str, room: int, keep: list[Any]) -> Callable[..., Awaitable[None]]:
     """Signalling for `aiortc_viewer` through a Janus VideoRoom (Janus offers). The
     subscriber object is appended to `keep` so the caller can close it afterwards."""
     from streaming.janus import JanusSubscriber
@@ -465,7 +466,7 @@ async function publishJanus(base, room, range) {
 )
 
 
-def page_samples(rows: list[list]) -> list[Sample]:
+def page_samples(rows: list[list[Any]]) -> list[Sample]:
     """Samples from a probed page's `window.__latency` rows."""
     out = []
     for seq, time_ms, shown, received, decode_ms, width, height in rows:

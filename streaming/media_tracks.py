@@ -15,6 +15,7 @@ import fractions
 import logging
 import threading
 from collections import deque
+from typing import Any
 
 import av
 import cv2
@@ -212,7 +213,7 @@ class AudioSourceTrack(MediaStreamTrack):
                 self.packets_dropped += 1
         self._handoff.notify_threadsafe()
 
-    async def recv(self) -> av.Packet:
+    async def recv(self) -> av.Packet[Any]:
         while True:
             if self.readyState != "live":
                 raise MediaStreamError

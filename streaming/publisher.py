@@ -20,7 +20,7 @@ import logging
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
-from typing import Protocol
+from typing import Any, Protocol
 
 from aiortc import (
     RTCConfiguration,
@@ -441,7 +441,7 @@ class _FeedbackCounters:
         sender._handle_rtcp_packet = counted  # type: ignore[method-assign]
 
 
-def _codecs(kind: str, mime: str) -> list:
+def _codecs(kind: str, mime: str) -> list[Any]:
     """Our capabilities for `kind` limited to `mime` (plus RTX for retransmissions)."""
     caps = RTCRtpSender.getCapabilities(kind).codecs
     return [c for c in caps if c.mimeType.lower() in (mime.lower(), f"{kind}/rtx")]

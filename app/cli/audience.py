@@ -30,7 +30,7 @@ TOKEN_ENV = "LIVEDESK_HUB_TOKEN"
 RATE_PER_PROCESS = 4000  # what one generator process sustains comfortably on a loaded machine
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = subparsers.add_parser(
         "audience",
         description=(

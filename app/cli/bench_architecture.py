@@ -38,7 +38,7 @@ FRAME_MS = 1000.0 / FPS
 MODES = ("single", "danmaku_proc", "split", "split3")
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = subparsers.add_parser("architecture")
     parser.add_argument("--seconds", type=float, default=10.0, help="run time per mode")
     parser.add_argument("--modes", default=",".join(MODES), help="comma list of " + "/".join(MODES))
@@ -248,7 +248,7 @@ def run_danmaku(seconds: float, rate: int, work: int = 1) -> dict[str, Any]:
     }
 
 
-def _danmaku_child(seconds: float, rate: int, work: int, results: mp.Queue) -> None:
+def _danmaku_child(seconds: float, rate: int, work: int, results: mp.Queue[Any]) -> None:
     results.put(run_danmaku(seconds, rate, work))
 
 
@@ -260,7 +260,7 @@ FRAME_BYTES = WIDTH * HEIGHT * 3
 class _ShmWriter:
     """Media-process side: writes each frame into the next shared slot, then tells the GUI."""
 
-    def __init__(self, shm_name: str, notify: mp.Queue) -> None:
+    def __init__(self, shm_name: str, notify: mp.Queue[Any]) -> None:
         self.shm = shared_memory.SharedMemory(name=shm_name)
         self.frames = np.ndarray((SHM_SLOTS, HEIGHT, WIDTH, 3), np.uint8, buffer=self.shm.buf)
         self.notify = notify
@@ -278,7 +278,9 @@ class _ShmWriter:
         self.shm.close()
 
 
-def _media_child(seconds: float, shm_name: str, notify: mp.Queue, results: mp.Queue) -> None:
+def _media_child(
+    seconds: float, shm_name: str, notify: mp.Queue[Any], results: mp.Queue[Any]
+) -> None:
     writer = _ShmWriter(shm_name, notify)
     stats = run_media(seconds, writer)
     notify.put(None)
@@ -286,7 +288,7 @@ def _media_child(seconds: float, shm_name: str, notify: mp.Queue, results: mp.Qu
     results.put(stats)
 
 
-def _shm_reader(shm: shared_memory.SharedMemory, notify: mp.Queue, sink: Any) -> None:
+def _shm_reader(shm: shared_memory.SharedMemory, notify: mp.Queue[Any], sink: Any) -> None:
     """GUI-process thread: copy the announced slot out (the media process may reuse it) and
     offer it to the preview."""
     frames = np.ndarray((SHM_SLOTS, HEIGHT, WIDTH, 3), np.uint8, buffer=shm.buf)
@@ -324,7 +326,7 @@ def run_mode(mode: str, seconds: float, rate: int, work: int) -> dict[str, Any]:
     threads: list[threading.Thread] = []
     procs: list[mp.process.BaseProcess] = []
     ctx = mp.get_context("spawn")
-    results_q: mp.Queue = ctx.Queue()
+    results_q: mp.Queue[Any] = ctx.Queue()
     media_out: dict[str, Any] = {}
     danmaku_out: dict[str, Any] = {}
     shm = None
@@ -338,7 +340,7 @@ def run_mode(mode: str, seconds: float, rate: int, work: int) -> dict[str, Any]:
         )
     else:
         shm = shared_memory.SharedMemory(create=True, size=SHM_SLOTS * FRAME_BYTES)
-        notify: mp.Queue = ctx.Queue(maxsize=2)
+        notify: mp.Queue[Any] = ctx.Queue(maxsize=2)
         procs.append(
             ctx.Process(
                 target=_media_child, args=(seconds, shm.name, notify, results_q), name="media"

@@ -440,7 +440,7 @@ def summarise(
     }
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = subparsers.add_parser("audio")
     p.add_argument(
         "--quick",

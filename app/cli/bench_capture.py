@@ -20,7 +20,7 @@ from app.measure import CpuMeter, percentile, rss_mb, summarize
 TARGETS = {"latency_p95_ms": 50.0, "gui_stall_p99_ms": 20.0, "cpu_percent_one_core": 35.0}
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = subparsers.add_parser("capture")
     parser.add_argument("--seconds", type=float, default=10.0)
     parser.add_argument(

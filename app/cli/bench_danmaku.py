@@ -53,7 +53,7 @@ TARGETS = {
 }
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = subparsers.add_parser("danmaku")
     parser.add_argument(
         "--messages", type=int, default=200_000, help="messages for the throughput part"

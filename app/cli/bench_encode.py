@@ -31,7 +31,7 @@ from streaming.h264 import PROFILES, LiveH264Encoder, VideoProfile, bgr_to_video
 TARGET_RATIO = 1.3
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = subparsers.add_parser("encode")
     parser.add_argument("--resolution", default="1080p", choices=tuple(PROFILES))
     parser.add_argument("--frames", type=int, default=150, help="frames per run (default 150)")

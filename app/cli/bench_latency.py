@@ -56,7 +56,7 @@ PHASES = ("aiortc", "chromium", "chromium-publisher")
 TARGETS = {"p95_ms": 200.0, "fps": 29.0, "ratio": 1.0}
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = subparsers.add_parser("latency")
     parser.add_argument("--relay", choices=("embedded", "janus"), default="embedded")
     parser.add_argument("--resolution", choices=tuple(PROFILES), default="1080p")
@@ -217,7 +217,10 @@ def _aiortc_stages(samples: list[Sample]) -> dict[str, Any]:
 
 
 def _chromium_stages(
-    samples: list[Sample], before: dict | None, after: dict | None, seconds: float
+    samples: list[Sample],
+    before: dict[str, Any] | None,
+    after: dict[str, Any] | None,
+    seconds: float,
 ) -> dict[str, Any]:
     """The browser's share, from its own getStats() counters over the measured window."""
     extra: dict[str, Any] = {
@@ -226,7 +229,9 @@ def _chromium_stages(
     if not (before and after):
         return extra
 
-    def per_frame(key: str, count_key: str, a: dict = after, b: dict = before) -> float | None:
+    def per_frame(
+        key: str, count_key: str, a: dict[str, Any] = after, b: dict[str, Any] = before
+    ) -> float | None:
         count = a[count_key] - b[count_key]
         return round(1000 * (a[key] - b[key]) / count, 1) if count > 0 else None
 
@@ -311,7 +316,7 @@ class OurPublisher:
 
 
 async def watch_with_aiortc(target: RelayTarget, args: argparse.Namespace) -> list[Sample]:
-    keep: list = []
+    keep: list[Any] = []
     negotiate = (
         janus_negotiator(target.janus, target.room, keep)
         if target.kind == "janus"

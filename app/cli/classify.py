@@ -14,7 +14,7 @@ import sys
 from app.danmaku.classify import classify
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = subparsers.add_parser("classify")
     parser.set_defaults(handler=run)
 

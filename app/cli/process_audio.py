@@ -14,7 +14,7 @@ import os
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import cast
+from typing import Any, cast
 
 import av
 import numpy as np
@@ -108,7 +108,7 @@ class _Writer:
         except av.error.FFmpegError:
             pass
 
-    def _encode(self, frames: list) -> None:
+    def _encode(self, frames: list[Any]) -> None:
         for f in frames:
             for packet in self._stream.encode(f):
                 self._out.mux(packet)
@@ -139,7 +139,7 @@ def process_file(src: Path, dst: Path, settings: ChainSettings) -> FileReport:
             chain = VoiceChain(settings)
             received = 0
 
-            def feed(frames: list) -> None:
+            def feed(frames: list[Any]) -> None:
                 nonlocal received, writer
                 for f in frames:
                     planar = f.to_ndarray()
@@ -193,7 +193,7 @@ def settings_from_args(
     return s.with_values("gate", enabled=bool(args.gate))
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = subparsers.add_parser(
         "process-audio",
         description="Run an audio file (anything FFmpeg reads) through the same noise "

@@ -43,7 +43,7 @@ token: --token-file PATH (- for stdin), else $LIVEDESK_WHIP_TOKEN, else the one 
 exit codes: 0 ok, 2 bad arguments/source, 3 could not go live, 4 refused after reconnecting."""
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = subparsers.add_parser(
         "publish",
         description="Publish video and audio to a relay, headless.",
@@ -142,7 +142,7 @@ def _file(spec: str, kind: str) -> Any:
     return FileSource(path, kind, loop=True)  # type: ignore[arg-type]
 
 
-def _wait_running(source: Source, timeout_s: float = 8.0) -> None:
+def _wait_running(source: Source[Any], timeout_s: float = 8.0) -> None:
     """Sources open on their own thread; wait until one runs or says why it cannot."""
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
@@ -245,7 +245,7 @@ def run(args: argparse.Namespace) -> int:
     from streaming.whip import WhipError, url_origin
 
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
-    sources: list[Source] = []
+    sources: list[Source[Any]] = []
     try:
         signalling = make_signalling(args)
         video = open_video(args.video, RESOLUTIONS[args.resolution])

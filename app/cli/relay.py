@@ -18,7 +18,7 @@ TOKEN_ENV = "LIVEDESK_RELAY_TOKEN"
 HOST_TOKEN_ENV = "LIVEDESK_HOST_TOKEN"
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = subparsers.add_parser(
         "relay",
         description="Run the embedded relay. For rehearsal, local preview and small rooms; "

@@ -313,7 +313,7 @@ class InteractionHub:
 
     def _check(
         self, peer: _Viewer | _Host, data: str, allowed: dict[str, rules.Rule]
-    ) -> tuple[str, dict] | None:
+    ) -> tuple[str, dict[str, Any]] | None:
         """`(kind, fields)` of a well-formed event, or None after telling `peer` what is wrong."""
         try:
             return rules.check(json.loads(data), allowed)

@@ -32,7 +32,9 @@ class ProtocolError(ValueError):
         self.message = message
 
 
-def _str(obj: dict, key: str, max_len: int, *, empty: bool = True, null: bool = False) -> Any:
+def _str(
+    obj: dict[str, Any], key: str, max_len: int, *, empty: bool = True, null: bool = False
+) -> Any:
     value = obj.get(key)
     if value is None and null and key in obj:
         return None
@@ -45,32 +47,32 @@ def _str(obj: dict, key: str, max_len: int, *, empty: bool = True, null: bool = 
     return value
 
 
-def _int(obj: dict, key: str, lo: int, hi: int) -> int:
+def _int(obj: dict[str, Any], key: str, lo: int, hi: int) -> int:
     value = obj.get(key)
     if type(value) is not int or not lo <= value <= hi:
         raise ProtocolError(BAD_FIELD, f"'{key}' must be a whole number from {lo} to {hi}")
     return value
 
 
-def _num(obj: dict, key: str, lo: float, hi: float) -> float:
+def _num(obj: dict[str, Any], key: str, lo: float, hi: float) -> float:
     value: Any = obj.get(key)
     if type(value) not in (int, float) or not lo <= value <= hi:
         raise ProtocolError(BAD_FIELD, f"'{key}' must be a number from {lo} to {hi}")
     return value
 
 
-def _danmaku(obj: dict) -> dict:
+def _danmaku(obj: dict[str, Any]) -> dict[str, Any]:
     fields: dict[str, Any] = {"text": _str(obj, "text", MAX_TEXT, empty=False)}
     if "sent_at" in obj:
         fields["sent_at"] = _int(obj, "sent_at", 0, 10**15)
     return fields
 
 
-def _like(obj: dict) -> dict:
+def _like(obj: dict[str, Any]) -> dict[str, Any]:
     return {"count": _int(obj, "count", 1, 1000)}
 
 
-def _gift(obj: dict) -> dict:
+def _gift(obj: dict[str, Any]) -> dict[str, Any]:
     return {
         "gift": _str(obj, "gift", MAX_ID, empty=False),
         "count": _int(obj, "count", 1, 10_000),
@@ -78,25 +80,25 @@ def _gift(obj: dict) -> dict:
     }
 
 
-def _order(obj: dict) -> dict:
+def _order(obj: dict[str, Any]) -> dict[str, Any]:
     return {
         "product_id": _str(obj, "product_id", MAX_ID, empty=False),
         "quantity": _int(obj, "quantity", 1, 10_000),
     }
 
 
-def _pin(obj: dict) -> dict:
+def _pin(obj: dict[str, Any]) -> dict[str, Any]:
     return {
         "question_id": _str(obj, "question_id", MAX_ID),
         "text": _str(obj, "text", MAX_TEXT, null=True),
     }
 
 
-def _announcement(obj: dict) -> dict:
+def _announcement(obj: dict[str, Any]) -> dict[str, Any]:
     return {"text": _str(obj, "text", MAX_TEXT)}
 
 
-def _countdown(obj: dict) -> dict:
+def _countdown(obj: dict[str, Any]) -> dict[str, Any]:
     return {
         "id": _str(obj, "id", MAX_ID),
         "label": _str(obj, "label", 200),
@@ -104,7 +106,7 @@ def _countdown(obj: dict) -> dict:
     }
 
 
-def _lottery(obj: dict) -> dict:
+def _lottery(obj: dict[str, Any]) -> dict[str, Any]:
     fields: dict[str, Any] = {
         "id": _str(obj, "id", MAX_ID),
         "keyword": _str(obj, "keyword", MAX_ID),
@@ -123,7 +125,7 @@ def _lottery(obj: dict) -> dict:
     return fields
 
 
-def _product(obj: dict) -> dict:
+def _product(obj: dict[str, Any]) -> dict[str, Any]:
     return {
         "id": _str(obj, "id", MAX_ID),
         "title": _str(obj, "title", 200),
@@ -132,7 +134,7 @@ def _product(obj: dict) -> dict:
     }
 
 
-Rule = Callable[[dict], dict]
+Rule = Callable[[dict[str, Any]], dict[str, Any]]
 VIEWER_RULES: dict[str, Rule] = {"danmaku": _danmaku, "like": _like, "gift": _gift, "order": _order}
 HOST_RULES: dict[str, Rule] = {
     "pin": _pin,
@@ -143,7 +145,7 @@ HOST_RULES: dict[str, Rule] = {
 }
 
 
-def check(obj: Any, rules: dict[str, Rule]) -> tuple[str, dict]:
+def check(obj: Any, rules: dict[str, Rule]) -> tuple[str, dict[str, Any]]:
     """(type, allowed fields) of a decoded frame, or ProtocolError saying what is wrong."""
     if type(obj) is not dict:
         raise ProtocolError(BAD_JSON, "a frame must be one JSON object")

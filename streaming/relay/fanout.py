@@ -23,6 +23,7 @@ import threading
 import time
 from collections import deque
 from collections.abc import Callable
+from typing import Any
 
 import av
 from aiortc import RTCRtpReceiver
@@ -149,7 +150,7 @@ class ForwardTrack(MediaStreamTrack):
         self._queue.append((data, timestamp))
         self._ready.set()
 
-    async def recv(self) -> av.Packet:
+    async def recv(self) -> av.Packet[Any]:
         while not self._queue:
             if self.readyState != "live":
                 raise MediaStreamError

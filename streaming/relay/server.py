@@ -84,7 +84,7 @@ class _Session:
     connected_at: float | None = None  # None while ICE/DTLS has not completed
 
 
-def _codecs(kind: str) -> list:
+def _codecs(kind: str) -> list[Any]:
     mime = "video/h264" if kind == "video" else "audio/opus"
     return [
         c

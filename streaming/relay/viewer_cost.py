@@ -59,7 +59,7 @@ async def measure(resolution: str, counts: list[int], window_s: float) -> dict[s
         stderr=subprocess.DEVNULL,
         text=True,
     )
-    publisher: subprocess.Popen | None = None
+    publisher: subprocess.Popen[bytes] | None = None
     viewers: list[RTCPeerConnection] = []
     try:
         assert relay.stdout is not None
