@@ -76,12 +76,10 @@ class FileSource(ThreadSource[VideoFrame | AudioBlock]):
             self._emit(dataclasses.replace(item, pts_ns=now_ns()))
 
     def _video(self, container: av.container.InputContainer) -> Iterator[tuple[float, VideoFrame]]:
-        index = 0
-        for frame in container.decode(container.streams.video[0]):
+        for index, frame in enumerate(container.decode(container.streams.video[0])):
             t = float(frame.time) if frame.time is not None else index / 30.0
             image = frame.to_ndarray(format="bgr24")
             yield t, VideoFrame(np.ascontiguousarray(image), now_ns(), index)
-            index += 1
 
     def _audio(self, container: av.container.InputContainer) -> Iterator[tuple[float, AudioBlock]]:
         resampler = av.AudioResampler(format="flt", layout="mono", rate=AUDIO_RATE)

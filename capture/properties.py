@@ -72,7 +72,7 @@ class Property:
                 value = max(value, self.minimum)
             if self.maximum is not None:
                 value = min(value, self.maximum)
-            return int(round(value)) if kind is Kind.INT else float(value)
+            return round(value) if kind is Kind.INT else float(value)
         if not isinstance(value, str):
             return None
         if kind is Kind.CHOICE:

@@ -165,8 +165,7 @@ def bgr_to_video_frame(image: np.ndarray) -> av.VideoFrame:
     """The one colour conversion of the publish path: BGR (OpenCV's order) to planar
     YUV 4:2:0 (BT.601, limited range), which is what x264 encodes, so nothing converts again."""
     i420: np.ndarray = np.asarray(cv2.cvtColor(image, cv2.COLOR_BGR2YUV_I420), dtype=np.uint8)
-    frame = av.VideoFrame.from_ndarray(i420, format="yuv420p")
-    return frame
+    return av.VideoFrame.from_ndarray(i420, format="yuv420p")
 
 
 class PresetGovernor:

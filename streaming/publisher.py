@@ -371,9 +371,10 @@ class Publisher:
                     age = time.time() - report.timestamp.timestamp()
                     seen = time.monotonic() - max(0.0, age)
                     latest_report = seen if latest_report is None else max(latest_report, seen)
-                    if sender.kind == "video" or figures.rtt_ms is None:
-                        if report.roundTripTime is not None:
-                            figures.rtt_ms = round(report.roundTripTime * 1000, 1)
+                    if (
+                        sender.kind == "video" or figures.rtt_ms is None
+                    ) and report.roundTripTime is not None:
+                        figures.rtt_ms = round(report.roundTripTime * 1000, 1)
                     if sender.kind == "video" or self.video is None:
                         figures.packets_lost = max(0, report.packetsLost)
                         figures.loss_percent = round(report.fractionLost * 100 / 256, 2)

@@ -263,7 +263,7 @@ class WhipSession:
         """ICE restart (RFC 9725 section 4.4.2): PATCH with new ufrag/pwd and `If-Match: *`;
         the relay answers 200 with its own new ufrag/pwd and a new ETag, which is kept for
         later PATCHes. Returns the relay's sdpfrag."""
-        status, headers, body = await self.client._request(
+        _status, headers, body = await self.client._request(
             "PATCH", self.resource_url, sdpfrag, SDPFRAG_TYPE, {"If-Match": "*"}, expect=(200,)
         )
         new_etag = headers.get("ETag")
@@ -320,7 +320,7 @@ class WhipClient:
     async def offer(self, offer_sdp: str) -> WhipSession:
         """POST the offer; return the session with the relay's answer. Follows 307/308
         redirects; the resource URL may be relative (resolved against the URL that answered)."""
-        status, headers, body, url = await self._exchange(
+        _status, headers, body, url = await self._exchange(
             "POST", self.endpoint, offer_sdp, SDP_TYPE, {}, expect=(201,)
         )
         location = headers.get("Location")

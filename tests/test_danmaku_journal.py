@@ -168,7 +168,7 @@ def test_console_audience_process_killed_then_resumed(hub: HubServer) -> None:
     sender = threading.Thread(target=send_all, daemon=True)
     sender.start()
     wait_for(lambda: _count(first.path, "type='danmaku'") >= 1000, timeout=60)
-    os.kill(first._proc.pid, signal.SIGKILL)  # noqa: SLF001 - the crash under test
+    os.kill(first._proc.pid, signal.SIGKILL)
     first.close()
     at_kill = _count(first.path, "type='danmaku'")
     assert at_kill < total

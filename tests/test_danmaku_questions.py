@@ -39,7 +39,9 @@ def test_paraphrases_cluster_and_different_questions_do_not() -> None:
 def test_ranking_by_askers_recency_and_orders() -> None:
     q = QuestionQueue()
     now = 10_000_000
-    popular = [q.add("能用花呗吗", fold("能用花呗吗"), f"u{i}", f"n{i}", now) for i in range(3)][0]
+    ids = {q.add("能用花呗吗", fold("能用花呗吗"), f"u{i}", f"n{i}", now) for i in range(3)}
+    assert len(ids) == 1  # three askers, one question
+    (popular,) = ids
     lonely = q.add("掉色吗", fold("掉色吗"), "buyer", "b", now)
     assert [v.id for v in q.ranked(now)] == [popular, lonely]
     q.note_order("buyer")

@@ -222,6 +222,8 @@ async def _loopback_h264(frames_wanted: int) -> list[tuple[int, int]]:
     received: list[tuple[int, int]] = []
     done = asyncio.Event()
 
+    pulls: list[asyncio.Future[None]] = []
+
     @receiver_pc.on("track")
     def on_track(track) -> None:
         async def pull() -> None:
@@ -230,7 +232,7 @@ async def _loopback_h264(frames_wanted: int) -> list[tuple[int, int]]:
                 received.append((frame.width, frame.height))
             done.set()
 
-        asyncio.ensure_future(pull())
+        pulls.append(asyncio.ensure_future(pull()))  # held: a bare task may be collected
 
     transceiver = sender_pc.addTransceiver(_Pattern(), direction="sendonly")
     h264 = [c for c in RTCRtpSender.getCapabilities("video").codecs if c.mimeType == "video/H264"]

@@ -39,8 +39,7 @@ def hub():
 
 
 def _raw(port: int, source: str = "127.0.0.1") -> socket.socket:
-    sock = socket.create_connection(("127.0.0.1", port), timeout=5, source_address=(source, 0))
-    return sock
+    return socket.create_connection(("127.0.0.1", port), timeout=5, source_address=(source, 0))
 
 
 def _read_all(sock: socket.socket, timeout: float = 5.0) -> bytes:

@@ -111,7 +111,7 @@ def test_generator_processes_are_merged(audience):
 
 def test_per_connection_limits_show_up_as_errors(audience):
     with HubServer(TOKEN) as srv:  # default limits: 5 msg/s, burst 10
-        code, out, _ = audience(
+        _code, out, _ = audience(
             "--url",
             srv.viewer_url,
             "--viewers",
@@ -173,20 +173,22 @@ def test_hosts_are_fed_during_a_burst_not_after_it():
     from streaming.interaction.blast import blast
     from tests.interaction_support import Collector, wait_for
 
-    with HubServer(
-        TOKEN, HubLimits(viewer_rate=1e9, viewer_burst=10**9, log_size=5000).for_load_test()
-    ) as srv:
-        with Collector(srv.host_url) as host:
-            asyncio.run(
-                blast(
-                    srv.viewer_url,
-                    40,
-                    60_000,
-                    ["能用花呗吗", "666"],
-                    done=lambda: srv.hub.counters["accepted"] == 60_000,
-                )
+    with (
+        HubServer(
+            TOKEN, HubLimits(viewer_rate=1e9, viewer_burst=10**9, log_size=5000).for_load_test()
+        ) as srv,
+        Collector(srv.host_url) as host,
+    ):
+        asyncio.run(
+            blast(
+                srv.viewer_url,
+                40,
+                60_000,
+                ["能用花呗吗", "666"],
+                done=lambda: srv.hub.counters["accepted"] == 60_000,
             )
-            wait_for(lambda: srv.hub.counters["accepted"] == 60_000, timeout=60)
-            wait_for(lambda: host.client.last_seq == srv.hub.stats()["head"], timeout=60)
-            assert not any(kind == "gap" for kind, _ in host.statuses)
-            assert sum(f.count('{"seq":') for f in host.frames) == host.client.last_seq
+        )
+        wait_for(lambda: srv.hub.counters["accepted"] == 60_000, timeout=60)
+        wait_for(lambda: host.client.last_seq == srv.hub.stats()["head"], timeout=60)
+        assert not any(kind == "gap" for kind, _ in host.statuses)
+        assert sum(f.count('{"seq":') for f in host.frames) == host.client.last_seq

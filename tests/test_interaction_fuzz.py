@@ -6,6 +6,7 @@ the client's seq tracking cannot be fooled by what viewers type."""
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -19,7 +20,7 @@ from streaming.interaction.hub import HubLimits
 from streaming.interaction.serve import HubServer
 from tests.interaction_support import TOKEN, Collector, viewer, wait_for
 
-SCHEMA = json.load(open("streaming/interaction/schema.json", encoding="utf-8"))
+SCHEMA = json.loads(Path("streaming/interaction/schema.json").read_text(encoding="utf-8"))
 HOST_FRAME = Draft202012Validator({"$ref": "#/$defs/host_frame", "$defs": SCHEMA["$defs"]})
 NASTY = '\u202e\u202d\u2066\u200b\u200f\ufeff\x00\x07\x1b\r\n\t\ud800\udfff\U0001f600<script>"\\'
 
@@ -142,7 +143,7 @@ def test_after_fuzzing_host_stream_is_whole_and_valid(hub, fuzzer):
     | st.sampled_from(['{"seq":999999999,', '"},{"seq":7,"v":1', '\\"seq\\":5', '[{"seq":1}]'])
 )
 def test_viewer_text_cannot_fool_the_clients_seq_tracking(hub, text):
-    srv, host, canary = hub
+    _srv, host, canary = hub
     start = len(host.frames)
     canary.send(json.dumps({"v": 1, "type": "danmaku", "text": text}))
 

@@ -42,7 +42,7 @@ def relay():
 def page(relay):
     from playwright.sync_api import sync_playwright
 
-    server, info = relay
+    _server, info = relay
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
         page = browser.new_page()

@@ -34,6 +34,8 @@ async def watch_feed(url: str, room: int, seconds: float) -> dict[str, list]:
     pc = RTCPeerConnection()
     got: dict[str, list] = {"video": [], "audio": []}
 
+    pulls: list[asyncio.Future[None]] = []
+
     @pc.on("track")
     def on_track(track) -> None:
         async def pull() -> None:
@@ -44,7 +46,7 @@ async def watch_feed(url: str, room: int, seconds: float) -> dict[str, list]:
                 else:
                     got["audio"].append(frame.samples)
 
-        asyncio.ensure_future(pull())
+        pulls.append(asyncio.ensure_future(pull()))  # held: a bare task may be collected
 
     try:
         feed = await subscriber.first_publisher()
@@ -141,7 +143,7 @@ def test_room_without_h264_is_refused_in_plain_words(janus: LocalJanus) -> None:
         await pc.setLocalDescription(await pc.createOffer())
         signalling = JanusSignalling(janus.url, room=99)
         try:
-            with pytest.raises(JanusError, match="does not accept H.264"):
+            with pytest.raises(JanusError, match=r"does not accept H\.264"):
                 await signalling.negotiate(pc.localDescription.sdp)
         finally:
             await signalling.close()

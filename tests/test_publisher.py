@@ -97,7 +97,7 @@ def test_wrong_token_fails_with_plain_message(relay, sources):
 
 
 def test_unreachable_relay_fails_fast(sources):
-    pub, rec = make_publisher("http://127.0.0.1:9/whip", sources)
+    pub, _rec = make_publisher("http://127.0.0.1:9/whip", sources)
     pub.start()
     assert wait_for(lambda: pub.state == PublishState.FAILED, 10)
     assert "Cannot reach the relay" in pub.message
@@ -107,7 +107,7 @@ def test_unreachable_relay_fails_fast(sources):
 def test_garbage_sdp_answer_fails_cleanly_and_deletes_session(sources):
     server = GarbageAnswerServer()
     try:
-        pub, rec = make_publisher(server.url, sources)
+        pub, _rec = make_publisher(server.url, sources)
         pub.start()
         assert wait_for(lambda: pub.state == PublishState.FAILED, 10)
         assert "not a usable WebRTC description" in pub.message

@@ -95,7 +95,7 @@ def toggle(qtbot, panel: VoicePanel, stage: str) -> None:
 
 
 def test_toggling_stages_through_the_checkboxes(console, qtbot) -> None:
-    window, panel = console.open()
+    _window, panel = console.open()
     core = console.core
     method = control(panel, "denoise", "method")
     assert isinstance(method, QComboBox)
@@ -124,7 +124,7 @@ def test_toggling_stages_through_the_checkboxes(console, qtbot) -> None:
 
 
 def test_learn_noise_button_learns_saves_and_survives_restart(console, qtbot) -> None:
-    window, panel = console.open()
+    _window, panel = console.open()
     assert not console.core.voice.has_noise_profile
     progress: list[float] = []
     console.core.voice.learn_progress.connect(progress.append)
@@ -142,7 +142,7 @@ def test_learn_noise_button_learns_saves_and_survives_restart(console, qtbot) ->
     saved = console.core.settings.section(SECTION)
     assert len(saved["noise_profile"]["power"]) == 481
     console.close()
-    window, panel = console.open()
+    _window, panel = console.open()
     assert console.core.voice.has_noise_profile
     assert control(panel, "gate", "enabled").isChecked()
     assert control(panel, "agc", "target_lufs").value() == -20
@@ -150,7 +150,7 @@ def test_learn_noise_button_learns_saves_and_survives_restart(console, qtbot) ->
 
 
 def test_meter_signal_rate_is_at_most_30_hz(console, qtbot) -> None:
-    window, panel = console.open()
+    _window, _panel = console.open()
     readings = []
     console.core.voice.levels.connect(readings.append)
     qtbot.wait(2000)

@@ -3,6 +3,8 @@ by the chain's noise suppression (seeds other than the bench's)."""
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 import pytest
 
@@ -63,6 +65,6 @@ def test_room_is_held_not_flickered(host: np.ndarray) -> None:
         )
     )
     seen = rooms_heard(x)
-    changes = sum(1 for a, b in zip(seen, seen[1:], strict=False) if a != b)
+    changes = sum(1 for a, b in itertools.pairwise(seen) if a != b)
     assert seen[host.size // HOP - 1] is Room.STEADY and seen[-1] is Room.TRANSIENT
     assert changes <= 4

@@ -290,7 +290,7 @@ def test_wrong_token_is_401_with_plain_message(event_loop_server):
 
 
 def test_timeout(event_loop_server):
-    with pytest.raises(whip.WhipTimeout, match="did not answer within 0.5 s"):
+    with pytest.raises(whip.WhipTimeout, match=r"did not answer within 0\.5 s"):
         run(_offer(event_loop_server.base + "/slow", timeout_s=0.5))
 
 

@@ -55,7 +55,7 @@ class LinesModel(QAbstractListModel):
         self._position: dict[int, int] = {}  # line id -> position counted from the first ever
         self._dropped = 0  # lines trimmed from the front since then
 
-    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: N802, B008 - Qt API
+    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008 - Qt API
         return 0 if parent.isValid() else len(self.lines)
 
     def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:

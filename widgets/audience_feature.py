@@ -45,7 +45,7 @@ class _CloseWatcher(QObject):
         super().__init__()
         self._views = views
 
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt naming
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if event.type() == QEvent.Type.Close:
             self._views.close()
         return False

@@ -302,7 +302,7 @@ class DanmakuOverlay(QWidget):
         painter.end()
         return QPixmap.fromImage(image)
 
-    def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 - Qt naming
+    def paintEvent(self, event: QPaintEvent) -> None:
         strip = [i for i in self._strip if i is not None]
         if not self._items and not strip:
             return
@@ -334,7 +334,7 @@ class DanmakuOverlay(QWidget):
         """What is on screen now: the question strip, then the scrolling lanes (tests)."""
         return [item.text for item in (*self._strip, *self._items) if item is not None]
 
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt naming
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         parent = self.parentWidget()
         if parent is not None and watched is parent and event.type() == QEvent.Type.Resize:
             self.setGeometry(parent.rect())

@@ -45,7 +45,7 @@ class LevelMeter(QWidget):
         if source is not None:
             self._unsubscribe = source.subscribe(self.tracker.feed)
 
-    def sizeHint(self) -> QSize:  # noqa: N802 - Qt naming
+    def sizeHint(self) -> QSize:
         return QSize(240, 44)
 
     def text(self) -> str:
@@ -57,7 +57,7 @@ class LevelMeter(QWidget):
         self.setToolTip(self.text())
         self.update()
 
-    def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 - Qt naming
+    def paintEvent(self, event: QPaintEvent) -> None:
         painter = QPainter(self)
         w, h = self.width(), self.height()
         bar_h = h * 0.5

@@ -99,7 +99,7 @@ class PreviewWidget(QWidget):
         return (self._frame.width, self._frame.height) if self._frame is not None else None
 
     # -- painting -------------------------------------------------------------------------
-    def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 - Qt naming
+    def paintEvent(self, event: QPaintEvent) -> None:
         painter = QPainter(self)
         painter.fillRect(self.rect(), QColor(16, 16, 16))
         frame, image = self._frame, self._image

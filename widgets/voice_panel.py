@@ -46,7 +46,7 @@ class VoiceMeters(QWidget):
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
         self.levels = VoiceLevels()
 
-    def sizeHint(self) -> QSize:  # noqa: N802 - Qt naming
+    def sizeHint(self) -> QSize:
         return QSize(260, 78)
 
     def show_levels(self, levels: VoiceLevels) -> None:
@@ -62,7 +62,7 @@ class VoiceMeters(QWidget):
             f"GR {lv.gain_reduction_db:.1f} dB · AGC {lv.agc_gain_db:+.1f} dB"
         )
 
-    def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 - Qt naming
+    def paintEvent(self, event: QPaintEvent) -> None:
         lv = self.levels
         p = QPainter(self)
         label_w, w = 34.0, float(self.width())

@@ -17,6 +17,7 @@ Prints one JSON object; docs/architecture.md records the figures and the decisio
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import multiprocessing as mp
 import queue
@@ -55,7 +56,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 # -- pacing figures ------------------------------------------------------------------------
 def pacing(times_s: list[float]) -> dict[str, float | int]:
     """Inter-arrival figures for a stream that should tick every FRAME_MS."""
-    intervals = [(b - a) * 1000.0 for a, b in zip(times_s, times_s[1:], strict=False)]
+    intervals = [(b - a) * 1000.0 for a, b in itertools.pairwise(times_s)]
     jitter = [abs(i - FRAME_MS) for i in intervals]
     return {
         "frames": len(times_s),

@@ -487,7 +487,7 @@ class _PaintWatch(QObject):
         super().__init__()
         self._on_paint = on_paint
 
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt naming
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if event.type() == QEvent.Type.Paint:
             self._on_paint()
         return False

@@ -110,7 +110,7 @@ def ffmpeg_command(ffmpeg: str, profile: VideoProfile) -> list[str]:
     ]
     for key, value in options.items():
         args += [names.get(key, f"-{key}"), value]
-    return args + ["-f", "h264", "pipe:1"]
+    return [*args, "-f", "h264", "pipe:1"]
 
 
 def run_ffmpeg(

@@ -152,7 +152,7 @@ class Journal:
                         break
                 running = None not in items
                 self._commit(db, [i for i in items if i is not None])
-        except BaseException as exc:  # noqa: BLE001 - reported to the next caller in plain words
+        except BaseException as exc:
             self._error = exc
         finally:
             db.close()

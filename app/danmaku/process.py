@@ -123,7 +123,7 @@ def _child_main(conn: Connection, path: str, resume: bool) -> None:
 
     try:
         service = AudienceService(Path(path), resume=resume)
-    except Exception as exc:  # noqa: BLE001 - reported to the parent in words
+    except Exception as exc:
         conn.send(
             ("update", Update(notices=[f"The show journal {path} could not be opened: {exc}"]))
         )

@@ -95,7 +95,7 @@ class DanmakuWorker:
                 self._cond.notify_all()
             try:
                 self._handle(items)
-            except Exception as exc:  # noqa: BLE001 - the worker must outlive one bad batch
+            except Exception as exc:
                 log.exception("danmaku batch failed")
                 self.pipeline.notify(f"Some audience messages could not be processed: {exc}")
             with self._cond:

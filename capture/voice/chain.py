@@ -216,10 +216,7 @@ class VoiceChain:
         pts = (
             block.pts_ns + (self._emitted - out.size - self.latency - start) * 1_000_000_000 // RATE
         )
-        if channels > 1:
-            out = np.repeat(out[:, None], channels, axis=1)
-        else:
-            out = out.reshape(-1, 1)
+        out = np.repeat(out[:, None], channels, axis=1) if channels > 1 else out.reshape(-1, 1)
         return AudioBlock(out, RATE, pts)
 
     def process_mono(self, x: np.ndarray) -> np.ndarray:

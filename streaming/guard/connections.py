@@ -68,7 +68,7 @@ _BUSY = _refusal("503 Service Unavailable", "The server is busy; try again short
 class _GuardedHandler(RequestHandler):
     """aiohttp's request handler, counted against the caps and quiet about malformed HTTP."""
 
-    __slots__ = ("_caps", "_cap_key")
+    __slots__ = ("_cap_key", "_caps")
 
     def __init__(self, manager: web.Server, caps: ConnectionCaps[str], **kwargs: Any) -> None:
         super().__init__(manager, **kwargs)
@@ -138,7 +138,7 @@ class GuardedSite(web.TCPSite):
         loop = asyncio.get_running_loop()
         server = self._runner.server
         assert server is not None
-        kwargs = dict(server._kwargs)  # noqa: SLF001 - the runner's handler settings
+        kwargs = dict(server._kwargs)
         caps = self.caps
 
         def factory() -> _GuardedHandler:

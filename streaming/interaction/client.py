@@ -204,7 +204,7 @@ class HostClient:
         assert self._stopping is not None
         self._stopping.set()
         if self._ws is not None:
-            asyncio.ensure_future(self._ws.close())
+            self._closing = asyncio.ensure_future(self._ws.close())  # held until it runs
 
     def _on_text(self, text: str) -> bool:
         """Deliver one frame; True if it was the hub's hello."""
@@ -271,6 +271,6 @@ class HostClient:
 
 
 def _abort(ws: aiohttp.ClientWebSocketResponse) -> None:
-    conn = ws._response.connection  # noqa: SLF001 - test hook: a real transport failure
+    conn = ws._response.connection
     if conn is not None and conn.transport is not None:
         conn.transport.abort()

@@ -25,7 +25,7 @@ import random
 import secrets
 import time
 from collections import Counter, deque
-from dataclasses import asdict, dataclass, replace
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
 from aiohttp import WSMsgType, web
@@ -60,7 +60,9 @@ class HubLimits:
     fanout_hz: float = 5.0  # how often viewers get a sample of others' danmaku
     fanout_max: int = 30  # danmaku per sample
     viewer_buffer_bytes: int = 256 * 1024  # a slower viewer misses frames beyond this
-    per_address: AddressLimits = AddressLimits()  # `AddressLimits.unlimited()` for load tests
+    per_address: AddressLimits = field(
+        default_factory=AddressLimits
+    )  # `AddressLimits.unlimited()` for load tests
 
     def for_load_test(self) -> HubLimits:
         """The same limits without the per-address ones: one machine plays many viewers."""

@@ -23,7 +23,7 @@ K = TypeVar("K")
 class TokenBucket:
     """`rate` tokens/s with bursts of `burst`: the classic token bucket."""
 
-    __slots__ = ("rate", "burst", "tokens", "stamp")
+    __slots__ = ("burst", "rate", "stamp", "tokens")
 
     def __init__(self, rate: float, burst: int, now: float) -> None:
         self.rate = rate

@@ -28,7 +28,7 @@ import logging
 import secrets
 import time
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Coroutine, Sequence
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -395,7 +395,7 @@ class Relay:
         if state == "connected" and session.connected_at is None:
             session.connected_at = time.monotonic()
         elif state in ("failed", "closed"):
-            asyncio.ensure_future(self._end(sid))
+            _spawn(self._end(sid))
 
     async def _end(self, sid: str) -> None:
         session = self.sessions.pop(sid, None)
@@ -466,13 +466,24 @@ class Relay:
         return web.Response(status=204)
 
 
+_background: set[asyncio.Future[Any]] = set()
+
+
+def _spawn(work: Coroutine[Any, Any, Any]) -> None:
+    """Run `work` in the background, held until it is done: the loop keeps only a weak
+    reference to a task, so a bare one may be collected before it runs."""
+    task = asyncio.ensure_future(work)
+    _background.add(task)
+    task.add_done_callback(_background.discard)
+
+
 def _send_pli(pc: RTCPeerConnection) -> None:
     """Ask the publisher for a keyframe (RTCP PLI on the video receiver)."""
     for transceiver in pc.getTransceivers():
         if transceiver.kind == "video":
             ssrc = _remote_video_ssrc(transceiver, pc)
             if ssrc is not None:
-                asyncio.ensure_future(transceiver.receiver._send_rtcp_pli(ssrc))
+                _spawn(transceiver.receiver._send_rtcp_pli(ssrc))
 
 
 def _remote_video_ssrc(transceiver: RTCRtpTransceiver, pc: RTCPeerConnection) -> int | None:
