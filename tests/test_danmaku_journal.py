@@ -159,8 +159,14 @@ def test_console_audience_process_killed_then_resumed(hub: HubServer) -> None:
     first.connect(hub.host_url, TOKEN)
     first.command("block_user", user_id="nobody")
 
+    killed = threading.Event()
+
     def send_all() -> None:
+        """Half before the kill, the rest after it: the child dies mid-stream on any
+        machine speed, with messages still arriving that only the next child can file."""
         for i in range(total):
+            if i == total // 2:
+                killed.wait(60)
             ws.send(f'{{"v":1,"type":"danmaku","text":"{TEXTS[i % len(TEXTS)]}"}}')
             if i % 50 == 0:
                 time.sleep(0.01)
@@ -170,6 +176,7 @@ def test_console_audience_process_killed_then_resumed(hub: HubServer) -> None:
     wait_for(lambda: _count(first.path, "type='danmaku'") >= 1000, timeout=60)
     os.kill(first._proc.pid, signal.SIGKILL)
     first.close()
+    killed.set()
     at_kill = _count(first.path, "type='danmaku'")
     assert at_kill < total
     sender.join(60)

@@ -68,7 +68,9 @@ def test_hosts_need_the_token(server):
         with pytest.raises(InvalidStatus) as info:
             connect(url, additional_headers=headers, open_timeout=5)
         assert info.value.response.status_code == 401
-    with connect(server.host_url + f"?token={TOKEN}", open_timeout=5) as ws:
+    with connect(
+        server.host_url, additional_headers={"Authorization": f"Bearer {TOKEN}"}, open_timeout=5
+    ) as ws:
         hello = json.loads(ws.recv(timeout=5))[0]
         assert hello["type"] == "hello" and hello["hub"] == server.hub.hub_id
     assert server.hub.counters["rejected.host_auth"] == 3

@@ -61,8 +61,8 @@ def _overlay_texts(page) -> list[str]:
 
 
 def test_sending_from_the_page_reaches_the_host_as_plain_text(relay, page):
-    _, info = relay
-    with Collector(info["interaction_host"], token=TOKEN) as host:
+    server, info = relay
+    with Collector(info["interaction_host"], token=server.host_token) as host:
         page.fill("#dm-input", INJECTION)
         page.press("#dm-input", "Enter")
         wait_for(lambda: any(e["type"] == "danmaku" for e in host.events()))
@@ -76,7 +76,7 @@ def test_sending_from_the_page_reaches_the_host_as_plain_text(relay, page):
 
 
 def test_others_danmaku_scroll_over_the_video_literally(relay, page):
-    _, info = relay
+    _server, info = relay
     ws, _ = viewer(info["interaction"])
     ws.send(json.dumps({"v": 1, "type": "danmaku", "text": INJECTION + "\u202e反转"}))
     ws.send(json.dumps({"v": 1, "type": "danmaku", "text": "158 100斤穿什么码"}))
@@ -91,8 +91,8 @@ def test_others_danmaku_scroll_over_the_video_literally(relay, page):
 
 
 def test_pin_and_announcement_from_the_host_are_shown(relay, page):
-    _, info = relay
-    with Collector(info["interaction_host"], token=TOKEN) as host:
+    server, info = relay
+    with Collector(info["interaction_host"], token=server.host_token) as host:
         host.client.send({"v": 1, "type": "pin", "question_id": "q7", "text": "能用花呗吗<script>"})
         host.client.send({"v": 1, "type": "announcement", "text": "今晚八点秒杀"})
         page.wait_for_function(
@@ -107,8 +107,8 @@ def test_pin_and_announcement_from_the_host_are_shown(relay, page):
 
 
 def test_a_late_joiner_sees_the_pin_and_the_rate_limit_is_explained(relay, page):
-    _, info = relay
-    with Collector(info["interaction_host"], token=TOKEN) as host:
+    server, info = relay
+    with Collector(info["interaction_host"], token=server.host_token) as host:
         host.client.send({"v": 1, "type": "pin", "question_id": "q1", "text": "158 100斤穿M"})
         wait_for(lambda: any(e["type"] == "pin" for e in host.events()))
     page.reload(wait_until="domcontentloaded")
