@@ -12,12 +12,14 @@ no views, so what a benchmark measures is what a host gets.
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 
 from PySide6.QtCore import QObject, QTimer
 
 from app.audience_controller import AudienceController
 from app.golive import GoLiveController
 from app.media_controller import MediaController
+from app.program_controller import ProgramController
 from app.settings import Settings
 from app.voice_controller import VoiceController
 
@@ -25,22 +27,37 @@ log = logging.getLogger(__name__)
 
 
 class ConsoleCore(QObject):
-    def __init__(self, settings: Settings | None = None, parent: QObject | None = None) -> None:
+    def __init__(
+        self,
+        settings: Settings | None = None,
+        parent: QObject | None = None,
+        scene_file: Path | None = None,
+        save_scenes: bool = True,
+    ) -> None:
+        """`scene_file`: the saved scenes to show instead of the show's own; `save_scenes`
+        False leaves the scene file as it is (a headless show)."""
         super().__init__(parent)
         self.settings = settings if settings is not None else Settings()
         self.media = MediaController(self.settings, self)
         self.voice = VoiceController(self.settings, parent=self)
+        self.program = ProgramController(
+            self.settings, self.media, self, show_file=scene_file, persist=save_scenes
+        )
         self.golive = GoLiveController(self, parent=self)
         self.audience = AudienceController(self.settings, self.golive, parent=self)
-        self._started = False
 
-    def start(self, built_in_relay: bool = True) -> None:
-        """Open the devices and put the voice chain on the microphone. With `built_in_relay`
-        (the console), the relay on this computer starts right after, when no relay is
-        configured, so its viewer page is ready before the host goes live."""
-        self._started = True
+    def start(self, built_in_relay: bool = True, devices: bool = True) -> None:
+        """Put the voice chain on the microphone, open the saved devices (unless `devices` is
+        False: the caller has attached sources to the media buses) and start the program.
+        With `built_in_relay` (the console), the relay on this computer starts right after,
+        when no relay is configured, so its viewer page is ready before the host goes live."""
         self.voice.attach(self.media)
-        self.media.start()
+        if devices:
+            self.media.start()
+        else:
+            self.media.video.start()
+            self.media.raw_audio.start()
+        self.program.start()
         if built_in_relay:
             QTimer.singleShot(0, self.start_built_in_relay)
 
@@ -61,6 +78,7 @@ class ConsoleCore(QObject):
         write pending settings (nothing may be lost on exit). Safe to call twice."""
         self.golive.shutdown()
         self.audience.close()
+        self.program.stop()
         self.voice.detach()
         self.media.stop()
         self.settings.flush()

@@ -169,7 +169,7 @@ class GoLiveController(QObject):
             return
         url = self.target_url()
         self._target_label = url_origin(url) if url else "the built-in relay (this computer)"
-        media = self.core.media
+        media = self.core.program  # what viewers see and hear: the program
         inbox = self._inbox
         publisher = Publisher(
             signalling,

@@ -62,6 +62,15 @@ def fit(image: np.ndarray, size: tuple[int, int]) -> np.ndarray:
     )
 
 
+def oriented(size: tuple[int, int], frame: VideoFrame) -> tuple[int, int]:
+    """`size` turned to the frame's orientation: a portrait program (1080×1920) goes out
+    portrait at the chosen resolution, not letterboxed into a landscape picture."""
+    width, height = size
+    if (frame.height > frame.width) != (height > width):
+        return height, width
+    return size
+
+
 class _LoopHandoff:
     """Delivers items from another thread to a coroutine waiting on `loop`."""
 
@@ -108,7 +117,7 @@ class VideoSourceTrack(MediaStreamTrack):
             frame = self._slot.take(timeout=0.2)
             if frame is None or not self._running:
                 continue
-            out = bgr_to_video_frame(fit(frame.image, self.size))
+            out = bgr_to_video_frame(fit(frame.image, oriented(self.size, frame)))
             if self._origin_ns is None:
                 self._origin_ns = frame.pts_ns
             pts = (frame.pts_ns - self._origin_ns) * VIDEO_CLOCK // 1_000_000_000

@@ -31,11 +31,10 @@ def core(tmp_path, monkeypatch, memory_keyring):
     console = ConsoleCore(settings)
     console.media.video.attach(SyntheticVideoSource(640, 360, 30))
     console.media.raw_audio.attach(SyntheticAudioSource())
-    console.media.video.start()
-    console.media.raw_audio.start()
+    console.program.set_canvas("720p")  # the smallest canvas: these tests send 360p
+    console.start(built_in_relay=False, devices=False)  # the program carries them to Go live
     yield console
-    console.golive.shutdown()
-    console.media.stop()
+    console.shutdown()
     uninstall_live_h264()
 
 

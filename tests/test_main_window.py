@@ -88,6 +88,7 @@ def test_switching_camera_to_a_file_while_running_then_it_ends(
     console, qtbot, media_file: Path
 ) -> None:
     window = console.open()
+    window.raw_camera_action.setChecked(True)  # the camera as captured, not the program
     qtbot.waitUntil(lambda: window.preview.frame_size == (1920, 1080), timeout=10_000)
     assert window.devices.select("video", f"file:{media_file}")
     qtbot.waitUntil(lambda: window.preview.frame_size == (320, 180), timeout=5000)
@@ -234,6 +235,7 @@ def test_camera_running_below_the_asked_mode_is_explained(console, qtbot, monkey
 
     monkeypatch.setattr(app.media_controller, "CameraSource", CameraWithout1080p)
     window = console.open()
+    window.raw_camera_action.setChecked(True)  # the camera as captured, not the program
     assert window.devices.select("video", "camera:/dev/video0")
     qtbot.waitUntil(
         lambda: "does not support 1920×1080 MJPG" in window.notice_bar.label.text(), timeout=5000

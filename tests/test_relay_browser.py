@@ -16,19 +16,6 @@ from golive_support import TOKEN, RunningRelay, wait_for
 
 pytestmark = pytest.mark.slow
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--headless",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--use-fake-ui-for-media-stream",
-    "--autoplay-policy=no-user-gesture-required",
-]
-
 INBOUND_STATS = """async () => {
   const out = {};
   (await window.livedesk.pc.getStats()).forEach((s) => {
@@ -71,17 +58,7 @@ def relay(monkeypatch):
     running.close()
 
 
-@pytest.fixture
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        instance = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-        yield instance
-        instance.close()
-
-
-def start_publisher(whip_url: str, resolution: str, stats: Path) -> subprocess.Popen:
+def start_publisher(whip_url: str, resolution: str, stats: Path, *extra: str) -> subprocess.Popen:
     env = dict(os.environ, LIVEDESK_WHIP_TOKEN=TOKEN)
     return subprocess.Popen(
         [
@@ -95,12 +72,14 @@ def start_publisher(whip_url: str, resolution: str, stats: Path) -> subprocess.P
             "test",
             "--audio",
             "tone",
+            "--no-voice-chain",  # a steady tone is what noise suppression removes
             "--resolution",
             resolution,
             "--duration",
             "120",
             "--stats-json",
             str(stats),
+            *extra,
         ],
         env=env,
         stdout=subprocess.PIPE,

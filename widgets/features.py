@@ -8,6 +8,7 @@ knows nothing else about the features, so each can be built and tested on its ow
 
 FEATURES: tuple[str, ...] = (
     "widgets.voice_feature:install",
+    "widgets.program_feature:install",
     "widgets.golive_feature:install",
     "widgets.audience_feature:install",
 )

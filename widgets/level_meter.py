@@ -45,6 +45,11 @@ class LevelMeter(QWidget):
         if source is not None:
             self._unsubscribe = source.subscribe(self.tracker.feed)
 
+    def read_from(self, tracker: LevelTracker) -> None:
+        """Show the figures of a tracker fed elsewhere (the program mix's inputs)."""
+        self.attach(None)
+        self.tracker = tracker
+
     def sizeHint(self) -> QSize:
         return QSize(240, 44)
 

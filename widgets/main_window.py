@@ -74,7 +74,7 @@ class MainWindow(QMainWindow):
         self._menus: dict[str, QMenu] = {}
 
         self.preview = PreviewWidget()
-        self.preview.attach(core.media.video)
+        self.preview.attach(core.program.video)  # what viewers see; the camera on demand
         self.notice_bar = NoticeBar()
         central = QWidget()
         column = QVBoxLayout(central)
@@ -88,6 +88,16 @@ class MainWindow(QMainWindow):
         quit_action.setShortcut(QKeySequence.StandardKey.Quit)
         quit_action.triggered.connect(self.close)
         self.add_action("File", quit_action)
+
+        self.raw_camera_action = QAction(self.tr("Preview the raw camera"), self)
+        self.raw_camera_action.setCheckable(True)
+        self.raw_camera_action.setToolTip(
+            self.tr("Show the camera as captured instead of the program viewers see")
+        )
+        self.raw_camera_action.toggled.connect(
+            lambda raw: self.preview.attach(core.media.video if raw else core.program.video)
+        )
+        self.add_action("View", self.raw_camera_action)
 
         self.devices = DevicePicker(core.media)
         self.meter = LevelMeter()

@@ -43,6 +43,11 @@ BENCHES: tuple[Command, ...] = (
         "app.cli.bench_danmaku",
         "danmaku pipeline throughput, latency, GUI stall, memory (JSON)",
     ),
+    Command(
+        "compositor",
+        "app.cli.bench_compositor",
+        "program composition cost per 1080p30 frame: camera, every layer, each filter (JSON)",
+    ),
 )
 
 # In the order `livedesk --help` lists them.

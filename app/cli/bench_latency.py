@@ -80,6 +80,13 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         help="publish video only (by default both publishers also send a tone, "
         "so the viewer's audio/video sync counts as it does in a real show)",
     )
+    parser.add_argument(
+        "--no-program",
+        dest="program",
+        action="store_false",
+        help="publish the camera straight (by default it goes through the program: the "
+        "compositor with text and every show graphic on it, and the audio mix)",
+    )
     parser.set_defaults(handler=run)
 
 
@@ -274,16 +281,69 @@ def _after_warmup(samples: list[Sample], start_ms: float) -> list[Sample]:
 # -- phases ----------------------------------------------------------------------------------
 
 
-class OurPublisher:
-    """The console's publisher with the stamped pattern (video) and a tone (audio)."""
+class ProgramPath:
+    """The program between the camera and the publisher, as the console has it: the stamped
+    pattern as the full-frame camera layer under a text layer and every show graphic (all
+    kept clear of the stamp's top rows), composed by the real compositor; the tone through
+    the program's audio mix."""
 
-    def __init__(self, target: RelayTarget, resolution: str, audio: bool) -> None:
+    def __init__(self, camera: Any, microphone: Any, size: tuple[int, int]) -> None:
+        import tempfile
+        from pathlib import Path
+
+        from PySide6.QtGui import QGuiApplication
+
+        from app.cli.bench_compositor import showcase_layers
+        from capture.program.compositor import Compositor
+        from capture.program.feeds import FeedPool
+        from capture.program.mixer import AudioMixer, MixSettings
+        from capture.program.scene import Scene, Show, new_layer, new_scene_id
+
+        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+        self.app = QGuiApplication.instance() or QGuiApplication([])
+        canvas = "1080p" if size[0] >= 1920 else "720p"
+        logo = Path(tempfile.mkdtemp(prefix="livedesk-latency-")) / "logo.png"
+        layers = (new_layer("video", canvas, "Camera"), *showcase_layers(canvas, logo, None))
+        scene = Scene(new_scene_id(), "bench", layers)
+        self.layers = [layer.kind for layer in layers]
+        self.compositor = Compositor(FeedPool(shared={"camera": camera}), fps=30.0)
+        self.compositor.set_show(Show(canvas, (scene,), scene.id, scene.id))
+        self.mixer = AudioMixer()
+        if microphone is not None:
+            self.mixer.add("microphone", "Microphone", microphone, MixSettings())
+        self.video = self.compositor.video
+        self.audio = self.mixer.audio if microphone is not None else None
+
+    def start(self) -> None:
+        self.compositor.start()
+
+    def stop(self) -> None:
+        self.compositor.stop()
+        self.mixer.close()
+
+    def cost_ms(self) -> dict[str, Any]:
+        return summarize([c / 1e6 for c in self.compositor.costs_ns], 3)
+
+
+class OurPublisher:
+    """The console's publisher with the stamped pattern (video) and a tone (audio), through
+    the program (`ProgramPath`) unless `program` is False."""
+
+    def __init__(self, target: RelayTarget, resolution: str, audio: bool, program: bool) -> None:
         from capture.synthetic import SyntheticAudioSource
         from streaming.publisher import Publisher, PublishOptions, WhipSignalling
 
         profile = PROFILES[resolution]
-        self.video = StampedVideoSource(profile.width, profile.height, fps=profile.fps)
-        self.audio = SyntheticAudioSource() if audio else None
+        # Through the program the camera is canvas-sized (as a 1080p camera in a 1080p show)
+        # and only the encoder scales, as in the console.
+        size = (profile.width, profile.height)
+        if program:
+            size = (1920, 1080) if profile.width >= 1920 else (1280, 720)
+        self.camera = StampedVideoSource(*size, fps=profile.fps)
+        self.microphone = SyntheticAudioSource() if audio else None
+        self.program = ProgramPath(self.camera, self.microphone, size) if program else None
+        self.video: Any = self.program.video if self.program else self.camera
+        self.audio: Any = self.program.audio if self.program else self.microphone
         signalling: Any
         if target.kind == "janus":
             from streaming.janus import JanusSignalling
@@ -298,9 +358,11 @@ class OurPublisher:
     async def start(self) -> None:
         from streaming.publisher import PublishState
 
-        self.video.start()
-        if self.audio is not None:
-            self.audio.start()
+        if self.program is not None:
+            self.program.start()
+        self.camera.start()
+        if self.microphone is not None:
+            self.microphone.start()
         self.publisher.start()
         deadline = time.monotonic() + 30
         while self.publisher.state != PublishState.LIVE:
@@ -310,9 +372,11 @@ class OurPublisher:
 
     async def stop(self) -> None:
         await asyncio.get_running_loop().run_in_executor(None, self.publisher.stop)
-        self.video.stop()
-        if self.audio is not None:
-            self.audio.stop()
+        self.camera.stop()
+        if self.microphone is not None:
+            self.microphone.stop()
+        if self.program is not None:
+            self.program.stop()
 
 
 async def watch_with_aiortc(target: RelayTarget, args: argparse.Namespace) -> list[Sample]:
@@ -414,6 +478,7 @@ async def measure(args: argparse.Namespace) -> dict[str, Any]:
         "seconds_per_phase": args.seconds,
         "warmup_s": args.warmup,
         "audio": args.audio,
+        "through_program": args.program,
     }
     browser = playwright = None
     try:
@@ -426,7 +491,7 @@ async def measure(args: argparse.Namespace) -> dict[str, Any]:
             )
         encodes = EncodeTimes()
         stop_observing = observe_encodes(encodes)
-        ours = OurPublisher(target, args.resolution, args.audio)
+        ours = OurPublisher(target, args.resolution, args.audio, args.program)
         try:
             if "aiortc" in phases or "chromium" in phases:
                 await ours.start()
@@ -440,6 +505,11 @@ async def measure(args: argparse.Namespace) -> dict[str, Any]:
             stop_observing()
             await ours.stop()
             result["our_presets_frames"] = encodes.presets
+            if ours.program is not None:
+                result["program"] = {
+                    "layers": ours.program.layers,
+                    "compose_ms": ours.program.cost_ms(),
+                }
         if "chromium-publisher" in phases:
             page = await chromium_publishes(browser, target, args.resolution, args.audio)
             try:

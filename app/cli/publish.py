@@ -4,6 +4,10 @@
                      [--stats-json PATH] [--resolution 1080p]
     livedesk publish --janus URL --room N [...same options]
 
+It is the console's show without windows: the sources feed the same media buses, the voice
+chain runs on the microphone, and the program (one full-frame layer of --video, or the scene
+on air in --scene FILE) is what is published.
+
 Exit codes: 0 published for the whole duration (or until Ctrl-C) and stopped cleanly;
 2 bad arguments or a source that cannot be opened; 3 could not go live (relay unreachable,
 token refused, unusable answer, no media connection); 4 went live, lost the connection, and
@@ -81,6 +85,20 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         help="write the sending figures (every second) to this JSON file",
     )
     parser.add_argument("--resolution", default="1080p", choices=("1080p", "720p", "540p", "360p"))
+    parser.add_argument(
+        "--no-voice-chain",
+        dest="voice_chain",
+        action="store_false",
+        help="send --audio as it is (music, an already mixed feed, a test tone the noise "
+        "suppression would remove) instead of through the console's voice chain",
+    )
+    parser.add_argument(
+        "--scene",
+        metavar="FILE",
+        type=Path,
+        help="publish the program of this saved scene file (its scene on air; the layer id "
+        "camera is --video); default: --video full frame",
+    )
     parser.add_argument(
         "--connect-timeout",
         type=float,
@@ -240,12 +258,53 @@ def _summary(samples: list[dict[str, Any]]) -> dict[str, Any]:
     }
 
 
+def _qt_application() -> Any:
+    """The Qt application the show's core needs (signals, fonts for text layers); without a
+    display it runs offscreen."""
+    from PySide6.QtGui import QGuiApplication
+
+    app = QGuiApplication.instance()
+    if app is None:
+        if sys.platform.startswith("linux") and not (
+            os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")
+        ):
+            os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+        app = QGuiApplication(sys.argv[:1])
+    return app
+
+
+def headless_core(args: argparse.Namespace, video: Any, audio: Any) -> Any:
+    """A console core without windows, its buses fed by `video` and `audio`."""
+    from app.console_core import ConsoleCore
+    from capture.program.canvas import DEFAULT_CANVAS
+    from capture.program.scene import SceneFileError, default_show, load_show
+
+    show = None
+    if args.scene is not None:
+        try:
+            show, skipped = load_show(args.scene)
+        except SceneFileError as exc:
+            raise UsageError(str(exc)) from None
+        for what in skipped:
+            print(f"livedesk publish: skipped {what}", file=sys.stderr)
+    core = ConsoleCore(scene_file=args.scene, save_scenes=False)
+    canvas = DEFAULT_CANVAS if args.resolution == "1080p" else "720p"
+    core.program.use_show(show if show is not None else default_show(canvas))
+    core.media.video.attach(video)
+    core.media.raw_audio.attach(audio)
+    for notices in (core.media.notice, core.program.notice, core.voice.problem):
+        notices.connect(lambda text: print(f"livedesk publish: {text}", file=sys.stderr))
+    return core
+
+
 def run(args: argparse.Namespace) -> int:
     from streaming.publisher import RESOLUTIONS, Publisher, PublishOptions, PublishState
     from streaming.whip import WhipError, url_origin
 
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    app = _qt_application()
     sources: list[Source[Any]] = []
+    core = None
     try:
         signalling = make_signalling(args)
         video = open_video(args.video, RESOLUTIONS[args.resolution])
@@ -257,9 +316,15 @@ def run(args: argparse.Namespace) -> int:
                 sources.append(source)
                 source.start()
                 _wait_running(source)
+        core = headless_core(args, video, audio)
+        core.start(built_in_relay=False, devices=False)
+        if not args.voice_chain:
+            core.voice.detach()  # the microphone bus goes to the mix as it is
     except (UsageError, WhipError, ValueError) as exc:
         for source in sources:
             source.stop()
+        if core is not None:
+            core.shutdown()
         print(f"livedesk publish: {exc}", file=sys.stderr)
         return EXIT_USAGE
 
@@ -279,10 +344,11 @@ def run(args: argparse.Namespace) -> int:
     def on_stats(figures: Any) -> None:
         stats.sample(figures.to_dict())
 
+    program = core.program
     publisher = Publisher(
         signalling,
-        video,
-        audio,
+        program.video if video is not None else None,
+        program.audio if audio is not None else None,
         PublishOptions(resolution=args.resolution, connect_timeout_s=args.connect_timeout),
         on_state=on_state,
         on_stats=on_stats,
@@ -295,7 +361,8 @@ def run(args: argparse.Namespace) -> int:
     publisher.start()
     try:
         live_deadline: float | None = None
-        while not done.wait(0.1):
+        while not done.wait(0.02):
+            app.processEvents()  # the core's timers and notices, as the console's loop runs them
             if went_live.is_set() and live_deadline is None and args.duration is not None:
                 live_deadline = time.monotonic() + args.duration
             if live_deadline is not None and time.monotonic() >= live_deadline:
@@ -305,8 +372,7 @@ def run(args: argparse.Namespace) -> int:
     finally:
         for sig, handler in previous.items():
             signal.signal(sig, handler)
-        for source in sources:
-            source.stop()
+        core.shutdown()
     stats.write()
     if failed:
         return EXIT_LOST if went_live.is_set() else EXIT_CONNECT
