@@ -24,7 +24,6 @@ _T2S = {ord(_T2S_PAIRS[i]): _T2S_PAIRS[i + 1] for i in range(0, len(_T2S_PAIRS),
 # Everything that is not a letter, digit, CJK character or emoji: whitespace, punctuation and
 # the separators people put between characters to break up a banned word.
 _SEPARATORS = re.compile(r"[\s\W_]+", re.UNICODE)
-_CJK = re.compile(r"[\u3400-\u9fff]")
 
 
 def fold(text: str) -> str:
@@ -37,10 +36,6 @@ def fold(text: str) -> str:
 def compact(folded: str) -> str:
     """`fold`ed text with whitespace, punctuation and separators removed."""
     return _SEPARATORS.sub("", folded)
-
-
-def has_cjk(text: str) -> bool:
-    return _CJK.search(text) is not None
 
 
 @lru_cache(maxsize=1)
