@@ -11,12 +11,12 @@ import time
 from collections import deque
 
 import pytest
-from tests.waiting import wait_for
 from websockets.sync.client import connect
 
 from streaming.interaction.clock import ClockEstimate, Exchange
 from streaming.interaction.serve import HubServer
 from tests.interaction_support import TOKEN, Collector, viewer
+from tests.waiting import wait_for
 
 SKEW_MS = 4_321
 
