@@ -10,7 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from app.sale.products import load, parse
-from app.sale.stock import StockAuthority, StockUpdate, StockView
+from streaming.interaction.stock import StockAuthority, StockUpdate, StockView
 
 
 def test_a_buy_storm_sells_exactly_the_stock() -> None:

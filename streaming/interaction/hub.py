@@ -35,6 +35,8 @@ from streaming.guard.http import HostPolicy
 from streaming.interaction import rules
 from streaming.interaction.eventlog import EventLog
 from streaming.interaction.ratelimit import AddressLimits, ViewerLimiter, address_key
+from streaming.interaction.sale import SaleDesk, refusal_message
+from streaming.interaction.stock import StockUpdate
 from streaming.interaction.wsframe import text_frame
 
 VIEWER_PATH = "/ws/viewer"
@@ -161,6 +163,8 @@ class InteractionHub:
         self._hosts: set[_Host] = set()
         self._next_user = 0
         self._sticky: dict[str, bytes] = {}  # latest broadcast of each type, for late joiners
+        self.sales = SaleDesk()
+        self._stock_news: dict[str, StockUpdate] = {}  # newest per product, sent next tick
         self._sample: list[tuple[int, bytes]] = []  # reservoir of danmaku for the next fan-out
         self._sample_seen = 0
         self._random = random.Random()
@@ -310,6 +314,8 @@ class InteractionHub:
         if kind == rules.TIME:
             self._answer_time(viewer, fields, received)
             return
+        if kind == "order" and not self._sell(viewer, fields, received):
+            return
         seq, data_out = self._append(kind, _dumps(fields), viewer.user_json)
         self.counters["accepted"] += 1
         self._fan_out(seq, kind, data_out)
@@ -332,6 +338,39 @@ class InteractionHub:
         except (ValueError, RecursionError):
             self._refuse(peer, rules.BAD_JSON, "not valid JSON")
         return None
+
+    def _sell(self, viewer: _Viewer, fields: dict[str, Any], now: int) -> bool:
+        """Whether an order goes into the log; a flash sale's orders are decided here, and
+        the stock each sale leaves is what viewers see next tick."""
+        decision = self.sales.order(
+            viewer.user["id"], fields["product_id"], fields["quantity"], now
+        )
+        if decision.refused is not None:
+            self._refuse(viewer, decision.refused, refusal_message(decision.refused))
+            return False
+        if decision.update is not None:
+            fields["sale"] = decision.sale_id
+            fields["remaining"] = decision.update.remaining
+            if decision.update.sold_out:  # "sold out" the moment the last unit goes
+                self._stock_news.pop(decision.update.product_id, None)
+                self._to_viewers(self._stock_frame(decision.update))
+            else:
+                self._stock_news[decision.update.product_id] = decision.update
+                self._ensure_ticker()
+        return True
+
+    def _stock_frame(self, update: StockUpdate) -> bytes:
+        frame = _frame(
+            {
+                "v": 1,
+                "type": "stock",
+                "product_id": update.product_id,
+                "version": update.version,
+                "remaining": update.remaining,
+            }
+        )
+        self._sticky["stock:" + update.product_id] = frame
+        return frame
 
     def _answer_time(self, peer: _Viewer | _Host, fields: dict[str, Any], received: int) -> None:
         """One NTP-style exchange (a control message, not logged): the asker's t0 back, with
@@ -369,6 +408,10 @@ class InteractionHub:
         while True:
             await asyncio.sleep(period)
             tick += 1
+            if self._stock_news:
+                news, self._stock_news = self._stock_news, {}
+                for update in news.values():
+                    self._to_viewers(self._stock_frame(update))
             if self._sample:
                 sample = sorted(self._sample)
                 self._sample, self._sample_seen = [], 0
@@ -451,11 +494,25 @@ class InteractionHub:
         if kind == rules.TIME:
             self._answer_time(host, fields, received)
             return
+        sticky_key = kind
+        stock: StockUpdate | None = None
+        if kind == "sale":
+            sticky_key = "sale:" + fields["product_id"]
+            stock = self.sales.announce(
+                fields["id"],
+                fields["product_id"],
+                fields["units"],
+                fields["opens_at"],
+                fields["per_viewer"],
+                cancelled=fields["state"] == "cancelled",
+            )
         _, data_out = self._append(kind, _dumps(fields), None)
         self.counters["broadcasts"] += 1
         frame = b"[" + data_out + b"]"
-        self._sticky[kind] = frame
+        self._sticky[sticky_key] = frame
         self._to_viewers(frame)
+        if stock is not None:
+            self._to_viewers(self._stock_frame(stock))
 
     async def _feed_host(self, host: _Host, cursor: int) -> None:
         """Send control messages, then the log from `cursor` on, batched, for as long as open."""
