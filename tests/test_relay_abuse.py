@@ -331,6 +331,48 @@ def test_server_errors_are_logged_once_with_a_request_id(caplog):
     assert len(logged) == 1 and logged[0].exc_info is not None
 
 
+def test_clients_gone_mid_answer_are_not_logged_as_errors(caplog):
+    """The reconnect storm: clients that close before the 101 made aiohttp log a 30-line
+    traceback each (9,758 stderr lines in 5 s of the bench)."""
+    from aiohttp import web
+
+    from streaming.guard.connections import serve
+    from streaming.guard.http import HostPolicy, guard_middlewares
+
+    async def slow(request: web.Request) -> web.StreamResponse:
+        await asyncio.sleep(0.3)  # the client is gone by now
+        response = web.StreamResponse()
+        await response.prepare(request)
+        return response
+
+    async def ok(request: web.Request) -> web.Response:
+        return web.Response(text="ok")
+
+    async def scenario() -> int:
+        app = web.Application(middlewares=guard_middlewares(HostPolicy("127.0.0.1")))
+        app.router.add_get("/slow", slow)
+        app.router.add_get("/ok", ok)
+        runner, site = await serve(app, "127.0.0.1", 0)
+        try:
+            for _ in range(10):
+                _, writer = await asyncio.open_connection("127.0.0.1", site.port)
+                writer.write(b"GET /slow HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+                await writer.drain()
+                writer.close()
+            await asyncio.sleep(0.6)
+            async with (
+                aiohttp.ClientSession() as http,
+                http.get(f"http://127.0.0.1:{site.port}/ok") as response,
+            ):
+                return response.status
+        finally:
+            await runner.cleanup()
+
+    caplog.set_level(logging.DEBUG)
+    assert asyncio.run(scenario()) == 200
+    assert not [r for r in caplog.records if r.levelno >= logging.WARNING or r.exc_info]
+
+
 def test_pli_from_a_stale_viewer_is_rate_limited_and_merged(monkeypatch):
     clock = [1000.0]
     monkeypatch.setattr("streaming.relay.fanout.time.monotonic", lambda: clock[0])
