@@ -48,6 +48,12 @@ BENCHES: tuple[Command, ...] = (
         "app.cli.bench_compositor",
         "program composition cost per 1080p30 frame: camera, every layer, each filter (JSON)",
     ),
+    Command(
+        "abuse",
+        "app.cli.bench_abuse",
+        "relay under attack: memory in a reconnect storm, viewers in a WHEP flood, CPU per "
+        "hostile session, publisher back after outages (JSON)",
+    ),
 )
 
 # In the order `livedesk --help` lists them.
