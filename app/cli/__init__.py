@@ -75,6 +75,11 @@ COMMANDS: tuple[Command, ...] = (
         "app.cli.classify",
         'classify JSON lines {"text": ...} from stdin as question/spam/cheer/chat',
     ),
+    Command(
+        "report",
+        "app.cli.report",
+        "post-show report of a show journal: HTML, PDF, CSV and Parquet of every event",
+    ),
     Command("bench", "", "run a benchmark and print a JSON summary", children=BENCHES),
 )
 
