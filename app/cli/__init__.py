@@ -86,6 +86,11 @@ COMMANDS: tuple[Command, ...] = (
         "app.cli.lottery",
         "draw a keyword lottery offline, or verify a lottery result file",
     ),
+    Command(
+        "report",
+        "app.cli.report",
+        "post-show report of a show journal: HTML, PDF, CSV and Parquet of every event",
+    ),
     Command("bench", "", "run a benchmark and print a JSON summary", children=BENCHES),
 )
 
