@@ -66,6 +66,11 @@ COMMANDS: tuple[Command, ...] = (
         "clean and level a recording with the live voice chain",
     ),
     Command(
+        "hub",
+        "app.cli.hub",
+        "run an edge hub of a room carried by NATS JetStream (big rooms, several machines)",
+    ),
+    Command(
         "audience",
         "app.cli.audience",
         "simulate viewers sending danmaku to an interaction hub (rehearsal, load test)",

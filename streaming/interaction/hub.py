@@ -83,6 +83,14 @@ def _now_ms() -> int:
     return int(time.time() * 1000)
 
 
+def event_tail(kind: str, fields_json: str, user_json: str | None) -> str:
+    """An event's JSON after its `{"seq":N,`: version, type, time, user, then its fields."""
+    text = f'"v":1,"type":"{kind}","ts":{_now_ms()}'
+    if user_json is not None:
+        text += ',"user":' + user_json
+    return text + ("," + fields_json[1:] if len(fields_json) > 2 else "}")
+
+
 class _Host:
     """A host connection: control messages waiting to go out and the event that wakes its
     sender (which also reads the log)."""
@@ -203,10 +211,7 @@ class InteractionHub:
 
     def _append(self, kind: str, fields_json: str, user_json: str | None) -> tuple[int, bytes]:
         seq = self._log.head + 1
-        text = f'{{"seq":{seq},"v":1,"type":"{kind}","ts":{_now_ms()}'
-        if user_json is not None:
-            text += ',"user":' + user_json
-        data = (text + ("," + fields_json[1:] if len(fields_json) > 2 else "}")).encode()
+        data = f'{{"seq":{seq},{event_tail(kind, fields_json, user_json)}'.encode()
         self._log.append(seq, data)
         for host in self._hosts:
             host.wake.set()
@@ -301,7 +306,10 @@ class InteractionHub:
         checked = self._check(viewer, data, rules.VIEWER_RULES)
         if checked is None:
             return
-        kind, fields = checked
+        self._accept(viewer, *checked)
+
+    def _accept(self, viewer: _Viewer, kind: str, fields: dict[str, Any]) -> None:
+        """Log an admitted viewer event and fan it out (an edge hub publishes it instead)."""
         seq, data_out = self._append(kind, _dumps(fields), viewer.user_json)
         self.counters["accepted"] += 1
         self._fan_out(seq, kind, data_out)
@@ -358,10 +366,15 @@ class InteractionHub:
                 sample = sorted(self._sample)
                 self._sample, self._sample_seen = [], 0
                 self._to_viewers(b"[" + b",".join(d for _, d in sample) + b"]")
-            if tick % ticks_per_second == 0 and len(self._viewers) != self._last_count:
-                self._last_count = len(self._viewers)
-                _, data = self._append("viewer_count", f'{{"count":{self._last_count}}}', None)
-                self._to_viewers(b"[" + data + b"]")
+            if tick % ticks_per_second == 0:
+                self._report_count()
+
+    def _report_count(self) -> None:
+        """Once a second: log and show the viewer count if it changed (edges count the room)."""
+        if len(self._viewers) != self._last_count:
+            self._last_count = len(self._viewers)
+            _, data = self._append("viewer_count", f'{{"count":{self._last_count}}}', None)
+            self._to_viewers(b"[" + data + b"]")
 
     def _to_viewers(self, payload: bytes) -> None:
         """One frame, built once, written to every viewer."""
@@ -396,7 +409,8 @@ class InteractionHub:
         except ValueError:
             raise web.HTTPBadRequest(text="'since' must be a whole number") from None
         hub = request.query.get("hub")
-        if since < 0 or since > self._log.head or (hub and hub != self.hub_id):
+        head = await self._head()
+        if since < 0 or since > head or (hub and hub != self.hub_id):
             since = 0  # another run of the hub: its seqs started again at 1
         ws = web.WebSocketResponse(
             compress=False,
@@ -411,7 +425,7 @@ class InteractionHub:
             # hand the host everything pending instead of one batch.
             request.transport.set_write_buffer_limits(high=HOST_BUFFER_BYTES)
         host = _Host(ws)
-        host.push(_frame({"v": 1, "type": "hello", "hub": self.hub_id, "head": self._log.head}))
+        host.push(_frame({"v": 1, "type": "hello", "hub": self.hub_id, "head": head}))
         self._hosts.add(host)
         sender = asyncio.create_task(self._feed_host(host, since))
         try:
@@ -426,6 +440,10 @@ class InteractionHub:
             self._hosts.discard(host)
             sender.cancel()
         return ws
+
+    async def _head(self) -> int:
+        """The room's last seq (an edge asks its stream)."""
+        return self._log.head
 
     def _on_host_text(self, host: _Host, data: str) -> None:
         checked = self._check(host, data, rules.HOST_RULES)
