@@ -3,6 +3,7 @@ loopback, each with its own store directory, and edge hubs run as `livedesk hub`
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import shutil
@@ -10,10 +11,17 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
+
+from streaming.interaction.broker.room import RoomConfig
+from streaming.interaction.broker.serve import RunningEdge, start_edge
+from streaming.interaction.hub import HubLimits
 
 NATS_SERVER = shutil.which("nats-server") or "/usr/sbin/nats-server"
 
@@ -125,3 +133,39 @@ class EdgeProcess:
 needs_nats = pytest.mark.skipif(
     not os.path.exists(NATS_SERVER), reason="nats-server is not installed (apt install nats-server)"
 )
+
+
+class EdgeThread:
+    """An edge hub in this process, on its own loop and thread (to reach into its state)."""
+
+    def __init__(self, servers: list[str], token: str, room: RoomConfig) -> None:
+        self._servers, self._token, self.room = servers, token, room
+        self._loop = asyncio.new_event_loop()
+        self._thread = threading.Thread(target=self._loop.run_forever, daemon=True)
+        self.running: RunningEdge | None = None
+
+    def call(self, make: Callable[[], Any]) -> Any:
+        async def run() -> Any:
+            result = make()
+            return await result if asyncio.iscoroutine(result) else result
+
+        return asyncio.run_coroutine_threadsafe(run(), self._loop).result(30)
+
+    @property
+    def url(self) -> str:
+        assert self.running is not None
+        return f"ws://127.0.0.1:{self.running.port}"
+
+    def __enter__(self) -> EdgeThread:
+        self._thread.start()
+        limits = HubLimits(viewer_rate=10_000.0, viewer_burst=10_000).for_load_test()
+        self.running = self.call(
+            lambda: start_edge(self._servers, self.room, self._token, limits=limits)
+        )
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.running is not None:
+            self.call(self.running.stop)
+        self._loop.call_soon_threadsafe(self._loop.stop)
+        self._thread.join(10)

@@ -169,7 +169,7 @@ class EdgeHub(InteractionHub):
     async def _on_stream_msg(self, msg: Msg) -> None:
         seq = msg.metadata.sequence.stream
         data = with_seq(seq, msg.data)
-        part, kind = msg.subject[len(self.room.prefix) + 1 :].split(".", 1)
+        part, _, kind = msg.subject[len(self.room.prefix) + 1 :].partition(".")
         if part == "v":
             self._fan_out(seq, kind, data)
         elif part == "h":
