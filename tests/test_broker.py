@@ -203,15 +203,17 @@ def test_a_host_told_of_events_the_stream_no_longer_has(node: NatsNode) -> None:
 
 
 def test_a_repeated_broadcast_id_is_stored_once(node: NatsNode) -> None:
-    with EdgeThread([node.url], TOKEN, RoomConfig(room="r7")) as edge:
-        with Collector(edge.url + "/ws/host") as host:
-            ws = host.client
-            for _ in range(3):  # as a console sends it again after a cut
-                ws.send({"type": "announcement", "text": "once", "mid": "m-1"})
-            ws.send({"type": "announcement", "text": "twice", "mid": "m-2"})
-            wait_for(lambda: any(e.get("text") == "twice" for e in host.events()))
-            time.sleep(0.5)
-            texts = [e["text"] for e in host.events() if e["type"] == "announcement"]
+    with (
+        EdgeThread([node.url], TOKEN, RoomConfig(room="r7")) as edge,
+        Collector(edge.url + "/ws/host") as host,
+    ):
+        ws = host.client
+        for _ in range(3):  # as a console sends it again after a cut
+            ws.send({"type": "announcement", "text": "once", "mid": "m-1"})
+        ws.send({"type": "announcement", "text": "twice", "mid": "m-2"})
+        wait_for(lambda: any(e.get("text") == "twice" for e in host.events()))
+        time.sleep(0.5)
+        texts = [e["text"] for e in host.events() if e["type"] == "announcement"]
     assert texts == ["once", "twice"]
 
 

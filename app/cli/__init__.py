@@ -44,6 +44,11 @@ BENCHES: tuple[Command, ...] = (
         "danmaku pipeline throughput, latency, GUI stall, memory (JSON)",
     ),
     Command(
+        "scale",
+        "app.cli.bench_scale",
+        "interaction channel through NATS JetStream edges vs the embedded hub: msg/s, latency (JSON)",
+    ),
+    Command(
         "compositor",
         "app.cli.bench_compositor",
         "program composition cost per 1080p30 frame: camera, every layer, each filter (JSON)",
