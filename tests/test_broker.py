@@ -198,7 +198,8 @@ def test_a_host_told_of_events_the_stream_no_longer_has(node: NatsNode) -> None:
         ws.close()
     gap, *kept = host.events()
     assert gap["type"] == "gap" and gap["from"] == 1
-    assert [e["seq"] for e in kept] == list(range(gap["to"] + 1, gap["to"] + 11))
+    assert len(kept) >= 10  # what the stream kept (and a viewer count logged since)
+    assert [e["seq"] for e in kept] == list(range(gap["to"] + 1, gap["to"] + 1 + len(kept)))
     assert any(k == "gap" for k, _ in host.statuses)
 
 

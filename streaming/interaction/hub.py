@@ -365,9 +365,13 @@ class InteractionHub:
             if self._sample:
                 sample = sorted(self._sample)
                 self._sample, self._sample_seen = [], 0
-                self._to_viewers(b"[" + b",".join(d for _, d in sample) + b"]")
+                self._show_sample(b"[" + b",".join(d for _, d in sample) + b"]")
             if tick % ticks_per_second == 0:
                 self._report_count()
+
+    def _show_sample(self, payload: bytes) -> None:
+        """This tick's sample of danmaku to the viewers (an edge shares it with the others)."""
+        self._to_viewers(payload)
 
     def _report_count(self) -> None:
         """Once a second: log and show the viewer count if it changed (edges count the room)."""

@@ -4,9 +4,11 @@ An edge keeps no state a viewer or host depends on, so any number of them can se
 on any machines, and any of them may die. It is an `InteractionHub` whose viewer side is
 unchanged — the same origin check, connection and message rate limits, shape checks, welcome
 and error frames — except where an admitted event goes: into the stream (`publisher.py`)
-instead of the in-memory log. Every edge reads the stream back (an ordered consumer from the
-newest message) and fans it out to its own viewers exactly as the embedded hub does: sampled
-danmaku, every host broadcast, the room's viewer count.
+instead of the in-memory log. Once stored (its seq known), a danmaku goes through the hub's
+own fan-out step into this tick's sample, which the edge shows its viewers and shares with the
+other edges, who show it to theirs. Host broadcasts and the room's viewer count every edge
+reads back from the stream (ordered consumers from the newest message) and sends to all its
+viewers, as the embedded hub does.
 
 A host (`/ws/host?since=SEQ`, same token header) is fed from a durable pull consumer that
 starts after `since`; the stream sequence is the room's `seq`, so the console's resume, gap
@@ -22,6 +24,7 @@ the edge with the smallest id among those heard from recently logs the sum when 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import itertools
 import json
 import logging
@@ -32,11 +35,12 @@ from typing import Any
 from aiohttp import WSMsgType, web
 from nats.aio.client import Client as NATS
 from nats.aio.msg import Msg
-from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
+from nats.js.api import DeliverPolicy
 from nats.js.errors import NotFoundError
 
 from streaming.guard.http import HostPolicy
 from streaming.interaction import rules
+from streaming.interaction.broker.host_feed import HostFeed
 from streaming.interaction.broker.publisher import StreamPublisher
 from streaming.interaction.broker.room import RoomConfig, ensure_stream, with_seq
 from streaming.interaction.hub import (
@@ -52,7 +56,7 @@ log = logging.getLogger(__name__)
 
 _TEXT = WSMsgType.TEXT
 EDGE_TIMEOUT_S = 3.0  # an edge not heard from for this long no longer counts in the room
-FETCH_WAIT_S = 0.5  # a host's pull waits this long for new events before looking at its outbox
+STALL_S = 1.0  # a host behind the stream with nothing arriving this long gets a new consumer
 
 
 class EdgeHub(InteractionHub):
@@ -71,7 +75,7 @@ class EdgeHub(InteractionHub):
         self.edge_id = secrets.token_hex(6)
         self._nc = nc
         self._js = nc.jetstream(timeout=5.0)
-        self._publisher = StreamPublisher(self._js)
+        self._publisher = StreamPublisher(self._js, on_stored=self._stored)
         self._msg_ids = itertools.count(1)
         self._consumers = itertools.count(1)
         self._sticky_seq: dict[str, int] = {}
@@ -83,16 +87,20 @@ class EdgeHub(InteractionHub):
         """Make sure the room's stream exists, then follow it and the other edges."""
         self.hub_id = await ensure_stream(self._js, self.room)
         self._publisher.start()
-        self._subs.append(
-            await self._js.subscribe(
-                self.room.all_subjects,
-                stream=self.room.stream,
-                ordered_consumer=True,
-                deliver_policy=DeliverPolicy.NEW,
-                cb=self._on_stream_msg,
+        for subject in (self.room.host_subject("*"), self.room.count_subject):
+            self._subs.append(
+                await self._js.subscribe(
+                    subject,
+                    stream=self.room.stream,
+                    ordered_consumer=True,
+                    deliver_policy=DeliverPolicy.NEW,
+                    cb=self._on_stream_msg,
+                )
             )
-        )
         self._subs.append(await self._nc.subscribe(self.room.edges_subject, cb=self._on_beat))
+        self._subs.append(
+            await self._nc.subscribe(self.room.sample_subject("*"), cb=self._on_sample)
+        )
         await self._load_sticky()
         self._ensure_ticker()
 
@@ -166,17 +174,28 @@ class EdgeHub(InteractionHub):
 
     # ---- out of the stream -----------------------------------------------------------------
 
+    def _stored(self, subject: str, payload: bytes, seq: int) -> None:
+        """A message this edge published is in the stream: viewer events go to the fan-out."""
+        part, _, kind = subject[len(self.room.prefix) + 1 :].partition(".")
+        if part == "v":
+            self._fan_out(seq, kind, with_seq(seq, payload))
+
+    def _show_sample(self, payload: bytes) -> None:
+        self._to_viewers(payload)
+        self._spawn(self._nc.publish(self.room.sample_subject(self.edge_id), payload))
+
+    async def _on_sample(self, msg: Msg) -> None:
+        if msg.subject != self.room.sample_subject(self.edge_id):
+            self._to_viewers(msg.data)
+
     async def _on_stream_msg(self, msg: Msg) -> None:
+        """A host broadcast (kept for late joiners) or the room's count, for every viewer."""
         seq = msg.metadata.sequence.stream
         data = with_seq(seq, msg.data)
         part, _, kind = msg.subject[len(self.room.prefix) + 1 :].partition(".")
-        if part == "v":
-            self._fan_out(seq, kind, data)
-        elif part == "h":
+        if part == "h":
             self._set_sticky(kind, seq, data)
-            self._to_viewers(b"[" + data + b"]")
-        else:
-            self._to_viewers(b"[" + data + b"]")
+        self._to_viewers(b"[" + data + b"]")
 
     # ---- the room's viewer count -----------------------------------------------------------
 
@@ -221,46 +240,89 @@ class EdgeHub(InteractionHub):
         return int(info.state.last_seq)
 
     async def _feed_host(self, host: _Host, cursor: int) -> None:
-        """Control messages, then the stream after `cursor`, batched, for as long as open."""
+        """Control messages, then the stream after `cursor`, batched, for as long as open.
+
+        A new consumer is made from the cursor whenever the stream has events the host has not
+        had and none arrived for `STALL_S` (a cut lost some deliveries), or delivery skipped
+        events the stream still has."""
         ws, batch = host.ws, self.limits.host_batch
-        sub: Any = None
-        name = ""
+        feed: HostFeed | None = None
+        quiet_since = time.monotonic()
         try:
             while not ws.closed:
                 while host.outbox:
                     await ws.send_frame(host.outbox.popleft(), _TEXT)
-                if sub is None:
-                    name = f"host-{self.edge_id}-{next(self._consumers)}"
-                    sub = await self._host_consumer(name, cursor)
-                    if sub is None:
+                if feed is None:
+                    feed = await self._open_feed(host, cursor)
+                    quiet_since = time.monotonic()
+                    if feed is None:
                         await asyncio.sleep(0.5)
                         continue
-                try:
-                    msgs = await sub.fetch(batch, timeout=FETCH_WAIT_S)
-                except TimeoutError:
+                msgs = feed.take(batch)
+                if msgs:
+                    cursor, complete = await self._send_events(ws, msgs, cursor)
+                    if complete:
+                        self._spawn(msgs[-1].ack())
+                    else:
+                        await feed.close()
+                        feed = None
+                    quiet_since = time.monotonic()
                     continue
-                except Exception:
-                    log.info("host consumer %s failed; starting again after %d", name, cursor)
-                    self._spawn(self._drop_consumer(name, sub))
-                    sub = None
-                    continue
-                cursor = await self._send_events(ws, msgs, cursor)
-                await msgs[-1].ack()
+                if time.monotonic() - quiet_since > STALL_S:
+                    quiet_since = time.monotonic()
+                    if await self._behind(cursor):
+                        self.counters["host_feed_restarts"] += 1
+                        await feed.close()
+                        feed = None
+                        continue
+                host.wake.clear()
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(host.wake.wait(), STALL_S)
         except (ConnectionError, RuntimeError):
             pass
         finally:
-            if sub is not None:
-                self._spawn(self._drop_consumer(name, sub))
+            if feed is not None:
+                self._spawn(feed.close())
 
-    async def _send_events(self, ws: web.WebSocketResponse, msgs: list[Msg], cursor: int) -> int:
+    async def _open_feed(self, host: _Host, cursor: int) -> HostFeed | None:
+        name = f"host-{self.edge_id}-{next(self._consumers)}"
+        feed = HostFeed(self._js, self.room, name, cursor, host.wake)
+        try:
+            await feed.open()
+        except Exception:
+            log.info("cannot make host consumer %s yet", name, exc_info=True)
+            await feed.close()
+            return None
+        return feed
+
+    async def _behind(self, cursor: int) -> bool:
+        try:
+            info = await self._js.stream_info(self.room.stream)
+        except Exception:
+            return True
+        return int(info.state.last_seq) > cursor
+
+    async def _first_seq(self) -> int:
+        info = await self._js.stream_info(self.room.stream)
+        return int(info.state.first_seq)
+
+    async def _send_events(
+        self, ws: web.WebSocketResponse, msgs: list[Msg], cursor: int
+    ) -> tuple[int, bool]:
         """Send one frame of events after `cursor` (a `gap` frame first where the stream no
-        longer had some); returns the new cursor."""
+        longer has some); returns the new cursor, and False if delivery skipped events the
+        stream still has (then the rest is not sent: a new consumer reads from the cursor)."""
         items: list[bytes] = []
+        complete = True
         for msg in msgs:
             seq = msg.metadata.sequence.stream
             if seq <= cursor:
                 continue  # redelivered after a cut: the host has it
             if seq > cursor + 1:
+                first = await self._first_seq()
+                if first <= cursor + 1:
+                    complete = False
+                    break
                 if items:
                     await ws.send_frame(b"[" + b",".join(items) + b"]", _TEXT)
                     items = []
@@ -271,30 +333,4 @@ class EdgeHub(InteractionHub):
         if items:
             await ws.send_frame(b"[" + b",".join(items) + b"]", _TEXT)
             self.counters["host_frames"] += 1
-        return cursor
-
-    async def _host_consumer(self, name: str, cursor: int) -> Any:
-        """A durable pull consumer (replicated like the stream) from `cursor + 1`; None while
-        the broker cannot make one."""
-        config = ConsumerConfig(
-            deliver_policy=DeliverPolicy.BY_START_SEQUENCE,
-            opt_start_seq=cursor + 1,
-            ack_policy=AckPolicy.ALL,
-            max_ack_pending=-1,
-            ack_wait=30.0,
-            inactive_threshold=60.0,  # an edge that died leaves no consumer behind for long
-        )
-        try:
-            return await self._js.pull_subscribe(
-                self.room.all_subjects, durable=name, stream=self.room.stream, config=config
-            )
-        except Exception:
-            log.info("cannot make host consumer %s yet", name, exc_info=True)
-            return None
-
-    async def _drop_consumer(self, name: str, sub: Any) -> None:
-        try:
-            await sub.unsubscribe()
-            await self._js.delete_consumer(self.room.stream, name)
-        except Exception:  # gone already, or the broker is away: inactive_threshold cleans up
-            pass
+        return cursor, complete

@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections import Counter, deque
+from collections.abc import Callable
 from functools import partial
 
 from nats.js import JetStreamContext
@@ -30,8 +31,11 @@ class StreamPublisher:
         max_queued: int = 200_000,
         max_in_flight: int = 4000,
         ack_timeout_s: float = 3.0,
+        on_stored: Callable[[str, bytes, int], None] | None = None,
     ) -> None:
+        """`on_stored(subject, payload, seq)` is called once per message the stream stored."""
         self._js = js
+        self._on_stored = on_stored
         self.max_queued = max_queued
         self.max_in_flight = max_in_flight
         self.ack_timeout_s = ack_timeout_s
@@ -109,7 +113,12 @@ class StreamPublisher:
             self._wake.set()
             return
         ack = future.result()
-        self.counters["duplicates" if ack.duplicate else "stored"] += 1
+        if ack.duplicate:
+            self.counters["duplicates"] += 1
+            return
+        self.counters["stored"] += 1
+        if self._on_stored is not None:
+            self._on_stored(entry[0], entry[1], ack.seq)
 
     def _expire(self, now: float) -> None:
         """Give up waiting for acknowledgements older than the timeout (cancelling them frees

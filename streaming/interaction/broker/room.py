@@ -4,7 +4,9 @@ Everything said in a room goes into one stream, so the stream's sequence is the 
 viewer events on `livedesk.ROOM.v.TYPE`, host broadcasts on `livedesk.ROOM.h.TYPE` (one subject
 per type, so an edge finds the latest pin, countdown… for a viewer who joins late), the room's
 viewer count on `livedesk.ROOM.c`. Edges announce how many viewers they carry on the core
-(not stored) subject `livedesk-edges.ROOM`.
+(not stored) subject `livedesk-edges.ROOM`, and share each tick's sample of danmaku for viewers
+on `livedesk-sample.ROOM.EDGE`: every edge reading every viewer event back would cost each edge
+the whole room's traffic, for the few dozen a second viewers are shown.
 
 An event is stored as the hub's event JSON without its `seq` (`{"v":1,"type":…}`); whoever reads
 it back puts the stream sequence in front, so `seq` stays the first key as hosts expect.
@@ -60,6 +62,9 @@ class RoomConfig:
     @property
     def edges_subject(self) -> str:
         return f"livedesk-edges.{self.room}"
+
+    def sample_subject(self, edge: str) -> str:
+        return f"livedesk-sample.{self.room}.{edge}"
 
     @property
     def all_subjects(self) -> str:
