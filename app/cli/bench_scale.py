@@ -77,8 +77,10 @@ async def _bench(args: argparse.Namespace, server: str, store: Path) -> dict[str
                 urls = [await _url_of(proc) for proc in hubs]
                 setups[name] = {
                     "hubs": len(urls),
-                    **await _throughput(urls, args.messages, args.viewers),
-                    **await _latency(urls, args.paced_rate, args.paced_seconds),
+                    **(through := await _throughput(urls, args.messages, args.viewers)),
+                    **await _latency(
+                        urls, args.paced_rate, args.paced_seconds, through.pop("last_seq")
+                    ),
                 }
             finally:
                 for proc in hubs:
@@ -165,9 +167,11 @@ async def _wait_port(port: int, timeout: float = 10.0) -> None:
 class _Host:
     """Reads a hub's /ws/host in this process, counting danmaku (and their latency if asked)."""
 
-    def __init__(self, url: str, stamped: bool = False) -> None:
+    def __init__(self, url: str, stamped: bool = False, since: int = 0) -> None:
         self.url = url + "/ws/host"
-        self.stamped = stamped
+        self.stamped = stamped  # count only danmaku with `sent_at` (the paced ones)
+        self.since = since
+        self.last_seq = since
         self.count = 0
         self.last_at = 0.0
         self.latencies_ms: list[float] = []
@@ -187,26 +191,30 @@ class _Host:
     async def _read(self) -> None:
         import aiohttp
 
+        from streaming.interaction.client import last_seq_of
+
         headers = {"Authorization": f"Bearer {TOKEN}"}
         async with (
             aiohttp.ClientSession() as session,
-            session.ws_connect(self.url, headers=headers, max_msg_size=0) as ws,
+            session.ws_connect(
+                self.url, params={"since": str(self.since)}, headers=headers, max_msg_size=0
+            ) as ws,
         ):
             async for msg in ws:
                 text = msg.data
                 if '"type":"hello"' in text:
                     self.ready.set()
                     continue
-                n = text.count('"type":"danmaku"')
-                if not n:
-                    continue
                 now = time.time()
-                self.count += n
-                self.last_at = time.monotonic()
                 if self.stamped:
                     for event in json.loads(text):
                         if event.get("type") == "danmaku" and "sent_at" in event:
                             self.latencies_ms.append(now * 1000 - event["sent_at"])
+                            self.count += 1
+                else:
+                    self.count += text.count('"type":"danmaku"')
+                self.last_at = time.monotonic()
+                self.last_seq = last_seq_of(text) or self.last_seq
 
 
 async def _throughput(urls: list[str], messages: int, viewers: int) -> dict[str, Any]:
@@ -234,20 +242,25 @@ async def _throughput(urls: list[str], messages: int, viewers: int) -> dict[str,
         )
         elapsed = host.last_at - started
         received = host.count
+        last_seq = host.last_seq
     return {
         "received": received,
         "msg_per_s": round(received / elapsed) if elapsed > 0 else 0,
         "seconds": round(elapsed, 2),
+        "last_seq": last_seq,
     }
 
 
-async def _latency(urls: list[str], rate: float, seconds: float) -> dict[str, Any]:
+async def _latency(urls: list[str], rate: float, seconds: float, since: int) -> dict[str, Any]:
     import aiohttp
 
     from app.measure import summarize
 
     total = int(rate * seconds)
-    async with _Host(urls[0], stamped=True) as host, aiohttp.ClientSession() as session:
+    async with (
+        aiohttp.ClientSession() as session,
+        _Host(urls[0], stamped=True, since=since) as host,
+    ):
         sockets = [await session.ws_connect(url + "/ws/viewer", compress=0) for url in urls]
         start = time.monotonic()
         for i in range(total):

@@ -75,7 +75,7 @@ class EdgeHub(InteractionHub):
         self.edge_id = secrets.token_hex(6)
         self._nc = nc
         self._js = nc.jetstream(timeout=5.0)
-        self._publisher = StreamPublisher(self._js, on_stored=self._stored)
+        self._publisher = StreamPublisher(nc, on_stored=self._stored)
         self._msg_ids = itertools.count(1)
         self._consumers = itertools.count(1)
         self._sticky_seq: dict[str, int] = {}
@@ -86,7 +86,7 @@ class EdgeHub(InteractionHub):
     async def start(self) -> None:
         """Make sure the room's stream exists, then follow it and the other edges."""
         self.hub_id = await ensure_stream(self._js, self.room)
-        self._publisher.start()
+        await self._publisher.start()
         for subject in (self.room.host_subject("*"), self.room.count_subject):
             self._subs.append(
                 await self._js.subscribe(
@@ -139,6 +139,11 @@ class EdgeHub(InteractionHub):
             except Exception:  # the connection is already gone: nothing left to undo
                 pass
         self._subs.clear()
+
+    def reconnected(self) -> None:
+        """The NATS connection is back after a cut: publish again what was in flight."""
+        self.counters["nats_reconnects"] += 1
+        self._publisher.reconnected()
 
     # ---- into the stream -------------------------------------------------------------------
 

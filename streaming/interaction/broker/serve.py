@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import nats
@@ -28,12 +29,22 @@ class RunningEdge:
         await self.nc.close()
 
 
-async def connect_nats(servers: list[str], name: str = "livedesk-edge") -> NATS:
+async def connect_nats(
+    servers: list[str],
+    name: str = "livedesk-edge",
+    reconnected: Callable[[], None] = lambda: None,
+) -> NATS:
     """A connection that rides out any node's death: it tries every server it knows of
-    (those given and those the cluster announces) and never gives up reconnecting."""
+    (those given and those the cluster announces) and never gives up reconnecting, calling
+    `reconnected()` each time it is back."""
+
+    async def on_reconnect() -> None:
+        reconnected()
+
     return await nats.connect(
         servers=servers,
         name=name,
+        reconnected_cb=on_reconnect,
         max_reconnect_attempts=-1,
         reconnect_time_wait=0.2,
         connect_timeout=2,
@@ -52,8 +63,15 @@ async def start_edge(
     server_limits: ServerLimits | None = None,
 ) -> RunningEdge:
     """Connect to NATS, follow the room's stream and serve viewers and hosts on host:port."""
-    nc = await connect_nats(servers)
+    edges: list[EdgeHub] = []
+
+    def reconnected() -> None:
+        for e in edges:
+            e.reconnected()
+
+    nc = await connect_nats(servers, reconnected=reconnected)
     edge = EdgeHub(nc, room, token, limits)
+    edges.append(edge)
     try:
         await edge.start()
         runner, bound = await start_site(edge, host, port, server_limits)
