@@ -44,6 +44,11 @@ BENCHES: tuple[Command, ...] = (
         "danmaku pipeline throughput, latency, GUI stall, memory (JSON)",
     ),
     Command(
+        "scale",
+        "app.cli.bench_scale",
+        "interaction channel through NATS JetStream edges vs the embedded hub: msg/s, latency (JSON)",
+    ),
+    Command(
         "compositor",
         "app.cli.bench_compositor",
         "program composition cost per 1080p30 frame: camera, every layer, each filter (JSON)",
@@ -70,6 +75,11 @@ COMMANDS: tuple[Command, ...] = (
         "process-audio",
         "app.cli.process_audio",
         "clean and level a recording with the live voice chain",
+    ),
+    Command(
+        "hub",
+        "app.cli.hub",
+        "run an edge hub of a room carried by NATS JetStream (big rooms, several machines)",
     ),
     Command(
         "audience",

@@ -86,6 +86,15 @@ def now_ms() -> int:
     return int(time.time() * 1000)
 
 
+def event_tail(kind: str, fields_json: str, user_json: str | None, ts: int | None = None) -> str:
+    """An event's JSON after its `{"seq":N,`: version, type, time (`ts`, default now), user,
+    then its fields."""
+    text = f'"v":1,"type":"{kind}","ts":{now_ms() if ts is None else ts}'
+    if user_json is not None:
+        text += ',"user":' + user_json
+    return text + ("," + fields_json[1:] if len(fields_json) > 2 else "}")
+
+
 class _Host:
     """A host connection: control messages waiting to go out and the event that wakes its
     sender (which also reads the log)."""
@@ -211,10 +220,7 @@ class InteractionHub:
 
     def _append(self, kind: str, fields_json: str, user_json: str | None) -> tuple[int, bytes]:
         seq = self._log.head + 1
-        text = f'{{"seq":{seq},"v":1,"type":"{kind}","ts":{self._clock()}'
-        if user_json is not None:
-            text += ',"user":' + user_json
-        data = (text + ("," + fields_json[1:] if len(fields_json) > 2 else "}")).encode()
+        data = f'{{"seq":{seq},{event_tail(kind, fields_json, user_json, self._clock())}'.encode()
         self._log.append(seq, data)
         for host in self._hosts:
             host.wake.set()
@@ -316,6 +322,10 @@ class InteractionHub:
             return
         if kind == "order" and not self._sell(viewer, fields, received):
             return
+        self._accept(viewer, kind, fields)
+
+    def _accept(self, viewer: _Viewer, kind: str, fields: dict[str, Any]) -> None:
+        """Log an admitted viewer event and fan it out (an edge hub publishes it instead)."""
         seq, data_out = self._append(kind, _dumps(fields), viewer.user_json)
         self.counters["accepted"] += 1
         self._fan_out(seq, kind, data_out)
@@ -415,11 +425,20 @@ class InteractionHub:
             if self._sample:
                 sample = sorted(self._sample)
                 self._sample, self._sample_seen = [], 0
-                self._to_viewers(b"[" + b",".join(d for _, d in sample) + b"]")
-            if tick % ticks_per_second == 0 and len(self._viewers) != self._last_count:
-                self._last_count = len(self._viewers)
-                _, data = self._append("viewer_count", f'{{"count":{self._last_count}}}', None)
-                self._to_viewers(b"[" + data + b"]")
+                self._show_sample(b"[" + b",".join(d for _, d in sample) + b"]")
+            if tick % ticks_per_second == 0:
+                self._report_count()
+
+    def _show_sample(self, payload: bytes) -> None:
+        """This tick's sample of danmaku to the viewers (an edge shares it with the others)."""
+        self._to_viewers(payload)
+
+    def _report_count(self) -> None:
+        """Once a second: log and show the viewer count if it changed (edges count the room)."""
+        if len(self._viewers) != self._last_count:
+            self._last_count = len(self._viewers)
+            _, data = self._append("viewer_count", f'{{"count":{self._last_count}}}', None)
+            self._to_viewers(b"[" + data + b"]")
 
     def _to_viewers(self, payload: bytes) -> None:
         """One frame, built once, written to every viewer."""
@@ -454,7 +473,8 @@ class InteractionHub:
         except ValueError:
             raise web.HTTPBadRequest(text="'since' must be a whole number") from None
         hub = request.query.get("hub")
-        if since < 0 or since > self._log.head or (hub and hub != self.hub_id):
+        head = await self._head()
+        if since < 0 or since > head or (hub and hub != self.hub_id):
             since = 0  # another run of the hub: its seqs started again at 1
         ws = web.WebSocketResponse(
             compress=False,
@@ -469,7 +489,7 @@ class InteractionHub:
             # hand the host everything pending instead of one batch.
             request.transport.set_write_buffer_limits(high=HOST_BUFFER_BYTES)
         host = _Host(ws)
-        host.push(_frame({"v": 1, "type": "hello", "hub": self.hub_id, "head": self._log.head}))
+        host.push(_frame({"v": 1, "type": "hello", "hub": self.hub_id, "head": head}))
         self._hosts.add(host)
         sender = asyncio.create_task(self._feed_host(host, since))
         try:
@@ -484,6 +504,10 @@ class InteractionHub:
             self._hosts.discard(host)
             sender.cancel()
         return ws
+
+    async def _head(self) -> int:
+        """The room's last seq (an edge asks its stream)."""
+        return self._log.head
 
     def _on_host_text(self, host: _Host, data: str) -> None:
         received = self._clock()
