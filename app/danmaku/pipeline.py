@@ -20,6 +20,7 @@ from app.danmaku.journal import EventRow, Journal, JournalReader
 from app.danmaku.normalize import compact, fold, pinyin_skeleton
 from app.danmaku.questions import QuestionQueue, QuestionView, view
 from app.danmaku.validate import Event, Validator
+from streaming.interaction import moderation
 
 SendFn = Callable[[dict[str, Any]], None]
 _MAX_PENDING_LINES = 2_000  # lines waiting for the windows; older ones stay in the journal only
@@ -278,10 +279,26 @@ class Pipeline:
         self._publish_questions(force=True)
 
     def _filters_changed(self) -> None:
+        """Publish the lists to the windows and send them to the hub, which applies them to
+        what viewers see of each other."""
         with self._lock:
             self._out.filters = FilterConfig(**vars(self.filters.config))
             self._out.filters.blocked_words = list(self.filters.config.blocked_words)
             self._out.filters.blocked_users = list(self.filters.config.blocked_users)
+        self._send_moderation()
+
+    def _send_moderation(self) -> None:
+        if self.send is not None:
+            self.send(moderation.message(self.filters.config))
+
+    def _do_block_lists(self, words: list[str], users: list[str], replay: bool) -> None:
+        """Add a saved or imported list (words and user ids) in one action."""
+        changed = [self.filters.block_word(w) for w in words]
+        blocked = [u for u in users if self.filters.block_user(u)]
+        if any(changed) or blocked:
+            self._filters_changed()
+            with self._lock:
+                self._out.removed_users.update(blocked)
 
     def _do_block_word(self, word: str, replay: bool) -> None:
         if self.filters.block_word(word):
@@ -358,6 +375,8 @@ class Pipeline:
         if self.hub_id is not None and hub_id != self.hub_id:
             self.seq_base = self.last_seq
         self.hub_id = hub_id
+        if not replay:
+            self._send_moderation()  # a new connection: the hub may never have had the lists
 
     def hub_since(self) -> int:
         """The hub seq to resume reading from (the host client's `since`)."""
