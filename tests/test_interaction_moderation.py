@@ -158,3 +158,17 @@ def test_withheld_lines_leave_the_sample_full():
     assert len(sent) >= 12
     assert all(d.startswith("正常的话".encode()) for d in sent)
     assert sent == sorted(sent, key=lambda d: int(d.split()[1]))
+
+
+def test_viewers_get_questions_marked_and_the_host_log_unchanged(server):
+    with Collector(server.host_url) as host:
+        sender, _ = viewer(server.viewer_url)
+        audience, _ = viewer(server.viewer_url)
+        for text in ("甜不甜", "主播好美"):
+            sender.send(json.dumps({"v": 1, "type": "danmaku", "text": text}))
+        kinds = {m["text"]: m.get("kind") for m in _danmaku_seen(audience, 1.0)}
+        assert kinds == {"甜不甜": "question", "主播好美": None}
+        wait_for(lambda: sum(e["type"] == "danmaku" for e in host.events()) == 2)
+        assert all("kind" not in e for e in host.events())
+        for ws in (sender, audience):
+            ws.close()

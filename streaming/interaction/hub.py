@@ -356,13 +356,19 @@ class InteractionHub:
 
     def _moderated(self, sample: list[tuple[int, str, str, bytes]]) -> list[bytes]:
         """The sampled danmaku the host's moderation lets viewers see, at most `fanout_max`,
-        in seq order."""
+        in seq order; questions carry `"kind": "question"`."""
         now = time.monotonic()
-        allowed = [item for item in sample if self.moderation.allows(item[1], item[2], now)]
+        allowed: list[tuple[int, bytes]] = []
+        for seq, user_id, text, data in sample:
+            kind = self.moderation.judge(user_id, text, now)
+            if kind == "question":  # marked for viewers' pages only: the log keeps its bytes
+                allowed.append((seq, data[:-1] + b',"kind":"question"}'))
+            elif kind is not None:
+                allowed.append((seq, data))
         self.counters["moderated"] += len(sample) - len(allowed)
         if len(allowed) > self.limits.fanout_max:
             allowed = self._random.sample(allowed, self.limits.fanout_max)
-        return [item[3] for item in sorted(allowed)]
+        return [data for _, data in sorted(allowed)]
 
     def _ensure_ticker(self) -> None:
         if self._ticker is None or self._ticker.done():

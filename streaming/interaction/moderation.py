@@ -12,7 +12,7 @@ the same look-alike and pinyin folding. The analysis of a text is memoised: in a
 most messages are repeats. Any
 hub (the aiohttp one here, an edge behind NATS) can hold one of these: it needs only
 `update(fields)`, `blocks_sender(user_id)` (cheap, for every message) and
-`allows(user_id, text, now_s)` (tens of microseconds for a new text: for sampled lines), with
+`judge(user_id, text, now_s)` (tens of microseconds for a new text: for sampled lines), with
 no I/O and no event loop.
 """
 
@@ -69,6 +69,11 @@ class ViewerModeration:
 
     def allows(self, user_id: str, text: str, now_s: float) -> bool:
         """Whether other viewers may see this danmaku (blocked sender or word, flood, spam)."""
+        return self.judge(user_id, text, now_s) is not None
+
+    def judge(self, user_id: str, text: str, now_s: float) -> Kind | None:
+        """The kind of a danmaku other viewers may see (their page shows questions apart from
+        chatter), or None if it is withheld."""
         found = self._memo.get(text)
         if found is None:
             folded = fold(text)
@@ -79,4 +84,5 @@ class ViewerModeration:
                 self._memo.clear()
             self._memo[text] = found
         compacted, skeleton, kind = found
-        return self._filters.check(user_id, compacted, skeleton, kind, now_s) == "shown"
+        shown = self._filters.check(user_id, compacted, skeleton, kind, now_s) == "shown"
+        return kind if shown else None
