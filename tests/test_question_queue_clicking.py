@@ -135,3 +135,16 @@ def test_settle_rules() -> None:
     assert settle(shown, ranked, [], hold=True) == ([_q(1), _q(2), _q(3, 5)], 1)
     assert settle(shown, ranked, [3], hold=False) == ([_q(4), _q(1), _q(3, 5)], 0)
     assert settle(shown, ranked, [2], hold=False) == (ranked, 0)  # gone: nothing to keep
+
+
+def test_block_sender_on_a_collapsed_line_blocks_everyone_it_shows(show: Show, qtbot: Any) -> None:
+    show.assistant.show()
+    show.say(*[(f"fan{i}", "加油加油") for i in range(5)], ("other", "今天人好多"))
+    assistant = show.assistant
+    qtbot.waitUntil(lambda: any(line.count == 5 for line in assistant.model.lines))
+    row = next(r for r, line in enumerate(assistant.model.lines) if line.count == 5)
+    assistant.stream.setCurrentIndex(assistant.proxy.index(row, 0))
+    assistant.block_user_button.click()
+    qtbot.waitUntil(lambda: len(show.state.filters.blocked_users) == 5)
+    assert sorted(show.state.filters.blocked_users) == [f"fan{i}" for i in range(5)]
+    assert all(line.user_id == "other" for line in assistant.model.lines)

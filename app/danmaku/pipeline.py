@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import threading
 import time
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -27,6 +28,8 @@ _MAX_PENDING_LINES = 2_000  # lines waiting for the windows; older ones stay in 
 _QUESTIONS_EVERY_MS = 100  # the ranked queue is recomputed at most this often
 _RESTORED_LINES = 300
 _MAX_ANALYSED = 50_000  # distinct texts whose analysis is remembered (storms repeat a lot)
+_SENDERS_LINES = 5_000  # recent lines whose senders are remembered (for "block sender")
+_SENDERS_PER_LINE = 5_000
 
 Analysis = tuple[str, str, str, Kind, str]
 """(folded, compacted, pinyin skeleton, kind, collapse key) of one text."""
@@ -121,6 +124,8 @@ class Pipeline:
         self._questions_dirty = False
         self._questions_at = 0.0
         self._analysed: dict[str, Analysis] = {}
+        # line id -> everyone whose message the line shows (a collapsed line has many)
+        self._senders: OrderedDict[int, set[str]] = OrderedDict()
 
     # --- events -----------------------------------------------------------------------------
     def process(self, frames: list[str | bytes]) -> None:
@@ -171,8 +176,14 @@ class Pipeline:
                 lines.append(
                     Line(e.seq, e.ts, e.user_id, e.user_name, e.text, kind, 1, qid, e.sent_at)
                 )
+                self._senders[e.seq] = {e.user_id}
+                if len(self._senders) > _SENDERS_LINES:
+                    self._senders.popitem(last=False)
             else:
                 bumps[joined[0]] = joined[1]
+                senders = self._senders.get(joined[0])
+                if senders is not None and len(senders) < _SENDERS_PER_LINE:
+                    senders.add(e.user_id)
         c = self.counters
         c["danmaku"] = c.get("danmaku", 0) + 1
         c[kind] = c.get(kind, 0) + 1
@@ -317,6 +328,13 @@ class Pipeline:
     def _do_unblock_user(self, user_id: str, replay: bool) -> None:
         if self.filters.unblock_user(user_id):
             self._filters_changed()
+
+    def _do_block_senders(self, line_id: int, user_id: str, replay: bool) -> None:
+        """Block everyone a line shows: a collapsed "666 ×820" stands for 820 senders. Journaled
+        as the `block_lists` it resolves to (a resumed show has no senders to look up)."""
+        if not replay:
+            users = sorted(self._senders.get(line_id) or {user_id})
+            self.command("block_lists", {"words": [], "users": users})
 
     def _do_set_filter_options(self, replay: bool, **options: Any) -> None:
         self.filters.set_options(**options)
