@@ -87,12 +87,12 @@ class RelayProcess:
         self.token = secrets.token_urlsafe(16)
         self.host_token = secrets.token_urlsafe(16)
         self.port = port
-        self.stderr: IO[str] = tempfile.NamedTemporaryFile(
+        self.stderr: IO[str] = tempfile.NamedTemporaryFile(  # noqa: SIM115 - kept open across restarts
             "w+",
             prefix="relay-",
             suffix=".log",
             delete=not os.environ.get("LIVEDESK_BENCH_KEEP_LOGS"),
-        )  # noqa: SIM115 - kept open across restarts
+        )
         self.info: dict[str, Any] = {}
         self._proc: subprocess.Popen[str] | None = None
 

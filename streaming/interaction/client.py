@@ -85,6 +85,7 @@ class HostClient:
         self._wake_sender: asyncio.Event | None = None
         self._ws: aiohttp.ClientWebSocketResponse | None = None
         self._ready = threading.Event()
+        self._moderation: str | None = None
         #: The room's clock as seen from here (flash-sale countdowns end on it).
         self.clock = ClockEstimate()
         self._clock_every_s = clock_every_s
@@ -125,12 +126,16 @@ class HostClient:
         self._thread = None
 
     def send(self, event: dict[str, Any]) -> None:
-        """Queue a host broadcast (pin, announcement, countdown, lottery, product).
+        """Queue a host broadcast (pin, announcement, countdown, lottery, product) or the
+        block lists for the hub (`moderation`).
 
         Checked with the hub's own rules first: a malformed event raises ValueError in plain
         words here, instead of an error from the hub later."""
-        rules.check(event, rules.HOST_RULES)
-        self._outgoing.append(json.dumps(event, separators=(",", ":")))
+        kind, _ = rules.check(event, rules.HOST_SEND)
+        text = json.dumps(event, separators=(",", ":"))
+        if kind == "moderation":
+            self._moderation = text  # sent again first on every reconnect: a hub may restart
+        self._outgoing.append(text)
         loop, wake = self._loop, self._wake_sender
         if loop is not None and wake is not None and not loop.is_closed():
             try:
@@ -205,6 +210,8 @@ class HostClient:
             self._ws = ws
             if self._stopping is not None and self._stopping.is_set():
                 return False
+            if self._moderation is not None and self._moderation not in self._outgoing:
+                await ws.send_str(self._moderation)
             sender = asyncio.create_task(self._send_queued(ws))
             clock = asyncio.create_task(self._exchange_clocks(ws))
             greeted = False

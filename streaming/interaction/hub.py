@@ -34,6 +34,7 @@ from aiohttp import WSMsgType, web
 from streaming.guard.http import HostPolicy
 from streaming.interaction import rules
 from streaming.interaction.eventlog import EventLog
+from streaming.interaction.moderation import ViewerModeration
 from streaming.interaction.ratelimit import AddressLimits, ViewerLimiter, address_key
 from streaming.interaction.sale import SaleDesk, refusal_message
 from streaming.interaction.stock import StockUpdate
@@ -43,6 +44,7 @@ VIEWER_PATH = "/ws/viewer"
 HOST_PATH = "/ws/host"
 _TEXT = WSMsgType.TEXT
 HOST_BUFFER_BYTES = 16 * 2**20
+HOST_MAX_MESSAGE_BYTES = 2 * 2**20  # an authenticated host's block lists may be long
 CLOSE_TIMEOUT_S = 2.0  # a peer that does not answer the close handshake is dropped after this
 YIELD_EVERY = 32  # viewer messages handled before the viewer's task lets others run
 
@@ -174,11 +176,14 @@ class InteractionHub:
         self._sticky: dict[str, bytes] = {}  # latest broadcast of each type, for late joiners
         self.sales = SaleDesk()
         self._stock_news: dict[str, StockUpdate] = {}  # newest per product, sent next tick
-        self._sample: list[tuple[int, bytes]] = []  # reservoir of danmaku for the next fan-out
+        # Reservoir of danmaku for the next fan-out: (seq, user id, text, event bytes), twice
+        # what a tick sends, so that what moderation withholds leaves enough to send.
+        self._sample: list[tuple[int, str, str, bytes]] = []
         self._sample_seen = 0
         self._random = random.Random()
         self._last_count = -1
         self._ticker: asyncio.Task[None] | None = None
+        self.moderation = ViewerModeration()
         self.counters: Counter[str] = Counter()
 
     # ---- wiring ----------------------------------------------------------------------------
@@ -328,14 +333,19 @@ class InteractionHub:
         """Log an admitted viewer event and fan it out (an edge hub publishes it instead)."""
         seq, data_out = self._append(kind, _dumps(fields), viewer.user_json)
         self.counters["accepted"] += 1
-        self._fan_out(seq, kind, data_out)
-
-    def _fan_out(self, seq: int, kind: str, data: bytes) -> None:
-        """What of a logged viewer event other viewers see: danmaku, sampled. The one place
-        that decides fan-out (where moderation of what viewers see belongs); the host always
-        gets the whole log."""
         if kind == "danmaku":
-            self._offer_sample(seq, data)
+            self._fan_out(seq, viewer.user["id"], fields["text"], data_out)
+
+    def _fan_out(self, seq: int, user_id: str, text: str, data: bytes) -> None:
+        """What of a logged danmaku other viewers see: sampled, then what the host's
+        moderation allows (`_moderated`). The one place that decides fan-out; the host always
+        gets the whole log. A blocked sender costs a set lookup here; words and spam are
+        judged only for the few sampled lines, so a flood of distinct texts costs no
+        classifying."""
+        if self.moderation.blocks_sender(user_id):
+            self.counters["moderated"] += 1
+        else:
+            self._offer_sample((seq, user_id, text, data))
 
     def _check(
         self, peer: _Viewer | _Host, data: str, allowed: dict[str, rules.Rule]
@@ -397,15 +407,32 @@ class InteractionHub:
     def _error_frame(code: str, message: str) -> bytes:
         return _frame({"v": 1, "type": "error", "code": code, "message": message})
 
-    def _offer_sample(self, seq: int, data: bytes) -> None:
-        """Reservoir-sample this tick's danmaku: viewers see at most `fanout_max` per tick."""
+    def _offer_sample(self, item: tuple[int, str, str, bytes]) -> None:
+        """Reservoir-sample this tick's danmaku (twice `fanout_max`, see `_moderated`)."""
         self._sample_seen += 1
-        if len(self._sample) < self.limits.fanout_max:
-            self._sample.append((seq, data))
+        size = 2 * self.limits.fanout_max
+        if len(self._sample) < size:
+            self._sample.append(item)
         else:
             j = self._random.randrange(self._sample_seen)
-            if j < self.limits.fanout_max:
-                self._sample[j] = (seq, data)
+            if j < size:
+                self._sample[j] = item
+
+    def _moderated(self, sample: list[tuple[int, str, str, bytes]]) -> list[bytes]:
+        """The sampled danmaku the host's moderation lets viewers see, at most `fanout_max`,
+        in seq order; questions carry `"kind": "question"`."""
+        now = time.monotonic()
+        allowed: list[tuple[int, bytes]] = []
+        for seq, user_id, text, data in sample:
+            kind = self.moderation.judge(user_id, text, now)
+            if kind == "question":  # marked for viewers' pages only: the log keeps its bytes
+                allowed.append((seq, data[:-1] + b',"kind":"question"}'))
+            elif kind is not None:
+                allowed.append((seq, data))
+        self.counters["moderated"] += len(sample) - len(allowed)
+        if len(allowed) > self.limits.fanout_max:
+            allowed = self._random.sample(allowed, self.limits.fanout_max)
+        return [data for _, data in sorted(allowed)]
 
     def _ensure_ticker(self) -> None:
         if self._ticker is None or self._ticker.done():
@@ -423,9 +450,10 @@ class InteractionHub:
                 for update in news.values():
                     self._to_viewers(self._stock_frame(update))
             if self._sample:
-                sample = sorted(self._sample)
+                sample = self._moderated(self._sample)
                 self._sample, self._sample_seen = [], 0
-                self._show_sample(b"[" + b",".join(d for _, d in sample) + b"]")
+                if sample:
+                    self._show_sample(b"[" + b",".join(sample) + b"]")
             if tick % ticks_per_second == 0:
                 self._report_count()
 
@@ -478,7 +506,7 @@ class InteractionHub:
             since = 0  # another run of the hub: its seqs started again at 1
         ws = web.WebSocketResponse(
             compress=False,
-            max_msg_size=self.limits.max_message_bytes,
+            max_msg_size=HOST_MAX_MESSAGE_BYTES,
             heartbeat=20.0,
             timeout=CLOSE_TIMEOUT_S,
         )
@@ -511,12 +539,16 @@ class InteractionHub:
 
     def _on_host_text(self, host: _Host, data: str) -> None:
         received = self._clock()
-        checked = self._check(host, data, rules.HOST_RULES)
+        checked = self._check(host, data, rules.HOST_SEND)
         if checked is None:
             return
         kind, fields = checked
         if kind == rules.TIME:
             self._answer_time(host, fields, received)
+            return
+        if kind == "moderation":  # for the hub alone: viewers never see the lists
+            self.moderation.update(fields)
+            self.counters["moderation_updates"] += 1
             return
         sticky_key = kind
         stock: StockUpdate | None = None

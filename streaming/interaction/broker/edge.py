@@ -185,8 +185,9 @@ class EdgeHub(InteractionHub):
     def _stored(self, subject: str, payload: bytes, seq: int) -> None:
         """A message this edge published is in the stream: viewer events go to the fan-out."""
         part, _, kind = subject[len(self.room.prefix) + 1 :].partition(".")
-        if part == "v":
-            self._fan_out(seq, kind, with_seq(seq, payload))
+        if part == "v" and kind == "danmaku":
+            event = json.loads(payload)  # the hub's moderation judges sender and text
+            self._fan_out(seq, event["user"]["id"], event["text"], with_seq(seq, payload))
 
     def _show_sample(self, payload: bytes) -> None:
         self._to_viewers(payload)
