@@ -3,7 +3,7 @@
 Runs PySide6's `lupdate` over every Python file of the console (`self.tr`, `QCoreApplication.
 translate`), plus the text that is declared as data and translated where it is shown — the
 settings' labels, units, help and choices (context "Properties"), the layer kinds and voice
-stages' titles ("Properties") and the filters' names ("Filters"). Existing translations are
+stages' titles and the canvas sizes ("Properties") and the filters' names ("Filters"). Existing translations are
 kept; new text arrives unfinished, and `tests/test_i18n.py` fails until it is translated.
 """
 
@@ -53,6 +53,9 @@ def declared_texts() -> set[tuple[str, str]]:
     found.update(("Filters", cls.label) for cls in FILTERS.values() if cls.label)
     found.update(("Properties", cls.label) for cls in LAYER_KINDS.values() if cls.label)
     found.update(("Properties", kind.title) for kind in STAGES if kind.title)
+    from capture.program.canvas import CANVAS_LABELS
+
+    found.update(("Properties", label) for label in CANVAS_LABELS.values())
     return found
 
 

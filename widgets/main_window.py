@@ -198,7 +198,7 @@ class MainWindow(QMainWindow):
             widget = scroller
         dock.setWidget(widget)
         self.addDockWidget(area, dock)
-        self.add_action("View", dock.toggleViewAction())
+        self.add_action(self.tr("View"), dock.toggleViewAction())
         return dock
 
     def add_action(self, menu_title: str, action: QAction) -> None:

@@ -18,7 +18,13 @@ from __future__ import annotations
 import html
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QCoreApplication,
+    QModelIndex,
+    QPersistentModelIndex,
+    Qt,
+)
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -38,7 +44,27 @@ from app.danmaku.state import AudienceState
 
 JUST_ASKED = 3
 
-_HEADERS = ("Question", "Asked", "Askers", "Status")
+_COLUMNS = 4
+
+
+def _headers() -> tuple[str, ...]:
+    return (
+        QCoreApplication.translate("QuestionQueue", "Question"),
+        QCoreApplication.translate("QuestionQueue", "Asked"),
+        QCoreApplication.translate("QuestionQueue", "Askers"),
+        QCoreApplication.translate("QuestionQueue", "Status"),
+    )
+
+
+def status_text(status: str) -> str:
+    return {
+        "open": QCoreApplication.translate("QuestionQueue", "open"),
+        "pinned": QCoreApplication.translate("QuestionQueue", "pinned"),
+        "answered": QCoreApplication.translate("QuestionQueue", "answered"),
+        "dismissed": QCoreApplication.translate("QuestionQueue", "dismissed"),
+    }.get(status, status)
+
+
 _Index = QModelIndex | QPersistentModelIndex
 
 
@@ -60,21 +86,19 @@ class QuestionTableModel(QAbstractTableModel):
         else:
             self.rows = list(rows)
         if min(old, new) > 0:
-            self.dataChanged.emit(
-                self.index(0, 0), self.index(min(old, new) - 1, len(_HEADERS) - 1)
-            )
+            self.dataChanged.emit(self.index(0, 0), self.index(min(old, new) - 1, _COLUMNS - 1))
 
     def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008 - Qt API
         return 0 if parent.isValid() else len(self.rows)
 
     def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008 - Qt API
-        return 0 if parent.isValid() else len(_HEADERS)
+        return 0 if parent.isValid() else _COLUMNS
 
     def headerData(
         self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
     ) -> Any:
         if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
-            return _HEADERS[section]
+            return _headers()[section]
         return None
 
     def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
@@ -89,7 +113,8 @@ class QuestionTableModel(QAbstractTableModel):
                 return str(q.count)
             if column == 2:
                 return "、".join(q.askers)
-            return q.status + (" · ordered" if q.ordered else "")
+            ordered = QCoreApplication.translate("QuestionQueue", " · ordered")
+            return status_text(q.status) + (ordered if q.ordered else "")
         if role == Qt.ItemDataRole.ToolTipRole:
             # Tooltips guess rich text from the content; escaped, a viewer's markup stays text.
             return "<p>" + "<br>".join(html.escape(t) for t in (q.text, *q.variants)) + "</p>"
@@ -112,7 +137,7 @@ class QuestionQueueWidget(QWidget):
         self._known: set[int] = set()  # question entries already seen here
         self.search_box = QLineEdit()
         self.search_box.setPlaceholderText(
-            "Search all questions (answered and dismissed too), Enter"
+            self.tr("Search all questions (answered and dismissed too), Enter")
         )
         self.search_box.returnPressed.connect(self._search)
         self.search_box.textChanged.connect(self._search_cleared)
@@ -128,12 +153,12 @@ class QuestionQueueWidget(QWidget):
         self.buttons: dict[str, QPushButton] = {}
         row = QHBoxLayout()
         for name, label, handler in (
-            ("pin", "Pin", self.pin_selected),
-            ("unpin", "Unpin", state.unpin),
-            ("answer", "Answered", self.answer_selected),
-            ("dismiss", "Dismiss", self.dismiss_selected),
-            ("reopen", "Reopen", self.reopen_selected),
-            ("merge", "Merge", self.merge_selected),
+            ("pin", self.tr("Pin"), self.pin_selected),
+            ("unpin", self.tr("Unpin"), state.unpin),
+            ("answer", self.tr("Answered"), self.answer_selected),
+            ("dismiss", self.tr("Dismiss"), self.dismiss_selected),
+            ("reopen", self.tr("Reopen"), self.reopen_selected),
+            ("merge", self.tr("Merge"), self.merge_selected),
         ):
             button = QPushButton(label)
             button.clicked.connect(handler)
@@ -225,13 +250,17 @@ class QuestionQueueWidget(QWidget):
             self._show_just_asked()
 
     def _show_just_asked(self) -> None:
-        texts = [line.text.replace("\n", " ") for line in self.just_asked_lines] or ["nothing yet"]
+        texts = [line.text.replace("\n", " ") for line in self.just_asked_lines] or [
+            self.tr("nothing yet")
+        ]
         texts += [""] * (JUST_ASKED - len(texts))  # a steady height: the table does not jump
-        self.just_asked.setText("Just asked:\n" + "\n".join(texts))
+        self.just_asked.setText(self.tr("Just asked:") + "\n" + "\n".join(texts))
 
     def _on_pinned(self, pinned: QuestionView | None) -> None:
         self.pinned_label.setText(
-            f"Pinned: {pinned.text}" if pinned is not None else "Nothing pinned"
+            self.tr("Pinned: {text}").format(text=pinned.text)
+            if pinned is not None
+            else self.tr("Nothing pinned")
         )
 
     def _search(self) -> None:
