@@ -86,6 +86,7 @@ class AudienceViews(QObject):
         for title, handler in (
             (self.tr("Assistant window"), self.open_assistant),
             (self.tr("Connect to audience hub…"), self.ask_hub),
+            (self.tr("Viewers' hub address…"), self.show_viewer_hub),
         ):
             action = QAction(title, window)
             action.triggered.connect(handler)
@@ -173,6 +174,38 @@ class AudienceViews(QObject):
         )
         if ok and token:
             self.controller.connect_hub(url, token)
+
+    def viewer_hub_url(self) -> str:
+        """Where viewers (and `livedesk audience --url`) connect: the hub's /ws/viewer."""
+        host = self.controller.hub_url
+        if host:
+            return host.removesuffix("/ws/host") + "/ws/viewer"
+        embedded = self._core.golive.embedded
+        return str(embedded.info.get("interaction") or "") if embedded is not None else ""
+
+    def show_viewer_hub(self) -> QMessageBox:
+        """The address to give a rehearsal audience, with the command that sends one."""
+        url = self.viewer_hub_url()
+        box = QMessageBox(self.window)
+        box.setWindowTitle(self.tr("Viewers' hub address"))
+        box.setTextFormat(Qt.TextFormat.PlainText)
+        box.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        if url:
+            box.setText(
+                self.tr(
+                    "Viewers send danmaku to:\n{url}\n\nA rehearsal audience of 50 viewers:\n"
+                    "livedesk audience --url {url} --viewers 50 --rate 20 --duration 60"
+                ).format(url=url)
+            )
+        else:
+            box.setText(
+                self.tr(
+                    "No audience hub yet: the built-in relay starts one, or connect to a hub "
+                    "in Audience ▸ Connect to audience hub…"
+                )
+            )
+        box.open()
+        return box
 
     def _overlay_controls(self) -> QFormLayout:
         form = QFormLayout()

@@ -23,7 +23,14 @@ import traceback
 from collections.abc import Sequence
 
 from PySide6.QtCore import QByteArray, QRect, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QGuiApplication, QKeySequence
+from PySide6.QtGui import (
+    QAction,
+    QActionGroup,
+    QCloseEvent,
+    QGuiApplication,
+    QKeySequence,
+    QShowEvent,
+)
 from PySide6.QtWidgets import (
     QDockWidget,
     QFrame,
@@ -104,6 +111,7 @@ class MainWindow(QMainWindow):
         self._menus: dict[str, QMenu] = {}
         self._docks: dict[str, QDockWidget] = {}
         self._closed = False
+        self._shown = False
 
         self.preview = PreviewWidget()
         self.preview.attach(core.program.video)  # what viewers see; the camera on demand
@@ -147,7 +155,8 @@ class MainWindow(QMainWindow):
         self.on_air = OnAirClock(core.golive, self)
         self.on_air_badge = OnAirBadge(self.on_air, self.preview)
         self.on_air_status = OnAirStatus(self.on_air, self)
-        self.statusBar().addWidget(self.on_air_status)
+        # Permanent: a passing status message must not hide it.
+        self.statusBar().addPermanentWidget(self.on_air_status)
         self._status = {name: QLabel() for name in ("capture", "fps", "dropped", "audio", "rate")}
         for label in self._status.values():
             label.setTextFormat(Qt.TextFormat.PlainText)
@@ -390,6 +399,12 @@ class MainWindow(QMainWindow):
         box.setTextFormat(Qt.TextFormat.PlainText)
         box.setDefaultButton(QMessageBox.StandardButton.No)
         return box.exec() == QMessageBox.StandardButton.Yes
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        if not self._shown:  # now the frame (title bar, borders) is known: fit it too
+            self._shown = True
+            self.fit_to_screen()
 
     def close_now(self) -> None:
         """Close without asking (the process is ending anyway)."""

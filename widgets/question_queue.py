@@ -28,7 +28,7 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QHBoxLayout,
+    QGridLayout,
     QHeaderView,
     QLabel,
     QLineEdit,
@@ -151,7 +151,7 @@ class QuestionQueueWidget(QWidget):
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         self.buttons: dict[str, QPushButton] = {}
-        row = QHBoxLayout()
+        row = QGridLayout()  # two rows of three: the panel fits a laptop's side column
         for name, label, handler in (
             ("pin", self.tr("Pin"), self.pin_selected),
             ("unpin", self.tr("Unpin"), state.unpin),
@@ -162,8 +162,8 @@ class QuestionQueueWidget(QWidget):
         ):
             button = QPushButton(label)
             button.clicked.connect(handler)
+            row.addWidget(button, len(self.buttons) // 3, len(self.buttons) % 3)
             self.buttons[name] = button
-            row.addWidget(button)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addWidget(self.pinned_label)

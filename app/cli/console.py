@@ -37,6 +37,7 @@ def run_console(args: argparse.Namespace) -> int:
     from app import i18n
     from app.console_core import ConsoleCore
     from app.gc_guard import GuiThreadGarbageCollector
+    from app.settings import Settings
     from widgets.fonts import install_cjk_font
     from widgets.main_window import MainWindow
 
@@ -45,8 +46,9 @@ def run_console(args: argparse.Namespace) -> int:
     app.setApplicationName("LiveDesk")
     font_family = install_cjk_font(app)
     collector = GuiThreadGarbageCollector(app)
-    core = ConsoleCore()
-    translators = i18n.install(app, i18n.effective_language(core.settings))
+    settings = Settings()  # first: the language is chosen before any text is made
+    translators = i18n.install(app, i18n.effective_language(settings))
+    core = ConsoleCore(settings)
     window = MainWindow(core)
     # Closing the console ends the process, whatever other windows (the assistant's) are open.
     window.closing.connect(app.quit)

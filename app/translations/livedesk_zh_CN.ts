@@ -51,6 +51,10 @@
         <translation>连接互动服务器…</translation>
     </message>
     <message>
+        <source>Viewers&apos; hub address…</source>
+        <translation>观众互动地址…</translation>
+    </message>
+    <message>
         <source>Audience</source>
         <translation>观众</translation>
     </message>
@@ -73,6 +77,26 @@
     <message>
         <source>Host token:</source>
         <translation>主播令牌：</translation>
+    </message>
+    <message>
+        <source>Viewers&apos; hub address</source>
+        <translation>观众互动地址</translation>
+    </message>
+    <message>
+        <source>Viewers send danmaku to:
+{url}
+
+A rehearsal audience of 50 viewers:
+livedesk audience --url {url} --viewers 50 --rate 20 --duration 60</source>
+        <translation>观众把弹幕发送到：
+{url}
+
+用 50 位模拟观众彩排：
+livedesk audience --url {url} --viewers 50 --rate 20 --duration 60</translation>
+    </message>
+    <message>
+        <source>No audience hub yet: the built-in relay starts one, or connect to a hub in Audience ▸ Connect to audience hub…</source>
+        <translation>还没有互动服务器：内置转发服务器启动后会提供一个，或者在“观众 ▸ 连接互动服务器…”中连接。</translation>
     </message>
     <message>
         <source>Danmaku lines</source>
