@@ -48,6 +48,12 @@ BENCHES: tuple[Command, ...] = (
         "app.cli.bench_compositor",
         "program composition cost per 1080p30 frame: camera, every layer, each filter (JSON)",
     ),
+    Command(
+        "abuse",
+        "app.cli.bench_abuse",
+        "relay under attack: memory in a reconnect storm, viewers in a WHEP flood, CPU per "
+        "hostile session, publisher back after outages (JSON)",
+    ),
 )
 
 # In the order `livedesk --help` lists them.
@@ -74,6 +80,16 @@ COMMANDS: tuple[Command, ...] = (
         "classify",
         "app.cli.classify",
         'classify JSON lines {"text": ...} from stdin as question/spam/cheer/chat',
+    ),
+    Command(
+        "lottery",
+        "app.cli.lottery",
+        "draw a keyword lottery offline, or verify a lottery result file",
+    ),
+    Command(
+        "report",
+        "app.cli.report",
+        "post-show report of a show journal: HTML, PDF, CSV and Parquet of every event",
     ),
     Command("bench", "", "run a benchmark and print a JSON summary", children=BENCHES),
 )

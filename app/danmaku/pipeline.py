@@ -352,6 +352,9 @@ class Pipeline:
             self._out.pinned = pinned
             self._out.pinned_changed = True
 
+    def _do_bookmark(self, label: str, replay: bool) -> None:
+        """A moment the host marked ("上链接 #3"): only journaled, for the insights' charts."""
+
     def _do_hub(self, hub_id: str, replay: bool) -> None:
         """The host client connected to a hub run. A different run numbers its events from 1
         again, so the journal continues them after the last one it holds."""

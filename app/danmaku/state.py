@@ -110,6 +110,10 @@ class AudienceState(QObject):
     def merge(self, source_ids: list[int], target_id: int) -> None:
         self._source.command("merge", source_ids=list(source_ids), target_id=target_id)
 
+    def bookmark(self, label: str) -> None:
+        """Mark this moment of the show (journaled; a marker on the insights' charts)."""
+        self._source.command("bookmark", label=label)
+
     def search(self, query: str) -> None:
         """Search questions (any status) and the journaled stream; answers via `searchResults`."""
         self._source.command("search", query=query)

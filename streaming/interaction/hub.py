@@ -25,6 +25,7 @@ import random
 import secrets
 import time
 from collections import Counter, deque
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
@@ -34,6 +35,8 @@ from streaming.guard.http import HostPolicy
 from streaming.interaction import rules
 from streaming.interaction.eventlog import EventLog
 from streaming.interaction.ratelimit import AddressLimits, ViewerLimiter, address_key
+from streaming.interaction.sale import SaleDesk, refusal_message
+from streaming.interaction.stock import StockUpdate
 from streaming.interaction.wsframe import text_frame
 
 VIEWER_PATH = "/ws/viewer"
@@ -79,7 +82,7 @@ def _frame(*objs: Any) -> bytes:
     return _dumps(list(objs)).encode()
 
 
-def _now_ms() -> int:
+def now_ms() -> int:
     return int(time.time() * 1000)
 
 
@@ -140,14 +143,17 @@ class InteractionHub:
         host_token: str,
         limits: HubLimits | None = None,
         origins: HostPolicy | None = None,
+        clock_ms: Callable[[], int] = now_ms,
     ) -> None:
         """`origins`: which pages may open the WebSockets (None: any, for tests of the hub
-        alone); a served hub passes its server's `HostPolicy`."""
+        alone); a served hub passes its server's `HostPolicy`. `clock_ms` is the room's clock:
+        event stamps and `time` replies (tests skew it)."""
         if not host_token:
             raise ValueError("the hub needs a host token (hosts authenticate with it)")
         self.limits = limits or HubLimits()
         self.origins = origins
         self.hub_id = secrets.token_hex(6)
+        self._clock = clock_ms
         self._token = host_token.encode()
         self._log = EventLog(self.limits.log_size, self.limits.log_max_bytes)
         self.limiter = ViewerLimiter(
@@ -157,6 +163,8 @@ class InteractionHub:
         self._hosts: set[_Host] = set()
         self._next_user = 0
         self._sticky: dict[str, bytes] = {}  # latest broadcast of each type, for late joiners
+        self.sales = SaleDesk()
+        self._stock_news: dict[str, StockUpdate] = {}  # newest per product, sent next tick
         self._sample: list[tuple[int, bytes]] = []  # reservoir of danmaku for the next fan-out
         self._sample_seen = 0
         self._random = random.Random()
@@ -203,7 +211,7 @@ class InteractionHub:
 
     def _append(self, kind: str, fields_json: str, user_json: str | None) -> tuple[int, bytes]:
         seq = self._log.head + 1
-        text = f'{{"seq":{seq},"v":1,"type":"{kind}","ts":{_now_ms()}'
+        text = f'{{"seq":{seq},"v":1,"type":"{kind}","ts":{self._clock()}'
         if user_json is not None:
             text += ',"user":' + user_json
         data = (text + ("," + fields_json[1:] if len(fields_json) > 2 else "}")).encode()
@@ -213,7 +221,7 @@ class InteractionHub:
         return seq, data
 
     def _gap(self, first: int, last: int) -> bytes:
-        return f'[{{"seq":{last},"v":1,"type":"gap","ts":{_now_ms()},"from":{first},"to":{last}}}]'.encode()
+        return f'[{{"seq":{last},"v":1,"type":"gap","ts":{self._clock()},"from":{first},"to":{last}}}]'.encode()
 
     # ---- viewers ---------------------------------------------------------------------------
 
@@ -298,10 +306,16 @@ class InteractionHub:
                 viewer.last_rate_error = now
                 viewer.push(self._error_frame(rules.RATE_LIMITED, "too many messages; slow down"))
             return
+        received = self._clock()
         checked = self._check(viewer, data, rules.VIEWER_RULES)
         if checked is None:
             return
         kind, fields = checked
+        if kind == rules.TIME:
+            self._answer_time(viewer, fields, received)
+            return
+        if kind == "order" and not self._sell(viewer, fields, received):
+            return
         seq, data_out = self._append(kind, _dumps(fields), viewer.user_json)
         self.counters["accepted"] += 1
         self._fan_out(seq, kind, data_out)
@@ -324,6 +338,46 @@ class InteractionHub:
         except (ValueError, RecursionError):
             self._refuse(peer, rules.BAD_JSON, "not valid JSON")
         return None
+
+    def _sell(self, viewer: _Viewer, fields: dict[str, Any], now: int) -> bool:
+        """Whether an order goes into the log; a flash sale's orders are decided here, and
+        the stock each sale leaves is what viewers see next tick."""
+        decision = self.sales.order(
+            viewer.user["id"], fields["product_id"], fields["quantity"], now
+        )
+        if decision.refused is not None:
+            self._refuse(viewer, decision.refused, refusal_message(decision.refused))
+            return False
+        if decision.update is not None:
+            fields["sale"] = decision.sale_id
+            fields["remaining"] = decision.update.remaining
+            if decision.update.sold_out:  # "sold out" the moment the last unit goes
+                self._stock_news.pop(decision.update.product_id, None)
+                self._to_viewers(self._stock_frame(decision.update))
+            else:
+                self._stock_news[decision.update.product_id] = decision.update
+                self._ensure_ticker()
+        return True
+
+    def _stock_frame(self, update: StockUpdate) -> bytes:
+        frame = _frame(
+            {
+                "v": 1,
+                "type": "stock",
+                "product_id": update.product_id,
+                "version": update.version,
+                "remaining": update.remaining,
+            }
+        )
+        self._sticky["stock:" + update.product_id] = frame
+        return frame
+
+    def _answer_time(self, peer: _Viewer | _Host, fields: dict[str, Any], received: int) -> None:
+        """One NTP-style exchange (a control message, not logged): the asker's t0 back, with
+        the room clock's receive (t1) and send (t2) times."""
+        reply = {"v": 1, "type": rules.TIME, "t0": fields["t0"], "t1": received}
+        reply["t2"] = self._clock()
+        peer.push(_frame(reply))
 
     def _refuse(self, peer: _Viewer | _Host, code: str, message: str) -> None:
         self.counters["rejected." + code] += 1
@@ -354,6 +408,10 @@ class InteractionHub:
         while True:
             await asyncio.sleep(period)
             tick += 1
+            if self._stock_news:
+                news, self._stock_news = self._stock_news, {}
+                for update in news.values():
+                    self._to_viewers(self._stock_frame(update))
             if self._sample:
                 sample = sorted(self._sample)
                 self._sample, self._sample_seen = [], 0
@@ -428,15 +486,33 @@ class InteractionHub:
         return ws
 
     def _on_host_text(self, host: _Host, data: str) -> None:
+        received = self._clock()
         checked = self._check(host, data, rules.HOST_RULES)
         if checked is None:
             return
         kind, fields = checked
+        if kind == rules.TIME:
+            self._answer_time(host, fields, received)
+            return
+        sticky_key = kind
+        stock: StockUpdate | None = None
+        if kind == "sale":
+            sticky_key = "sale:" + fields["product_id"]
+            stock = self.sales.announce(
+                fields["id"],
+                fields["product_id"],
+                fields["units"],
+                fields["opens_at"],
+                fields["per_viewer"],
+                cancelled=fields["state"] == "cancelled",
+            )
         _, data_out = self._append(kind, _dumps(fields), None)
         self.counters["broadcasts"] += 1
         frame = b"[" + data_out + b"]"
-        self._sticky[kind] = frame
+        self._sticky[sticky_key] = frame
         self._to_viewers(frame)
+        if stock is not None:
+            self._to_viewers(self._stock_frame(stock))
 
     async def _feed_host(self, host: _Host, cursor: int) -> None:
         """Send control messages, then the log from `cursor` on, batched, for as long as open."""

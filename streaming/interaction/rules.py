@@ -134,14 +134,49 @@ def _product(obj: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def _sale(obj: dict[str, Any]) -> dict[str, Any]:
+    fields: dict[str, Any] = {
+        "id": _str(obj, "id", MAX_ID, empty=False),
+        "product_id": _str(obj, "product_id", MAX_ID, empty=False),
+        "title": _str(obj, "title", 200),
+        "price": _num(obj, "price", 0, 1e9),
+        "flash_price": _num(obj, "flash_price", 0, 1e9),
+        "units": _int(obj, "units", 0, 10_000_000),
+        "opens_at": _int(obj, "opens_at", 0, 10**15),
+        "link": _str(obj, "link", 2000),
+        "per_viewer": _int(obj, "per_viewer", 1, 10_000) if "per_viewer" in obj else 1,
+        "state": obj.get("state", "on"),
+        "reason": _str(obj, "reason", 200) if "reason" in obj else "",
+    }
+    if fields["state"] not in ("on", "cancelled"):
+        raise ProtocolError(BAD_FIELD, '\'state\' must be "on" or "cancelled"')
+    return fields
+
+
+#: A clock exchange (control message, answered at once, never logged): see `clock.py`.
+TIME = "time"
+
+
+def _time(obj: dict[str, Any]) -> dict[str, Any]:
+    return {"t0": _num(obj, "t0", 0, 1e16)}
+
+
 Rule = Callable[[dict[str, Any]], dict[str, Any]]
-VIEWER_RULES: dict[str, Rule] = {"danmaku": _danmaku, "like": _like, "gift": _gift, "order": _order}
+VIEWER_RULES: dict[str, Rule] = {
+    "danmaku": _danmaku,
+    "like": _like,
+    "gift": _gift,
+    "order": _order,
+    TIME: _time,
+}
 HOST_RULES: dict[str, Rule] = {
+    TIME: _time,
     "pin": _pin,
     "announcement": _announcement,
     "countdown": _countdown,
     "lottery": _lottery,
     "product": _product,
+    "sale": _sale,
 }
 
 
