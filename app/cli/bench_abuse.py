@@ -92,7 +92,7 @@ class RelayProcess:
             prefix="relay-",
             suffix=".log",
             delete=not os.environ.get("LIVEDESK_BENCH_KEEP_LOGS"),
-        )
+        )  # noqa: SIM115 - kept open across restarts
         self.info: dict[str, Any] = {}
         self._proc: subprocess.Popen[str] | None = None
 
