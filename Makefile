@@ -7,7 +7,7 @@ SYSTEM_TEST := packaging/system-packages-test.txt
 RUN_STAMP := $(VENV)/.run-installed
 TEST_STAMP := $(VENV)/.test-installed
 
-.PHONY: run test setup setup-test lint clean
+.PHONY: run test setup setup-test lint clean translations
 
 run: setup
 	$(PY) -m app
@@ -19,6 +19,11 @@ lint: setup-test
 	$(VENV)/bin/ruff check app widgets capture streaming tests
 	$(VENV)/bin/ruff format --check app widgets capture streaming tests
 	$(VENV)/bin/mypy app capture streaming widgets
+
+# Refresh app/translations/*.ts from the sources (then translate what is marked unfinished);
+# the .qm files Qt loads are compiled from them when the console starts (app/i18n.py).
+translations: setup
+	$(PY) -m app.i18n_update
 
 setup: $(RUN_STAMP)
 setup-test: $(TEST_STAMP)

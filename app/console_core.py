@@ -14,7 +14,7 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from PySide6.QtCore import QObject, QTimer
+from PySide6.QtCore import QCoreApplication, QObject, QTimer
 
 from app.audience_controller import AudienceController
 from app.golive import GoLiveController
@@ -71,7 +71,11 @@ class ConsoleCore(QObject):
             golive.start_embedded_relay()
         except Exception as exc:
             log.warning("built-in relay did not start: %s", exc)
-            golive.notice.emit(f"The built-in relay could not start: {exc}")
+            golive.notice.emit(
+                QCoreApplication.translate(
+                    "ConsoleCore", "The built-in relay could not start: {error}"
+                ).format(error=exc)
+            )
 
     def shutdown(self) -> None:
         """End the show: stop publishing, close the audience journal, stop the devices and

@@ -16,7 +16,7 @@ import threading
 import time
 from typing import Any
 
-from PySide6.QtCore import QObject, QTimer, Signal, Slot
+from PySide6.QtCore import QCoreApplication, QObject, QTimer, Signal, Slot
 
 from app import secrets
 from streaming.publisher import (
@@ -96,7 +96,7 @@ class GoLiveController(QObject):
         self.core = core
         self.settings: dict[str, Any] = {**DEFAULTS, **core.settings.section(SECTION)}
         self.state = PublishState.IDLE
-        self.message = "Not live."
+        self.message = QCoreApplication.translate("GoLiveController", "Not live.")
         self.stats: dict[str, Any] = {}
         self.embedded: EmbeddedRelay | None = None
         self._publisher: Publisher | None = None
@@ -168,7 +168,13 @@ class GoLiveController(QObject):
             self._set_state(PublishState.FAILED, str(getattr(exc, "message", exc)))
             return
         url = self.target_url()
-        self._target_label = url_origin(url) if url else "the built-in relay (this computer)"
+        self._target_label = (
+            url_origin(url)
+            if url
+            else QCoreApplication.translate(
+                "GoLiveController", "the built-in relay (this computer)"
+            )
+        )
         media = self.core.program  # what viewers see and hear: the program
         inbox = self._inbox
         publisher = Publisher(
@@ -181,7 +187,10 @@ class GoLiveController(QObject):
         )
         self._publisher = publisher
         self.stats = {}
-        self._set_state(PublishState.CONNECTING, "Connecting to the relay…")
+        self._set_state(
+            PublishState.CONNECTING,
+            QCoreApplication.translate("GoLiveController", "Connecting to the relay…"),
+        )
         publisher.start()
 
     def _signalling(self) -> Signalling:
@@ -190,7 +199,11 @@ class GoLiveController(QObject):
             from streaming.janus import JanusSignalling
 
             if not url:
-                raise ValueError("Enter the Janus server URL first.")
+                raise ValueError(
+                    QCoreApplication.translate(
+                        "GoLiveController", "Enter the Janus server URL first."
+                    )
+                )
             return JanusSignalling(
                 url, int(self.settings["janus_room"]), token=self.token_for(url) or None
             )
@@ -210,7 +223,9 @@ class GoLiveController(QObject):
         if publisher is None:
             return
         self._stopping = publisher
-        self._set_state(PublishState.IDLE, "Stopping…")
+        self._set_state(
+            PublishState.IDLE, QCoreApplication.translate("GoLiveController", "Stopping…")
+        )
         _stop_in_background(publisher)
 
     def shutdown(self) -> None:
@@ -230,12 +245,19 @@ class GoLiveController(QObject):
         if publisher is self._stopping and state in (PublishState.IDLE, PublishState.FAILED):
             self._stopping = None
             if self._publisher is None:
-                self._set_state(PublishState.IDLE, "Stopped. Viewers see that the stream ended.")
+                self._set_state(
+                    PublishState.IDLE,
+                    QCoreApplication.translate(
+                        "GoLiveController", "Stopped. Viewers see that the stream ended."
+                    ),
+                )
             return
         if publisher is not self._publisher:
             return  # a stopped publisher finishing up
         if state == PublishState.LIVE:
-            message = f"Live on {self._target_label}."
+            message = QCoreApplication.translate("GoLiveController", "Live on {target}.").format(
+                target=self._target_label
+            )
         if state == PublishState.LIVE and self._live_since is None:
             self._live_since = time.monotonic()
             self._timer.start()

@@ -17,7 +17,7 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QCoreApplication, QObject, Signal
 
 from app.settings import Settings
 from capture import devices
@@ -38,6 +38,8 @@ AudioProcessor = Callable[[AudioBlock], AudioBlock]
 class MediaController(QObject):
     #: A problem the host must read (device failed, fell back, processor broke). Plain words.
     notice = Signal(str)
+    #: A device problem's notice (its text) that is over: the host picked a device that works.
+    notice_cleared = Signal(str)
     #: (kind "video"/"audio", state value, message) whenever the active source's status changes.
     status_changed = Signal(str, str, str)
     #: The active device of a kind changed: (kind, device id).
@@ -54,6 +56,7 @@ class MediaController(QObject):
         self.raw_audio.on_status(self.audio.forward_status)
         self._processor: AudioProcessor | None = None
         self._processor_lock = threading.Lock()
+        self._problems: dict[str, str] = {}  # kind -> the notice of its last device problem
         self.video_device = ""
         self.audio_device = ""
         self._source_status.connect(self._on_source_status)
@@ -178,14 +181,26 @@ class MediaController(QObject):
         warning = getattr(source, "mode_warning", "")
         if status.state == SourceState.RUNNING and warning:
             self.notice.emit(warning)  # e.g. the camera cannot do 1080p30: it runs, but say so
+        device = self.video_device if kind == "video" else self.audio_device
+        fixed = not device.startswith("synthetic")  # a device of the host's, not the stand-in
+        if status.state == SourceState.RUNNING and fixed and kind in self._problems:
+            self.notice_cleared.emit(self._problems.pop(kind))
         if status.state not in (SourceState.FAILED, SourceState.ENDED):
             return
-        what = "Camera" if kind == "video" else "Microphone"
-        instead = "the SYNTHETIC test pattern" if kind == "video" else "SYNTHETIC silence"
-        self.notice.emit(
-            f"{what} problem: {status.message} Showing {instead} instead; pick "
-            f"another device in Devices."
-        )
+        if kind == "video":
+            text = QCoreApplication.translate(
+                "MediaController",
+                "Camera problem: {reason} Showing the SYNTHETIC test pattern instead; pick "
+                "another device in Devices.",
+            )
+        else:
+            text = QCoreApplication.translate(
+                "MediaController",
+                "Microphone problem: {reason} Using SYNTHETIC silence instead; pick "
+                "another device in Devices.",
+            )
+        self._problems[kind] = text.format(reason=status.message)
+        self.notice.emit(self._problems[kind])
         self._fallback(kind)
 
     # -- audio processing -----------------------------------------------------------------

@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import cv2
+from PySide6.QtCore import QCoreApplication
 
 from capture.media import VideoFrame, now_ns
 from capture.source import SourceState, ThreadSource
@@ -39,7 +40,9 @@ class CameraSource(ThreadSource[VideoFrame]):
     def __init__(self, device: str, mode: CameraMode | None = None) -> None:
         super().__init__()
         self.device = device
-        self.label = f"Camera {parse_device(device)}"
+        self.label = QCoreApplication.translate("Devices", "Camera {device}").format(
+            device=parse_device(device)
+        )
         self.mode = mode or CameraMode()
         if self.mode.fourcc not in FORMATS:
             raise ValueError(f"camera format must be one of {FORMATS}, not {self.mode.fourcc!r}")

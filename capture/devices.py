@@ -13,6 +13,8 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+from PySide6.QtCore import QCoreApplication
+
 log = logging.getLogger(__name__)
 
 SYNTHETIC_VIDEO = "synthetic:video"
@@ -58,7 +60,9 @@ def list_microphones() -> list[Device]:
     except Exception as exc:  # no PortAudio library, no sound server: no microphones
         log.warning("cannot list microphones: %s", exc)
         return []
-    found = [Device(DEFAULT_MIC, "System default microphone")]
+    found = [
+        Device(DEFAULT_MIC, QCoreApplication.translate("Devices", "System default microphone"))
+    ]
     for dev in devices:
         if dev["max_input_channels"] < 1:
             continue
@@ -68,11 +72,22 @@ def list_microphones() -> list[Device]:
 
 
 def synthetic_video_devices() -> list[Device]:
-    return [Device(SYNTHETIC_VIDEO, "SYNTHETIC test pattern (no camera)")]
+    return [
+        Device(
+            SYNTHETIC_VIDEO,
+            QCoreApplication.translate("Devices", "SYNTHETIC test pattern (no camera)"),
+        )
+    ]
 
 
 def synthetic_audio_devices() -> list[Device]:
     return [
-        Device(SYNTHETIC_TONE, "SYNTHETIC tone 440 Hz −20 dBFS (no microphone)"),
-        Device(SYNTHETIC_SILENCE, "SYNTHETIC silence (no microphone)"),
+        Device(
+            SYNTHETIC_TONE,
+            QCoreApplication.translate("Devices", "SYNTHETIC tone 440 Hz −20 dBFS (no microphone)"),
+        ),
+        Device(
+            SYNTHETIC_SILENCE,
+            QCoreApplication.translate("Devices", "SYNTHETIC silence (no microphone)"),
+        ),
     ]

@@ -24,6 +24,19 @@ from capture.source import SourceState, ThreadSource
 Kind = Literal["video", "audio"]
 
 
+def plain_reason(exc: Exception) -> str:
+    """Why a file cannot be played, in words a host understands (no errno, no FFmpeg code)."""
+    if isinstance(exc, FileNotFoundError):
+        return "the file is not there any more"
+    if isinstance(exc, PermissionError):
+        return "LiveDesk is not allowed to read it"
+    if isinstance(exc, IsADirectoryError):
+        return "it is a folder, not a file"
+    if isinstance(exc, av.FFmpegError):
+        return "it is not a video or sound file LiveDesk can play (damaged, or an unknown format)"
+    return "the file could not be read"
+
+
 class FileSource(ThreadSource[VideoFrame | AudioBlock]):
     def __init__(self, path: str | Path, kind: Kind = "video", loop: bool = False) -> None:
         super().__init__()
@@ -37,7 +50,9 @@ class FileSource(ThreadSource[VideoFrame | AudioBlock]):
         try:
             container = av.open(str(self.path))
         except (OSError, av.FFmpegError) as exc:
-            self._set_status(SourceState.FAILED, f"{self.path} could not be opened: {exc}")
+            self._set_status(
+                SourceState.FAILED, f"{self.path.name} could not be opened: {plain_reason(exc)}."
+            )
             return
         try:
             streams = container.streams.video if self.kind == "video" else container.streams.audio
@@ -56,7 +71,9 @@ class FileSource(ThreadSource[VideoFrame | AudioBlock]):
             if not self._stop.is_set():
                 self._set_status(SourceState.ENDED, f"{self.path.name} ended.")
         except Exception as exc:  # a damaged file must end the source, not kill its thread
-            self._set_status(SourceState.ENDED, f"{self.path.name} could not be read: {exc}")
+            self._set_status(
+                SourceState.ENDED, f"{self.path.name} could not be read: {plain_reason(exc)}."
+            )
         finally:
             container.close()
 

@@ -15,6 +15,7 @@ import queue
 from typing import Any
 
 import numpy as np
+from PySide6.QtCore import QCoreApplication
 
 from capture.media import AUDIO_BLOCK_FRAMES, AUDIO_RATE, AudioBlock, now_ns
 from capture.source import SourceState, ThreadSource
@@ -42,7 +43,11 @@ class MicrophoneSource(ThreadSource[AudioBlock]):
         self.channels = channels
         self.sample_rate = AUDIO_RATE
         name = parse_device(device)
-        self.label = "System default microphone" if name is None else name
+        self.label = (
+            QCoreApplication.translate("Devices", "System default microphone")
+            if name is None
+            else name
+        )
         self.dropped = 0
         self._queue: queue.Queue[AudioBlock] = queue.Queue(maxsize=QUEUE_BLOCKS)
         self._stream: Any = None

@@ -10,6 +10,7 @@ from typing import TypeVar
 
 import cv2
 import numpy as np
+from PySide6.QtCore import QCoreApplication
 
 from capture.media import AUDIO_BLOCK_FRAMES, AUDIO_RATE, AudioBlock, VideoFrame, now_ns
 from capture.source import SourceState, ThreadSource
@@ -51,7 +52,9 @@ class SyntheticVideoSource(_PacedThreadSource[VideoFrame]):
 
     def __init__(self, width: int = 1920, height: int = 1080, fps: float = 30.0) -> None:
         super().__init__()
-        self.label = f"SYNTHETIC test pattern {width}x{height}"
+        self.label = QCoreApplication.translate(
+            "Devices", "SYNTHETIC test pattern {width}×{height}"
+        ).format(width=width, height=height)
         self.width, self.height, self.fps = width, height, fps
         self.period_s = 1.0 / fps
         hues = np.linspace(0, 179, 2 * width, dtype=np.float32).astype(np.uint8)
@@ -105,9 +108,11 @@ class SyntheticAudioSource(_PacedThreadSource[AudioBlock]):
         self.sample_rate = AUDIO_RATE
         self.level_dbfs = level_dbfs
         self.label = (
-            "SYNTHETIC silence"
+            QCoreApplication.translate("Devices", "SYNTHETIC silence")
             if level_dbfs is None
-            else f"SYNTHETIC tone {frequency_hz:g} Hz {level_dbfs:g} dBFS"
+            else QCoreApplication.translate(
+                "Devices", "SYNTHETIC tone {frequency} Hz {level} dBFS"
+            ).format(frequency=f"{frequency_hz:g}", level=f"{level_dbfs:g}")
         )
         self._amplitude = 0.0 if level_dbfs is None else 10 ** (level_dbfs / 20)
         self._step = 2 * math.pi * frequency_hz / AUDIO_RATE

@@ -107,8 +107,10 @@ def test_offers_to_resume_a_crashed_show(qtbot: Any) -> None:
     qtbot.addWidget(window)
     window.show()
     try:
+        qtbot.waitUntil(lambda: views(window).resume_box is not None)
         box = views(window).resume_box
         assert isinstance(box, QMessageBox) and box.isVisible()
+        assert box.parentWidget() is window  # on the window, not in a corner of the screen
         assert core.audience.service is None  # nothing is read before the host decides
         box.button(QMessageBox.StandardButton.Yes).click()
         qtbot.waitUntil(
@@ -156,6 +158,7 @@ def test_declining_resume_starts_a_new_show_and_stops_offering(qtbot: Any) -> No
     qtbot.addWidget(window)
     window.show()
     try:
+        qtbot.waitUntil(lambda: views(window).resume_box is not None)
         views(window).resume_box.button(QMessageBox.StandardButton.No).click()
         qtbot.waitUntil(lambda: core.audience.service is not None)
         assert core.audience.service.path != crashed.path

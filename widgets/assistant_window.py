@@ -112,7 +112,7 @@ class AssistantWindow(QMainWindow):
     def __init__(self, state: AudienceState, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.state = state
-        self.setWindowTitle("LiveDesk 助理 — audience")
+        self.setWindowTitle(self.tr("LiveDesk assistant — audience"))
 
         # Message stream with a live filter, and a search of the whole journal.
         self.model = LinesModel(self)
@@ -125,22 +125,26 @@ class AssistantWindow(QMainWindow):
         self.stream.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.stream.setUniformItemSizes(True)
         self.filter_box = QLineEdit()
-        self.filter_box.setPlaceholderText("Filter the stream; Enter searches the whole show")
+        self.filter_box.setPlaceholderText(
+            self.tr("Filter the stream; Enter searches the whole show")
+        )
         self.filter_box.textChanged.connect(self.proxy.setFilterFixedString)
         self.filter_box.returnPressed.connect(self._search_history)
         self.history = QListWidget()
         self.history.hide()
         self._history_query = ""
 
-        self.delete_button = QPushButton("Delete message")
+        self.delete_button = QPushButton(self.tr("Delete message"))
         self.delete_button.clicked.connect(self.delete_selected)
-        self.block_user_button = QPushButton("Block sender")
+        self.block_user_button = QPushButton(self.tr("Block sender"))
         self.block_user_button.clicked.connect(self.block_selected_user)
         self.word_box = QLineEdit()
-        self.word_box.setPlaceholderText("Word to block (pinyin and look-alikes are caught too)")
+        self.word_box.setPlaceholderText(
+            self.tr("Word to block (pinyin and look-alikes are caught too)")
+        )
         self.word_box.returnPressed.connect(self.block_word_from_box)
         self.blocked_words = QListWidget()
-        unblock = QPushButton("Unblock word")
+        unblock = QPushButton(self.tr("Unblock word"))
         unblock.clicked.connect(self._unblock_selected_word)
 
         moderation = QHBoxLayout()
@@ -152,7 +156,7 @@ class AssistantWindow(QMainWindow):
         left_layout.addWidget(self.stream, 3)
         left_layout.addWidget(self.history, 1)
         left_layout.addLayout(moderation)
-        left_layout.addWidget(QLabel("Blocked words"))
+        left_layout.addWidget(QLabel(self.tr("Blocked words")))
         left_layout.addWidget(self.word_box)
         left_layout.addWidget(self.blocked_words, 1)
         left_layout.addWidget(unblock)
@@ -223,11 +227,23 @@ class AssistantWindow(QMainWindow):
         self.blocked_words.addItems(list(config.blocked_words))
 
     def _on_counters(self, counters: dict[str, int]) -> None:
+        hidden = sum(
+            v for k, v in counters.items() if k.startswith("status:") and k != "status:shown"
+        )
+        rejected = sum(v for k, v in counters.items() if k.startswith("rejected:"))
         self.counters_label.setText(
-            f"messages {counters.get('danmaku', 0)} · questions {counters.get('question', 0)} · "
-            f"spam {counters.get('spam', 0)} · hidden {sum(v for k, v in counters.items() if k.startswith('status:') and k != 'status:shown')} · "
-            f"rejected {sum(v for k, v in counters.items() if k.startswith('rejected:'))} · "
-            f"likes {counters.get('likes', 0)} · orders {counters.get('order', 0)}"
+            self.tr(
+                "messages {messages} · questions {questions} · spam {spam} · hidden {hidden} · "
+                "rejected {rejected} · likes {likes} · orders {orders}"
+            ).format(
+                messages=counters.get("danmaku", 0),
+                questions=counters.get("question", 0),
+                spam=counters.get("spam", 0),
+                hidden=hidden,
+                rejected=rejected,
+                likes=counters.get("likes", 0),
+                orders=counters.get("order", 0),
+            )
         )
 
     def _search_history(self) -> None:

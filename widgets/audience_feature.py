@@ -10,10 +10,11 @@ it; the controller starts reading only after the answer.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt, QTimer
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
     QFileDialog,
@@ -39,16 +40,19 @@ SECTION = "audience"
 DEFAULTS: dict[str, Any] = {"lanes": 10, "opacity": 0.9, "speed": 200}
 
 
-class _CloseWatcher(QObject):
-    """Ends the show (journal closed as finished) when the console window closes."""
+class _ShowWatcher(QObject):
+    """Calls `then` once, when the console window is first shown: a dialog opened before
+    has no window to centre on and lands in a corner of the screen."""
 
-    def __init__(self, views: AudienceViews) -> None:
-        super().__init__()
-        self._views = views
+    def __init__(self, window: MainWindow, then: Callable[[], None]) -> None:
+        super().__init__(window)
+        self._then = then
+        window.installEventFilter(self)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if event.type() == QEvent.Type.Close:
-            self._views.close()
+        if event.type() == QEvent.Type.Show and isinstance(watched, QWidget):
+            watched.removeEventFilter(self)
+            QTimer.singleShot(0, self._then)  # after the window is placed
         return False
 
 
@@ -59,7 +63,6 @@ class AudienceViews(QObject):
     def __init__(self, window: MainWindow, core: ConsoleCore) -> None:
         super().__init__(window)
         self.setObjectName("audience-views")
-        self._closer = _CloseWatcher(self)
         self.window = window
         self.controller: AudienceController = core.audience
         self._core = core
@@ -80,12 +83,13 @@ class AudienceViews(QObject):
         column.setContentsMargins(0, 0, 0, 0)
         column.addWidget(self.queue, 1)
         column.addLayout(self._overlay_controls())
-        window.add_dock(self.tr("Questions"), panel)
+        window.add_dock(self.tr("Questions"), panel, name="questions")
         for title, handler in (
             (self.tr("Assistant window"), self.open_assistant),
             (self.tr("Connect to audience hub…"), self.ask_hub),
             (self.tr("Import block list…"), self.import_lists),
             (self.tr("Export block list…"), self.export_lists),
+            (self.tr("Viewers' hub address…"), self.show_viewer_hub),
         ):
             action = QAction(title, window)
             action.triggered.connect(handler)
@@ -95,16 +99,21 @@ class AudienceViews(QObject):
         app = QCoreApplication.instance()
         if app is not None:
             app.aboutToQuit.connect(self.close)
-        window.installEventFilter(self._closer)
+        window.closing.connect(self.close)
         self.resume_box: QMessageBox | None = None
+        self._closed = False
         crashed = self.controller.crashed_show()
         if crashed is None:
             self.controller.begin()
-        else:
+        elif window.isVisible():
             self._offer_resume(crashed)
+        else:
+            _ShowWatcher(window, lambda: self._offer_resume(crashed))
 
     # --- show lifecycle -------------------------------------------------------------------
     def _offer_resume(self, path: Path) -> None:
+        if self._closed:
+            return
         box = QMessageBox(self.window)
         box.setWindowTitle(self.tr("Resume the show?"))
         box.setTextFormat(Qt.TextFormat.PlainText)
@@ -115,6 +124,7 @@ class AudienceViews(QObject):
             )
         )
         box.setStandardButtons(QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No)
+        box.setWindowModality(Qt.WindowModality.WindowModal)
         yes = QMessageBox.StandardButton.Yes
         box.finished.connect(
             lambda _result: self._answered(
@@ -130,6 +140,7 @@ class AudienceViews(QObject):
 
     def close(self) -> None:
         """The console closes: an unanswered question leaves the crashed show resumable."""
+        self._closed = True
         if self.resume_box is not None:
             box, self.resume_box = self.resume_box, None
             box.finished.disconnect()
@@ -142,6 +153,8 @@ class AudienceViews(QObject):
     def open_assistant(self) -> AssistantWindow:
         if self.assistant is None:
             self.assistant = AssistantWindow(self.controller.state)
+            # Ctrl+Q there quits the console too (asking first when live).
+            self.assistant.addAction(self.window.quit_action)
         self.assistant.show()
         self.assistant.raise_()
         return self.assistant
@@ -200,6 +213,38 @@ class AudienceViews(QObject):
             self.window.show_notice(self.tr("Could not write {0}.").format(path))
             return
         self.window.show_notice(self.tr("Block lists saved to {0}.").format(path))
+
+    def viewer_hub_url(self) -> str:
+        """Where viewers (and `livedesk audience --url`) connect: the hub's /ws/viewer."""
+        host = self.controller.hub_url
+        if host:
+            return host.removesuffix("/ws/host") + "/ws/viewer"
+        embedded = self._core.golive.embedded
+        return str(embedded.info.get("interaction") or "") if embedded is not None else ""
+
+    def show_viewer_hub(self) -> QMessageBox:
+        """The address to give a rehearsal audience, with the command that sends one."""
+        url = self.viewer_hub_url()
+        box = QMessageBox(self.window)
+        box.setWindowTitle(self.tr("Viewers' hub address"))
+        box.setTextFormat(Qt.TextFormat.PlainText)
+        box.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        if url:
+            box.setText(
+                self.tr(
+                    "Viewers send danmaku to:\n{url}\n\nA rehearsal audience of 50 viewers:\n"
+                    "livedesk audience --url {url} --viewers 50 --rate 20 --duration 60"
+                ).format(url=url)
+            )
+        else:
+            box.setText(
+                self.tr(
+                    "No audience hub yet: the built-in relay starts one, or connect to a hub "
+                    "in Audience ▸ Connect to audience hub…"
+                )
+            )
+        box.open()
+        return box
 
     def _overlay_controls(self) -> QFormLayout:
         form = QFormLayout()

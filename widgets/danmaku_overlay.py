@@ -286,8 +286,12 @@ class DanmakuOverlay(QWidget):
     def _render(self, text: str, kind: str) -> QPixmap:
         """The line as a transparent pixmap: a dark shadow, then the text in its kind's colour."""
         m = self._metrics
+        # Room for the widest count from the start: a repeat redraws the line no wider, so it
+        # never runs into the next one in its lane.
+        base = text.rsplit(" ×", 1)[0] if " ×" in text else text
+        width = max(m.horizontalAdvance(text), m.horizontalAdvance(f"{base} ×{MAX_COUNT_SHOWN}+"))
         image = QImage(
-            int(m.horizontalAdvance(text)) + 4,
+            int(width) + 4,
             int(m.height()) + 4,
             QImage.Format.Format_ARGB32_Premultiplied,
         )
@@ -345,5 +349,13 @@ def _shown_at(item: _Item | None) -> float:
     return -1.0 if item is None else item.shown_at
 
 
+MAX_COUNT_SHOWN = 999
+
+
 def _label(line: Line) -> str:
-    return f"{line.text} ×{line.count}" if line.count > 1 else line.text
+    """The text and its repeat count, "×999+" at most: the count never outgrows the room
+    `_render` keeps for it."""
+    if line.count <= 1:
+        return line.text
+    count = f"{line.count}" if line.count <= MAX_COUNT_SHOWN else f"{MAX_COUNT_SHOWN}+"
+    return f"{line.text} ×{count}"

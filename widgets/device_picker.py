@@ -53,16 +53,16 @@ class DevicePicker(QWidget):
                 QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
             )
             combo.setMinimumContentsLength(16)
-        refresh = QPushButton("Refresh devices")
-        open_file = QPushButton("Play a file…")
-        open_file.setToolTip("Use a video file as the camera (rehearsals)")
+        refresh = QPushButton(self.tr("Refresh devices"))
+        open_file = QPushButton(self.tr("Play a file…"))
+        open_file.setToolTip(self.tr("Use a video file as the camera (rehearsals)"))
         buttons = QHBoxLayout()
         buttons.addWidget(refresh)
         buttons.addWidget(open_file)
         form = QFormLayout(self)
-        form.addRow("Camera", self.camera)
-        form.addRow("Camera mode", self.camera_mode)
-        form.addRow("Microphone", self.microphone)
+        form.addRow(self.tr("Camera"), self.camera)
+        form.addRow(self.tr("Camera mode"), self.camera_mode)
+        form.addRow(self.tr("Microphone"), self.microphone)
         form.addRow(buttons)
         refresh.clicked.connect(self.refresh)
         open_file.clicked.connect(self._open_file)
@@ -99,7 +99,7 @@ class DevicePicker(QWidget):
         return ok
 
     def _open_file(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "Play a video file as the camera")
+        path, _ = QFileDialog.getOpenFileName(self, self.tr("Play a video file as the camera"))
         if path:
             self.select("video", f"file:{path}")
 

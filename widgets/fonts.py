@@ -24,6 +24,9 @@ PREFERRED_FAMILIES = (
     "Noto Sans CJK JP",
 )
 SAMPLE = "直播带货弹幕"
+#: Tried for glyphs the CJK family lacks (viewers' 👍🔥❤️): installed by `make` as
+#: fonts-noto-color-emoji; without one, emoji show as boxes.
+EMOJI_FAMILIES = ("Noto Color Emoji", "Apple Color Emoji", "Segoe UI Emoji", "Twemoji")
 
 
 def covers(font: QFont, text: str = SAMPLE) -> bool:
@@ -38,10 +41,14 @@ def install_cjk_font(app: QApplication) -> str | None:
     available = set(QFontDatabase.families())
     candidates = [f for f in PREFERRED_FAMILIES if f in available]
     candidates += sorted(f for f in available if "CJK" in f and "Sans" in f and f not in candidates)
+    emoji = [f for f in EMOJI_FAMILIES if f in available]
+    if not emoji:
+        log.warning("no colour emoji font found; install fonts-noto-color-emoji")
     for family in candidates:
         font = QFont(app.font())
         font.setFamilies([family])
         if covers(font):
+            font.setFamilies([family, *emoji[:1]])  # emoji fall back to the colour font
             app.setFont(font)
             return family
     log.warning("no font covering Chinese found; install fonts-noto-cjk")

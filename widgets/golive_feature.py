@@ -13,4 +13,4 @@ from widgets.main_window import MainWindow
 
 def install(window: MainWindow, core: ConsoleCore) -> None:
     panel = GoLivePanel(core.golive)
-    window.add_dock(QCoreApplication.translate("GoLiveFeature", "Go live"), panel)
+    window.add_dock(QCoreApplication.translate("GoLiveFeature", "Go live"), panel, name="golive")

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtWidgets import (
     QComboBox,
     QFormLayout,
@@ -23,23 +23,46 @@ from PySide6.QtWidgets import (
 from app.golive import GoLiveController
 from streaming.publisher import RESOLUTIONS
 
-STATE_STYLE = {
-    "idle": ("Not live", "#888"),
-    "connecting": ("Connecting…", "#c90"),
-    "live": ("LIVE", "#d22"),
-    "reconnecting": ("Reconnecting…", "#c60"),
-    "failed": ("Not live — problem", "#a00"),
+STATE_COLOUR = {
+    "idle": "#888",
+    "connecting": "#c90",
+    "live": "#d22",
+    "reconnecting": "#c60",
+    "failed": "#a00",
 }
 
 FIGURES = (
-    ("video_kbps", "Video", "{:.0f} kbit/s"),
-    ("audio_kbps", "Audio", "{:.0f} kbit/s"),
-    ("fps", "Frame rate", "{:.0f} fps"),
-    ("resolution", "Resolution", "{}"),
-    ("rtt_ms", "Round trip", "{:.0f} ms"),
-    ("loss", "Packet loss", "{}"),
-    ("feedback", "NACK / PLI", "{}"),
+    ("video_kbps", "{:.0f} kbit/s"),
+    ("audio_kbps", "{:.0f} kbit/s"),
+    ("fps", "{:.0f} fps"),
+    ("resolution", "{}"),
+    ("rtt_ms", "{:.0f} ms"),
+    ("loss", "{}"),
+    ("feedback", "{}"),
 )
+
+
+def state_title(state: str) -> str:
+    titles = {
+        "idle": QCoreApplication.translate("GoLivePanel", "Not live"),
+        "connecting": QCoreApplication.translate("GoLivePanel", "Connecting…"),
+        "live": QCoreApplication.translate("GoLivePanel", "LIVE"),
+        "reconnecting": QCoreApplication.translate("GoLivePanel", "Reconnecting…"),
+        "failed": QCoreApplication.translate("GoLivePanel", "Not live — problem"),
+    }
+    return titles.get(state, state)
+
+
+def figure_titles() -> dict[str, str]:
+    return {
+        "video_kbps": QCoreApplication.translate("GoLivePanel", "Video"),
+        "audio_kbps": QCoreApplication.translate("GoLivePanel", "Audio"),
+        "fps": QCoreApplication.translate("GoLivePanel", "Frame rate"),
+        "resolution": QCoreApplication.translate("GoLivePanel", "Resolution"),
+        "rtt_ms": QCoreApplication.translate("GoLivePanel", "Round trip"),
+        "loss": QCoreApplication.translate("GoLivePanel", "Packet loss"),
+        "feedback": QCoreApplication.translate("GoLivePanel", "NACK / PLI"),
+    }
 
 
 def _plain(label: QLabel) -> QLabel:
@@ -58,13 +81,13 @@ class GoLivePanel(QWidget):
         settings = controller.settings
 
         self.mode = QComboBox()
-        self.mode.addItem("WHIP relay", "whip")
-        self.mode.addItem("Janus VideoRoom", "janus")
+        self.mode.addItem(self.tr("WHIP relay"), "whip")
+        self.mode.addItem(self.tr("Janus VideoRoom"), "janus")
         self.mode.setCurrentIndex(max(0, self.mode.findData(settings["mode"])))
         self.url = QLineEdit()
         self.token = QLineEdit()
         self.token.setEchoMode(QLineEdit.EchoMode.Password)
-        self.token.setPlaceholderText("token (kept in the system keyring)")
+        self.token.setPlaceholderText(self.tr("token (kept in the system keyring)"))
         self.room = QSpinBox()
         self.room.setRange(1, 2**31 - 1)
         self.room.setValue(int(settings["janus_room"]))
@@ -73,15 +96,15 @@ class GoLivePanel(QWidget):
         self.resolution.setCurrentText(str(settings["resolution"]))
 
         form = QFormLayout()
-        form.addRow("Publish to", self.mode)
-        form.addRow("URL", self.url)
-        form.addRow("Token", self.token)
-        self.room_label = QLabel("Room")
+        form.addRow(self.tr("Publish to"), self.mode)
+        form.addRow(self.tr("URL"), self.url)
+        form.addRow(self.tr("Token"), self.token)
+        self.room_label = QLabel(self.tr("Room"))
         form.addRow(self.room_label, self.room)
-        form.addRow("Resolution", self.resolution)
+        form.addRow(self.tr("Resolution"), self.resolution)
 
-        self.go_button = QPushButton("Go live")
-        self.stop_button = QPushButton("Stop")
+        self.go_button = QPushButton(self.tr("Go live"))
+        self.stop_button = QPushButton(self.tr("Stop"))
         buttons = QHBoxLayout()
         buttons.addWidget(self.go_button)
         buttons.addWidget(self.stop_button)
@@ -104,8 +127,9 @@ class GoLivePanel(QWidget):
 
         grid = QGridLayout()
         self.figures: dict[str, QLabel] = {}
-        for row, (key, title, _) in enumerate(FIGURES):
-            grid.addWidget(_plain(QLabel(title)), row, 0)
+        titles = figure_titles()
+        for row, (key, _) in enumerate(FIGURES):
+            grid.addWidget(_plain(QLabel(titles[key])), row, 0)
             self.figures[key] = _plain(QLabel("—"))
             grid.addWidget(self.figures[key], row, 1)
 
@@ -133,8 +157,6 @@ class GoLivePanel(QWidget):
 
         self._load_target()
         self._show_state(controller.state.value, controller.message)
-        if controller.embedded is not None:
-            self._show_relay(controller.embedded.info)
 
     # ---- target fields --------------------------------------------------------------------
 
@@ -145,11 +167,16 @@ class GoLivePanel(QWidget):
         self.url.setPlaceholderText(
             "http://janus-host:8088/janus"
             if janus
-            else "empty = the built-in relay on this computer"
+            else self.tr("empty = the built-in relay on this computer")
         )
         url = self.controller.target_url()
         self.url.setText(url)
         self.token.setText(self.controller.token_for(url) if url else "")
+        self._refresh_relay()
+
+    def _refresh_relay(self) -> None:
+        embedded = self.controller.embedded
+        self._show_relay(embedded.info if embedded is not None else {})
 
     def _mode_changed(self) -> None:
         self.controller.configure(mode=self.mode.currentData())
@@ -161,6 +188,7 @@ class GoLivePanel(QWidget):
         if url != self.controller.settings[key]:
             self.controller.configure(**{key: url})
             self.token.setText(self.controller.token_for(url) if url else "")
+            self._refresh_relay()
 
     def _resolution_changed(self, text: str) -> None:
         self.controller.configure(resolution=text)
@@ -179,13 +207,21 @@ class GoLivePanel(QWidget):
     # ---- buttons --------------------------------------------------------------------------
 
     def ask_go_live(self) -> None:
-        target = self.controller.target_url() or "the built-in relay on this computer"
-        if self._confirm("Go live?", f"Start streaming your camera and microphone to {target}?"):
+        target = self.controller.target_url() or self.tr("the built-in relay on this computer")
+        if self._confirm(
+            self.tr("Go live?"),
+            self.tr("Start streaming your camera and microphone to {target}?").format(
+                target=target
+            ),
+        ):
             self._commit_fields()
             self.controller.go_live()
 
     def ask_stop(self) -> None:
-        if self._confirm("Stop the stream?", "Stop streaming? Viewers will see the stream end."):
+        if self._confirm(
+            self.tr("Stop the stream?"),
+            self.tr("Stop streaming? Viewers will see the stream end."),
+        ):
             self.controller.stop()
 
     def _confirm(self, title: str, text: str) -> bool:
@@ -203,8 +239,8 @@ class GoLivePanel(QWidget):
     # ---- controller → view ----------------------------------------------------------------
 
     def _show_state(self, state: str, message: str) -> None:
-        title, colour = STATE_STYLE.get(state, (state, "#888"))
-        self.state_label.setText(title)
+        colour = STATE_COLOUR.get(state, "#888")
+        self.state_label.setText(state_title(state))
         self.state_label.setStyleSheet(f"color: {colour};")
         self.message_label.setText(message)
         busy = self.controller.busy
@@ -219,9 +255,11 @@ class GoLivePanel(QWidget):
     def _show_stats(self, stats: dict[str, Any]) -> None:
         values = dict(stats)
         values["resolution"] = f"{stats['width']}×{stats['height']}" if stats["width"] else "—"
-        values["loss"] = f"{stats['loss_percent']:.1f} % ({stats['packets_lost']} packets)"
+        values["loss"] = self.tr("{percent} % ({count} packets)").format(
+            percent=f"{stats['loss_percent']:.1f}", count=stats["packets_lost"]
+        )
         values["feedback"] = f"{stats['nack_count']} / {stats['pli_count']}"
-        for key, _, pattern in FIGURES:
+        for key, pattern in FIGURES:
             value = values.get(key)
             self.figures[key].setText("—" if value is None else pattern.format(value))
 
@@ -233,4 +271,10 @@ class GoLivePanel(QWidget):
 
     def _show_relay(self, info: dict[str, Any]) -> None:
         viewer = info.get("viewer")
-        self.viewer_label.setText(f"Viewer page (built-in relay): {viewer}" if viewer else "")
+        # Only while the stream goes there: publishing elsewhere, viewers are not on this page.
+        built_in = self.controller.settings["mode"] == "whip" and not self.controller.target_url()
+        self.viewer_label.setText(
+            self.tr("Viewer page (built-in relay): {url}").format(url=viewer)
+            if viewer and built_in
+            else ""
+        )

@@ -55,7 +55,9 @@ class LevelMeter(QWidget):
 
     def text(self) -> str:
         lv = self.levels
-        return f"Peak {lv.peak_dbfs:6.1f} dBFS   RMS {lv.rms_dbfs:6.1f} dBFS   Hold {lv.hold_dbfs:6.1f}"
+        return self.tr("Peak {peak} dBFS   RMS {rms} dBFS   Hold {hold}").format(
+            peak=f"{lv.peak_dbfs:6.1f}", rms=f"{lv.rms_dbfs:6.1f}", hold=f"{lv.hold_dbfs:6.1f}"
+        )
 
     def _refresh(self) -> None:
         self.levels = self.tracker.read()

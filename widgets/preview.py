@@ -47,10 +47,11 @@ class PreviewWidget(QWidget):
         self._image: QImage | None = None
         self._unsubscribe: Callable[[], None] | None = None
         self._painted = RateCounter()
+        self._fresh = False  # the frame taken has not been painted yet
         self._readout_font = QFont(self.font())
         self._readout_font.setPointSize(10)
         #: Shown when there is no frame yet (e.g. "Starting camera…").
-        self.placeholder = "No video"
+        self.placeholder = self.tr("No video")
         self._frame_ready.connect(self._take_frame, Qt.ConnectionType.QueuedConnection)
 
     # -- feeding --------------------------------------------------------------------------
@@ -79,6 +80,7 @@ class PreviewWidget(QWidget):
         # Wraps the numpy buffer (no copy); `self._frame` keeps the buffer alive while shown.
         self._image = QImage(image.data, w, h, image.strides[0], QImage.Format.Format_BGR888)
         self._frame = frame
+        self._fresh = True
         self.update()
 
     # -- figures --------------------------------------------------------------------------
@@ -109,11 +111,13 @@ class PreviewWidget(QWidget):
             painter.end()
             return
         painter.drawImage(fit_rect(frame.width, frame.height, self.rect()), image)
-        self._painted.tick()
+        if self._fresh:  # repaints (an overlay, a resize) are not frames: fps as captured
+            self._fresh = False
+            self._painted.tick()
         painter.setFont(self._readout_font)
         text = self.readout()
         box = painter.fontMetrics().boundingRect(text).adjusted(-6, -3, 6, 3)
-        box.moveTopRight(self.rect().topRight() + QPoint(-8, 8))
+        box.moveBottomRight(self.rect().bottomRight() + QPoint(-8, -8))
         painter.fillRect(box, QColor(0, 0, 0, 160))
         painter.setPen(QColor(255, 255, 255))
         painter.drawText(box, Qt.AlignmentFlag.AlignCenter, text)

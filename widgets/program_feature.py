@@ -22,9 +22,15 @@ def install(window: MainWindow, core: ConsoleCore) -> None:
     scenes.editing_changed.connect(layers.edit_scene)
     layers.edit_scene(scenes.editing())
     left = Qt.DockWidgetArea.LeftDockWidgetArea
-    window.add_dock(QCoreApplication.translate("ProgramFeature", "Scenes"), scenes, left)
-    window.add_dock(QCoreApplication.translate("ProgramFeature", "Layers"), layers, left)
-    window.add_dock(QCoreApplication.translate("ProgramFeature", "Audio mix"), MixerPanel(program))
+    window.add_dock(
+        QCoreApplication.translate("ProgramFeature", "Scenes"), scenes, left, name="scenes"
+    )
+    window.add_dock(
+        QCoreApplication.translate("ProgramFeature", "Layers"), layers, left, name="layers"
+    )
+    window.add_dock(
+        QCoreApplication.translate("ProgramFeature", "Audio mix"), MixerPanel(program), name="mix"
+    )
     studio = PreviewWidget()
     studio.setObjectName("studio-preview")
     studio.placeholder = QCoreApplication.translate(
@@ -32,7 +38,10 @@ def install(window: MainWindow, core: ConsoleCore) -> None:
     )
     studio.attach(program.preview_video)
     dock = window.add_dock(
-        QCoreApplication.translate("ProgramFeature", "Next scene (studio)"), studio, scroll=False
+        QCoreApplication.translate("ProgramFeature", "Next scene (studio)"),
+        studio,
+        scroll=False,
+        name="studio",
     )
     dock.setVisible(program.studio)
     program.studio_changed.connect(dock.setVisible)

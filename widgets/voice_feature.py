@@ -11,7 +11,7 @@ from widgets.voice_panel import VoicePanel
 
 def install(window: MainWindow, core: ConsoleCore) -> None:
     panel = VoicePanel(core.voice)
-    window.add_dock(QCoreApplication.translate("VoiceFeature", "Voice"), panel)
+    window.add_dock(QCoreApplication.translate("VoiceFeature", "Voice"), panel, name="voice")
     core.voice.problem.connect(
         lambda text: window.show_notice(
             QCoreApplication.translate("VoiceFeature", "Voice: {problem}").format(problem=text)

@@ -56,10 +56,16 @@ class VoiceMeters(QWidget):
 
     def text(self) -> str:
         lv = self.levels
-        return (
-            f"In {lv.input_peak_db:.1f} dBFS peak / {lv.input_rms_db:.1f} RMS · "
-            f"Out {lv.output_peak_db:.1f} / {lv.output_rms_db:.1f} · "
-            f"GR {lv.gain_reduction_db:.1f} dB · AGC {lv.agc_gain_db:+.1f} dB"
+        return self.tr(
+            "In {in_peak} dBFS peak / {in_rms} RMS · Out {out_peak} / {out_rms} · "
+            "GR {reduction} dB · AGC {agc} dB"
+        ).format(
+            in_peak=f"{lv.input_peak_db:.1f}",
+            in_rms=f"{lv.input_rms_db:.1f}",
+            out_peak=f"{lv.output_peak_db:.1f}",
+            out_rms=f"{lv.output_rms_db:.1f}",
+            reduction=f"{lv.gain_reduction_db:.1f}",
+            agc=f"{lv.agc_gain_db:+.1f}",
         )
 
     def paintEvent(self, event: QPaintEvent) -> None:
@@ -68,8 +74,8 @@ class VoiceMeters(QWidget):
         label_w, w = 34.0, float(self.width())
         bar_w, row = w - label_w, self.height() / 3.0
         rows = [
-            ("In", lv.input_peak_db, lv.input_rms_db),
-            ("Out", lv.output_peak_db, lv.output_rms_db),
+            (self.tr("In"), lv.input_peak_db, lv.input_rms_db),
+            (self.tr("Out"), lv.output_peak_db, lv.output_rms_db),
         ]
         for i, (name, peak, rms) in enumerate(rows):
             y = i * row

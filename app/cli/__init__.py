@@ -114,14 +114,19 @@ def build_parser(argv: Sequence[str] = ()) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="livedesk",
         description="LiveDesk: a console for hosts of e-commerce live streams. "
-        "With no command, opens the console.",
+        "Run `livedesk` with no command to open the console (the window); the commands "
+        "below run parts of it without the window.",
+        epilog="With no COMMAND, `livedesk` opens the console. "
+        "`livedesk COMMAND --help` describes a command.",
     )
     parser.add_argument(
         "--self-test",
         action="store_true",
         help="start the console, exercise every subsystem for a few seconds, exit 0 if all worked",
     )
-    parser.add_argument("--screenshot", metavar="PATH", help="with --self-test: save the window")
+    parser.add_argument(
+        "--screenshot", metavar="PATH", help="with --self-test: save the window as a PNG image"
+    )
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     add_commands(subparsers, COMMANDS, argv)
     return parser

@@ -447,7 +447,12 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         action="store_true",
         help="English only, 5 dB SNR only, shorter speed run (for smoke tests)",
     )
-    p.add_argument("--speed-seconds", type=float, default=30.0)
+    p.add_argument(
+        "--speed-seconds",
+        type=float,
+        default=30.0,
+        help="seconds of audio processed for the speed figure (default 30)",
+    )
     p.add_argument(
         "--noises",
         help="comma-separated noise kinds to run (default: all; see app/cli/audio_testset.py)",

@@ -22,7 +22,7 @@ TARGETS = {"latency_p95_ms": 50.0, "gui_stall_p99_ms": 20.0, "cpu_percent_one_co
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = subparsers.add_parser("capture")
-    parser.add_argument("--seconds", type=float, default=10.0)
+    parser.add_argument("--seconds", type=float, default=10.0, help="measured seconds (default 10)")
     parser.add_argument(
         "--source",
         default="synthetic",

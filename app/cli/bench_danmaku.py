@@ -63,7 +63,12 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     )
     parser.add_argument("--duration", type=float, default=20.0, help="seconds per end-to-end rate")
     parser.add_argument("--rates", default="1000,5000", help="end-to-end latency rates, msg/s")
-    parser.add_argument("--stall-rate", type=float, default=10_000.0)
+    parser.add_argument(
+        "--stall-rate",
+        type=float,
+        default=10_000.0,
+        help="messages/s while the GUI stall is measured (default 10000)",
+    )
     parser.add_argument("--skip-e2e", action="store_true", help="only throughput and memory")
     parser.set_defaults(handler=run)
 

@@ -33,7 +33,12 @@ TARGET_RATIO = 1.3
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = subparsers.add_parser("encode")
-    parser.add_argument("--resolution", default="1080p", choices=tuple(PROFILES))
+    parser.add_argument(
+        "--resolution",
+        default="1080p",
+        choices=tuple(PROFILES),
+        help="picture size encoded (default 1080p)",
+    )
     parser.add_argument("--frames", type=int, default=150, help="frames per run (default 150)")
     parser.add_argument(
         "--distinct",

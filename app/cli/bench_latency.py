@@ -58,8 +58,18 @@ TARGETS = {"p95_ms": 200.0, "fps": 29.0, "ratio": 1.0}
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = subparsers.add_parser("latency")
-    parser.add_argument("--relay", choices=("embedded", "janus"), default="embedded")
-    parser.add_argument("--resolution", choices=tuple(PROFILES), default="1080p")
+    parser.add_argument(
+        "--relay",
+        choices=("embedded", "janus"),
+        default="embedded",
+        help="the built-in relay or a local Janus (default embedded)",
+    )
+    parser.add_argument(
+        "--resolution",
+        choices=tuple(PROFILES),
+        default="1080p",
+        help="picture size sent (default 1080p)",
+    )
     parser.add_argument("--seconds", type=float, default=15.0, help="measured seconds per phase")
     parser.add_argument("--warmup", type=float, default=4.0, help="seconds ignored per phase")
     parser.add_argument(

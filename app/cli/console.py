@@ -34,8 +34,10 @@ def run_console(args: argparse.Namespace) -> int:
         return 2
     from PySide6.QtWidgets import QApplication
 
+    from app import i18n
     from app.console_core import ConsoleCore
     from app.gc_guard import GuiThreadGarbageCollector
+    from app.settings import Settings
     from widgets.fonts import install_cjk_font
     from widgets.main_window import MainWindow
 
@@ -44,8 +46,12 @@ def run_console(args: argparse.Namespace) -> int:
     app.setApplicationName("LiveDesk")
     font_family = install_cjk_font(app)
     collector = GuiThreadGarbageCollector(app)
-    core = ConsoleCore()
+    settings = Settings()  # first: the language is chosen before any text is made
+    translators = i18n.install(app, i18n.effective_language(settings))
+    core = ConsoleCore(settings)
     window = MainWindow(core)
+    # Closing the console ends the process, whatever other windows (the assistant's) are open.
+    window.closing.connect(app.quit)
     core.start()
     window.show()
     try:
@@ -53,9 +59,10 @@ def run_console(args: argparse.Namespace) -> int:
             return self_test(app, core, window, font_family, getattr(args, "screenshot", None))
         return app.exec()
     finally:
-        window.close()
+        window.close_now()
         core.shutdown()
         collector.stop()
+        i18n.uninstall(app, translators)
 
 
 def self_test(

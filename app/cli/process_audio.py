@@ -199,7 +199,9 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         description="Run an audio file (anything FFmpeg reads) through the same noise "
         "suppression, AGC and limiter as the live microphone; write the result.",
     )
-    p.add_argument("input", type=Path, metavar="IN")
+    p.add_argument(
+        "input", type=Path, metavar="IN", help="the recording to clean (any format FFmpeg reads)"
+    )
     p.add_argument(
         "output",
         type=Path,

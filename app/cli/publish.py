@@ -84,7 +84,12 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         type=Path,
         help="write the sending figures (every second) to this JSON file",
     )
-    parser.add_argument("--resolution", default="1080p", choices=("1080p", "720p", "540p", "360p"))
+    parser.add_argument(
+        "--resolution",
+        default="1080p",
+        choices=("1080p", "720p", "540p", "360p"),
+        help="picture size sent (default 1080p)",
+    )
     parser.add_argument(
         "--no-voice-chain",
         dest="voice_chain",

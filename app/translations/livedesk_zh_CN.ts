@@ -1,0 +1,1393 @@
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
+<TS version="2.1" language="zh_CN">
+<context>
+    <name>AssistantWindow</name>
+    <message>
+        <source>LiveDesk assistant — audience</source>
+        <translation>LiveDesk 助理 — 观众互动</translation>
+    </message>
+    <message>
+        <source>Filter the stream; Enter searches the whole show</source>
+        <translation>筛选弹幕流；按回车搜索整场直播</translation>
+    </message>
+    <message>
+        <source>Delete message</source>
+        <translation>删除消息</translation>
+    </message>
+    <message>
+        <source>Block sender</source>
+        <translation>屏蔽发送者</translation>
+    </message>
+    <message>
+        <source>Word to block (pinyin and look-alikes are caught too)</source>
+        <translation>要屏蔽的词（拼音和形近字也会被拦截）</translation>
+    </message>
+    <message>
+        <source>Unblock word</source>
+        <translation>取消屏蔽该词</translation>
+    </message>
+    <message>
+        <source>Blocked words</source>
+        <translation>屏蔽词</translation>
+    </message>
+    <message>
+        <source>messages {messages} · questions {questions} · spam {spam} · hidden {hidden} · rejected {rejected} · likes {likes} · orders {orders}</source>
+        <translation>消息 {messages} · 提问 {questions} · 垃圾 {spam} · 已隐藏 {hidden} · 已拒收 {rejected} · 点赞 {likes} · 下单 {orders}</translation>
+    </message>
+</context>
+<context>
+    <name>AudienceViews</name>
+    <message>
+        <source>Questions</source>
+        <translation>观众提问</translation>
+    </message>
+    <message>
+        <source>Assistant window</source>
+        <translation>助理窗口</translation>
+    </message>
+    <message>
+        <source>Connect to audience hub…</source>
+        <translation>连接互动服务器…</translation>
+    </message>
+    <message>
+        <source>Viewers&apos; hub address…</source>
+        <translation>观众互动地址…</translation>
+    </message>
+    <message>
+        <source>Audience</source>
+        <translation>观众</translation>
+    </message>
+    <message>
+        <source>Resume the show?</source>
+        <translation>继续上一场直播？</translation>
+    </message>
+    <message>
+        <source>The last show did not close properly. Resume it, with its question queue, filters and counters, and read the messages that arrived meanwhile?</source>
+        <translation>上一场直播没有正常结束。要继续这一场吗？提问队列、过滤设置和统计数据都会保留，期间收到的消息也会读入。</translation>
+    </message>
+    <message>
+        <source>Audience hub</source>
+        <translation>互动服务器</translation>
+    </message>
+    <message>
+        <source>Host endpoint (ws://…/ws/host):</source>
+        <translation>主播端地址（ws://…/ws/host）：</translation>
+    </message>
+    <message>
+        <source>Host token:</source>
+        <translation>主播令牌：</translation>
+    </message>
+    <message>
+        <source>Viewers&apos; hub address</source>
+        <translation>观众互动地址</translation>
+    </message>
+    <message>
+        <source>Viewers send danmaku to:
+{url}
+
+A rehearsal audience of 50 viewers:
+livedesk audience --url {url} --viewers 50 --rate 20 --duration 60</source>
+        <translation>观众把弹幕发送到：
+{url}
+
+用 50 位模拟观众彩排：
+livedesk audience --url {url} --viewers 50 --rate 20 --duration 60</translation>
+    </message>
+    <message>
+        <source>No audience hub yet: the built-in relay starts one, or connect to a hub in Audience ▸ Connect to audience hub…</source>
+        <translation>还没有互动服务器：内置转发服务器启动后会提供一个，或者在“观众 ▸ 连接互动服务器…”中连接。</translation>
+    </message>
+    <message>
+        <source>Danmaku lines</source>
+        <translation>弹幕行数</translation>
+    </message>
+    <message>
+        <source>Opacity</source>
+        <translation>不透明度</translation>
+    </message>
+    <message>
+        <source>Speed</source>
+        <translation>速度</translation>
+    </message>
+</context>
+<context>
+    <name>ConsoleCore</name>
+    <message>
+        <source>The built-in relay could not start: {error}</source>
+        <translation>内置转发服务器无法启动：{error}</translation>
+    </message>
+</context>
+<context>
+    <name>DevicePicker</name>
+    <message>
+        <source>Refresh devices</source>
+        <extracomment>Modes offered for a camera; 1080p30 MJPEG is what the console asks for by default. Emitted after the host picked a device: (kind, device id).</extracomment>
+        <translation>刷新设备</translation>
+    </message>
+    <message>
+        <source>Play a file…</source>
+        <translation>播放文件…</translation>
+    </message>
+    <message>
+        <source>Use a video file as the camera (rehearsals)</source>
+        <translation>用视频文件代替摄像头（彩排用）</translation>
+    </message>
+    <message>
+        <source>Camera</source>
+        <translation>摄像头</translation>
+    </message>
+    <message>
+        <source>Camera mode</source>
+        <translation>摄像头模式</translation>
+    </message>
+    <message>
+        <source>Microphone</source>
+        <translation>麦克风</translation>
+    </message>
+    <message>
+        <source>Play a video file as the camera</source>
+        <translation>选择代替摄像头播放的视频文件</translation>
+    </message>
+</context>
+<context>
+    <name>Devices</name>
+    <message>
+        <source>Camera {device}</source>
+        <extracomment>Consecutive failed reads after which the camera counts as gone (≈1 s at 30 fps).</extracomment>
+        <translation>摄像头 {device}</translation>
+    </message>
+    <message>
+        <source>System default microphone</source>
+        <extracomment>Blocks buffered between PortAudio and the delivery thread (0.5 s): plenty for a GC pause. No block for this long while running means the device went away. Some servers take over a second to start a fresh capture stream (PulseAudio via ALSA does).</extracomment>
+        <translation>系统默认麦克风</translation>
+    </message>
+    <message>
+        <source>SYNTHETIC test pattern (no camera)</source>
+        <translation>SYNTHETIC 测试画面（无摄像头）</translation>
+    </message>
+    <message>
+        <source>SYNTHETIC tone 440 Hz −20 dBFS (no microphone)</source>
+        <translation>SYNTHETIC 测试音 440 Hz −20 dBFS（无麦克风）</translation>
+    </message>
+    <message>
+        <source>SYNTHETIC silence (no microphone)</source>
+        <translation>SYNTHETIC 静音（无麦克风）</translation>
+    </message>
+    <message>
+        <source>SYNTHETIC test pattern {width}×{height}</source>
+        <translation>SYNTHETIC 测试画面 {width}×{height}</translation>
+    </message>
+    <message>
+        <source>SYNTHETIC silence</source>
+        <translation>SYNTHETIC 静音</translation>
+    </message>
+    <message>
+        <source>SYNTHETIC tone {frequency} Hz {level} dBFS</source>
+        <translation>SYNTHETIC 测试音 {frequency} Hz {level} dBFS</translation>
+    </message>
+</context>
+<context>
+    <name>FilterList</name>
+    <message>
+        <source>Add filter</source>
+        <translation>添加滤镜</translation>
+    </message>
+    <message>
+        <source>Remove</source>
+        <translation>删除</translation>
+    </message>
+</context>
+<context>
+    <name>Filters</name>
+    <message>
+        <source>Colour correction</source>
+        <translation>色彩校正</translation>
+    </message>
+    <message>
+        <source>Sharpen</source>
+        <translation>锐化</translation>
+    </message>
+</context>
+<context>
+    <name>GoLiveController</name>
+    <message>
+        <source>Not live.</source>
+        <extracomment>(state value, plain-words message) PublishStats.to_dict(), once a second while live whole seconds live (0 when not live) endpoint URLs of the embedded relay once it runs ({} when stopped) a problem the host should read that is not a state change (e.g. keyring unavailable)</extracomment>
+        <translation>未开播。</translation>
+    </message>
+    <message>
+        <source>the built-in relay (this computer)</source>
+        <translation>内置转发服务器（本机）</translation>
+    </message>
+    <message>
+        <source>Connecting to the relay…</source>
+        <translation>正在连接转发服务器…</translation>
+    </message>
+    <message>
+        <source>Enter the Janus server URL first.</source>
+        <translation>请先填写 Janus 服务器地址。</translation>
+    </message>
+    <message>
+        <source>Stopping…</source>
+        <translation>正在停止…</translation>
+    </message>
+    <message>
+        <source>Stopped. Viewers see that the stream ended.</source>
+        <translation>已停止。观众会看到直播已结束。</translation>
+    </message>
+    <message>
+        <source>Live on {target}.</source>
+        <translation>正在 {target} 直播。</translation>
+    </message>
+</context>
+<context>
+    <name>GoLiveFeature</name>
+    <message>
+        <source>Go live</source>
+        <translation>开播</translation>
+    </message>
+</context>
+<context>
+    <name>GoLivePanel</name>
+    <message>
+        <source>Not live</source>
+        <translation>未开播</translation>
+    </message>
+    <message>
+        <source>Connecting…</source>
+        <translation>正在连接…</translation>
+    </message>
+    <message>
+        <source>LIVE</source>
+        <translation>直播中</translation>
+    </message>
+    <message>
+        <source>Reconnecting…</source>
+        <translation>正在重新连接…</translation>
+    </message>
+    <message>
+        <source>Not live — problem</source>
+        <translation>未开播 — 出现问题</translation>
+    </message>
+    <message>
+        <source>Video</source>
+        <translation>视频</translation>
+    </message>
+    <message>
+        <source>Audio</source>
+        <translation>音频</translation>
+    </message>
+    <message>
+        <source>Frame rate</source>
+        <translation>帧率</translation>
+    </message>
+    <message>
+        <source>Resolution</source>
+        <translation>分辨率</translation>
+    </message>
+    <message>
+        <source>Round trip</source>
+        <translation>往返延迟</translation>
+    </message>
+    <message>
+        <source>Packet loss</source>
+        <translation>丢包</translation>
+    </message>
+    <message>
+        <source>NACK / PLI</source>
+        <translation>重传 / 关键帧请求</translation>
+    </message>
+    <message>
+        <source>WHIP relay</source>
+        <translation>WHIP 转发服务器</translation>
+    </message>
+    <message>
+        <source>Janus VideoRoom</source>
+        <translation>Janus 视频房间</translation>
+    </message>
+    <message>
+        <source>token (kept in the system keyring)</source>
+        <translation>令牌（保存在系统密钥环中）</translation>
+    </message>
+    <message>
+        <source>Publish to</source>
+        <translation>推流到</translation>
+    </message>
+    <message>
+        <source>URL</source>
+        <translation>地址</translation>
+    </message>
+    <message>
+        <source>Token</source>
+        <translation>令牌</translation>
+    </message>
+    <message>
+        <source>Room</source>
+        <translation>房间</translation>
+    </message>
+    <message>
+        <source>Go live</source>
+        <translation>开播</translation>
+    </message>
+    <message>
+        <source>Stop</source>
+        <translation>停止</translation>
+    </message>
+    <message>
+        <source>empty = the built-in relay on this computer</source>
+        <translation>留空 = 本机内置转发服务器</translation>
+    </message>
+    <message>
+        <source>the built-in relay on this computer</source>
+        <translation>本机内置转发服务器</translation>
+    </message>
+    <message>
+        <source>Go live?</source>
+        <translation>开始直播？</translation>
+    </message>
+    <message>
+        <source>Start streaming your camera and microphone to {target}?</source>
+        <translation>开始把摄像头和麦克风推流到 {target}？</translation>
+    </message>
+    <message>
+        <source>Stop the stream?</source>
+        <translation>停止直播？</translation>
+    </message>
+    <message>
+        <source>Stop streaming? Viewers will see the stream end.</source>
+        <translation>要停止推流吗？观众会看到直播结束。</translation>
+    </message>
+    <message>
+        <source>{percent} % ({count} packets)</source>
+        <translation>{percent} %（{count} 个包）</translation>
+    </message>
+    <message>
+        <source>Viewer page (built-in relay): {url}</source>
+        <translation>观看页面（内置转发服务器）：{url}</translation>
+    </message>
+</context>
+<context>
+    <name>LayerPanel</name>
+    <message>
+        <source>Add layer</source>
+        <translation>添加图层</translation>
+    </message>
+    <message>
+        <source>Remove</source>
+        <translation>删除</translation>
+    </message>
+    <message>
+        <source>Bring forward</source>
+        <translation>上移一层</translation>
+    </message>
+    <message>
+        <source>Send backward</source>
+        <translation>下移一层</translation>
+    </message>
+    <message>
+        <source>Position and size</source>
+        <translation>位置和大小</translation>
+    </message>
+    <message>
+        <source>Settings</source>
+        <translation>设置</translation>
+    </message>
+    <message>
+        <source>Filters</source>
+        <translation>滤镜</translation>
+    </message>
+    <message>
+        <source>Rename layer</source>
+        <translation>重命名图层</translation>
+    </message>
+    <message>
+        <source>Layer name:</source>
+        <translation>图层名称：</translation>
+    </message>
+</context>
+<context>
+    <name>LevelMeter</name>
+    <message>
+        <source>Peak {peak} dBFS   RMS {rms} dBFS   Hold {hold}</source>
+        <translation>峰值 {peak} dBFS   均值 {rms} dBFS   保持 {hold}</translation>
+    </message>
+</context>
+<context>
+    <name>MainWindow</name>
+    <message>
+        <source>Quit</source>
+        <extracomment>The host confirmed closing: features close their windows and stop their parts.</extracomment>
+        <translation>退出</translation>
+    </message>
+    <message>
+        <source>File</source>
+        <translation>文件</translation>
+    </message>
+    <message>
+        <source>Preview the raw camera</source>
+        <translation>预览原始摄像头画面</translation>
+    </message>
+    <message>
+        <source>Show the camera as captured instead of the program viewers see</source>
+        <translation>显示摄像头采集的原始画面，而不是观众看到的节目画面</translation>
+    </message>
+    <message>
+        <source>View</source>
+        <extracomment>&quot;module:function&quot; → plain-words error, for features that failed to install.</extracomment>
+        <translation>视图</translation>
+    </message>
+    <message>
+        <source>Microphone level</source>
+        <translation>麦克风音量</translation>
+    </message>
+    <message>
+        <source>Devices</source>
+        <translation>设备</translation>
+    </message>
+    <message>
+        <source>The panel {module} could not be loaded ({error}); the rest of the console works.</source>
+        <translation>面板 {module} 无法加载（{error}）；控制台其他功能正常。</translation>
+    </message>
+    <message>
+        <source>Language (语言)</source>
+        <translation>语言 (Language)</translation>
+    </message>
+    <message>
+        <source>Same as the system</source>
+        <translation>跟随系统</translation>
+    </message>
+    <message>
+        <source>The language changes the next time LiveDesk opens.</source>
+        <translation>语言将在下次打开 LiveDesk 时切换。</translation>
+    </message>
+    <message>
+        <source>starting</source>
+        <translation>启动中</translation>
+    </message>
+    <message>
+        <source>running</source>
+        <translation>运行中</translation>
+    </message>
+    <message>
+        <source>stopped</source>
+        <translation>已停止</translation>
+    </message>
+    <message>
+        <source>failed</source>
+        <translation>失败</translation>
+    </message>
+    <message>
+        <source>ended</source>
+        <translation>已结束</translation>
+    </message>
+    <message>
+        <source>Capture: {state} ({device})</source>
+        <translation>采集：{state}（{device}）</translation>
+    </message>
+    <message>
+        <source>dropped {count}</source>
+        <translation>丢帧 {count}</translation>
+    </message>
+    <message>
+        <source>Mic: {device}</source>
+        <translation>麦克风：{device}</translation>
+    </message>
+    <message>
+        <source>End the show?</source>
+        <translation>结束直播？</translation>
+    </message>
+    <message>
+        <source>You are live. Quitting stops the stream for every viewer and closes LiveDesk. Quit now?</source>
+        <translation>正在直播。退出会为所有观众停止直播并关闭 LiveDesk。现在退出吗？</translation>
+    </message>
+</context>
+<context>
+    <name>MediaController</name>
+    <message>
+        <source>Camera problem: {reason} Showing the SYNTHETIC test pattern instead; pick another device in Devices.</source>
+        <extracomment>A problem the host must read (device failed, fell back, processor broke). Plain words. A device problem&apos;s notice (its text) that is over: the host picked a device that works. (kind &quot;video&quot;/&quot;audio&quot;, state value, message) whenever the active source&apos;s status changes. The active device of a kind changed: (kind, device id).</extracomment>
+        <translation>摄像头出现问题：{reason} 现在显示测试画面（SYNTHETIC）；请在“设备”中选择其他设备。</translation>
+    </message>
+    <message>
+        <source>Microphone problem: {reason} Using SYNTHETIC silence instead; pick another device in Devices.</source>
+        <translation>麦克风出现问题：{reason} 现在使用静音（SYNTHETIC）代替；请在“设备”中选择其他设备。</translation>
+    </message>
+</context>
+<context>
+    <name>MixerPanel</name>
+    <message>
+        <source>Program mix</source>
+        <translation>节目混音</translation>
+    </message>
+    <message>
+        <source>Microphone</source>
+        <translation>麦克风</translation>
+    </message>
+</context>
+<context>
+    <name>NoticeBar</name>
+    <message>
+        <source>Dismiss</source>
+        <extracomment>The docks of the first layout, by stable name (`add_dock(name=…)`): the left column&apos;s top panel, the panels tabbed under it (first one in front) and the right column&apos;s. Column widths of the first layout as a share of the window width, with a floor in pixels.</extracomment>
+        <translation>忽略</translation>
+    </message>
+</context>
+<context>
+    <name>OnAir</name>
+    <message>
+        <source>signal good</source>
+        <translation>信号良好</translation>
+    </message>
+    <message>
+        <source>signal fair</source>
+        <translation>信号一般</translation>
+    </message>
+    <message>
+        <source>signal poor</source>
+        <translation>信号较差</translation>
+    </message>
+    <message>
+        <source>● LIVE {elapsed}</source>
+        <translation>● 直播中 {elapsed}</translation>
+    </message>
+    <message>
+        <source>Reconnecting… {elapsed} (paused)</source>
+        <translation>正在重连… {elapsed}（已暂停计时）</translation>
+    </message>
+    <message>
+        <source>Connecting…</source>
+        <translation>正在连接…</translation>
+    </message>
+    <message>
+        <source>Not live</source>
+        <translation>未开播</translation>
+    </message>
+    <message>
+        <source>LiveDesk live console</source>
+        <translation>LiveDesk 直播控制台</translation>
+    </message>
+</context>
+<context>
+    <name>PreviewWidget</name>
+    <message>
+        <source>No video</source>
+        <extracomment>Internal wake-up, emitted on the capture thread, delivered queued on the GUI thread. Emitted on the GUI thread after a frame was painted: (pts_ns, painted_ns). Shown when there is no frame yet (e.g. &quot;Starting camera…&quot;).</extracomment>
+        <translation>无画面</translation>
+    </message>
+</context>
+<context>
+    <name>ProgramFeature</name>
+    <message>
+        <source>Scenes</source>
+        <translation>场景</translation>
+    </message>
+    <message>
+        <source>Layers</source>
+        <translation>图层</translation>
+    </message>
+    <message>
+        <source>Audio mix</source>
+        <translation>混音</translation>
+    </message>
+    <message>
+        <source>Studio mode is off: the next scene is prepared here</source>
+        <translation>演播室模式已关闭：下一个场景会在这里准备</translation>
+    </message>
+    <message>
+        <source>Next scene (studio)</source>
+        <translation>下一个场景（演播室）</translation>
+    </message>
+</context>
+<context>
+    <name>Properties</name>
+    <message>
+        <source>%</source>
+        <translation>%</translation>
+    </message>
+    <message>
+        <source>1 dB under the threshold turns the sound down by this many dB; large = hard gate.</source>
+        <translation>低于阈值 1 dB 时声音降低的分贝数；数值大 = 硬门限。</translation>
+    </message>
+    <message>
+        <source>1080×1920 portrait</source>
+        <translation>1080×1920 竖屏</translation>
+    </message>
+    <message>
+        <source>1280×720 landscape</source>
+        <translation>1280×720 横屏</translation>
+    </message>
+    <message>
+        <source>1920×1080 landscape</source>
+        <translation>1920×1080 横屏</translation>
+    </message>
+    <message>
+        <source>6 dB back in 12 ms at 500 dB/s: a click or plosive ducks little speech.</source>
+        <translation>以 500 dB/s 的速度 12 毫秒恢复 6 dB：咔哒声或爆破音只会压低很少的语音。</translation>
+    </message>
+    <message>
+        <source>720×1280 portrait</source>
+        <translation>720×1280 竖屏</translation>
+    </message>
+    <message>
+        <source>A font family installed on this computer; empty = default</source>
+        <translation>本机已安装的字体；留空 = 默认字体</translation>
+    </message>
+    <message>
+        <source>Accent colour</source>
+        <translation>强调色</translation>
+    </message>
+    <message>
+        <source>Alignment</source>
+        <translation>对齐</translation>
+    </message>
+    <message>
+        <source>Amount</source>
+        <translation>强度</translation>
+    </message>
+    <message>
+        <source>Asked by</source>
+        <translation>提问者</translation>
+    </message>
+    <message>
+        <source>Attack</source>
+        <translation>启动时间</translation>
+    </message>
+    <message>
+        <source>Automatic (adapts to the room)</source>
+        <translation>自动（适应房间环境）</translation>
+    </message>
+    <message>
+        <source>Automatic gain</source>
+        <translation>自动增益</translation>
+    </message>
+    <message>
+        <source>Automatic tells the room (steady noise, clicks, voices, music) and treats each its own way; spectral gating suits steady noise only; RNNoise adds 10 ms of delay.</source>
+        <translation>“自动”会识别房间环境（稳定噪声、咔哒声、人声、音乐）并分别处理；频谱门限只适合稳定噪声；RNNoise 会增加 10 毫秒延迟。</translation>
+    </message>
+    <message>
+        <source>Bold</source>
+        <translation>粗体</translation>
+    </message>
+    <message>
+        <source>Brightness</source>
+        <translation>亮度</translation>
+    </message>
+    <message>
+        <source>Ceiling</source>
+        <translation>上限</translation>
+    </message>
+    <message>
+        <source>Centre</source>
+        <translation>居中</translation>
+    </message>
+    <message>
+        <source>Colour</source>
+        <translation>颜色</translation>
+    </message>
+    <message>
+        <source>Contrast</source>
+        <translation>对比度</translation>
+    </message>
+    <message>
+        <source>Countdown</source>
+        <translation>倒计时</translation>
+    </message>
+    <message>
+        <source>Crop bottom</source>
+        <translation>裁剪下边</translation>
+    </message>
+    <message>
+        <source>Crop left</source>
+        <translation>裁剪左边</translation>
+    </message>
+    <message>
+        <source>Crop right</source>
+        <translation>裁剪右边</translation>
+    </message>
+    <message>
+        <source>Crop top</source>
+        <translation>裁剪上边</translation>
+    </message>
+    <message>
+        <source>Duration</source>
+        <translation>时长</translation>
+    </message>
+    <message>
+        <source>Empty when there is no flash sale</source>
+        <translation>没有秒杀时留空</translation>
+    </message>
+    <message>
+        <source>Ends at</source>
+        <translation>结束时间</translation>
+    </message>
+    <message>
+        <source>Fall time</source>
+        <translation>下降时间</translation>
+    </message>
+    <message>
+        <source>Fill (crop to shape)</source>
+        <translation>填充（裁剪以适应）</translation>
+    </message>
+    <message>
+        <source>Fit inside (keep shape)</source>
+        <translation>完整显示（保持比例）</translation>
+    </message>
+    <message>
+        <source>Flash price</source>
+        <translation>秒杀价</translation>
+    </message>
+    <message>
+        <source>Follow the room</source>
+        <translation>跟随房间环境</translation>
+    </message>
+    <message>
+        <source>Font</source>
+        <translation>字体</translation>
+    </message>
+    <message>
+        <source>Gain</source>
+        <translation>增益</translation>
+    </message>
+    <message>
+        <source>Gamma</source>
+        <translation>伽马</translation>
+    </message>
+    <message>
+        <source>Gate / expander</source>
+        <translation>噪声门 / 扩展器</translation>
+    </message>
+    <message>
+        <source>Height</source>
+        <translation>高度</translation>
+    </message>
+    <message>
+        <source>Hold</source>
+        <translation>保持</translation>
+    </message>
+    <message>
+        <source>How far kept music is lowered while you speak.</source>
+        <translation>说话时保留的音乐降低多少。</translation>
+    </message>
+    <message>
+        <source>Image</source>
+        <translation>图片</translation>
+    </message>
+    <message>
+        <source>Image file</source>
+        <translation>图片文件</translation>
+    </message>
+    <message>
+        <source>In a room with music, keep it and only lower it while you speak.</source>
+        <translation>房间里有音乐时保留音乐，只在说话时降低音量。</translation>
+    </message>
+    <message>
+        <source>Keep learning the room&apos;s noise in speech pauses.</source>
+        <translation>在说话间隙持续学习房间噪声。</translation>
+    </message>
+    <message>
+        <source>Keep music</source>
+        <translation>保留音乐</translation>
+    </message>
+    <message>
+        <source>LUFS</source>
+        <translation>LUFS</translation>
+    </message>
+    <message>
+        <source>Least gain</source>
+        <translation>最小增益</translation>
+    </message>
+    <message>
+        <source>Left</source>
+        <translation>左对齐</translation>
+    </message>
+    <message>
+        <source>Left colour</source>
+        <translation>左方颜色</translation>
+    </message>
+    <message>
+        <source>Left score</source>
+        <translation>左方分数</translation>
+    </message>
+    <message>
+        <source>Left side</source>
+        <translation>左方</translation>
+    </message>
+    <message>
+        <source>Magenta (+) or green (−)</source>
+        <translation>偏品红（+）或偏绿（−）</translation>
+    </message>
+    <message>
+        <source>Method</source>
+        <translation>方法</translation>
+    </message>
+    <message>
+        <source>Most gain</source>
+        <translation>最大增益</translation>
+    </message>
+    <message>
+        <source>Music under the voice</source>
+        <translation>人声下的音乐</translation>
+    </message>
+    <message>
+        <source>Mute</source>
+        <translation>静音</translation>
+    </message>
+    <message>
+        <source>Noise suppression</source>
+        <translation>降噪</translation>
+    </message>
+    <message>
+        <source>Opacity</source>
+        <translation>不透明度</translation>
+    </message>
+    <message>
+        <source>Outline</source>
+        <translation>描边</translation>
+    </message>
+    <message>
+        <source>Outline colour</source>
+        <translation>描边颜色</translation>
+    </message>
+    <message>
+        <source>PK scoreboard</source>
+        <translation>PK 比分板</translation>
+    </message>
+    <message>
+        <source>Panel colour</source>
+        <translation>面板颜色</translation>
+    </message>
+    <message>
+        <source>Pinned question</source>
+        <translation>置顶问题</translation>
+    </message>
+    <message>
+        <source>Price</source>
+        <translation>价格</translation>
+    </message>
+    <message>
+        <source>Product card</source>
+        <translation>商品卡片</translation>
+    </message>
+    <message>
+        <source>Product name</source>
+        <translation>商品名称</translation>
+    </message>
+    <message>
+        <source>Product picture</source>
+        <translation>商品图片</translation>
+    </message>
+    <message>
+        <source>Question</source>
+        <translation>问题</translation>
+    </message>
+    <message>
+        <source>Quieter sound never counts as speech, so the gain does not move for it.</source>
+        <translation>更小的声音不算作说话，增益不会因此变化。</translation>
+    </message>
+    <message>
+        <source>Quietest speech</source>
+        <translation>最小语音音量</translation>
+    </message>
+    <message>
+        <source>RMS over 1 ms; below it the sound is turned down.</source>
+        <translation>1 毫秒均方根；低于此值的声音会被压低。</translation>
+    </message>
+    <message>
+        <source>RNNoise</source>
+        <translation>RNNoise 降噪</translation>
+    </message>
+    <message>
+        <source>Radius</source>
+        <translation>半径</translation>
+    </message>
+    <message>
+        <source>Range</source>
+        <translation>范围</translation>
+    </message>
+    <message>
+        <source>Ratio</source>
+        <translation>比率</translation>
+    </message>
+    <message>
+        <source>Release</source>
+        <translation>释放时间</translation>
+    </message>
+    <message>
+        <source>Right</source>
+        <translation>右对齐</translation>
+    </message>
+    <message>
+        <source>Right colour</source>
+        <translation>右方颜色</translation>
+    </message>
+    <message>
+        <source>Right score</source>
+        <translation>右方分数</translation>
+    </message>
+    <message>
+        <source>Right side</source>
+        <translation>右方</translation>
+    </message>
+    <message>
+        <source>Rise time</source>
+        <translation>上升时间</translation>
+    </message>
+    <message>
+        <source>Rotation</source>
+        <translation>旋转</translation>
+    </message>
+    <message>
+        <source>Saturation</source>
+        <translation>饱和度</translation>
+    </message>
+    <message>
+        <source>Scaling</source>
+        <translation>缩放方式</translation>
+    </message>
+    <message>
+        <source>Send its sound to the program mix</source>
+        <translation>把它的声音送入节目混音</translation>
+    </message>
+    <message>
+        <source>Shadow colour</source>
+        <translation>阴影颜色</translation>
+    </message>
+    <message>
+        <source>Shadow distance</source>
+        <translation>阴影距离</translation>
+    </message>
+    <message>
+        <source>Short-term loudness the voice is brought to.</source>
+        <translation>人声调整到的短期响度。</translation>
+    </message>
+    <message>
+        <source>Size</source>
+        <translation>大小</translation>
+    </message>
+    <message>
+        <source>Source</source>
+        <translation>来源</translation>
+    </message>
+    <message>
+        <source>Spectral gating (steady noise)</source>
+        <translation>频谱门限（稳定噪声）</translation>
+    </message>
+    <message>
+        <source>Stock left</source>
+        <translation>剩余库存</translation>
+    </message>
+    <message>
+        <source>Strength</source>
+        <translation>强度</translation>
+    </message>
+    <message>
+        <source>Stretch</source>
+        <translation>拉伸</translation>
+    </message>
+    <message>
+        <source>Target loudness</source>
+        <translation>目标响度</translation>
+    </message>
+    <message>
+        <source>Temperature</source>
+        <translation>色温</translation>
+    </message>
+    <message>
+        <source>Text</source>
+        <translation>文字</translation>
+    </message>
+    <message>
+        <source>Text colour</source>
+        <translation>文字颜色</translation>
+    </message>
+    <message>
+        <source>The most any sound is turned down.</source>
+        <translation>任何声音最多被压低的量。</translation>
+    </message>
+    <message>
+        <source>Threshold</source>
+        <translation>阈值</translation>
+    </message>
+    <message>
+        <source>Tint</source>
+        <translation>色调</translation>
+    </message>
+    <message>
+        <source>Title</source>
+        <translation>标题</translation>
+    </message>
+    <message>
+        <source>True-peak limiter</source>
+        <translation>真峰值限制器</translation>
+    </message>
+    <message>
+        <source>Unix time the sale ends; 0 = not started</source>
+        <translation>秒杀结束的 Unix 时间；0 = 未开始</translation>
+    </message>
+    <message>
+        <source>Video source</source>
+        <translation>视频源</translation>
+    </message>
+    <message>
+        <source>Warmer (+) or cooler (−)</source>
+        <translation>更暖（+）或更冷（−）</translation>
+    </message>
+    <message>
+        <source>While the gain comes down (too-loud speech is corrected faster).</source>
+        <translation>增益降低的时间（过响的语音会更快修正）。</translation>
+    </message>
+    <message>
+        <source>While the gain goes up.</source>
+        <translation>增益升高的时间。</translation>
+    </message>
+    <message>
+        <source>Width</source>
+        <translation>宽度</translation>
+    </message>
+    <message>
+        <source>Winners</source>
+        <translation>中奖者</translation>
+    </message>
+    <message>
+        <source>Winners banner</source>
+        <translation>中奖横幅</translation>
+    </message>
+    <message>
+        <source>X</source>
+        <translation>横坐标</translation>
+    </message>
+    <message>
+        <source>Y</source>
+        <translation>纵坐标</translation>
+    </message>
+    <message>
+        <source>camera = the camera picked in Devices; or camera:N, a file path, rtsp://…, srt://…, screen:N, test</source>
+        <translation>camera = “设备”中选择的摄像头；也可以是 camera:N、文件路径、rtsp://…、srt://…、screen:N、test</translation>
+    </message>
+    <message>
+        <source>dB</source>
+        <translation>分贝</translation>
+    </message>
+    <message>
+        <source>dB/s</source>
+        <translation>分贝/秒</translation>
+    </message>
+    <message>
+        <source>dBFS</source>
+        <translation>dBFS</translation>
+    </message>
+    <message>
+        <source>dBTP</source>
+        <translation>dBTP</translation>
+    </message>
+    <message>
+        <source>ms</source>
+        <translation>毫秒</translation>
+    </message>
+    <message>
+        <source>px</source>
+        <translation>像素</translation>
+    </message>
+    <message>
+        <source>s</source>
+        <translation>秒</translation>
+    </message>
+    <message>
+        <source>°</source>
+        <translation>°</translation>
+    </message>
+</context>
+<context>
+    <name>PropertyForm</name>
+    <message>
+        <source>Browse…</source>
+        <extracomment>A validated copy of the settings after each edit by the person.</extracomment>
+        <translation>浏览…</translation>
+    </message>
+</context>
+<context>
+    <name>QuestionQueue</name>
+    <message>
+        <source>Question</source>
+        <translation>问题</translation>
+    </message>
+    <message>
+        <source>Asked</source>
+        <translation>次数</translation>
+    </message>
+    <message>
+        <source>Askers</source>
+        <translation>提问者</translation>
+    </message>
+    <message>
+        <source>Status</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <source>open</source>
+        <translation>待回答</translation>
+    </message>
+    <message>
+        <source>pinned</source>
+        <translation>已置顶</translation>
+    </message>
+    <message>
+        <source>answered</source>
+        <translation>已回答</translation>
+    </message>
+    <message>
+        <source>dismissed</source>
+        <translation>已忽略</translation>
+    </message>
+    <message>
+        <source> · ordered</source>
+        <translation> · 已下单</translation>
+    </message>
+</context>
+<context>
+    <name>QuestionQueueWidget</name>
+    <message>
+        <source>Search all questions (answered and dismissed too), Enter</source>
+        <translation>搜索所有问题（包括已回答和已忽略的），按回车</translation>
+    </message>
+    <message>
+        <source>Pin</source>
+        <translation>置顶</translation>
+    </message>
+    <message>
+        <source>Unpin</source>
+        <translation>取消置顶</translation>
+    </message>
+    <message>
+        <source>Answered</source>
+        <translation>已回答</translation>
+    </message>
+    <message>
+        <source>Dismiss</source>
+        <translation>忽略</translation>
+    </message>
+    <message>
+        <source>Reopen</source>
+        <translation>重新打开</translation>
+    </message>
+    <message>
+        <source>Merge</source>
+        <translation>合并</translation>
+    </message>
+    <message>
+        <source>nothing yet</source>
+        <translation>暂无</translation>
+    </message>
+    <message>
+        <source>Just asked:</source>
+        <translation>刚刚提问：</translation>
+    </message>
+    <message>
+        <source>Pinned: {text}</source>
+        <translation>置顶：{text}</translation>
+    </message>
+    <message>
+        <source>Nothing pinned</source>
+        <translation>没有置顶问题</translation>
+    </message>
+</context>
+<context>
+    <name>ScenePanel</name>
+    <message>
+        <source>Add</source>
+        <extracomment>The scene whose layers the Layers panel edits (the one on air, or the prepared one).</extracomment>
+        <translation>添加</translation>
+    </message>
+    <message>
+        <source>Duplicate</source>
+        <translation>复制</translation>
+    </message>
+    <message>
+        <source>Remove</source>
+        <translation>删除</translation>
+    </message>
+    <message>
+        <source>Move the scene up</source>
+        <translation>上移场景</translation>
+    </message>
+    <message>
+        <source>Move the scene down</source>
+        <translation>下移场景</translation>
+    </message>
+    <message>
+        <source>Cut</source>
+        <translation>直接切换</translation>
+    </message>
+    <message>
+        <source>Fade</source>
+        <translation>淡入淡出</translation>
+    </message>
+    <message>
+        <source>Studio mode (prepare the next scene, then Take)</source>
+        <translation>演播室模式（先准备下一个场景，再切换上播）</translation>
+    </message>
+    <message>
+        <source>Take</source>
+        <translation>切换上播</translation>
+    </message>
+    <message>
+        <source>Put the prepared scene on air</source>
+        <translation>把准备好的场景切换到直播</translation>
+    </message>
+    <message>
+        <source>Canvas</source>
+        <translation>画布</translation>
+    </message>
+    <message>
+        <source>Transition</source>
+        <translation>转场</translation>
+    </message>
+    <message>
+        <source>Hotkey</source>
+        <translation>快捷键</translation>
+    </message>
+    <message>
+        <source>ON AIR</source>
+        <translation>直播中</translation>
+    </message>
+    <message>
+        <source>next</source>
+        <translation>下一个</translation>
+    </message>
+    <message>
+        <source>New scene</source>
+        <translation>新建场景</translation>
+    </message>
+    <message>
+        <source>Scene name:</source>
+        <translation>场景名称：</translation>
+    </message>
+    <message>
+        <source>Scene</source>
+        <translation>场景</translation>
+    </message>
+    <message>
+        <source>Rename scene</source>
+        <translation>重命名场景</translation>
+    </message>
+</context>
+<context>
+    <name>VoiceFeature</name>
+    <message>
+        <source>Voice</source>
+        <translation>人声</translation>
+    </message>
+    <message>
+        <source>Voice: {problem}</source>
+        <translation>人声处理：{problem}</translation>
+    </message>
+</context>
+<context>
+    <name>VoiceMeters</name>
+    <message>
+        <source>In {in_peak} dBFS peak / {in_rms} RMS · Out {out_peak} / {out_rms} · GR {reduction} dB · AGC {agc} dB</source>
+        <translation>输入 峰值 {in_peak} dBFS / 均值 {in_rms} · 输出 {out_peak} / {out_rms} · 压低 {reduction} dB · 自动增益 {agc} dB</translation>
+    </message>
+    <message>
+        <source>In</source>
+        <translation>输入</translation>
+    </message>
+    <message>
+        <source>Out</source>
+        <translation>输出</translation>
+    </message>
+</context>
+<context>
+    <name>VoicePanel</name>
+    <message>
+        <source>Learn this room</source>
+        <translation>学习房间噪声</translation>
+    </message>
+    <message>
+        <source>Stay quiet for {seconds} s while the microphone listens to the room.</source>
+        <translation>请保持安静 {seconds} 秒，让麦克风听一下房间的声音。</translation>
+    </message>
+    <message>
+        <source>Room: —</source>
+        <extracomment>One generated form per registered stage, by stage name.</extracomment>
+        <translation>房间：—</translation>
+    </message>
+    <message>
+        <source>Noise suppression is off.</source>
+        <translation>降噪已关闭。</translation>
+    </message>
+    <message>
+        <source>RNNoise removes what is not speech; choose Automatic to have the room told.</source>
+        <translation>RNNoise 会去除非语音的声音；选择“自动”可以识别房间环境。</translation>
+    </message>
+    <message>
+        <source>Room: listening…</source>
+        <translation>房间：正在聆听…</translation>
+    </message>
+    <message>
+        <source>Waiting for sound from the microphone.</source>
+        <translation>等待麦克风的声音。</translation>
+    </message>
+    <message>
+        <source>Room: quiet</source>
+        <translation>房间：安静</translation>
+    </message>
+    <message>
+        <source>Room: steady noise (fan, hum, traffic)</source>
+        <translation>房间：稳定噪声（风扇、电流声、车流）</translation>
+    </message>
+    <message>
+        <source>Room: clicks and rustle (keys, taps, parcels)</source>
+        <translation>房间：咔哒声和窸窣声（键盘、敲击、包裹）</translation>
+    </message>
+    <message>
+        <source>Room: other people talking</source>
+        <translation>房间：有其他人说话</translation>
+    </message>
+    <message>
+        <source>Room: music</source>
+        <translation>房间：有音乐</translation>
+    </message>
+    <message>
+        <source>Spectral gating removes the steady part of the noise.</source>
+        <translation>频谱门限会去除噪声中稳定的部分。</translation>
+    </message>
+    <message>
+        <source>Little to remove: a light touch.</source>
+        <translation>需要去除的很少：轻度处理。</translation>
+    </message>
+    <message>
+        <source>The learned room noise is removed under your voice.</source>
+        <translation>已学习的房间噪声会在您的人声下被去除。</translation>
+    </message>
+    <message>
+        <source>Clicks are removed as they happen; your voice is kept.</source>
+        <translation>咔哒声出现时即被去除；您的人声保持不变。</translation>
+    </message>
+    <message>
+        <source>Other voices are lowered gently so yours is never cut.</source>
+        <translation>其他人声会被轻轻压低，您的声音不会被切断。</translation>
+    </message>
+    <message>
+        <source>The music is removed under your voice.</source>
+        <translation>音乐会在您的人声下被去除。</translation>
+    </message>
+    <message>
+        <source>The music is kept, and lowered {db} dB while you speak.</source>
+        <translation>音乐会保留，您说话时降低 {db} dB。</translation>
+    </message>
+    <message>
+        <source>Listening to the room… please stay quiet.</source>
+        <translation>正在聆听房间…请保持安静。</translation>
+    </message>
+    <message>
+        <source>Room learned (keeps adapting in pauses).</source>
+        <translation>已学习房间噪声（说话间隙会持续适应）。</translation>
+    </message>
+    <message>
+        <source>Room not learned yet (estimated automatically); learn it for the best result.</source>
+        <translation>尚未学习房间噪声（目前自动估计）；学习一次效果最好。</translation>
+    </message>
+</context>
+</TS>

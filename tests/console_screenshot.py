@@ -1,0 +1,87 @@
+"""Open the real console on a screen of a given size in a given language, optionally go live
+on the built-in relay, save a screenshot and print the layout's figures as one JSON object.
+
+    QT_QPA_PLATFORM=offscreen:configfile=SCREEN.json python -m tests.console_screenshot \
+        LANGUAGE OUT.png [--live]
+
+Run in its own process by tests/test_console_layout.py: the screen size is fixed when Qt
+starts, and the test process's screen is 800×600.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+
+from PySide6.QtWidgets import QApplication, QWidget
+
+
+def fully_visible(widget: QWidget) -> bool:
+    """Shown and not clipped by a scroll area or the window edge."""
+    return widget.isVisible() and widget.visibleRegion().boundingRect() == widget.rect()
+
+
+def main(argv: list[str]) -> int:
+    language, out = argv[0], argv[1]
+    live = "--live" in argv
+    app = QApplication(sys.argv[:1])
+    from app import i18n
+    from app.console_core import ConsoleCore
+    from app.settings import Settings
+    from widgets.audience_feature import AudienceViews
+    from widgets.fonts import install_cjk_font
+    from widgets.golive_panel import GoLivePanel
+    from widgets.main_window import MainWindow
+
+    install_cjk_font(app)
+    settings = Settings()
+    translators = i18n.install(app, language)
+    core = ConsoleCore(settings)
+    window = MainWindow(core)
+    core.start()
+    window.show()
+
+    def wait(seconds: float, until: object = None) -> None:
+        end = time.monotonic() + seconds
+        while time.monotonic() < end and not (callable(until) and until()):
+            app.processEvents()
+            time.sleep(0.01)
+
+    wait(2.0)
+    if live:
+        wait(10.0, lambda: core.golive.embedded is not None)
+        core.golive.go_live()
+        wait(20.0, lambda: core.golive.state.value == "live")
+        wait(2.5)  # time on air ticks, the badge shows it
+    panel = window.findChild(GoLivePanel)
+    audience = window.findChild(AudienceViews, "audience-views")
+    assert panel is not None and audience is not None
+    table = audience.queue.table
+    row_height = table.verticalHeader().defaultSectionSize()
+    screen = window.screen().availableGeometry()
+    figures = {
+        "screen": [screen.width(), screen.height()],
+        "window": [window.frameGeometry().width(), window.frameGeometry().height()],
+        "inside_screen": screen.contains(window.frameGeometry()),
+        "go_live_visible": fully_visible(panel.go_button),
+        "state_visible": fully_visible(panel.state_label),
+        "question_rows": table.viewport().height() // row_height,
+        "question_table_visible": fully_visible(audience.queue.buttons["pin"]),
+        "preview": [window.preview.width(), window.preview.height()],
+        "state": core.golive.state.value,
+        "title": window.windowTitle(),
+        "badge_visible": window.on_air_badge.isVisible(),
+        "badge": window.on_air_badge.text(),
+        "status": window.status_text(),
+    }
+    window.grab().save(out)
+    window.close_now()
+    core.shutdown()
+    i18n.uninstall(app, translators)
+    print(json.dumps(figures, ensure_ascii=False))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))

@@ -1,0 +1,126 @@
+"""The console as a host opens it on a 1366×768 laptop and a 1920×1080 screen, in Chinese and in
+English: it fits the screen, Go live, the live state and at least six question rows are in
+sight without scrolling, the on-air badge, title and status bar say LIVE with the time; and
+quitting (with the assistant window open and minimised, while live) ends the process.
+
+Each console runs in its own process (the screen size is fixed when Qt starts). Screenshots go
+to $LIVEDESK_SCREENSHOTS if set (to look at them), else to the test's tmp folder.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import psutil
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+MIN_QUESTION_ROWS = 6
+QUIT_WITHIN_S = 20.0
+
+
+def _env(tmp_path: Path, platform: str) -> dict[str, str]:
+    return {
+        **os.environ,
+        "PYTHONPATH": str(ROOT),
+        "QT_QPA_PLATFORM": platform,
+        "LIVEDESK_CONFIG_DIR": str(tmp_path / "config"),
+        "LIVEDESK_DATA_DIR": str(tmp_path / "data"),
+    }
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("width", "height", "language", "live"),
+    [
+        (1366, 768, "zh_CN", True),
+        (1366, 768, "en", False),
+        (1920, 1080, "zh_CN", False),
+        (1920, 1080, "en", True),
+    ],
+)
+def test_the_console_fits_the_screen(
+    tmp_path: Path, width: int, height: int, language: str, live: bool
+) -> None:
+    screen = tmp_path / "screen.json"
+    screen.write_text(
+        json.dumps(
+            {
+                "screens": [
+                    {"name": "s", "x": 0, "y": 0, "width": width, "height": height}
+                    | {"logicalDpi": 96, "logicalBaseDpi": 96, "dpr": 1}
+                ]
+            }
+        )
+    )
+    folder = Path(os.environ.get("LIVEDESK_SCREENSHOTS") or tmp_path)
+    folder.mkdir(parents=True, exist_ok=True)
+    shot = folder / f"console-{width}x{height}-{language}{'-live' if live else ''}.png"
+    command = [sys.executable, "-m", "tests.console_screenshot", language, str(shot)]
+    result = subprocess.run(
+        [*command, *(["--live"] if live else [])],
+        env=_env(tmp_path, f"offscreen:configfile={screen}"),
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=ROOT,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    figures = json.loads(result.stdout.strip().splitlines()[-1])
+    assert figures["inside_screen"], figures
+    assert figures["go_live_visible"] and figures["state_visible"], figures
+    assert figures["question_rows"] >= MIN_QUESTION_ROWS, figures
+    assert figures["question_table_visible"], figures
+    assert shot.stat().st_size > 10_000
+    if width == 1920:  # the big screen's room goes to the questions
+        assert figures["question_rows"] >= 15, figures
+    on_air = "● 直播中" if language == "zh_CN" else "● LIVE"
+    if live:
+        assert figures["state"] == "live"
+        assert figures["badge_visible"] and figures["badge"].startswith(on_air), figures
+        assert figures["title"].startswith(on_air) and figures["status"].startswith(on_air)
+    else:
+        assert not figures["badge_visible"]
+        assert figures["title"] == (
+            "LiveDesk 直播控制台" if language == "zh_CN" else "LiveDesk live console"
+        )
+
+
+@pytest.mark.slow
+def test_quitting_while_live_with_the_assistant_open_leaves_no_process(tmp_path: Path) -> None:
+    console = subprocess.Popen(
+        [sys.executable, "-m", "tests.console_quit"],
+        env=_env(tmp_path, "offscreen"),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=ROOT,
+    )
+    try:
+        assert console.stdout is not None
+        line = console.stdout.readline()  # printed just before the window is closed
+        closed_at = time.monotonic()
+        assert line, console.stderr.read() if console.stderr else ""
+        children = json.loads(line)["children"]
+        assert children, "the audience reader runs in a child process"
+        code = console.wait(timeout=QUIT_WITHIN_S + 10)
+        took = time.monotonic() - closed_at
+    finally:
+        if console.poll() is None:
+            console.kill()
+            console.wait()
+    assert code == 0 and took < QUIT_WITHIN_S, (code, took)
+    alive = [pid for pid in children if psutil.pid_exists(pid) and _running(pid)]
+    assert not alive, f"left behind: {alive}"
+
+
+def _running(pid: int) -> bool:
+    try:
+        return psutil.Process(pid).status() != psutil.STATUS_ZOMBIE
+    except psutil.NoSuchProcess:
+        return False
