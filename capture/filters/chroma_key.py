@@ -6,8 +6,9 @@ one. `similarity` is the distance still counted as the screen, `smoothness` the 
 which the edge fades from transparent to opaque (hair, motion blur), and `spill` takes the
 screen's colour cast off what is kept (the green fringe on a host's shoulders).
 
-Alpha and the despilled chroma depend on the chroma alone, so both fold into one 256×256
-table built per edit; a frame costs two colour conversions and one table lookup.
+Alpha and the spill depend on the chroma alone, so both fold into one 256×256 table built per
+edit, looked up at half size; removing spill is a fixed BGR change per unit of it (chroma
+moved at constant brightness), so a frame costs no Python per pixel and no conversion back.
 """
 
 from __future__ import annotations
@@ -47,8 +48,11 @@ class ChromaKeySettings:
 
 @dataclass(frozen=True, slots=True)
 class _State:
-    table: np.ndarray  # 65536 uint32, index (Cb << 8) | Cr → bytes (Cr', Cb', alpha, 0)
+    table: np.ndarray  # 65536 uint16, index (Cb << 8) | Cr → bytes (alpha, spill to remove)
     despill: bool
+    #: B, G, R: spill → how much that channel goes up / down (256-entry tables).
+    up: tuple[np.ndarray | None, ...]  # None: that channel does not go up
+    down: tuple[np.ndarray | None, ...]
 
 
 def key_chroma(color: str) -> tuple[float, float]:
@@ -78,11 +82,19 @@ def chroma_table(s: ChromaKeySettings) -> np.ndarray:
     band = max(s.smoothness / 100.0 * _CHROMA_RANGE, 1e-3)
     alpha = np.clip((distance - inner) / band, 0.0, 1.0)
     # Spill: the part of the chroma that points towards the key colour is taken away.
-    towards = np.maximum(0.0, along) * (s.spill / 100.0)
-    new_cr = np.clip(np.round(cr - towards * ucr), 0, 255).astype(np.uint32)
-    new_cb = np.clip(np.round(cb - towards * ucb), 0, 255).astype(np.uint32)
-    a = np.round(alpha * 255.0).astype(np.uint32)
-    return np.ascontiguousarray((new_cr | (new_cb << 8) | (a << 16)).reshape(-1))
+    towards = np.clip(np.round(np.maximum(0.0, along) * (s.spill / 100.0)), 0, 255)
+    a = np.round(alpha * 255.0).astype(np.uint16)
+    return np.ascontiguousarray((a | (towards.astype(np.uint16) << 8)).reshape(-1))
+
+
+def spill_vector(s: ChromaKeySettings) -> np.ndarray:
+    """The B, G, R change per unit of spill removed: chroma moved against the key's direction
+    at constant brightness (OpenCV's YCrCb → BGR), so a frame's despill is one scaled add."""
+    kcr, kcb = key_chroma(s.key_color)
+    direction = np.array([kcr - 128.0, kcb - 128.0])
+    ucr, ucb = direction / max(float(np.hypot(*direction)), 1.0)
+    dcr, dcb = -ucr, -ucb
+    return np.array([1.773 * dcb, -0.714 * dcr - 0.344 * dcb, 1.403 * dcr])
 
 
 class ChromaKey(VideoFilter[ChromaKeySettings]):
@@ -92,19 +104,38 @@ class ChromaKey(VideoFilter[ChromaKeySettings]):
     keys = True
 
     def _prepare(self, settings: ChromaKeySettings) -> _State:
-        return _State(chroma_table(settings), settings.spill > 0.0)
+        levels = np.arange(256, dtype=np.float64)
+        up: list[np.ndarray | None] = []
+        down: list[np.ndarray | None] = []
+        for gain in spill_vector(settings):
+            table = np.clip(np.round(levels * abs(gain)), 0, 255).astype(np.uint8)
+            up.append(table if gain > 0.01 else None)
+            down.append(table if gain < -0.01 else None)
+        return _State(chroma_table(settings), settings.spill > 0.0, tuple(up), tuple(down))
 
     def _apply_bgr(self, image: Image, state: _State) -> Image:
         h, w = image.shape[:2]
-        ycc = cv2.cvtColor(image, cv2.COLOR_BGR2YCrCb)
+        # The key at half size (an exact 2× shrink is the mean of each 2×2 block; H.264 keeps
+        # colour at half size anyway), scaled back up: edges come out anti-aliased.
+        small = cv2.resize(image, (max(1, w // 2), max(1, h // 2)), interpolation=cv2.INTER_LINEAR)
+        ycc = cv2.cvtColor(small, cv2.COLOR_BGR2YCrCb)
+        sh, sw = ycc.shape[:2]
         # Each pixel's Cr, Cb bytes read as one little-endian uint16 index, without a copy.
-        index = np.ndarray((h, w), "<u2", ycc, offset=1, strides=(ycc.strides[0], 3))
-        packed = state.table.take(index).view(np.uint8).reshape(h, w, 4)
-        out = np.empty((h, w, 4), np.uint8)
-        if state.despill:
-            cv2.mixChannels([ycc, packed], [ycc], [0, 0, 3, 1, 4, 2])
-            bgr = cv2.cvtColor(ycc, cv2.COLOR_YCrCb2BGR)
-            cv2.mixChannels([bgr, packed], [out], [0, 0, 1, 1, 2, 2, 5, 3])
-        else:
-            cv2.mixChannels([image, packed], [out], [0, 0, 1, 1, 2, 2, 5, 3])
+        index = np.ndarray((sh, sw), "<u2", ycc, offset=1, strides=(ycc.strides[0], 3))
+        keyed = state.table.take(index).view(np.uint8).reshape(sh, sw, 2)
+        alpha, towards = (
+            cv2.resize(np.ascontiguousarray(keyed[:, :, i]), (w, h), interpolation=cv2.INTER_LINEAR)
+            for i in (0, 1)
+        )
+        bgr = image
+        if state.despill:  # (merge, not split: splitting a frame costs several times more)
+            none = np.zeros_like(towards)
+            lift, lower = (
+                [none if t is None else cv2.LUT(towards, t) for t in ts]
+                for ts in (state.up, state.down)
+            )
+            bgr = cv2.add(image, cv2.merge(lift))
+            cv2.subtract(bgr, cv2.merge(lower), dst=bgr)
+        out = cv2.cvtColor(bgr, cv2.COLOR_BGR2BGRA)
+        out[:, :, 3] = alpha
         return out
