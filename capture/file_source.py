@@ -18,6 +18,7 @@ from typing import Literal
 import av
 import numpy as np
 
+from capture.live_source import plain_failure
 from capture.media import AUDIO_BLOCK_FRAMES, AUDIO_RATE, AudioBlock, VideoFrame, now_ns
 from capture.source import SourceState, ThreadSource
 
@@ -50,9 +51,7 @@ class FileSource(ThreadSource[VideoFrame | AudioBlock]):
         try:
             container = av.open(str(self.path))
         except (OSError, av.FFmpegError) as exc:
-            self._set_status(
-                SourceState.FAILED, f"{self.path.name} could not be opened: {plain_reason(exc)}."
-            )
+            self._set_status(SourceState.FAILED, plain_failure(exc, str(self.path)))
             return
         try:
             streams = container.streams.video if self.kind == "video" else container.streams.audio
@@ -71,9 +70,8 @@ class FileSource(ThreadSource[VideoFrame | AudioBlock]):
             if not self._stop.is_set():
                 self._set_status(SourceState.ENDED, f"{self.path.name} ended.")
         except Exception as exc:  # a damaged file must end the source, not kill its thread
-            self._set_status(
-                SourceState.ENDED, f"{self.path.name} could not be read: {plain_reason(exc)}."
-            )
+            reason = plain_failure(exc, self.path.name, "could not be read to its end")
+            self._set_status(SourceState.ENDED, reason)
         finally:
             container.close()
 

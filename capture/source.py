@@ -27,6 +27,7 @@ class SourceState(Enum):
     RUNNING = "running"
     ENDED = "ended"  # a file reached its end, a device went away
     FAILED = "failed"  # could not open, unsupported mode
+    RECONNECTING = "reconnecting"  # a live stream dropped; trying again (the message says why)
 
 
 @dataclass(frozen=True, slots=True)

@@ -73,7 +73,8 @@ def failure(statuses: list[SourceStatus]) -> str:
 
 def test_missing_file_and_missing_track_fail_with_a_message(tmp_path: Path) -> None:
     _, statuses, _ = run_to_end(FileSource(tmp_path / "nope.mp4"))
-    assert "could not be opened" in failure(statuses)
+    missing = failure(statuses)
+    assert missing.endswith("nope.mp4 does not exist.") and "Errno" not in missing
     garbage = tmp_path / "garbage.mp4"
     garbage.write_bytes(b"not a video at all" * 100)
     _, statuses, _ = run_to_end(FileSource(garbage))

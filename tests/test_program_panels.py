@@ -247,3 +247,39 @@ def test_drag_a_layer_on_the_preview(console: Console, qtbot: Any) -> None:
     assert moved.placement.x == pytest.approx(p.x - 50 / scale, abs=3)
     assert moved.placement.y == pytest.approx(p.y - 40 / scale, abs=3)
     assert layers.selected() is not None and layers.selected().id == card.id  # type: ignore[union-attr]
+
+
+def test_every_filter_kind_from_the_panel_with_its_generated_settings(
+    console: Console, qtbot: Any, tmp_path: Any
+) -> None:
+    """Chroma key, colour correction with a LUT file, beauty and sharpen, stacked on the
+    camera from the Filters list; each gets its generated panel and the program goes on."""
+    from capture.filters import FILTERS
+
+    window = console.open()
+    assert console.core is not None
+    program = console.core.program
+    _, layers = panels(window)
+    filters = layers.filter_list
+    assert filters is not None
+    assert [filters.kinds.itemData(i) for i in range(filters.kinds.count())] == list(FILTERS)
+    for kind in FILTERS:
+        filters.kinds.setCurrentIndex(filters.kinds.findData(kind))
+        qtbot.mouseClick(filters.add_button, Qt.MouseButton.LeftButton)
+        assert filters.form is not None
+        for prop in properties(FILTERS[kind].Settings):
+            assert filters.form.control(prop.name) is not None, (kind, prop.name)
+    assert [f.kind for f in program.show.program_scene().layers[0].filters] == list(FILTERS)
+    # A LUT file typed into the colour correction's path field, as Browse… would set it.
+    filters.list.setCurrentRow(list(FILTERS).index("color_correction"))
+    assert filters.form is not None
+    line = filters.form.findChild(object, "path-lut_file")
+    assert line is not None
+    cube = tmp_path / "warm.cube"
+    cube.write_text("LUT_3D_SIZE 2\n0 0 0\n1 0 0\n0 1 0\n1 1 0\n0 0 1\n1 0 1\n0 1 1\n1 1 1\n")
+    line.setText(str(cube))
+    line.editingFinished.emit()
+    saved = program.show.program_scene().layers[0].filters[1]
+    assert saved.kind == "color_correction" and saved.settings["lut_file"] == str(cube)
+    count = program.compositor._index
+    qtbot.waitUntil(lambda: program.compositor._index > count + 3, timeout=20_000)

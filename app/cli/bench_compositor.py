@@ -9,6 +9,8 @@ one thread. Cases:
                image with alpha, text, a colour bar and all five show graphics;
   all_layers   the same with every video filter on the camera (each doing work);
   filter:KIND  the camera with one video filter (each filter alone);
+  filter:lut   colour correction with only a 33³ `.cube` LUT (file settings are not moved by
+               `active_settings`, so the LUT is measured on its own);
   fade         a fade between the camera scene and the all-layers scene (both composed).
 
 Per case: per-frame cost median / p95 / p99 in ms, CPU % of one core over the paced run, and
@@ -93,13 +95,14 @@ def showcase_layers(canvas: str, image_path: Path, pip_source: str | None) -> li
 
 
 class _FrameFeeder:
-    """Distinct camera frames handed to a source's subscribers, one per call."""
+    """Distinct camera frames handed to a source's subscribers, one per call: a host in front
+    of a green screen (`capture/filters/testcard.py`), so that the chroma key and beauty do
+    the work a real show asks of them (a test pattern has neither a screen nor skin)."""
 
     def __init__(self, width: int, height: int) -> None:
-        from capture.synthetic import SyntheticVideoSource
+        from capture.filters.testcard import draw
 
-        pattern = SyntheticVideoSource(width, height)
-        self.frames = [pattern._produce(i).image for i in range(8)]
+        self.frames = [draw(width, height, seed=i)[0] for i in range(8)]
         self.index = 0
 
     def frame(self) -> Any:
@@ -129,6 +132,19 @@ def active_settings(settings_class: type) -> dict[str, Any]:
         elif prop.kind is Kind.BOOL:
             values[prop.name] = True
     return values
+
+
+def write_look(path: Path, size: int = 33) -> Path:
+    """A 33³ `.cube` grading look (warm, lifted shadows, colours crossed so no per-channel
+    curve could do it), as a grading app exports one."""
+    import numpy as np
+
+    level = np.linspace(0.0, 1.0, size)
+    b, g, r = np.meshgrid(level, level, level, indexing="ij")  # red varies fastest
+    rgb = np.stack((0.9 * r + 0.1 * g + 0.05, 0.85 * g + 0.1 * b + 0.03, 0.8 * b + 0.1 * r), -1)
+    rows = "\n".join(" ".join(f"{v:.5f}" for v in c) for c in np.clip(rgb, 0, 1).reshape(-1, 3))
+    path.write_text(f'TITLE "bench look"\nLUT_3D_SIZE {size}\n{rows}\n', encoding="utf-8")
+    return path
 
 
 def measure(seconds: float, canvas: str, cases: list[str] | None) -> dict[str, Any]:
@@ -170,11 +186,13 @@ def measure(seconds: float, canvas: str, cases: list[str] | None) -> dict[str, A
     }
     for kind, values in filters.items():
         scenes[f"filter:{kind}"] = scene([cam_layer.replace(filters=(FilterSpec(kind, values),))])
+    lut = FilterSpec("color_correction", {"lut_file": str(write_look(tmp / "look.cube"))})
+    scenes["filter:lut"] = scene([cam_layer.replace(filters=(lut,))])
     wanted = cases or [*scenes, "fade"]
     result: dict[str, Any] = {
         "bench": "compositor",
         "canvas": f"{width}x{height}",
-        "camera": "1920x1080 synthetic pattern, a new frame every tick",
+        "camera": "1920x1080 host before a green screen (testcard), a new frame every tick",
         "fps": FPS,
         "seconds_per_case": seconds,
         "filters": filters,

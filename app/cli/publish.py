@@ -41,6 +41,8 @@ EXIT_OK, EXIT_USAGE, EXIT_CONNECT, EXIT_LOST = 0, 2, 3, 4
 
 EPILOG = """sources:
   --video: test | camera:N | camera:/dev/videoN | PATH (a video file, looped) | none
+           | FIFO (a named pipe) | - (standard input; y4m or any container)
+           | rtsp:// srt:// rtmp:// http(s):// udp:// URL (live, reconnects when it drops)
   --audio: tone | silence | mic:N | mic:NAME | mic:default | PATH (an audio/video file) | none
 token: --token-file PATH (- for stdin), else $LIVEDESK_WHIP_TOKEN, else the one the console
   saved in the keyring for this URL. --token T still works but every local user can read it.
@@ -130,6 +132,10 @@ def open_video(spec: str, size: tuple[int, int]) -> Source[VideoFrame] | None:
         from capture.camera import CameraMode, CameraSource
 
         return CameraSource(spec, CameraMode(width=size[0], height=size[1]))
+    from capture.live_source import LiveSource, is_live_input
+
+    if is_live_input(spec):
+        return LiveSource(spec)
     return _file(spec, "video")
 
 
@@ -175,7 +181,8 @@ def _wait_running(source: Source[Any], timeout_s: float = 8.0) -> None:
         if state in (SourceState.FAILED, SourceState.ENDED):
             raise UsageError(f"{source.label}: {source.status.message or state.value}")
         time.sleep(0.05)
-    raise UsageError(f"{source.label} did not start within {timeout_s:.0f} s")
+    why = f": {source.status.message}" if source.status.state == SourceState.RECONNECTING else ""
+    raise UsageError(f"{source.label} did not start within {timeout_s:.0f} s{why}")
 
 
 def make_signalling(args: argparse.Namespace) -> Any:

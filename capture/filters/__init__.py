@@ -12,11 +12,13 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from capture.filters.base import FilterError, Image, VideoFilter
+from capture.filters.beauty import Beauty
+from capture.filters.chroma_key import ChromaKey
 from capture.filters.color_correction import ColorCorrection
 from capture.filters.sharpen import Sharpen
 from capture.properties import from_dict
 
-_KINDS: tuple[type[VideoFilter[Any]], ...] = (ColorCorrection, Sharpen)
+_KINDS: tuple[type[VideoFilter[Any]], ...] = (ChromaKey, ColorCorrection, Beauty, Sharpen)
 
 #: Every filter kind by its stable name, in the order a filter menu lists them.
 FILTERS: dict[str, type[VideoFilter[Any]]] = {cls.kind: cls for cls in _KINDS}

@@ -26,8 +26,10 @@ Opener = Callable[[str], Source[VideoFrame]]
 
 
 def open_video_source(source_id: str) -> Source[VideoFrame]:
-    """The video source a layer's id names: `test` / `synthetic:pattern`, `camera:N`,
-    `file:PATH[?loop=1]` or a path (looped). Raises ValueError in plain words."""
+    """The video source a layer's id names: `test` / `synthetic:pattern`, `camera:N`, a live
+    input (`rtsp://…`, `srt://…`, `rtmp://…`, `http(s)://…`, a named pipe, `-` for standard
+    input), `file:PATH[?loop=0]` or a path (looped unless `?loop=0`). Raises ValueError in
+    plain words."""
     if source_id in ("test", "synthetic:pattern"):
         from capture.synthetic import SyntheticVideoSource
 
@@ -36,6 +38,10 @@ def open_video_source(source_id: str) -> Source[VideoFrame]:
         from capture.camera import CameraSource
 
         return CameraSource(source_id)
+    from capture.live_source import LiveSource, is_live_input
+
+    if is_live_input(source_id):
+        return LiveSource(source_id)
     path, loop = source_id.removeprefix("file:"), True
     if path.endswith("?loop=0"):
         path, loop = path.removesuffix("?loop=0"), False
@@ -99,7 +105,7 @@ class FeedPool:
             self.on_frame(source_id)
 
         def status(s: SourceStatus) -> None:
-            if s.state in (SourceState.FAILED, SourceState.ENDED):
+            if s.state in (SourceState.FAILED, SourceState.ENDED, SourceState.RECONNECTING):
                 feed.problem = s.message or f"{source_id} stopped."
                 self.on_problem(source_id, feed.problem)
             elif s.state == SourceState.RUNNING:

@@ -23,8 +23,8 @@ class VideoSettings:
     source: str = setting(
         CONSOLE_CAMERA,
         "Source",
-        help="camera = the camera picked in Devices; or camera:N, a file path, "
-        "rtsp://…, srt://…, screen:N, test",
+        help="camera = the camera picked in Devices; or camera:N, a file path, a named "
+        "pipe, - (standard input), rtsp://…, srt://…, rtmp://…, http(s)://…, test",
     )
     audio: bool = setting(False, "Send its sound to the program mix")
 

@@ -1,0 +1,141 @@
+"""Chroma key: a green (or blue, or any colour) screen made transparent, as OBS's chroma key.
+
+A pixel is keyed by how far its *hue* (the direction of its Cr/Cb chroma, not its brightness)
+is from the key colour's, so an unevenly lit screen — brighter near the lights, darker at the floor — keys as
+one. `similarity` is the distance still counted as the screen, `smoothness` the band over
+which the edge fades from transparent to opaque (hair, motion blur), and `spill` takes the
+screen's colour cast off what is kept (the green fringe on a host's shoulders).
+
+Alpha and the spill depend on the chroma alone, so both fold into one 256×256 table built per
+edit, looked up at half size; removing spill is a fixed BGR change per unit of it (chroma
+moved at constant brightness), so a frame costs no Python per pixel and no conversion back.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+from capture.filters.base import Image, VideoFilter
+from capture.properties import Kind, setting
+
+#: The chroma distance a "100 %" similarity or smoothness stands for.
+_CHROMA_RANGE = 64.0
+#: A colour with less than this share of the key's saturation is not the screen.
+_MIN_SATURATION = 0.35
+
+
+@dataclass(frozen=True, slots=True)
+class ChromaKeySettings:
+    key_color: str = setting("#00FF00", "Key colour", kind=Kind.COLOR)
+    similarity: float = setting(
+        40.0, "Similarity", minimum=1.0, maximum=100.0, unit="%", help="How much is the screen"
+    )
+    smoothness: float = setting(
+        8.0, "Smoothness", minimum=0.0, maximum=100.0, unit="%", help="Softness of the edge"
+    )
+    spill: float = setting(
+        60.0,
+        "Spill reduction",
+        minimum=0.0,
+        maximum=100.0,
+        unit="%",
+        help="Removes the screen's colour cast from the host",
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class _State:
+    table: np.ndarray  # 65536 uint16, index (Cb << 8) | Cr → bytes (alpha, spill to remove)
+    despill: bool
+    #: B, G, R: spill → how much that channel goes up / down (256-entry tables).
+    up: tuple[np.ndarray | None, ...]  # None: that channel does not go up
+    down: tuple[np.ndarray | None, ...]
+
+
+def key_chroma(color: str) -> tuple[float, float]:
+    """The (Cr, Cb) of a "#RRGGBB" colour, as OpenCV's YCrCb has it."""
+    rgb = color[-6:]
+    bgr = np.array([[[int(rgb[4:6], 16), int(rgb[2:4], 16), int(rgb[0:2], 16)]]], np.uint8)
+    ycc = cv2.cvtColor(bgr, cv2.COLOR_BGR2YCrCb)[0, 0]
+    return float(ycc[1]), float(ycc[2])
+
+
+def chroma_table(s: ChromaKeySettings) -> np.ndarray:
+    """For every (Cr, Cb): the despilled chroma and the alpha, packed for one lookup.
+
+    The distance to the key is measured as a *hue*: how far the chroma points away from the
+    key's direction, plus how much it falls short of a minimum saturation. A screen in shadow
+    has less chroma than in the light but the same hue, so it keys as one; greys and skin, far
+    off the key's direction or unsaturated, stay."""
+    cb, cr = np.mgrid[0:256, 0:256].astype(np.float64)  # row = Cb, column = Cr
+    kcr, kcb = key_chroma(s.key_color)
+    direction = np.array([kcr - 128.0, kcb - 128.0])
+    norm = max(float(np.hypot(*direction)), 1.0)
+    ucr, ucb = direction / norm
+    along = (cr - 128.0) * ucr + (cb - 128.0) * ucb
+    across = np.abs((cr - 128.0) * ucb - (cb - 128.0) * ucr)
+    distance = across + np.maximum(0.0, _MIN_SATURATION * norm - along)
+    inner = s.similarity / 100.0 * _CHROMA_RANGE
+    band = max(s.smoothness / 100.0 * _CHROMA_RANGE, 1e-3)
+    alpha = np.clip((distance - inner) / band, 0.0, 1.0)
+    # Spill: the part of the chroma that points towards the key colour is taken away.
+    towards = np.clip(np.round(np.maximum(0.0, along) * (s.spill / 100.0)), 0, 255)
+    a = np.round(alpha * 255.0).astype(np.uint16)
+    return np.ascontiguousarray((a | (towards.astype(np.uint16) << 8)).reshape(-1))
+
+
+def spill_vector(s: ChromaKeySettings) -> np.ndarray:
+    """The B, G, R change per unit of spill removed: chroma moved against the key's direction
+    at constant brightness (OpenCV's YCrCb → BGR), so a frame's despill is one scaled add."""
+    kcr, kcb = key_chroma(s.key_color)
+    direction = np.array([kcr - 128.0, kcb - 128.0])
+    ucr, ucb = direction / max(float(np.hypot(*direction)), 1.0)
+    dcr, dcb = -ucr, -ucb
+    return np.array([1.773 * dcb, -0.714 * dcr - 0.344 * dcb, 1.403 * dcr])
+
+
+class ChromaKey(VideoFilter[ChromaKeySettings]):
+    kind = "chroma_key"
+    label = "Chroma key (green screen)"
+    Settings = ChromaKeySettings
+    keys = True
+
+    def _prepare(self, settings: ChromaKeySettings) -> _State:
+        levels = np.arange(256, dtype=np.float64)
+        up: list[np.ndarray | None] = []
+        down: list[np.ndarray | None] = []
+        for gain in spill_vector(settings):
+            table = np.clip(np.round(levels * abs(gain)), 0, 255).astype(np.uint8)
+            up.append(table if gain > 0.01 else None)
+            down.append(table if gain < -0.01 else None)
+        return _State(chroma_table(settings), settings.spill > 0.0, tuple(up), tuple(down))
+
+    def _apply_bgr(self, image: Image, state: _State) -> Image:
+        h, w = image.shape[:2]
+        # The key at half size (an exact 2× shrink is the mean of each 2×2 block; H.264 keeps
+        # colour at half size anyway), scaled back up: edges come out anti-aliased.
+        small = cv2.resize(image, (max(1, w // 2), max(1, h // 2)), interpolation=cv2.INTER_LINEAR)
+        ycc = cv2.cvtColor(small, cv2.COLOR_BGR2YCrCb)
+        sh, sw = ycc.shape[:2]
+        # Each pixel's Cr, Cb bytes read as one little-endian uint16 index, without a copy.
+        index = np.ndarray((sh, sw), "<u2", ycc, offset=1, strides=(ycc.strides[0], 3))
+        keyed = state.table.take(index).view(np.uint8).reshape(sh, sw, 2)
+        alpha, towards = (
+            cv2.resize(np.ascontiguousarray(keyed[:, :, i]), (w, h), interpolation=cv2.INTER_LINEAR)
+            for i in (0, 1)
+        )
+        bgr = image
+        if state.despill:  # (merge, not split: splitting a frame costs several times more)
+            none = np.zeros_like(towards)
+            lift, lower = (
+                [none if t is None else cv2.LUT(towards, t) for t in ts]
+                for ts in (state.up, state.down)
+            )
+            bgr = cv2.add(image, cv2.merge(lift))
+            cv2.subtract(bgr, cv2.merge(lower), dst=bgr)
+        out = cv2.cvtColor(bgr, cv2.COLOR_BGR2BGRA)
+        out[:, :, 3] = alpha
+        return out
