@@ -10,7 +10,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from app.danmaku.journal import Journal
+from app.danmaku.journal import Journal, JournalReader
 from app.danmaku.pipeline import Pipeline
 
 QUESTIONS = ["能用花呗吗", "包邮吗", "3号链接多少钱", "158 100斤穿什么码"]
@@ -21,9 +21,12 @@ class ShowWriter:
     """Feeds hub-style frames through a real `Pipeline` into a real `Journal` at `path`."""
 
     def __init__(self, path: Path) -> None:
+        reader = JournalReader(path) if path.exists() else None
+        self.seq = reader.last_seq() if reader else 0  # a resumed show goes on from its last event
+        if reader:
+            reader.close()
         self.journal = Journal(path)
         self.pipeline = Pipeline(self.journal)
-        self.seq = self.journal.committed_seq
         self.t0 = 0
 
     def send(self, *events: dict[str, Any]) -> None:

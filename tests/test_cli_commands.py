@@ -47,7 +47,7 @@ def test_top_level_help_lists_every_command_with_its_help() -> None:
     assert done.returncode == 0
     for command in COMMANDS:
         assert command.name in done.stdout
-    assert "With no command, opens the console." in " ".join(done.stdout.split())
+    assert "With no COMMAND, `livedesk` opens the console." in " ".join(done.stdout.split())
 
 
 def _leaves(commands: tuple[Command, ...]) -> list[Command]:

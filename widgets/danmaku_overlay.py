@@ -2,7 +2,10 @@
 
 Chatter and cheers scroll in at most `lanes` lanes. When more arrive than fit they are sampled:
 a free lane takes the newest line that arrived less than `_FRESH_S` ago, so what scrolls by is
-always current (a line the host sees seconds late is noise).
+always current (a line the host sees seconds late is noise). A line that has crossed and is
+asked again ("好看" from another viewer, counted on that line rather than made a new one) is
+current again: it may scroll by once more with its new count, so the lanes stay as busy as
+the room when most of what arrives repeats what was said.
 
 Questions do not wait for a lane: they appear at once in a strip of `QUESTION_ROWS` rows at the
 top, newest first, each held at least `_MIN_HOLD_S` so it can be read. When more are asked than
@@ -130,6 +133,9 @@ class DanmakuOverlay(QWidget):
                 self._queue_question(line)
             else:
                 self._recent.append((now, line))
+        self._waiting_changed()
+
+    def _waiting_changed(self) -> None:
         while len(self._recent) > self._lanes:
             self._recent.popleft()
             self.sampled_out += 1
@@ -162,11 +168,20 @@ class DanmakuOverlay(QWidget):
             del self._waiting_question_ids[line.question]
 
     def _recount(self, lines: list[Line]) -> None:
-        """Only marks the line: `_redraw_counts` redraws a bounded number per frame."""
+        """Marks a line on screen (`_redraw_counts` redraws a bounded number per frame); a
+        chatter line not on screen waits for a lane again, as if just said."""
+        now = time.perf_counter()
+        waiting = {line.id for _, line in self._recent}
+        offered = False
         for line in lines:
             item = self._by_line.get(line.id)
             if item is not None:
                 item.dirty = True
+            elif line.kind != "question" and line.id not in waiting:
+                self._recent.append((now, line))
+                offered = True
+        if offered:
+            self._waiting_changed()
 
     def _redraw_counts(self) -> None:
         due = time.perf_counter() - _RECOUNT_S

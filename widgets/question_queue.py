@@ -25,7 +25,6 @@ import html
 from typing import Any
 
 from PySide6.QtCore import (
-    QT_TRANSLATE_NOOP,
     QAbstractTableModel,
     QCoreApplication,
     QEvent,
@@ -54,23 +53,25 @@ from app.danmaku.state import AudienceState
 
 JUST_ASKED = 3
 
-_C = "QuestionQueue"
-_HEADERS = (
-    QT_TRANSLATE_NOOP(_C, "Question"),
-    QT_TRANSLATE_NOOP(_C, "Asked"),
-    QT_TRANSLATE_NOOP(_C, "Askers"),
-    QT_TRANSLATE_NOOP(_C, "Status"),
-)
-_STATUS = {
-    "open": QT_TRANSLATE_NOOP(_C, "Open"),
-    "pinned": QT_TRANSLATE_NOOP(_C, "Pinned"),
-    "answered": QT_TRANSLATE_NOOP(_C, "Answered"),
-    "dismissed": QT_TRANSLATE_NOOP(_C, "Dismissed"),
-}
+_COLUMNS = 4
 
 
-def _tr(text: str) -> str:
-    return QCoreApplication.translate(_C, text)
+def _headers() -> tuple[str, ...]:
+    return (
+        QCoreApplication.translate("QuestionQueue", "Question"),
+        QCoreApplication.translate("QuestionQueue", "Asked"),
+        QCoreApplication.translate("QuestionQueue", "Askers"),
+        QCoreApplication.translate("QuestionQueue", "Status"),
+    )
+
+
+def _status_text(status: str) -> str:
+    return {
+        "open": QCoreApplication.translate("QuestionQueue", "Open"),
+        "pinned": QCoreApplication.translate("QuestionQueue", "Pinned"),
+        "answered": QCoreApplication.translate("QuestionQueue", "Answered"),
+        "dismissed": QCoreApplication.translate("QuestionQueue", "Dismissed"),
+    }.get(status, status)
 
 
 _Index = QModelIndex | QPersistentModelIndex
@@ -95,20 +96,20 @@ class QuestionTableModel(QAbstractTableModel):
             self.rows = list(rows)
         if min(old, new) > 0:
             self.dataChanged.emit(
-                self.index(0, 0), self.index(min(old, new) - 1, len(_HEADERS) - 1)
+                self.index(0, 0), self.index(min(old, new) - 1, _COLUMNS - 1)
             )
 
     def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008 - Qt API
         return 0 if parent.isValid() else len(self.rows)
 
     def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008 - Qt API
-        return 0 if parent.isValid() else len(_HEADERS)
+        return 0 if parent.isValid() else _COLUMNS
 
     def headerData(
         self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
     ) -> Any:
         if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
-            return _tr(str(_HEADERS[section]))
+            return _headers()[section]
         return None
 
     def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
@@ -123,7 +124,7 @@ class QuestionTableModel(QAbstractTableModel):
                 return str(q.count)
             if column == 2:
                 return "、".join(q.askers)
-            return _tr(str(_STATUS[q.status]))
+            return _status_text(q.status)
         if role == Qt.ItemDataRole.ToolTipRole:
             # Tooltips guess rich text from the content; escaped, a viewer's markup stays text.
             lines = [html.escape(t) for t in (q.text, *q.variants)]

@@ -210,7 +210,7 @@ async def _host_counter(relay: RelayProcess, counts: Counter[str]) -> None:
 
     url = relay.base.replace("http", "ws", 1) + "/ws/host"
     headers = {"Authorization": f"Bearer {relay.host_token}"}
-    async with aiohttp.ClientSession() as http, http.ws_connect(url, headers=headers) as ws:
+    async with aiohttp.ClientSession() as http, http.ws_connect(url, headers=headers, max_msg_size=0) as ws:
         async for message in ws:
             if message.type != aiohttp.WSMsgType.TEXT:
                 break

@@ -51,6 +51,14 @@
         <translation>连接互动服务器…</translation>
     </message>
     <message>
+        <source>Import block list…</source>
+        <translation>导入屏蔽列表…</translation>
+    </message>
+    <message>
+        <source>Export block list…</source>
+        <translation>导出屏蔽列表…</translation>
+    </message>
+    <message>
         <source>Viewers&apos; hub address…</source>
         <translation>观众互动地址…</translation>
     </message>
@@ -77,6 +85,34 @@
     <message>
         <source>Host token:</source>
         <translation>主播令牌：</translation>
+    </message>
+    <message>
+        <source>Import block list</source>
+        <translation>导入屏蔽列表</translation>
+    </message>
+    <message>
+        <source>Text files (*.txt)</source>
+        <translation>文本文件 (*.txt)</translation>
+    </message>
+    <message>
+        <source>Could not read {0}: it must be a UTF-8 text file.</source>
+        <translation>无法读取 {0}：需要 UTF-8 文本文件。</translation>
+    </message>
+    <message>
+        <source>{0} entries added to the block lists.</source>
+        <translation>已向屏蔽列表添加 {0} 项。</translation>
+    </message>
+    <message>
+        <source>Export block list</source>
+        <translation>导出屏蔽列表</translation>
+    </message>
+    <message>
+        <source>Could not write {0}.</source>
+        <translation>无法写入 {0}。</translation>
+    </message>
+    <message>
+        <source>Block lists saved to {0}.</source>
+        <translation>屏蔽列表已保存到 {0}。</translation>
     </message>
     <message>
         <source>Viewers&apos; hub address</source>
@@ -200,6 +236,14 @@ livedesk audience --url {url} --viewers 50 --rate 20 --duration 60</translation>
 </context>
 <context>
     <name>Filters</name>
+    <message>
+        <source>Beauty (skin smoothing)</source>
+        <translation>美颜（磨皮）</translation>
+    </message>
+    <message>
+        <source>Chroma key (green screen)</source>
+        <translation>抠像（绿幕）</translation>
+    </message>
     <message>
         <source>Colour correction</source>
         <translation>色彩校正</translation>
@@ -622,6 +666,10 @@ livedesk audience --url {url} --viewers 50 --rate 20 --duration 60</translation>
         <translation>1920×1080 横屏</translation>
     </message>
     <message>
+        <source>3D LUT file</source>
+        <translation>3D LUT 文件</translation>
+    </message>
+    <message>
         <source>6 dB back in 12 ms at 500 dB/s: a click or plosive ducks little speech.</source>
         <translation>以 500 dB/s 的速度 12 毫秒恢复 6 dB：咔哒声或爆破音只会压低很少的语音。</translation>
     </message>
@@ -668,6 +716,10 @@ livedesk audience --url {url} --viewers 50 --rate 20 --duration 60</translation>
     <message>
         <source>Bold</source>
         <translation>粗体</translation>
+    </message>
+    <message>
+        <source>Brightening</source>
+        <translation>美白提亮</translation>
     </message>
     <message>
         <source>Brightness</source>
@@ -770,6 +822,10 @@ livedesk audience --url {url} --viewers 50 --rate 20 --duration 60</translation>
         <translation>说话时保留的音乐降低多少。</translation>
     </message>
     <message>
+        <source>How much is the screen</source>
+        <translation>与幕布颜色的接近程度</translation>
+    </message>
+    <message>
         <source>Image</source>
         <translation>图片</translation>
     </message>
@@ -790,8 +846,16 @@ livedesk audience --url {url} --viewers 50 --rate 20 --duration 60</translation>
         <translation>保留音乐</translation>
     </message>
     <message>
+        <source>Key colour</source>
+        <translation>抠像颜色</translation>
+    </message>
+    <message>
         <source>LUFS</source>
         <translation>LUFS</translation>
+    </message>
+    <message>
+        <source>LUT strength</source>
+        <translation>LUT 强度</translation>
     </message>
     <message>
         <source>Least gain</source>
@@ -914,6 +978,10 @@ livedesk audience --url {url} --viewers 50 --rate 20 --duration 60</translation>
         <translation>释放时间</translation>
     </message>
     <message>
+        <source>Removes the screen&apos;s colour cast from the host</source>
+        <translation>去除幕布在主播身上的反光色</translation>
+    </message>
+    <message>
         <source>Right</source>
         <translation>右对齐</translation>
     </message>
@@ -962,8 +1030,24 @@ livedesk audience --url {url} --viewers 50 --rate 20 --duration 60</translation>
         <translation>人声调整到的短期响度。</translation>
     </message>
     <message>
+        <source>Similarity</source>
+        <translation>相似度</translation>
+    </message>
+    <message>
         <source>Size</source>
         <translation>大小</translation>
+    </message>
+    <message>
+        <source>Skin smoothing</source>
+        <translation>磨皮</translation>
+    </message>
+    <message>
+        <source>Smoothness</source>
+        <translation>平滑度</translation>
+    </message>
+    <message>
+        <source>Softness of the edge</source>
+        <translation>边缘柔和度</translation>
     </message>
     <message>
         <source>Source</source>
@@ -972,6 +1056,10 @@ livedesk audience --url {url} --viewers 50 --rate 20 --duration 60</translation>
     <message>
         <source>Spectral gating (steady noise)</source>
         <translation>频谱门限（稳定噪声）</translation>
+    </message>
+    <message>
+        <source>Spill reduction</source>
+        <translation>溢色抑制</translation>
     </message>
     <message>
         <source>Stock left</source>
@@ -1062,8 +1150,8 @@ livedesk audience --url {url} --viewers 50 --rate 20 --duration 60</translation>
         <translation>纵坐标</translation>
     </message>
     <message>
-        <source>camera = the camera picked in Devices; or camera:N, a file path, rtsp://…, srt://…, screen:N, test</source>
-        <translation>camera = “设备”中选择的摄像头；也可以是 camera:N、文件路径、rtsp://…、srt://…、screen:N、test</translation>
+        <source>camera = the camera picked in Devices; or camera:N, a file path, a named pipe, - (standard input), rtsp://…, srt://…, rtmp://…, http(s)://…, test</source>
+        <translation>camera = 设备中选择的摄像头；或 camera:N、文件路径、命名管道、-（标准输入）、rtsp://…、srt://…、rtmp://…、http(s)://…、test</translation>
     </message>
     <message>
         <source>dB</source>
@@ -1114,35 +1202,31 @@ livedesk audience --url {url} --viewers 50 --rate 20 --duration 60</translation>
     </message>
     <message>
         <source>Asked</source>
-        <translation>次数</translation>
+        <translation>提问时间</translation>
     </message>
     <message>
         <source>Askers</source>
-        <translation>提问者</translation>
+        <translation>提问人数</translation>
     </message>
     <message>
         <source>Status</source>
         <translation>状态</translation>
     </message>
     <message>
-        <source>open</source>
+        <source>Open</source>
         <translation>待回答</translation>
     </message>
     <message>
-        <source>pinned</source>
+        <source>Pinned</source>
         <translation>已置顶</translation>
     </message>
     <message>
-        <source>answered</source>
+        <source>Answered</source>
         <translation>已回答</translation>
     </message>
     <message>
-        <source>dismissed</source>
+        <source>Dismissed</source>
         <translation>已忽略</translation>
-    </message>
-    <message>
-        <source> · ordered</source>
-        <translation> · 已下单</translation>
     </message>
 </context>
 <context>
@@ -1164,6 +1248,10 @@ livedesk audience --url {url} --viewers 50 --rate 20 --duration 60</translation>
         <translation>已回答</translation>
     </message>
     <message>
+        <source>Next</source>
+        <translation>下一个</translation>
+    </message>
+    <message>
         <source>Dismiss</source>
         <translation>忽略</translation>
     </message>
@@ -1176,6 +1264,16 @@ livedesk audience --url {url} --viewers 50 --rate 20 --duration 60</translation>
         <translation>合并</translation>
     </message>
     <message>
+        <source>Key: {0}</source>
+        <translation>抠像：{0}</translation>
+    </message>
+    <message numerus="yes">
+        <source>▲ %n new — show</source>
+        <translation>
+            <numerusform>▲ %n 条新问题 — 显示</numerusform>
+        </translation>
+    </message>
+    <message>
         <source>nothing yet</source>
         <translation>暂无</translation>
     </message>
@@ -1184,8 +1282,8 @@ livedesk audience --url {url} --viewers 50 --rate 20 --duration 60</translation>
         <translation>刚刚提问：</translation>
     </message>
     <message>
-        <source>Pinned: {text}</source>
-        <translation>置顶：{text}</translation>
+        <source>Pinned: {0}</source>
+        <translation>已置顶：{0}</translation>
     </message>
     <message>
         <source>Nothing pinned</source>

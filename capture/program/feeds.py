@@ -106,8 +106,10 @@ class FeedPool:
 
         def status(s: SourceStatus) -> None:
             if s.state in (SourceState.FAILED, SourceState.ENDED, SourceState.RECONNECTING):
-                feed.problem = s.message or f"{source_id} stopped."
-                self.on_problem(source_id, feed.problem)
+                problem = s.message or f"{source_id} stopped."
+                if problem != feed.problem:  # a stream retrying every 8 s is said once
+                    feed.problem = problem
+                    self.on_problem(source_id, problem)
             elif s.state == SourceState.RUNNING:
                 feed.problem = ""
 
