@@ -95,9 +95,7 @@ class QuestionTableModel(QAbstractTableModel):
         else:
             self.rows = list(rows)
         if min(old, new) > 0:
-            self.dataChanged.emit(
-                self.index(0, 0), self.index(min(old, new) - 1, _COLUMNS - 1)
-            )
+            self.dataChanged.emit(self.index(0, 0), self.index(min(old, new) - 1, _COLUMNS - 1))
 
     def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008 - Qt API
         return 0 if parent.isValid() else len(self.rows)
@@ -129,7 +127,13 @@ class QuestionTableModel(QAbstractTableModel):
             # Tooltips guess rich text from the content; escaped, a viewer's markup stays text.
             lines = [html.escape(t) for t in (q.text, *q.variants)]
             if q.ordered:
-                lines.append("<i>" + html.escape(_tr("Asked by a viewer who bought")) + "</i>")
+                lines.append(
+                    "<i>"
+                    + html.escape(
+                        QCoreApplication.translate("QuestionQueue", "Asked by a viewer who bought")
+                    )
+                    + "</i>"
+                )
             return "<p>" + "<br>".join(lines) + "</p>"
         if role == Qt.ItemDataRole.FontRole and q.ordered and column == 0:
             font = QFont()

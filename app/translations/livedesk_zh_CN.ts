@@ -1228,6 +1228,10 @@ livedesk audience --url {url} --viewers 50 --rate 20 --duration 60</translation>
         <source>Dismissed</source>
         <translation>已忽略</translation>
     </message>
+    <message>
+        <source>Asked by a viewer who bought</source>
+        <translation>已下单买家的提问</translation>
+    </message>
 </context>
 <context>
     <name>QuestionQueueWidget</name>
