@@ -11,7 +11,6 @@ import pytest
 from golive_support import TOKEN, GarbageAnswerServer, wait_for, watch_whep
 
 from capture.synthetic import SyntheticAudioSource, SyntheticVideoSource
-from streaming.h264 import uninstall_live_h264
 from streaming.publisher import Publisher, PublishOptions, PublishState, WhipSignalling
 
 
@@ -46,7 +45,6 @@ def sources():
     yield video, audio
     video.stop()
     audio.stop()
-    uninstall_live_h264()
 
 
 def make_publisher(url, sources, token=TOKEN, **options):
