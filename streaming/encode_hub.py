@@ -145,6 +145,16 @@ class EncodeHub:
                     del self._codecs[name]
         output.attach(None)
 
+    def start_output(self, output: Output) -> None:
+        """Add `output` and start it."""
+        self.add(output)
+        output.start()
+
+    def stop_output(self, output: Output, timeout: float = 10.0) -> None:
+        """Stop `output` and stop feeding it."""
+        output.stop(timeout)
+        self.remove(output)
+
     @property
     def outputs(self) -> list[Output]:
         with self._lock:

@@ -11,7 +11,7 @@ one capture clock relative to it, so picture and sound stay together.
 from __future__ import annotations
 
 import io
-from typing import Any
+from typing import IO, Any
 
 import av
 
@@ -19,11 +19,12 @@ from streaming.encoder import EncodedPacket, StreamInfo
 
 
 class Muxer:
-    """One container at `url` (a path, `rtmp://…`) in `format`, starting at `first`."""
+    """One container at `target` (a path, a writable binary file) in `format`, starting at
+    `first`."""
 
     def __init__(
         self,
-        url: str,
+        target: str | IO[bytes],
         format: str,
         options: dict[str, str],
         video: StreamInfo | None,
@@ -31,7 +32,7 @@ class Muxer:
         first: EncodedPacket,
         **open_kwargs: Any,
     ) -> None:
-        self._container: Any = av.open(url, "w", format=format, options=options, **open_kwargs)
+        self._container: Any = av.open(target, "w", format=format, options=options, **open_kwargs)
         self._streams: dict[str, Any] = {}
         self._origin_s = first.seconds
         self._origins: dict[str, int] = {}
