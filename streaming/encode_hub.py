@@ -195,6 +195,11 @@ class EncodeHub:
             rendition = self._renditions.get(profile)
             return rendition.encoder if rendition is not None else None
 
+    def video_encoders(self) -> list[VideoEncoder]:
+        """One per rendition some output takes."""
+        with self._lock:
+            return [r.encoder for r in self._renditions.values()]
+
     @property
     def frames_dropped(self) -> int:
         """Program frames skipped because the encoder was still busy with an earlier one."""
