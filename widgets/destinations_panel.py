@@ -53,7 +53,7 @@ class DestinationsPanel(QWidget):
         self.table.verticalHeader().setVisible(False)
         self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         self.table.setSelectionMode(QTableWidget.SelectionMode.NoSelection)
-        self.table.setMinimumHeight(90)
+        self.table.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
 
         self.preset = QComboBox()
         for preset in PRESETS:
@@ -63,7 +63,7 @@ class DestinationsPanel(QWidget):
         self.url = QLineEdit()
         self.key = QLineEdit()
         self.key.setEchoMode(QLineEdit.EchoMode.Password)
-        self.key.setPlaceholderText(self.tr("stream key 推流码 (kept in the system keyring)"))
+        self.key.setPlaceholderText(self.tr("stream key (kept in the system keyring)"))
         self.add_button = QPushButton(self.tr("Add destination"))
         self.problem = QLabel()
         self.problem.setTextFormat(Qt.TextFormat.PlainText)
@@ -72,8 +72,8 @@ class DestinationsPanel(QWidget):
 
         form = QFormLayout()
         form.addRow(self.tr("Platform"), self.preset)
-        form.addRow(self.tr("Push URL 推流地址"), self.url)
-        form.addRow(self.tr("Stream key"), self.key)
+        form.addRow(self.tr("URL 推流地址"), self.url)
+        form.addRow(self.tr("Key 推流码"), self.key)
         form.addRow(self.tr("Name"), self.name)
 
         column = QVBoxLayout(self)
@@ -136,12 +136,22 @@ class DestinationsPanel(QWidget):
             toggle = QPushButton()
             toggle.setObjectName("toggle")
             toggle.clicked.connect(lambda _=False, d=destination.id: self._toggle(d))
-            remove = QPushButton(self.tr("Remove"))
+            remove = QPushButton("✕")
+            remove.setObjectName("remove")
+            remove.setToolTip(self.tr("Remove this destination"))
+            remove.setFixedWidth(remove.fontMetrics().horizontalAdvance("✕") + 16)
             remove.clicked.connect(lambda _=False, d=destination.id: self.controller.remove(d))
             line.addWidget(toggle)
             line.addWidget(remove)
             self.table.setCellWidget(row, 2, buttons)
             self._show_state(destination.id, *self.controller.state_of(destination.id))
+        self._fit_height()
+
+    def _fit_height(self) -> None:
+        """As tall as its rows (one empty row's space when there are none): no inner scroll."""
+        rows = max(1, self.table.rowCount())
+        row_height = self.table.verticalHeader().defaultSectionSize()
+        self.table.setFixedHeight(self.table.horizontalHeader().height() + rows * row_height + 4)
 
     def toggle_button(self, destination_id: str) -> QPushButton:
         widget = self.table.cellWidget(self.row_of(destination_id), 2)

@@ -135,10 +135,11 @@ class GoLivePanel(QWidget):
 
         grid = QGridLayout()
         self.figures: dict[str, QLabel] = {}
-        for row, (key, title, _) in enumerate(FIGURES):
-            grid.addWidget(_plain(QLabel(title)), row, 0)
+        for index, (key, title, _) in enumerate(FIGURES):  # two pairs a row: the panel is tall
+            row, col = divmod(index, 2)
+            grid.addWidget(_plain(QLabel(title)), row, col * 2)
             self.figures[key] = _plain(QLabel("—"))
-            grid.addWidget(self.figures[key], row, 1)
+            grid.addWidget(self.figures[key], row, col * 2 + 1)
 
         recording = controller.recording
         self.record_button = QPushButton(self.tr("● Record"))
@@ -156,7 +157,7 @@ class GoLivePanel(QWidget):
         self.encoder_label.setStyleSheet("color: #666;")
 
         self.destinations = DestinationsPanel(controller.destinations)
-        others = QGroupBox(self.tr("Also stream to (同时推多个平台)"))
+        others = QGroupBox(self.tr("Also stream to 同时推流"))
         QVBoxLayout(others).addWidget(self.destinations)
 
         column = QVBoxLayout(self)
@@ -164,11 +165,11 @@ class GoLivePanel(QWidget):
         column.addLayout(buttons)
         column.addLayout(state_row)
         column.addWidget(self.message_label)
-        column.addLayout(grid)
-        column.addWidget(self.viewer_label)
         column.addLayout(record_row)
         column.addWidget(self.record_status)
         column.addWidget(others)
+        column.addLayout(grid)
+        column.addWidget(self.viewer_label)
         column.addWidget(self.encoder_label)
         column.addStretch(1)
 
