@@ -16,7 +16,8 @@ from websockets.sync.client import connect
 from streaming.interaction import rules
 from streaming.interaction.hub import HubLimits
 from streaming.interaction.serve import HubServer
-from tests.interaction_support import TOKEN, Collector, recv_until, viewer, wait_for
+from tests.interaction_support import TOKEN, Collector, recv_until, viewer
+from tests.waiting import wait_for
 
 ROOT = Path(__file__).resolve().parents[1]
 SCHEMA = json.loads((ROOT / "streaming/interaction/schema.json").read_text("utf-8"))

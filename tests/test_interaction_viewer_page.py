@@ -10,7 +10,8 @@ import pytest
 
 from streaming.loop_thread import LoopThread
 from streaming.relay.server import RelayServer
-from tests.interaction_support import Collector, viewer, wait_for
+from tests.interaction_support import Collector, viewer
+from tests.waiting import wait_for
 
 pytestmark = pytest.mark.slow
 

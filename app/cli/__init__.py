@@ -75,6 +75,11 @@ COMMANDS: tuple[Command, ...] = (
         "app.cli.classify",
         'classify JSON lines {"text": ...} from stdin as question/spam/cheer/chat',
     ),
+    Command(
+        "lottery",
+        "app.cli.lottery",
+        "draw a keyword lottery offline, or verify a lottery result file",
+    ),
     Command("bench", "", "run a benchmark and print a JSON summary", children=BENCHES),
 )
 

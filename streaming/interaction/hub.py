@@ -25,6 +25,7 @@ import random
 import secrets
 import time
 from collections import Counter, deque
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
@@ -79,7 +80,7 @@ def _frame(*objs: Any) -> bytes:
     return _dumps(list(objs)).encode()
 
 
-def _now_ms() -> int:
+def now_ms() -> int:
     return int(time.time() * 1000)
 
 
@@ -140,14 +141,17 @@ class InteractionHub:
         host_token: str,
         limits: HubLimits | None = None,
         origins: HostPolicy | None = None,
+        clock_ms: Callable[[], int] = now_ms,
     ) -> None:
         """`origins`: which pages may open the WebSockets (None: any, for tests of the hub
-        alone); a served hub passes its server's `HostPolicy`."""
+        alone); a served hub passes its server's `HostPolicy`. `clock_ms` is the room's clock:
+        event stamps and `time` replies (tests skew it)."""
         if not host_token:
             raise ValueError("the hub needs a host token (hosts authenticate with it)")
         self.limits = limits or HubLimits()
         self.origins = origins
         self.hub_id = secrets.token_hex(6)
+        self._clock = clock_ms
         self._token = host_token.encode()
         self._log = EventLog(self.limits.log_size, self.limits.log_max_bytes)
         self.limiter = ViewerLimiter(
@@ -203,7 +207,7 @@ class InteractionHub:
 
     def _append(self, kind: str, fields_json: str, user_json: str | None) -> tuple[int, bytes]:
         seq = self._log.head + 1
-        text = f'{{"seq":{seq},"v":1,"type":"{kind}","ts":{_now_ms()}'
+        text = f'{{"seq":{seq},"v":1,"type":"{kind}","ts":{self._clock()}'
         if user_json is not None:
             text += ',"user":' + user_json
         data = (text + ("," + fields_json[1:] if len(fields_json) > 2 else "}")).encode()
@@ -213,7 +217,7 @@ class InteractionHub:
         return seq, data
 
     def _gap(self, first: int, last: int) -> bytes:
-        return f'[{{"seq":{last},"v":1,"type":"gap","ts":{_now_ms()},"from":{first},"to":{last}}}]'.encode()
+        return f'[{{"seq":{last},"v":1,"type":"gap","ts":{self._clock()},"from":{first},"to":{last}}}]'.encode()
 
     # ---- viewers ---------------------------------------------------------------------------
 
@@ -298,10 +302,14 @@ class InteractionHub:
                 viewer.last_rate_error = now
                 viewer.push(self._error_frame(rules.RATE_LIMITED, "too many messages; slow down"))
             return
+        received = self._clock()
         checked = self._check(viewer, data, rules.VIEWER_RULES)
         if checked is None:
             return
         kind, fields = checked
+        if kind == rules.TIME:
+            self._answer_time(viewer, fields, received)
+            return
         seq, data_out = self._append(kind, _dumps(fields), viewer.user_json)
         self.counters["accepted"] += 1
         self._fan_out(seq, kind, data_out)
@@ -324,6 +332,13 @@ class InteractionHub:
         except (ValueError, RecursionError):
             self._refuse(peer, rules.BAD_JSON, "not valid JSON")
         return None
+
+    def _answer_time(self, peer: _Viewer | _Host, fields: dict[str, Any], received: int) -> None:
+        """One NTP-style exchange (a control message, not logged): the asker's t0 back, with
+        the room clock's receive (t1) and send (t2) times."""
+        reply = {"v": 1, "type": rules.TIME, "t0": fields["t0"], "t1": received}
+        reply["t2"] = self._clock()
+        peer.push(_frame(reply))
 
     def _refuse(self, peer: _Viewer | _Host, code: str, message: str) -> None:
         self.counters["rejected." + code] += 1
@@ -428,10 +443,14 @@ class InteractionHub:
         return ws
 
     def _on_host_text(self, host: _Host, data: str) -> None:
+        received = self._clock()
         checked = self._check(host, data, rules.HOST_RULES)
         if checked is None:
             return
         kind, fields = checked
+        if kind == rules.TIME:
+            self._answer_time(host, fields, received)
+            return
         _, data_out = self._append(kind, _dumps(fields), None)
         self.counters["broadcasts"] += 1
         frame = b"[" + data_out + b"]"

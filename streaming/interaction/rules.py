@@ -134,9 +134,24 @@ def _product(obj: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+#: A clock exchange (control message, answered at once, never logged): see `clock.py`.
+TIME = "time"
+
+
+def _time(obj: dict[str, Any]) -> dict[str, Any]:
+    return {"t0": _num(obj, "t0", 0, 1e16)}
+
+
 Rule = Callable[[dict[str, Any]], dict[str, Any]]
-VIEWER_RULES: dict[str, Rule] = {"danmaku": _danmaku, "like": _like, "gift": _gift, "order": _order}
+VIEWER_RULES: dict[str, Rule] = {
+    "danmaku": _danmaku,
+    "like": _like,
+    "gift": _gift,
+    "order": _order,
+    TIME: _time,
+}
 HOST_RULES: dict[str, Rule] = {
+    TIME: _time,
     "pin": _pin,
     "announcement": _announcement,
     "countdown": _countdown,
