@@ -121,7 +121,7 @@ class Pulled:
 
 
 def pull(url: str, seconds: float) -> Pulled:
-    """Subscribe to `url` with PyAV and decode for `seconds`."""
+    """Subscribe to `url` with PyAV and decode `seconds` from the first picture on."""
     got = Pulled()
     started = time.monotonic()
     with av.open(url, options={"rw_timeout": "5000000"}, timeout=10) as container:
@@ -142,6 +142,9 @@ def pull(url: str, seconds: float) -> Pulled:
                     got.audio_frames += 1
                     samples = np.asarray(frame.to_ndarray(), dtype=np.float32)
                     got.audio_peak = max(got.audio_peak, float(np.abs(samples).max()))
-            if time.monotonic() - started > seconds:
+            # `seconds` of pictures (a subscriber waits for the next keyframe first)
+            first = got.first_frame_s
+            elapsed = time.monotonic() - started
+            if (first is not None and elapsed - first > seconds) or elapsed > seconds + 10:
                 break
     return got

@@ -6,10 +6,10 @@ from __future__ import annotations
 
 import itertools
 import threading
-import time
 
 import av
 import pytest
+from waiting import wait_for
 
 from capture.synthetic import SyntheticAudioSource, SyntheticVideoSource
 from streaming.encode_hub import EncodeHub
@@ -50,15 +50,6 @@ class Broken(Collect):
         raise RuntimeError("this destination is broken")
 
 
-def wait_for(condition, timeout: float) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.05)
-    return condition()
-
-
 @pytest.fixture
 def sources():
     video, audio = SyntheticVideoSource(640, 360, 30), SyntheticAudioSource(level_dbfs=-20)
@@ -78,7 +69,7 @@ def test_outputs_of_one_rendition_share_one_encode_beside_a_second_rendition(sou
     for output in [*main, small, broken]:
         hub.add(output)
     try:
-        assert wait_for(lambda: len(small.of("video")) >= 30 and len(main[2].of("audio")) > 40, 20)
+        wait_for(lambda: len(small.of("video")) >= 30 and len(main[2].of("audio")) > 40, 20)
     finally:
         hub.stop()
     video = [o.of("video") for o in main]

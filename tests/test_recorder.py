@@ -13,7 +13,8 @@ from pathlib import Path
 
 import av
 import pytest
-from test_encode_hub import Collect, wait_for
+from test_encode_hub import Collect
+from waiting import wait_for
 
 from capture.synthetic import SyntheticAudioSource, SyntheticVideoSource
 from streaming.encode_hub import EncodeHub
@@ -62,7 +63,7 @@ def test_records_the_shared_packets_with_picture_and_sound_together(sources, tmp
     hub.add(recorder)
     recorder.start()
     try:
-        assert wait_for(lambda: recorder.state == OutputState.LIVE, 10), recorder.message
+        wait_for(lambda: recorder.state == OutputState.LIVE, 10, lambda: recorder.message)
         time.sleep(3)
     finally:
         recorder.stop()
@@ -171,9 +172,9 @@ def test_full_disk_stops_the_recording_cleanly_while_the_stream_goes_on(
     hub.add(recorder)
     recorder.start()
     try:
-        assert wait_for(lambda: recorder.state == OutputState.FAILED, 30), recorder.message
+        wait_for(lambda: recorder.state == OutputState.FAILED, 30, lambda: recorder.message)
         at_failure = len(stream.of("video"))
-        assert wait_for(lambda: len(stream.of("video")) > at_failure + 30, 10)  # it goes on
+        wait_for(lambda: len(stream.of("video")) > at_failure + 30, 10)  # it goes on
     finally:
         recorder.stop()
         hub.stop()

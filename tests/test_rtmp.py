@@ -10,7 +10,8 @@ import asyncio
 import pytest
 from golive_support import TOKEN, watch_whep
 from rtmp_support import NginxRtmp, available, pull
-from test_encode_hub import Collect, wait_for
+from test_encode_hub import Collect
+from waiting import wait_for
 
 from capture.synthetic import SyntheticAudioSource, SyntheticVideoSource
 from streaming.encode_hub import EncodeHub
@@ -67,8 +68,8 @@ def test_one_encode_feeds_webrtc_rtmp_and_the_recording(nginx, hub, relay, tmp_p
         output.start()
     publisher.start()
     try:
-        assert wait_for(lambda: rtmp.state == OutputState.LIVE, 15), rtmp.message
-        assert wait_for(lambda: publisher.state == OutputState.LIVE, 15), publisher.message
+        wait_for(lambda: rtmp.state == OutputState.LIVE, 15, lambda: rtmp.message)
+        wait_for(lambda: publisher.state == OutputState.LIVE, 15, lambda: publisher.message)
         got = pull(f"{nginx.url}/good-key", 4.0)
         viewer = asyncio.run(watch_whep(relay.info["whep"], 2.0))
         encoders = hub.video_encoders()
@@ -94,11 +95,11 @@ def test_a_refused_stream_key_is_said_plainly_and_the_others_go_on(nginx, hub) -
         hub.add(output)
         output.start()
     try:
-        assert wait_for(lambda: refused.state == OutputState.FAILED, 20), refused.message
-        assert wait_for(lambda: accepted.state == OutputState.LIVE, 15), accepted.message
+        wait_for(lambda: refused.state == OutputState.FAILED, 20, lambda: refused.message)
+        wait_for(lambda: accepted.state == OutputState.LIVE, 15, lambda: accepted.message)
         got = pull(f"{nginx.url}/second-key", 2.0)
         seen = len(other.of("video"))
-        assert wait_for(lambda: len(other.of("video")) > seen + 30, 10)
+        wait_for(lambda: len(other.of("video")) > seen + 30, 10)
     finally:
         for output in (refused, accepted):
             output.stop()
@@ -115,7 +116,7 @@ def test_an_unreachable_server_fails_in_plain_words(hub) -> None:
     hub.add(output)
     output.start()
     try:
-        assert wait_for(lambda: output.state == OutputState.FAILED, 10)
+        wait_for(lambda: output.state == OutputState.FAILED, 10)
     finally:
         output.stop()
     assert "refused the connection" in output.message and "good-key" not in output.message
@@ -128,11 +129,11 @@ def test_reconnects_by_itself_when_the_server_comes_back(nginx, hub) -> None:
     hub.add(output)
     output.start()
     try:
-        assert wait_for(lambda: output.state == OutputState.LIVE, 15), output.message
+        wait_for(lambda: output.state == OutputState.LIVE, 15, lambda: output.message)
         nginx.stop()
-        assert wait_for(lambda: output.state == OutputState.RECONNECTING, 15), output.message
+        wait_for(lambda: output.state == OutputState.RECONNECTING, 15, lambda: output.message)
         nginx.start()
-        assert wait_for(lambda: output.state == OutputState.LIVE, 20), output.message
+        wait_for(lambda: output.state == OutputState.LIVE, 20, lambda: output.message)
         got = pull(f"{nginx.url}/good-key", 2.0)
     finally:
         output.stop()
