@@ -44,6 +44,11 @@ BENCHES: tuple[Command, ...] = (
         "danmaku pipeline throughput, latency, GUI stall, memory (JSON)",
     ),
     Command(
+        "outputs",
+        "app.cli.bench_outputs",
+        "one encode for every output: CPU with 1/2/4 outputs, first frame, RTMP latency (JSON)",
+    ),
+    Command(
         "compositor",
         "app.cli.bench_compositor",
         "program composition cost per 1080p30 frame: camera, every layer, each filter (JSON)",
