@@ -287,7 +287,9 @@ _AUDIO: dict[str, tuple[str, int, int]] = {
 
 class AudioEncoder:
     """Audio blocks (48 kHz float) to Opus or AAC packets, stamped on the capture clock: the
-    first block places the stream on the clock, after that samples are counted (no jitter)."""
+    first block places the stream on the clock, after that samples are counted (no jitter).
+    A packet's pts is where its decoded samples start, priming included, so the first real
+    sample plays at its capture time."""
 
     def __init__(self, codec: str) -> None:
         if codec not in _AUDIO:
@@ -320,7 +322,6 @@ class AudioEncoder:
         )
         self._samples_in = 0
         self._start: int | None = None  # the first block's place on the clock, in samples
-        self._first_pts: int | None = None
 
     def encode(self, block: AudioBlock, pts_ns: int) -> list[EncodedPacket]:
         """Encode `block`, captured `pts_ns` after the origin."""
@@ -338,13 +339,12 @@ class AudioEncoder:
         out = []
         for resampled in self._resampler.resample(frame):
             for packet in self._context.encode(resampled):
-                pts = int(packet.pts or 0)
-                if self._first_pts is None:  # encoders start at minus their look-ahead
-                    self._first_pts = pts
+                # The encoder's own pts counts input samples, starting below zero by its
+                # priming (AAC 1024, Opus 312): kept, so the decoded sound lands on the clock.
                 out.append(
                     EncodedPacket(
                         bytes(packet),
-                        self._start + pts - self._first_pts,
+                        self._start + int(packet.pts or 0),
                         True,
                         self.info,
                         int(packet.duration or 0),

@@ -123,10 +123,14 @@ def test_aac_packets_decode_and_sit_on_the_capture_clock() -> None:
     for i in range(100):
         block = AudioBlock(tone[i * 480 : (i + 1) * 480, None], 48_000, start_ns + i * 10_000_000)
         packets += encoder.encode(block, block.pts_ns)
-    assert packets[0].pts == 24_000  # 0.5 s at 48 kHz
+    # The first real sample sits at 0.5 s (24 000 at 48 kHz), after the encoder's 1024
+    # priming samples: decoded, the tone starts where it was captured.
+    assert packets[0].pts == 24_000 - 1024
     assert [b.pts - a.pts for a, b in itertools.pairwise(packets)] == [1024] * (len(packets) - 1)
     decoder = av.CodecContext.create("aac", "r")
     decoder.extradata = packets[0].info.extradata
     decoded = [f for p in packets for f in decoder.decode(p.to_av())]
     assert sum(f.samples for f in decoded) >= 40_000
+    first = decoded[0].to_ndarray()[0]
+    assert np.abs(first[:1000]).max() < 0.05 < np.abs(decoded[1].to_ndarray()[0]).max()
     assert np.abs(decoded[-1].to_ndarray()).max() > 0.1

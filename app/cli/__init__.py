@@ -49,6 +49,11 @@ BENCHES: tuple[Command, ...] = (
         "one encode for every output: CPU with 1/2/4 outputs, first frame, RTMP latency (JSON)",
     ),
     Command(
+        "avsync",
+        "app.cli.bench_avsync",
+        "A/V offset at the recording and the RTMP stream pulled back: flash vs beep (JSON)",
+    ),
+    Command(
         "compositor",
         "app.cli.bench_compositor",
         "program composition cost per 1080p30 frame: camera, every layer, each filter (JSON)",
