@@ -5,6 +5,10 @@ an embedded relay on this computer so a newcomer sees the whole loop on one mach
 observe it through signals, all delivered on the GUI thread; nothing here blocks that thread
 (stopping, which waits for the relay to confirm, happens on a worker thread).
 
+It also owns the one encode of the program (`hub`, see streaming/encode_hub.py) that the main
+stream, the other destinations (`destinations`, app/destinations.py) and the recording
+(`recording`, app/recording.py) all share.
+
 Settings (section "golive", never the token): mode ("whip" or "janus"), whip_url, janus_url,
 janus_room, resolution, embedded_port. Tokens live in the OS keyring (app/secrets.py).
 """
@@ -19,6 +23,11 @@ from typing import Any
 from PySide6.QtCore import QCoreApplication, QObject, QTimer, Signal, Slot
 
 from app import secrets
+from app.destinations import DestinationsController
+from app.recording import RecordingController
+from streaming.encode_hub import EncodeHub
+from streaming.encoder import EncoderChoice
+from streaming.h264 import PROFILES, VideoProfile
 from streaming.publisher import (
     RESOLUTIONS,
     Publisher,
@@ -111,6 +120,30 @@ class GoLiveController(QObject):
         self._publisher_stats.connect(self._on_publisher_stats)
         self._inbox = _Inbox(self)
         self.destroyed.connect(self._inbox.close)
+        self._hub: EncodeHub | None = None
+        self._recording_for_live = False
+        self.destinations = DestinationsController(self, parent=self)
+        self.recording = RecordingController(self, parent=self)
+
+    # ---- the one encode ------------------------------------------------------------------
+
+    @property
+    def hub(self) -> EncodeHub:
+        """The program's encode, shared by every output (made on first use)."""
+        if self._hub is None:
+            program = self.core.program
+            self._hub = EncodeHub(program.video, program.audio)
+        return self._hub
+
+    def profile(self) -> VideoProfile:
+        """The rendition every output takes (one encode): the chosen resolution's."""
+        return PROFILES[str(self.settings["resolution"])]
+
+    def encoder_choice(self) -> EncoderChoice:
+        """Which H.264 encoder the machine's probe chose (and what it passed over)."""
+        from streaming.encoder import machine_h264_encoder
+
+        return machine_h264_encoder()
 
     # ---- settings and tokens -------------------------------------------------------------
 
@@ -184,6 +217,7 @@ class GoLiveController(QObject):
             options,
             on_state=lambda s, m: inbox.state(publisher, s, m),
             on_stats=lambda st: inbox.stats(publisher, st),
+            hub=self.hub,
         )
         self._publisher = publisher
         self.stats = {}
@@ -192,6 +226,9 @@ class GoLiveController(QObject):
             QCoreApplication.translate("GoLiveController", "Connecting to the relay…"),
         )
         publisher.start()
+        if self.recording.settings["while_live"] and not self.recording.recording:
+            self._recording_for_live = True
+            self.recording.start()
 
     def _signalling(self) -> Signalling:
         url = self.target_url()
@@ -220,6 +257,9 @@ class GoLiveController(QObject):
         self._timer.stop()
         self._live_since = None
         self.elapsed_changed.emit(0)
+        if self._recording_for_live:
+            self._recording_for_live = False
+            self.recording.stop()
         if publisher is None:
             return
         self._stopping = publisher
@@ -234,6 +274,11 @@ class GoLiveController(QObject):
         publisher, self._publisher = self._publisher, None
         if publisher is not None:
             publisher.stop(timeout=5)
+        self.destinations.shutdown()
+        self.recording.shutdown()
+        if self._hub is not None:
+            self._hub.stop()
+            self._hub = None
         if self.embedded is not None:
             self.embedded.stop()
             self.embedded = None

@@ -3,7 +3,8 @@
 Runs PySide6's `lupdate` over every Python file of the console (`self.tr`, `QCoreApplication.
 translate`), plus the text that is declared as data and translated where it is shown — the
 settings' labels, units, help and choices (context "Properties"), the layer kinds and voice
-stages' titles and the canvas sizes ("Properties") and the filters' names ("Filters"). Existing translations are
+stages' titles and the canvas sizes ("Properties"), the filters' names ("Filters") and the
+platforms' names ("Destinations"). Existing translations are
 kept; new text arrives unfinished, and `tests/test_i18n.py` fails until it is translated.
 """
 
@@ -56,6 +57,9 @@ def declared_texts() -> set[tuple[str, str]]:
     from capture.program.canvas import CANVAS_LABELS
 
     found.update(("Properties", label) for label in CANVAS_LABELS.values())
+    from app.destinations import PRESETS
+
+    found.update(("Destinations", preset.name) for preset in PRESETS)
     return found
 
 

@@ -1,33 +1,19 @@
-"""A live H.264 encoder for aiortc, installed without forking aiortc.
+"""Live H.264 settings: what the encoders of `streaming/encoder.py` aim for.
 
-aiortc's own `H264Encoder` is tuned for demos: level 3.1 whatever the picture size, libx264's
-default (slow) preset, a 3 Mbps cap, and it re-opens the encoder (a fresh keyframe) whenever the
-receiver's bitrate estimate moves by 10 %. `LiveH264Encoder` keeps aiortc's RTP packetization
-but configures x264 for live use: a fast preset with zero-latency tuning, the level the picture
-size needs, a bitrate range suited to the resolution that follows the receiver's estimate
-(switching at the next scheduled keyframe, so adapting costs no extra keyframe), a fixed keyframe
-interval, IDR frames when a viewer asks (PLI/FIR), and threads for a 2-core machine.
-
-`install_live_h264(profile)` makes every aiortc `RTCRtpSender` created afterwards use it.
+x264 for live use: a fast preset with zero-latency tuning, the level the picture size needs, a
+bitrate range suited to the resolution, a fixed keyframe interval, IDR frames when a viewer asks
+(PLI/FIR), threads for a 2-core machine, and a governor that picks a faster preset when the
+machine cannot keep up.
 """
 
 from __future__ import annotations
 
-import fractions
-import time
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass, replace
+from collections.abc import Callable
+from dataclasses import dataclass
 
 import av
 import cv2
 import numpy as np
-from aiortc import rtcrtpsender
-from aiortc.codecs import get_encoder as aiortc_get_encoder
-from aiortc.codecs.base import Encoder
-from aiortc.codecs.h264 import H264Encoder
-from aiortc.mediastreams import VIDEO_TIME_BASE, convert_timebase
-from aiortc.rtcrtpparameters import RTCRtpCodecParameters
-from av.frame import Frame
 
 # H.264 levels (Table A-1): (level, max macroblocks per frame, max macroblocks per second,
 # max video bitrate in kbit/s for Baseline/Main). The smallest level that fits is chosen.
@@ -205,156 +191,18 @@ class PresetGovernor:
         self._average, self._count = 0.0, 0
 
 
-class LiveH264Encoder(H264Encoder):
-    """aiortc's H.264 encoder with live x264 settings; packetization is aiortc's own."""
-
-    def __init__(
-        self,
-        profile: VideoProfile,
-        observer: Observer | None = None,
-    ) -> None:
-        super().__init__()
-        self.profile = profile
-        self.observer = observer
-        self._target = profile.start_bitrate
-        self._size: tuple[int, int] | None = None
-        self._opened_bitrate = self._target
-        self._since_idr = 0
-        self._last_pts: int | None = None
-        self.keyframes = 0
-        self.governor = (
-            PresetGovernor(profile.preset, profile.fps) if profile.adapt_preset else None
-        )
-
-    @property
-    def target_bitrate(self) -> int:
-        """Where x264's rate control aims, within the profile's range; aiortc sets it from
-        the receiver's estimate (REMB)."""
-        return self._target
-
-    @target_bitrate.setter
-    def target_bitrate(self, bitrate: int) -> None:
-        self._target = self.profile.clamp(bitrate)
-
-    @property
-    def preset(self) -> str:
-        """The x264 preset in use (the profile's, unless the machine could not keep up)."""
-        return self.governor.current if self.governor is not None else self.profile.preset
-
-    def _open(self, width: int, height: int) -> None:
-        if self.governor is not None and self.codec is not None:
-            self.governor.switch(self.governor.wanted())
-        profile = replace(self.profile, width=width, height=height, preset=self.preset)
-        codec = av.CodecContext.create("libx264", "w")
-        codec.width = width
-        codec.height = height
-        codec.pix_fmt = "yuv420p"
-        codec.framerate = fractions.Fraction(profile.fps, 1)
-        # Real capture times: x264 sees the true frame spacing (no rounding to 1/fps).
-        codec.time_base = VIDEO_TIME_BASE
-        codec.thread_count = profile.threads
-        codec.options = profile.x264_options(self._target)
-        codec.open()
-        self.codec = codec
-        self._size = (width, height)
-        self._opened_bitrate = self._target
-        self._since_idr = 0
-        self._last_pts = None
-
-    def _should_reopen(self, frame: av.VideoFrame, force_keyframe: bool) -> bool:
-        """A new picture size reopens at once. A new bitrate target, or a new preset from the
-        governor, waits for the next keyframe (scheduled, or asked for by a viewer): libx264
-        cannot change a VBV-capped rate in place through FFmpeg, and reopening there costs
-        no extra keyframe."""
-        if self._size != (frame.width, frame.height):
-            return True
-        moved = abs(self._target - self._opened_bitrate) > 0.1 * self._opened_bitrate
-        if self.governor is not None and self.governor.wanted() != self.governor.current:
-            moved = True
-        at_keyframe = force_keyframe or self._since_idr + 1 >= self.profile.keyint
-        return moved and at_keyframe
-
-    def _encode_frame(self, frame: av.VideoFrame, force_keyframe: bool) -> Iterator[bytes]:
-        if self._should_reopen(frame, force_keyframe):
-            self._open(frame.width, frame.height)
-        assert self.codec is not None
-        if frame.format.name != "yuv420p":
-            frame = frame.reformat(format="yuv420p")
-        frame.pict_type = (
-            av.video.frame.PictureType.I if force_keyframe else av.video.frame.PictureType.NONE
-        )
-        pts = convert_timebase(frame.pts or 0, frame.time_base or VIDEO_TIME_BASE, VIDEO_TIME_BASE)
-        if self._last_pts is not None and pts <= self._last_pts:
-            pts = self._last_pts + 1  # x264 needs strictly increasing timestamps
-        self._last_pts = pts
-        frame.pts = pts
-        frame.time_base = VIDEO_TIME_BASE
-
-        started = time.time()
-        data = b"".join(bytes(packet) for packet in self.codec.encode(frame))
-        finished = time.time()
-        if self.governor is not None:
-            self.governor.observe(finished - started)
-        keyframe = _has_idr(data)
-        self._since_idr = 0 if keyframe else self._since_idr + 1
-        self.keyframes += keyframe
-        if self.observer is not None:
-            self.observer(
-                EncodeRecord(pts, started, finished, len(data), keyframe, self.preset), frame
-            )
-        if data:
-            yield from self._split_bitstream(data)
-
-    def encode(self, frame: Frame, force_keyframe: bool = False) -> tuple[list[bytes], int]:
-        assert isinstance(frame, av.VideoFrame)
-        timestamp = convert_timebase(
-            frame.pts or 0, frame.time_base or VIDEO_TIME_BASE, VIDEO_TIME_BASE
-        )
-        return self._packetize(self._encode_frame(frame, force_keyframe)), timestamp
-
-
-def _has_idr(annexb: bytes) -> bool:
-    """Whether an Annex B access unit holds an IDR slice (NAL type 5)."""
-    return any(nal and nal[0] & 0x1F == 5 for nal in H264Encoder._split_bitstream(annexb))
-
-
-_installed: list[VideoProfile] = []
 _observers: list[Observer] = []
 
 
-def _notify(record: EncodeRecord, frame: av.VideoFrame) -> None:
+def notify_encode(record: EncodeRecord, frame: av.VideoFrame) -> None:
+    """Tell every observer of `observe_encodes` about one encoded frame."""
     for observer in list(_observers):
         observer(record, frame)
 
 
-def _get_encoder(codec: RTCRtpCodecParameters) -> Encoder:
-    if codec.mimeType.lower() == "video/h264" and _installed:
-        return LiveH264Encoder(_installed[-1], _notify)
-    return aiortc_get_encoder(codec)
-
-
-def install_live_h264(profile: VideoProfile) -> None:
-    """Make aiortc's RTP senders encode H.264 with `profile` from now on (senders already
-    sending keep their encoder). aiortc looks its encoders up through the `get_encoder` name
-    in `aiortc.rtcrtpsender`; that lookup is the one thing replaced. Calling again replaces
-    the profile."""
-    _installed[:] = [profile]
-    rtcrtpsender.get_encoder = _get_encoder  # type: ignore[attr-defined]
-
-
-def uninstall_live_h264() -> None:
-    """Back to aiortc's own encoders (tests use this to leave aiortc as they found it)."""
-    _installed.clear()
-    rtcrtpsender.get_encoder = aiortc_get_encoder  # type: ignore[attr-defined]
-
-
-def installed_profile() -> VideoProfile | None:
-    return _installed[-1] if _installed else None
-
-
 def observe_encodes(observer: Observer) -> Callable[[], None]:
-    """Tell `observer` about every frame the installed encoders encode (stats, the latency
-    bench); returns the function that stops it."""
+    """Tell `observer` about every frame the encoders of `streaming/encoder.py` encode (stats,
+    the latency bench); returns the function that stops it."""
     _observers.append(observer)
 
     def remove() -> None:

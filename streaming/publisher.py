@@ -1,5 +1,7 @@
 """The WebRTC publisher: the console's video and processed audio to a relay, over aiortc.
 
+It is an `Output` of the one encode (`streaming/encode_hub.py`): aiortc only packetizes the
+packets the hub encoded, and a viewer's keyframe request (PLI/FIR) reaches the hub's encoder.
 It runs on an asyncio loop thread of its own (never the GUI thread) and reports through two
 callbacks, called on that thread: `on_state(state, message)` and `on_stats(PublishStats)`
 once a second. How the offer reaches the media server is a small pluggable `Signalling`
@@ -15,8 +17,8 @@ stopped — or for `reconnect_window_s` if a caller sets one.
 from __future__ import annotations
 
 import asyncio
-import enum
 import logging
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
@@ -39,9 +41,12 @@ from aiortc.rtp import (
 
 from capture.media import AudioBlock, VideoFrame
 from capture.source import Source
-from streaming.h264 import PROFILES, install_live_h264
+from streaming.encode_hub import EncodeHub
+from streaming.encoder import EncodedPacket
+from streaming.h264 import PROFILES
 from streaming.loop_thread import LoopThread
-from streaming.media_tracks import AudioSourceTrack, VideoSourceTrack
+from streaming.media_tracks import EncodedTrack
+from streaming.output import Figures, Output, OutputState
 from streaming.whip import IceServer, WhipClient, WhipError, WhipSession
 
 log = logging.getLogger(__name__)
@@ -51,12 +56,7 @@ RESOLUTIONS: dict[str, tuple[int, int]] = {
 }
 
 
-class PublishState(enum.Enum):
-    IDLE = "idle"
-    CONNECTING = "connecting"
-    LIVE = "live"
-    RECONNECTING = "reconnecting"
-    FAILED = "failed"
+PublishState = OutputState  # the publisher's states are every output's
 
 
 class Signalling(Protocol):
@@ -161,8 +161,11 @@ StateCallback = Callable[[PublishState, str], None]
 StatsCallback = Callable[[PublishStats], None]
 
 
-class Publisher:
-    """Publishes `video` and `audio` (either may be None) through `signalling`."""
+class Publisher(Output):
+    """Publishes `video` and `audio` (either may be None) through `signalling`, encoded by
+    `hub` (shared with the other outputs; by default one of the publisher's own)."""
+
+    name = "webrtc"
 
     def __init__(
         self,
@@ -172,21 +175,38 @@ class Publisher:
         options: PublishOptions | None = None,
         on_state: StateCallback | None = None,
         on_stats: StatsCallback | None = None,
+        hub: EncodeHub | None = None,
     ) -> None:
+        super().__init__()
         if video is None and audio is None:
             raise ValueError("nothing to publish: give a video or an audio source")
         self.signalling = signalling
         self.video = video
         self.audio = audio
         self.options = options or PublishOptions()
+        self.video_profile = PROFILES[self.options.resolution] if video is not None else None
+        self.audio_codec = "opus" if audio is not None else None
+        self._own_hub = hub is None
+        self.hub = hub if hub is not None else EncodeHub(video, audio)
         self._on_state = on_state
         self._on_stats = on_stats
-        self.state = PublishState.IDLE
-        self.message = ""
         self.stats = PublishStats()
         self._loop_thread: LoopThread | None = None
         self._task: asyncio.Task[None] | None = None
         self._live_since: float | None = None
+        self._tracks: dict[str, EncodedTrack] = {}
+        self._tracks_lock = threading.Lock()
+
+    # -- the Output side, on the encoder's threads --------------------------------------------
+
+    def on_packet(self, packet: EncodedPacket) -> None:
+        with self._tracks_lock:
+            track = self._tracks.get(packet.kind)
+        if track is not None:
+            track.push(packet)
+
+    def figures(self) -> Figures:
+        return {**self.stats.to_dict()}
 
     # -- control, from any thread ------------------------------------------------------------
 
@@ -194,6 +214,7 @@ class Publisher:
         """Begin publishing in the background; returns at once."""
         if self._loop_thread is not None:
             return
+        self.hub.add(self)
         self._loop_thread = LoopThread("publisher")
         self._loop_thread.loop.call_soon_threadsafe(self._spawn)
 
@@ -211,6 +232,9 @@ class Publisher:
         except Exception:  # a clean-up that overran must not block the caller forever
             log.warning("publisher clean-up did not finish in %.0f s", timeout)
         thread.stop()
+        self.hub.remove(self)
+        if self._own_hub:
+            self.hub.stop()
 
     async def _cancel(self) -> None:
         task = self._task
@@ -222,8 +246,6 @@ class Publisher:
 
     async def run(self) -> None:
         """Connect, stay live, reconnect after losses; ends in FAILED or (cancelled) IDLE."""
-        profile = PROFILES[self.options.resolution]
-        install_live_h264(profile)
         lost_at: float | None = None
         delay = RECONNECT_RETRY_FIRST_S
         try:
@@ -278,19 +300,21 @@ class Publisher:
             ]
         )
         pc = RTCPeerConnection(config)
-        video_track: VideoSourceTrack | None = None
-        audio_track: AudioSourceTrack | None = None
-        counters = _FeedbackCounters()
+        video_track: EncodedTrack | None = None
+        audio_track: EncodedTrack | None = None
+        counters = _FeedbackCounters(self.request_keyframe)
         try:
             if self.video is not None:
-                video_track = VideoSourceTrack(self.video, RESOLUTIONS[self.options.resolution])
+                video_track = EncodedTrack("video", self.request_keyframe)
                 transceiver = pc.addTransceiver(video_track, direction="sendonly")
                 transceiver.setCodecPreferences(_codecs("video", "video/H264"))
                 counters.watch(transceiver.sender)
             if self.audio is not None:
-                audio_track = AudioSourceTrack(self.audio)
+                audio_track = EncodedTrack("audio")
                 transceiver = pc.addTransceiver(audio_track, direction="sendonly")
                 transceiver.setCodecPreferences(_codecs("audio", "audio/opus"))
+            with self._tracks_lock:
+                self._tracks = {t.kind: t for t in (video_track, audio_track) if t is not None}
             await pc.setLocalDescription(await pc.createOffer())
             answer = await self.signalling.negotiate(pc.localDescription.sdp)
             try:
@@ -305,13 +329,13 @@ class Publisher:
             self._set_state(PublishState.LIVE, "Live.")
             await self._watch(pc, video_track, counters)
         finally:
+            with self._tracks_lock:
+                self._tracks = {}
             await pc.close()
             for track in (video_track, audio_track):
                 if track is not None:
                     track.stop()  # aiortc only stops tracks whose sender had started
             await self.signalling.close()
-            if video_track is not None:
-                await asyncio.to_thread(video_track.join)
 
     async def _wait_connected(self, pc: RTCPeerConnection) -> None:
         deadline = time.monotonic() + self.options.connect_timeout_s
@@ -327,7 +351,7 @@ class Publisher:
             await asyncio.sleep(0.05)
 
     async def _watch(
-        self, pc: RTCPeerConnection, video: VideoSourceTrack | None, counters: _FeedbackCounters
+        self, pc: RTCPeerConnection, video: EncodedTrack | None, counters: _FeedbackCounters
     ) -> None:
         """Every second: gather stats, report them, and check the relay is still there."""
         meter = _RateMeter()
@@ -349,7 +373,7 @@ class Publisher:
     async def _collect(
         self,
         pc: RTCPeerConnection,
-        video: VideoSourceTrack | None,
+        video: EncodedTrack | None,
         counters: _FeedbackCounters,
         meter: _RateMeter,
     ) -> _Collected:
@@ -381,13 +405,13 @@ class Publisher:
         if video is not None:
             figures.fps = meter.rate("frames", video.frames_sent)
             figures.frames_sent = video.frames_sent
-            figures.frames_dropped = video.frames_dropped_total
+            figures.frames_dropped = video.dropped + self.hub.frames_dropped
             if video.last_size:
                 figures.width, figures.height = video.last_size
         return _Collected(figures, latest_report)
 
     def _set_state(self, state: PublishState, message: str) -> None:
-        self.state, self.message = state, message
+        self.set_state(state, message)
         log.info("publisher %s: %s", state.value, message)
         if self._on_state is not None:
             try:
@@ -419,12 +443,14 @@ class _RateMeter:
 
 
 class _FeedbackCounters:
-    """Counts the NACKs and PLI/FIR keyframe requests the relay sends us: aiortc acts on them
-    but keeps no count, so each watched sender's RTCP handler is wrapped."""
+    """Counts the NACKs and PLI/FIR keyframe requests the relay sends us and passes the
+    keyframe requests to our encoder (aiortc would only tell an encoder of its own), so each
+    watched sender's RTCP handler is wrapped."""
 
-    def __init__(self) -> None:
+    def __init__(self, want_keyframe: Callable[[], None]) -> None:
         self.nacks = 0
         self.plis = 0
+        self._want_keyframe = want_keyframe
 
     def watch(self, sender: RTCRtpSender) -> None:
         handle = sender._handle_rtcp_packet
@@ -437,6 +463,7 @@ class _FeedbackCounters:
                 RTCP_PSFB_FIR,
             ):
                 self.plis += 1
+                self._want_keyframe()
             await handle(packet)  # type: ignore[arg-type]
 
         sender._handle_rtcp_packet = counted  # type: ignore[method-assign]

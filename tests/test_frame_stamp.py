@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import base64
-import fractions
 from pathlib import Path
 
 import av
@@ -13,7 +12,8 @@ import pytest
 
 from capture.synthetic import SyntheticVideoSource
 from streaming import frame_stamp
-from streaming.h264 import PROFILES, LiveH264Encoder, bgr_to_video_frame
+from streaming.encoder import VideoEncoder
+from streaming.h264 import PROFILES, bgr_to_video_frame
 
 
 def busy_frame(width: int, height: int, index: int) -> np.ndarray:
@@ -29,20 +29,15 @@ def test_round_trip_on_a_raw_frame() -> None:
 
 def test_survives_h264_at_low_bitrate_and_scaling() -> None:
     profile = PROFILES["1080p"]
-    encoder = LiveH264Encoder(profile)
-    encoder.target_bitrate = profile.min_bitrate
+    encoder = VideoEncoder(profile)
+    encoder.set_bitrate(profile.min_bitrate)
     decoder = av.CodecContext.create("h264", "r")
     read = []
     for i in range(12):
         image = busy_frame(1920, 1080, i)
         frame_stamp.draw(image, 1_764_000_000_000 + i * 33, i)
-        frame = bgr_to_video_frame(image)
-        frame.pts, frame.time_base = i * 3000, fractions.Fraction(1, 90000)
-        from aiortc.codecs.h264 import h264_depayload
-
-        payloads, _ = encoder.encode(frame)
-        data = b"".join(h264_depayload(p) for p in payloads)
-        for out in decoder.decode(av.Packet(data)):
+        packets = encoder.encode(bgr_to_video_frame(image), i * 33_333_333)
+        for out in decoder.decode(packets[0].to_av()):
             bgr = out.to_ndarray(format="bgr24")
             small = cv2.resize(bgr, (480, 270), interpolation=cv2.INTER_AREA)
             luma = out.to_ndarray(format="gray")

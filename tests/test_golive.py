@@ -14,7 +14,6 @@ from app.console_core import ConsoleCore
 from app.settings import Settings
 from app.stall_probe import StallProbe
 from capture.synthetic import SyntheticAudioSource, SyntheticVideoSource
-from streaming.h264 import uninstall_live_h264
 from widgets.golive_panel import GoLivePanel, format_elapsed
 
 # A GUI thread kept from painting this long has hung (a blocking network call would show as
@@ -35,7 +34,6 @@ def core(tmp_path, monkeypatch, memory_keyring):
     console.start(built_in_relay=False, devices=False)  # the program carries them to Go live
     yield console
     console.shutdown()
-    uninstall_live_h264()
 
 
 @pytest.fixture

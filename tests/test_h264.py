@@ -1,33 +1,30 @@
-"""The live H.264 encoder: real x264 encodes of real frames, read back from the bitstream."""
+"""The live H.264 encoder (streaming/encoder.py with streaming/h264.py's settings): real x264
+encodes of real frames, packed as aiortc's sender packs them, read back from the bitstream."""
 
 from __future__ import annotations
 
 import asyncio
-import fractions
-import math
 
 import av
 import cv2
 import numpy as np
 import pytest
-from aiortc import RTCPeerConnection, VideoStreamTrack
+from aiortc import RTCPeerConnection
+from aiortc.codecs.h264 import H264Encoder, h264_depayload
 from aiortc.rtcrtpsender import RTCRtpSender
 
+from streaming.encoder import EncodedPacket, VideoEncoder
 from streaming.h264 import (
     PROFILES,
     EncodeRecord,
-    LiveH264Encoder,
     PresetGovernor,
     VideoProfile,
     bgr_to_video_frame,
     h264_level,
-    install_live_h264,
-    installed_profile,
-    observe_encodes,
-    uninstall_live_h264,
 )
+from streaming.media_tracks import EncodedTrack
 
-TB = fractions.Fraction(1, 90000)
+FRAME_NS = 100_000_000 // 3  # 30 fps
 
 
 def moving_picture(index: int, width: int = 1920, height: int = 1080) -> np.ndarray:
@@ -40,19 +37,20 @@ def moving_picture(index: int, width: int = 1920, height: int = 1080) -> np.ndar
     return image
 
 
-def frame_at(index: int, image: np.ndarray) -> av.VideoFrame:
-    frame = bgr_to_video_frame(image)
-    frame.pts = index * 3000
-    frame.time_base = TB
-    return frame
+def encode(encoder: VideoEncoder, index: int, image: np.ndarray, keyframe: bool = False):
+    return encoder.encode(bgr_to_video_frame(image), index * FRAME_NS, keyframe)
+
+
+def packed(packets: list[EncodedPacket]) -> tuple[list[bytes], int]:
+    """RTP payloads and timestamp, as aiortc's sender makes them from our packets."""
+    assert len(packets) == 1, "one access unit per frame, none held back"
+    return H264Encoder().pack(packets[0].to_av())
 
 
 def nal_units(payloads: list[bytes]) -> list[bytes]:
     """NAL units back from aiortc's RTP payloads (single NAL, STAP-A, FU-A)."""
-    from aiortc.codecs.h264 import h264_depayload
-
     stream = b"".join(h264_depayload(p) for p in payloads)
-    return [n for n in LiveH264Encoder._split_bitstream(stream) if n]
+    return [n for n in H264Encoder._split_bitstream(stream) if n]
 
 
 def decode_access_unit(decoder: av.CodecContext, nals: list[bytes]) -> list[av.VideoFrame]:
@@ -88,43 +86,46 @@ def test_profile_rejects_bad_values_in_plain_words() -> None:
 
 
 def test_1080p_stream_is_constrained_baseline_level_4_and_decodes() -> None:
-    encoder = LiveH264Encoder(PROFILES["1080p"])
+    encoder = VideoEncoder(PROFILES["1080p"])
     decoder = av.CodecContext.create("h264", "r")
     decoded = []
     images = []
-    first_nals: list[bytes] = []
+    nals_by_frame: list[list[bytes]] = []
     for i in range(10):
         image = moving_picture(i)
         images.append(image)
-        payloads, timestamp = encoder.encode(frame_at(i, image))
+        payloads, timestamp = packed(encode(encoder, i, image))
         assert timestamp == i * 3000
         assert all(len(p) <= 1300 for p in payloads)  # fits aiortc's RTP packet size
-        nals = nal_units(payloads)
-        if i == 0:
-            first_nals = nals
-        decoded.extend(decode_access_unit(decoder, nals))
-    sps = sps_of(first_nals)
+        nals_by_frame.append(nal_units(payloads))
+        decoded.extend(decode_access_unit(decoder, nals_by_frame[-1]))
+    sps = sps_of(nals_by_frame[0])
     assert sps is not None, "first access unit carries its SPS (viewers can join at a keyframe)"
     profile_idc, constraints, level_idc = sps[1], sps[2], sps[3]
     assert profile_idc == 66  # Baseline
     assert constraints & 0x40  # constraint_set1: Constrained Baseline, what WebRTC negotiates
     assert level_idc == 40  # level 4.0, not aiortc's 3.1
-    assert is_idr(first_nals)
-    assert len(decoded) == 10  # one picture per access unit, none held back
+    assert is_idr(nals_by_frame[0])
+    assert len(decoded) == 10
     out = decoded[-1]
     assert (out.width, out.height) == (1920, 1080)
     psnr = cv2.PSNR(out.to_ndarray(format="bgr24"), images[-1])
     assert psnr > 22, f"decoded picture too far from the input: {psnr:.1f} dB"
+    # The parameter sets are also extradata, for the MP4 and FLV muxers.
+    info = encoder.info
+    assert info is not None and info.extradata.startswith(b"\x00\x00\x00\x01")
+    assert (info.width, info.height, info.codec) == (1920, 1080, "h264")
 
 
 def test_keyframes_every_interval_and_on_request_only() -> None:
     profile = VideoProfile(640, 360, 30, 400_000, 1_000_000, 800_000, keyint_s=1.0)
-    encoder = LiveH264Encoder(profile)
+    encoder = VideoEncoder(profile)
     idr_frames = []
     for i in range(75):
-        payloads, _ = encoder.encode(frame_at(i, moving_picture(i, 640, 360)), i == 45)
-        if is_idr(nal_units(payloads)):
+        packets = encode(encoder, i, moving_picture(i, 640, 360), i == 45)
+        if is_idr(nal_units(packed(packets)[0])):
             idr_frames.append(i)
+            assert packets[0].keyframe
     # Scheduled at 0 and 30; forced at 45 (a viewer's PLI), after which the count restarts.
     assert idr_frames == [0, 30, 45]
     assert encoder.keyframes == 3
@@ -134,137 +135,108 @@ def _bitrate(sizes: list[int], fps: int) -> float:
     return sum(sizes) * 8 * fps / len(sizes)
 
 
-def test_bitrate_follows_target_within_range_without_extra_keyframes() -> None:
+def test_bitrate_change_down_in_place_up_at_the_scheduled_keyframe() -> None:
     profile = VideoProfile(
         960,
         540,
         30,
         min_bitrate=600_000,
         max_bitrate=2_400_000,
-        start_bitrate=2_400_000,
-        keyint_s=1.0,
+        start_bitrate=1_200_000,
+        keyint_s=2.0,
         adapt_preset=False,
     )
     records: list[EncodeRecord] = []
-    encoder = LiveH264Encoder(profile, observer=lambda record, frame: records.append(record))
-    encoder.target_bitrate = 50_000_000
-    assert encoder.target_bitrate == 2_400_000  # clamped to the top of the range
-    for i in range(90):
-        encoder.encode(frame_at(i, moving_picture(i, 960, 540)))
-    encoder.target_bitrate = 100_000  # a receiver reports a poor network (REMB)
+    encoder = VideoEncoder(profile, observer=lambda record, frame: records.append(record))
+    for i in range(70):
+        encode(encoder, i, moving_picture(i, 960, 540))
+    encoder.set_bitrate(100_000)  # a poor network
     assert encoder.target_bitrate == 600_000  # never below the floor
-    for i in range(90, 210):
-        encoder.encode(frame_at(i, moving_picture(i, 960, 540)))
+    for i in range(70, 130):
+        encode(encoder, i, moving_picture(i, 960, 540))
+    assert encoder.opened == 1  # down: in place, the encoder was not reopened
+    encoder.set_bitrate(50_000_000)  # the network recovered: above the cap it was opened with
+    assert encoder.target_bitrate == 2_400_000  # clamped to the top of the range
+    for i in range(130, 210):
+        encode(encoder, i, moving_picture(i, 960, 540))
+    assert encoder.opened == 2  # up: reopened ...
     sizes = [r.size for r in records]
-    high = _bitrate(sizes[30:90], 30)
-    low = _bitrate(sizes[120:210], 30)
-    assert 0.6 * 2_400_000 < high < 1.2 * 2_400_000, high
+    high = _bitrate(sizes[30:70], 30)
+    low = _bitrate(sizes[80:130], 30)  # within 10 frames of the change
+    back = _bitrate(sizes[185:210], 30)
+    assert 0.6 * 1_200_000 < high < 1.2 * 1_200_000, high
     assert low < 1.25 * 600_000, low
-    assert low < high / 2
-    # The switch waited for the scheduled keyframe: still one IDR per second, none extra.
-    assert [r.pts // 3000 for r in records if r.keyframe] == [0, 30, 60, 90, 120, 150, 180]
+    assert back > 1.3 * high, (back, high)
+    # ... at the scheduled keyframe (frame 180): one IDR every 2 s, none extra for either change.
+    assert [r.pts // 3000 for r in records if r.keyframe] == [0, 60, 120, 180]
     assert all(r.finished >= r.started for r in records)
 
 
-def test_other_pixel_formats_are_converted_once_and_size_changes_reopen() -> None:
-    encoder = LiveH264Encoder(PROFILES["360p"])
-    red = np.zeros((360, 640, 3), np.uint8)
-    red[:, :, 2] = 255
-    bgr = av.VideoFrame.from_ndarray(red, format="bgr24")
-    bgr.pts, bgr.time_base = 0, TB
-    payloads, _ = encoder.encode(bgr)
-    decoder = av.CodecContext.create("h264", "r")
-    outs = decode_access_unit(decoder, nal_units(payloads))
-    pixel = outs[0].to_ndarray(format="bgr24")[180, 320]
-    assert pixel[2] > 200 and pixel[0] < 60 and pixel[1] < 60, pixel
-    # A smaller picture: the encoder reopens at the new size and starts with a keyframe.
-    payloads, _ = encoder.encode(frame_at(1, moving_picture(1, 320, 180)))
-    nals = nal_units(payloads)
-    assert is_idr(nals)
-    assert sps_of(nals) is not None
+def test_size_changes_reopen_with_a_keyframe() -> None:
+    encoder = VideoEncoder(PROFILES["360p"])
+    encode(encoder, 0, moving_picture(0, 640, 360))
+    packets = encode(encoder, 1, moving_picture(1, 320, 180))
+    nals = nal_units(packed(packets)[0])
+    assert is_idr(nals) and sps_of(nals) is not None
+    assert encoder.info is not None and (encoder.info.width, encoder.info.height) == (320, 180)
 
 
 def test_timestamps_that_do_not_advance_are_nudged_forward() -> None:
-    encoder = LiveH264Encoder(PROFILES["360p"])
-    for i in range(3):
-        frame = frame_at(0, moving_picture(i, 640, 360))  # same pts three times
-        payloads, _ = encoder.encode(frame)
-        assert payloads
+    encoder = VideoEncoder(PROFILES["360p"])
+    pts = [encode(encoder, 0, moving_picture(i, 640, 360))[0].pts for i in range(3)]
+    assert pts == [0, 1, 2]
 
 
-def test_install_makes_aiortc_senders_use_live_encoder_over_real_webrtc() -> None:
-    profile = VideoProfile(640, 360, 30, 400_000, 1_000_000, 800_000)
-    records: list[EncodeRecord] = []
-    install_live_h264(profile)
-    stop_observing = observe_encodes(lambda record, frame: records.append(record))
-    try:
-        assert installed_profile() == profile
-        received = asyncio.run(_loopback_h264(frames_wanted=15))
-    finally:
-        stop_observing()
-        uninstall_live_h264()
-    assert installed_profile() is None
-    assert len(received) >= 15
-    assert all(size == (640, 360) for size in received)
-    assert records and records[0].keyframe
+def test_encoded_packets_cross_real_webrtc_without_a_second_encode() -> None:
+    encoder = VideoEncoder(PROFILES["360p"])
+    packets = [encode(encoder, i, moving_picture(i, 640, 360))[0] for i in range(20)]
+    sizes, sender_encoder = asyncio.run(_loopback(packets))
+    assert len(sizes) >= 15
+    assert set(sizes) == {(640, 360)}
+    assert isinstance(sender_encoder, H264Encoder)
+    assert sender_encoder.codec is None  # aiortc only packed our packets: x264 never opened
+    assert encoder.encoded == 20
 
 
-class _Pattern(VideoStreamTrack):
-    async def recv(self) -> av.VideoFrame:
-        pts, time_base = await self.next_timestamp()
-        frame = bgr_to_video_frame(moving_picture(pts // 3000, 640, 360))
-        frame.pts, frame.time_base = pts, time_base
-        return frame
-
-
-async def _loopback_h264(frames_wanted: int) -> list[tuple[int, int]]:
+async def _loopback(packets: list[EncodedPacket]) -> tuple[list[tuple[int, int]], object]:
     sender_pc, receiver_pc = RTCPeerConnection(), RTCPeerConnection()
     received: list[tuple[int, int]] = []
     done = asyncio.Event()
-
     pulls: list[asyncio.Future[None]] = []
 
     @receiver_pc.on("track")
     def on_track(track) -> None:
         async def pull() -> None:
-            while len(received) < frames_wanted:
+            while len(received) < 15:
                 frame = await track.recv()
                 received.append((frame.width, frame.height))
             done.set()
 
         pulls.append(asyncio.ensure_future(pull()))  # held: a bare task may be collected
 
-    transceiver = sender_pc.addTransceiver(_Pattern(), direction="sendonly")
+    track = EncodedTrack("video")
+    transceiver = sender_pc.addTransceiver(track, direction="sendonly")
     h264 = [c for c in RTCRtpSender.getCapabilities("video").codecs if c.mimeType == "video/H264"]
     transceiver.setCodecPreferences(h264)
     await sender_pc.setLocalDescription(await sender_pc.createOffer())
     await receiver_pc.setRemoteDescription(sender_pc.localDescription)
     await receiver_pc.setLocalDescription(await receiver_pc.createAnswer())
     await sender_pc.setRemoteDescription(receiver_pc.localDescription)
+
+    async def feed() -> None:
+        for packet in packets:
+            track.push(packet)
+            await asyncio.sleep(1 / 30)
+
+    feeding = asyncio.ensure_future(feed())
     try:
         await asyncio.wait_for(done.wait(), timeout=30)
-        encoder = transceiver.sender._RTCRtpSender__encoder  # the encoder aiortc picked
-        assert isinstance(encoder, LiveH264Encoder)
-        assert math.isclose(encoder.profile.fps, 30)
+        used = transceiver.sender._RTCRtpSender__encoder  # the encoder aiortc picked
     finally:
+        feeding.cancel()
         await sender_pc.close()
         await receiver_pc.close()
-    return received
-
-
-def test_forwarded_packets_are_packed_without_encoding() -> None:
-    # In-process relays forward already-encoded frames through the same lookup: `pack` must
-    # packetize them as aiortc's own encoder does, without opening x264.
-    source = LiveH264Encoder(PROFILES["360p"])
-    payloads, _ = source.encode(frame_at(0, moving_picture(0, 640, 360)))
-    annexb = b"".join(b"\x00\x00\x00\x01" + n for n in nal_units(payloads))
-    packet = av.Packet(annexb)
-    packet.pts, packet.time_base = 6000, TB
-    forwarder = LiveH264Encoder(PROFILES["360p"])
-    repacked, timestamp = forwarder.pack(packet)
-    assert timestamp == 6000
-    assert nal_units(repacked) == nal_units(payloads)
-    assert forwarder.codec is None
+    return received, used
 
 
 def test_governor_steps_to_faster_presets_under_overload_and_back() -> None:
@@ -288,7 +260,7 @@ def test_governor_steps_to_faster_presets_under_overload_and_back() -> None:
 
 
 def test_overloaded_encoder_switches_preset_at_the_scheduled_keyframe(monkeypatch) -> None:
-    import streaming.h264 as h264_module
+    import streaming.encoder as encoder_module
 
     class SlowClock:  # every encode appears to take 30 ms: a machine that cannot keep up
         now = 1000.0
@@ -297,12 +269,11 @@ def test_overloaded_encoder_switches_preset_at_the_scheduled_keyframe(monkeypatc
             self.now += 0.030
             return self.now
 
-    monkeypatch.setattr(h264_module, "time", SlowClock())
-    encoder = LiveH264Encoder(VideoProfile(640, 360, 30, 400_000, 1_000_000, 800_000, keyint_s=1.0))
+    monkeypatch.setattr(encoder_module, "time", SlowClock())
+    encoder = VideoEncoder(VideoProfile(640, 360, 30, 400_000, 1_000_000, 800_000, keyint_s=1.0))
     idr, settings = [], []
     for i in range(45):
-        payloads, _ = encoder.encode(frame_at(i, moving_picture(i, 640, 360)))
-        nals = nal_units(payloads)
+        nals = nal_units(packed(encode(encoder, i, moving_picture(i, 640, 360)))[0])
         if is_idr(nals):
             idr.append(i)
         # x264 writes its settings as text in an SEI when it starts: subme=2 is veryfast's
@@ -311,6 +282,6 @@ def test_overloaded_encoder_switches_preset_at_the_scheduled_keyframe(monkeypatc
         if i == 29:
             assert encoder.preset == "veryfast"  # judged, but waiting for the keyframe
     assert encoder.preset == "superfast"
-    assert [i for i, _ in settings] == [0, 30]
-    assert b" subme=2 " in settings[0][1] and b" subme=1 " in settings[1][1]
+    assert sorted({i for i, _ in settings}) == [0, 30]  # written when the encoder (re)opens
+    assert b" subme=2 " in settings[0][1] and b" subme=1 " in settings[-1][1]
     assert idr == [0, 30]  # the switch rode on the scheduled keyframe: none extra

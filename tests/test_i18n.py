@@ -34,7 +34,7 @@ KEPT = {
     "LiveDesk", "WHIP", "WHEP", "Janus", "RNNoise", "LUFS", "dBFS", "dBTP", "dB", "fps",
     "kHz", "RMS", "NACK", "PLI", "PK", "SYNTHETIC", "Unix", "ws", "wss", "http", "https",
     "host", "camera", "screen", "test", "rtsp", "srt", "janus", "px", "ms", "MJPG", "YUYV",
-    "kbit", "AGC", "GR", "Hz",
+    "kbit", "AGC", "GR", "Hz", "RTMP", "YouTube",
     "Language", "English",  # the language menu: findable by a host who reads neither well
 }  # fmt: skip
 _WORD = re.compile(r"[A-Za-z]{2,}")

@@ -1,36 +1,20 @@
-"""The publisher's tracks (streaming/media_tracks.py): pictures keep their shape, video keeps
-only the newest frame with pts from the capture clock, audio leaves as
-Opus packets stamped by sample count, and its queue stays short."""
+"""The publisher's tracks (streaming/media_tracks.py) and the hub's scaling: pictures keep their
+shape, a video track starts at a keyframe and, when it falls behind, drops to the next one (asking
+for it), audio keeps a short queue."""
 
 from __future__ import annotations
 
 import asyncio
-import time
+import fractions
 
-import av
 import numpy as np
 
-from capture.media import AudioBlock, VideoFrame
-from capture.source import Source
-from streaming.media_tracks import (
-    MAX_AUDIO_QUEUE_MS,
-    OPUS_TIME_BASE,
-    AudioSourceTrack,
-    VideoSourceTrack,
-    fit,
-)
+from streaming.encode_hub import fit
+from streaming.encoder import EncodedPacket, StreamInfo
+from streaming.media_tracks import MAX_AUDIO_QUEUE_MS, MAX_VIDEO_QUEUE, EncodedTrack
 
-
-class PushSource(Source):
-    """A source the test pushes into by hand (on the test's thread)."""
-
-    label = "test pushes"
-
-    def start(self) -> None: ...
-    def stop(self) -> None: ...
-
-    def push(self, item) -> None:
-        self._emit(item)
+VIDEO = StreamInfo("video", "h264", fractions.Fraction(1, 90_000), width=320, height=180, fps=30)
+OPUS = StreamInfo("audio", "opus", fractions.Fraction(1, 48_000), sample_rate=48_000, channels=2)
 
 
 def test_fit_keeps_the_picture_shape():
@@ -44,54 +28,45 @@ def test_fit_keeps_the_picture_shape():
     assert fit(np.zeros((1080, 1920, 3), np.uint8), (960, 540)).shape == (540, 960, 3)
 
 
-def test_video_track_keeps_newest_frame_with_capture_clock_pts():
-    source = PushSource()
+def video(pts: int, keyframe: bool = False) -> EncodedPacket:
+    return EncodedPacket(bytes([pts % 256]), pts, keyframe, VIDEO)
+
+
+def test_video_track_starts_at_a_keyframe_and_drops_to_the_next_when_behind():
+    asked = []
 
     async def scenario():
-        track = VideoSourceTrack(source, (320, 180))
-        t0 = time.monotonic_ns()
-        for i, offset_ms in enumerate((0, 40, 80)):
-            source.push(
-                VideoFrame(np.full((180, 320, 3), i * 50, np.uint8), t0 + offset_ms * 1_000_000, i)
-            )
-            await asyncio.sleep(0.3)  # the reader converts each before the next arrives
-        first = await track.recv()  # only the newest survives: older ones were replaced
-        source.push(VideoFrame(np.zeros((180, 320, 3), np.uint8), t0 + 120_000_000, 3))
+        track = EncodedTrack("video", lambda: asked.append(1))
+        assert asked == [1]  # a new track asks for a keyframe at once
+        track.push(video(0))  # not decodable on its own: dropped
+        track.push(video(3000, keyframe=True))
+        first = await track.recv()
+        for i in range(2, MAX_VIDEO_QUEUE + 3):  # the loop falls behind
+            track.push(video(i * 3000))
+        assert len(asked) == 2  # past the cap: the queue is dropped, a keyframe asked for
+        track.push(video(99_000))  # still waiting for it
+        track.push(video(102_000, keyframe=True))
         second = await track.recv()
         track.stop()
-        track.join()
         return track, first, second
 
     track, first, second = asyncio.run(scenario())
-    assert (first.width, first.height) == (320, 180)
-    assert first.pts == 80 * 90  # 80 ms after the first frame, 90 kHz clock
-    assert second.pts == 120 * 90
-    assert track.frames_dropped_total == 2 and track.frames_sent == 2
-    assert not source._consumers  # unsubscribed on stop
+    assert first.pts == 3000 and first.time_base == fractions.Fraction(1, 90_000)
+    assert second.pts == 102_000 and second.is_keyframe
+    assert track.frames_sent == 2 and track.dropped == 3 + MAX_VIDEO_QUEUE
+    assert track.last_size == (320, 180)
 
 
-def test_audio_track_sends_opus_packets_and_drops_oldest_beyond_the_cap():
-    source = PushSource()
-    tone = 0.3 * np.sin(2 * np.pi * 440 * np.arange(48_000) / 48_000).astype(np.float32)
-
+def test_audio_track_drops_the_oldest_packets_beyond_the_cap():
     async def scenario():
-        track = AudioSourceTrack(source)
-        blocks = 30  # 300 ms of 10 ms blocks, more than the cap
-        for i in range(blocks):
-            source.push(AudioBlock(tone[i * 480 : (i + 1) * 480, None], 48_000, i * 10_000_000))
+        track = EncodedTrack("audio")
+        for i in range(15):  # 300 ms of 20 ms packets
+            track.push(EncodedPacket(b"x", i * 960, True, OPUS, 960))
         packets = [await track.recv(), await track.recv()]
         track.stop()
-        return track, packets, blocks
+        return track, packets
 
-    track, packets, blocks = asyncio.run(scenario())
-    made = blocks // 2  # one 20 ms packet per two blocks, none held back
+    track, packets = asyncio.run(scenario())
     kept = MAX_AUDIO_QUEUE_MS // 20
-    assert track.packets_dropped == made - kept
-    # Timestamps count samples from the first block: the dropped packets leave a gap.
-    assert [p.pts for p in packets] == [(made - kept) * 960, (made - kept + 1) * 960]
-    assert packets[0].time_base == OPUS_TIME_BASE
-    decoder = av.CodecContext.create("libopus", "r")
-    decoded = [frame for p in packets for frame in decoder.decode(p)]
-    assert sum(frame.samples for frame in decoded) == 2 * 960
-    level = np.abs(decoded[-1].to_ndarray().astype(np.float32)).max()
-    assert level > 0.1  # the tone came through
+    assert track.dropped == 15 - kept
+    assert [p.pts for p in packets] == [(15 - kept) * 960, (15 - kept + 1) * 960]

@@ -12,7 +12,6 @@ from golive_support import TOKEN, GarbageAnswerServer, watch_whep
 from waiting import wait_for
 
 from capture.synthetic import SyntheticAudioSource, SyntheticVideoSource
-from streaming.h264 import uninstall_live_h264
 from streaming.publisher import Publisher, PublishOptions, PublishState, WhipSignalling
 
 
@@ -47,7 +46,6 @@ def sources():
     yield video, audio
     video.stop()
     audio.stop()
-    uninstall_live_h264()
 
 
 def make_publisher(url, sources, token=TOKEN, **options):

@@ -1,5 +1,7 @@
 """The Go-live panel: where to publish, Go live / Stop (each confirmed), the live state in
-plain words, time on air and the sending figures. A view of `GoLiveController` only."""
+plain words, time on air and the sending figures; the Record button with the recording's
+state, and the list of other destinations (widgets/destinations_panel.py). A view of
+`GoLiveController` only. `RecordingIndicator` is the status-bar badge (size, duration)."""
 
 from __future__ import annotations
 
@@ -10,6 +12,7 @@ from PySide6.QtWidgets import (
     QComboBox,
     QFormLayout,
     QGridLayout,
+    QGroupBox,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -21,7 +24,10 @@ from PySide6.QtWidgets import (
 )
 
 from app.golive import GoLiveController
+from app.recording import RecordingController
+from streaming.encoder import EncoderChoice
 from streaming.publisher import RESOLUTIONS
+from widgets.destinations_panel import DestinationsPanel
 
 STATE_COLOUR = {
     "idle": "#888",
@@ -65,6 +71,16 @@ def figure_titles() -> dict[str, str]:
     }
 
 
+def encoder_text(choice: EncoderChoice) -> str:
+    if choice.hardware:
+        return QCoreApplication.translate("GoLivePanel", "Encoder: hardware ({0})").format(
+            choice.name
+        )
+    return QCoreApplication.translate(
+        "GoLivePanel", "Encoder: software x264 ({0} hardware encoders not usable here)"
+    ).format(len(choice.passed_over))
+
+
 def _plain(label: QLabel) -> QLabel:
     label.setTextFormat(Qt.TextFormat.PlainText)
     return label
@@ -72,6 +88,32 @@ def _plain(label: QLabel) -> QLabel:
 
 def format_elapsed(seconds: int) -> str:
     return f"{seconds // 3600:02d}:{seconds // 60 % 60:02d}:{seconds % 60:02d}"
+
+
+def format_size(n: int) -> str:
+    return f"{n / 1e9:.2f} GB" if n >= 1e9 else f"{n / 1e6:.0f} MB"
+
+
+class RecordingIndicator(QLabel):
+    """● REC 00:12:03 · 153 MB while recording; empty otherwise."""
+
+    def __init__(self, recording: RecordingController, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setTextFormat(Qt.TextFormat.PlainText)
+        self.setStyleSheet("color: #d22; font-weight: bold;")
+        recording.progress.connect(self._show)
+        recording.state_changed.connect(self._state)
+
+    def _show(self, size: int, seconds: float) -> None:
+        self.setText(
+            self.tr("● REC {0} · {1}").format(format_elapsed(int(seconds)), format_size(size))
+        )
+
+    def _state(self, state: str, _message: str) -> None:
+        if state in ("idle", "failed"):
+            self.clear()
+        elif not self.text():
+            self.setText(self.tr("● REC"))
 
 
 class GoLivePanel(QWidget):
@@ -128,19 +170,44 @@ class GoLivePanel(QWidget):
         grid = QGridLayout()
         self.figures: dict[str, QLabel] = {}
         titles = figure_titles()
-        for row, (key, _) in enumerate(FIGURES):
-            grid.addWidget(_plain(QLabel(titles[key])), row, 0)
+        for index, (key, _) in enumerate(FIGURES):  # two pairs a row: the panel is tall
+            row, col = divmod(index, 2)
+            grid.addWidget(_plain(QLabel(titles[key])), row, col * 2)
             self.figures[key] = _plain(QLabel("—"))
-            grid.addWidget(self.figures[key], row, 1)
+            grid.addWidget(self.figures[key], row, col * 2 + 1)
+
+        recording = controller.recording
+        self.record_button = QPushButton(self.tr("● Record"))
+        self.record_button.setCheckable(True)
+        self.record_status = _plain(QLabel())
+        self.record_status.setWordWrap(True)
+        self.record_indicator = RecordingIndicator(recording)
+        record_row = QHBoxLayout()
+        record_row.addWidget(self.record_button)
+        record_row.addWidget(self.record_indicator, 1)
+        self.encoder_label = _plain(QLabel(encoder_text(controller.encoder_choice())))
+        self.encoder_label.setWordWrap(True)
+        self.encoder_label.setStyleSheet("color: #666;")
+
+        self.destinations = DestinationsPanel(controller.destinations)
+        others = QGroupBox(self.tr("Also stream to 同时推流"))
+        QVBoxLayout(others).addWidget(self.destinations)
 
         column = QVBoxLayout(self)
         column.addLayout(form)
         column.addLayout(buttons)
         column.addLayout(state_row)
         column.addWidget(self.message_label)
+        column.addLayout(record_row)
+        column.addWidget(self.record_status)
+        column.addWidget(others)
         column.addLayout(grid)
         column.addWidget(self.viewer_label)
+        column.addWidget(self.encoder_label)
         column.addStretch(1)
+
+        self.record_button.clicked.connect(self._record_clicked)
+        recording.state_changed.connect(self._show_recording)
 
         self.mode.currentIndexChanged.connect(self._mode_changed)
         self.url.editingFinished.connect(self._url_changed)
@@ -268,6 +335,20 @@ class GoLivePanel(QWidget):
 
     def _show_notice(self, text: str) -> None:
         self.message_label.setText(text)
+
+    def _record_clicked(self) -> None:
+        recording = self.controller.recording
+        if recording.recording:
+            recording.stop()
+        else:
+            recording.start()
+        self.record_button.setChecked(recording.recording)
+
+    def _show_recording(self, state: str, message: str) -> None:
+        self.record_button.setChecked(self.controller.recording.recording)
+        self.record_status.setText(message)
+        colour = "#a00" if state == "failed" else "#666"
+        self.record_status.setStyleSheet(f"color: {colour};")
 
     def _show_relay(self, info: dict[str, Any]) -> None:
         viewer = info.get("viewer")

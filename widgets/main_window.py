@@ -63,7 +63,7 @@ LEFT_TOP = "golive"
 LEFT_TABS = ("devices", "scenes", "layers", "voice", "mix")
 RIGHT = ("studio", "questions")
 #: Column widths of the first layout as a share of the window width, with a floor in pixels.
-LEFT_SHARE, LEFT_MIN = 0.22, 300
+LEFT_SHARE, LEFT_MIN = 0.22, 320
 RIGHT_SHARE, RIGHT_MIN = 0.32, 400
 
 

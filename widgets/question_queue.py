@@ -36,7 +36,7 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QColor, QFont, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QHBoxLayout,
+    QGridLayout,
     QHeaderView,
     QLabel,
     QLineEdit,
@@ -180,15 +180,17 @@ class QuestionQueueWidget(QWidget):
         self.new_marker.clicked.connect(self.show_waiting)
         self.new_marker.hide()
         self.buttons: dict[str, QPushButton] = {}
-        row = QHBoxLayout()
-        for name, label, key, handler in (
-            ("pin", self.tr("Pin"), "P", self.pin_selected),
-            ("unpin", self.tr("Unpin"), "", state.unpin),
-            ("answer", self.tr("Answered"), "A", self.answer_selected),
-            ("next", self.tr("Next"), "N", self.next_question),
-            ("dismiss", self.tr("Dismiss"), "", self.dismiss_selected),
-            ("reopen", self.tr("Reopen"), "", self.reopen_selected),
-            ("merge", self.tr("Merge"), "", self.merge_selected),
+        row = QGridLayout()  # two rows of buttons: the panel fits beside a laptop's preview
+        for index, (name, label, key, handler) in enumerate(
+            (
+                ("pin", self.tr("Pin"), "P", self.pin_selected),
+                ("unpin", self.tr("Unpin"), "", state.unpin),
+                ("answer", self.tr("Answered"), "A", self.answer_selected),
+                ("next", self.tr("Next"), "N", self.next_question),
+                ("dismiss", self.tr("Dismiss"), "", self.dismiss_selected),
+                ("reopen", self.tr("Reopen"), "", self.reopen_selected),
+                ("merge", self.tr("Merge"), "", self.merge_selected),
+            )
         ):
             button = QPushButton(label)
             button.clicked.connect(handler)
@@ -199,7 +201,7 @@ class QuestionQueueWidget(QWidget):
                 shortcut.activated.connect(handler)
                 button.setToolTip(self.tr("Key: {0}").format(key))
             self.buttons[name] = button
-            row.addWidget(button)
+            row.addWidget(button, *divmod(index, 4))
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addWidget(self.pinned_label)

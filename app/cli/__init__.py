@@ -49,6 +49,16 @@ BENCHES: tuple[Command, ...] = (
         "interaction channel through NATS JetStream edges vs the embedded hub: msg/s, latency (JSON)",
     ),
     Command(
+        "outputs",
+        "app.cli.bench_outputs",
+        "one encode for every output: CPU with 1/2/4 outputs, first frame, RTMP latency (JSON)",
+    ),
+    Command(
+        "avsync",
+        "app.cli.bench_avsync",
+        "A/V offset at the recording and the RTMP stream pulled back: flash vs beep (JSON)",
+    ),
+    Command(
         "compositor",
         "app.cli.bench_compositor",
         "program composition cost per 1080p30 frame: camera, every layer, each filter (JSON)",

@@ -210,7 +210,10 @@ async def _host_counter(relay: RelayProcess, counts: Counter[str]) -> None:
 
     url = relay.base.replace("http", "ws", 1) + "/ws/host"
     headers = {"Authorization": f"Bearer {relay.host_token}"}
-    async with aiohttp.ClientSession() as http, http.ws_connect(url, headers=headers, max_msg_size=0) as ws:
+    async with (
+        aiohttp.ClientSession() as http,
+        http.ws_connect(url, headers=headers, max_msg_size=0) as ws,
+    ):
         async for message in ws:
             if message.type != aiohttp.WSMsgType.TEXT:
                 break
@@ -462,12 +465,9 @@ class _PublisherRun:
         return None
 
     def stop(self) -> None:
-        from streaming.h264 import uninstall_live_h264
-
         self.publisher.stop()
         self.video.stop()
         self.audio.stop()
-        uninstall_live_h264()
 
 
 async def cpu_and_outage(args: argparse.Namespace, parts: set[str]) -> dict[str, Any]:

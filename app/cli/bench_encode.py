@@ -1,7 +1,7 @@
 """`livedesk bench encode`: CPU cost of our publish pipeline per 1080p frame, against ffmpeg.
 
 Ours: BGR frames in memory (what a camera source delivers) → the one BGR→I420 conversion →
-`LiveH264Encoder` (x264 through PyAV) → aiortc's RTP packetization, run as fast as it goes.
+`VideoEncoder` (x264 through PyAV) → aiortc's RTP packetization of its packets, run as fast as it goes.
 Anchor: the ffmpeg command line (/usr/bin/ffmpeg) encoding the very same raw BGR frames, piped
 in, with the same x264 settings (preset, tune, profile, level, keyframe interval, bitrate and VBV,
 threads). Figure: CPU seconds (user + system, every thread) per frame; ratio ours/ffmpeg
@@ -11,7 +11,6 @@ threads). Figure: CPU seconds (user + system, every thread) per frame; ratio our
 from __future__ import annotations
 
 import argparse
-import fractions
 import json
 import os
 import resource
@@ -24,9 +23,11 @@ from dataclasses import replace
 from typing import Any
 
 import numpy as np
+from aiortc.codecs.h264 import H264Encoder
 
 from capture.synthetic import SyntheticVideoSource
-from streaming.h264 import PROFILES, LiveH264Encoder, VideoProfile, bgr_to_video_frame
+from streaming.encoder import VideoEncoder
+from streaming.h264 import PROFILES, VideoProfile, bgr_to_video_frame
 
 TARGET_RATIO = 1.3
 
@@ -70,18 +71,17 @@ def _cpu_self() -> float:
 
 
 def run_ours(profile: VideoProfile, images: list[np.ndarray], order: list[int]) -> dict[str, Any]:
-    encoder = LiveH264Encoder(profile)
-    time_base = fractions.Fraction(1, 90_000)
-    step = 90_000 // profile.fps
+    encoder = VideoEncoder(profile)
+    packer = H264Encoder()  # what aiortc's sender does with each packet
+    step_ns = 1_000_000_000 // profile.fps
     payload_bytes = 0
     packets = 0
     cpu0, wall0 = _cpu_self(), time.perf_counter()
     for i, index in enumerate(order):
-        frame = bgr_to_video_frame(images[index])
-        frame.pts, frame.time_base = i * step, time_base
-        payloads, _ = encoder.encode(frame)
-        packets += len(payloads)
-        payload_bytes += sum(len(p) for p in payloads)
+        for packet in encoder.encode(bgr_to_video_frame(images[index]), i * step_ns):
+            payloads, _ = packer.pack(packet.to_av())
+            packets += len(payloads)
+            payload_bytes += sum(len(p) for p in payloads)
     cpu, wall = _cpu_self() - cpu0, time.perf_counter() - wall0
     return _figures(cpu, wall, len(order), payload_bytes, profile.fps) | {"rtp_packets": packets}
 

@@ -470,7 +470,7 @@ async def measure(args: argparse.Namespace) -> dict[str, Any]:
     unknown = set(phases) - set(PHASES)
     if unknown:
         raise RuntimeError(f"unknown phases: {', '.join(sorted(unknown))}")
-    # This process only: the publisher installs PROFILES[resolution].
+    # This process only: the publisher encodes with PROFILES[resolution].
     profile = PROFILES[args.resolution]
     PROFILES[args.resolution] = replace(
         profile,

@@ -1,12 +1,14 @@
 """`livedesk publish`: a headless publisher, for operators checking a relay and for tests.
 
     livedesk publish --whip URL [--token-file PATH|-] [--video SRC] [--audio SRC] [--duration S]
-                     [--stats-json PATH] [--resolution 1080p]
+                     [--stats-json PATH] [--resolution 1080p] [--record PATH]
     livedesk publish --janus URL --room N [...same options]
 
 It is the console's show without windows: the sources feed the same media buses, the voice
 chain runs on the microphone, and the program (one full-frame layer of --video, or the scene
-on air in --scene FILE) is what is published.
+on air in --scene FILE) is what is published. With --record, the same encoded packets are also
+written to a fragmented MP4 (no second encode); a recording that fails (a full disk) says so and
+the publishing goes on.
 
 Exit codes: 0 published for the whole duration (or until Ctrl-C) and stopped cleanly;
 2 bad arguments or a source that cannot be opened; 3 could not go live (relay unreachable,
@@ -105,6 +107,20 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         type=Path,
         help="publish the program of this saved scene file (its scene on air; the layer id "
         "camera is --video); default: --video full frame",
+    )
+    parser.add_argument(
+        "--record",
+        metavar="PATH",
+        type=Path,
+        help="also record what is published to this MP4 file (fragmented: playable even if "
+        "the process is killed)",
+    )
+    parser.add_argument(
+        "--record-min-free",
+        metavar="MB",
+        type=float,
+        default=500,
+        help="with --record: refuse to record with less free space than this (default 500)",
     )
     parser.add_argument(
         "--connect-timeout",
@@ -309,7 +325,27 @@ def headless_core(args: argparse.Namespace, video: Any, audio: Any) -> Any:
     return core
 
 
+def _recorder(args: argparse.Namespace, hub: Any, publisher: Any) -> Any:
+    """The --record output on the publisher's encode; it reports on stderr."""
+    from streaming.recorder import Recorder
+
+    recorder = Recorder(
+        args.record,
+        publisher.video_profile,
+        audio=publisher.audio_codec is not None,
+        min_free_bytes=int(args.record_min_free * 1024 * 1024),
+    )
+    recorder.on_state(
+        lambda _output, state, message: print(
+            f"[recording {state.value}] {message}", file=sys.stderr, flush=True
+        )
+    )
+    hub.add(recorder)
+    return recorder
+
+
 def run(args: argparse.Namespace) -> int:
+    from streaming.encode_hub import EncodeHub
     from streaming.publisher import RESOLUTIONS, Publisher, PublishOptions, PublishState
     from streaming.whip import WhipError, url_origin
 
@@ -357,20 +393,27 @@ def run(args: argparse.Namespace) -> int:
         stats.sample(figures.to_dict())
 
     program = core.program
+    program_video = program.video if video is not None else None
+    program_audio = program.audio if audio is not None else None
+    hub = EncodeHub(program_video, program_audio)
     publisher = Publisher(
         signalling,
-        program.video if video is not None else None,
-        program.audio if audio is not None else None,
+        program_video,
+        program_audio,
         PublishOptions(resolution=args.resolution, connect_timeout_s=args.connect_timeout),
         on_state=on_state,
         on_stats=on_stats,
+        hub=hub,
     )
+    recorder = _recorder(args, hub, publisher) if args.record is not None else None
 
     def on_signal(*_: object) -> None:
         done.set()
 
     previous = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGINT, signal.SIGTERM)}
     publisher.start()
+    if recorder is not None:
+        recorder.start()
     try:
         live_deadline: float | None = None
         while not done.wait(0.02):
@@ -381,9 +424,12 @@ def run(args: argparse.Namespace) -> int:
                 break
         failed = publisher.state == PublishState.FAILED
         publisher.stop()
+        if recorder is not None:
+            recorder.stop()
     finally:
         for sig, handler in previous.items():
             signal.signal(sig, handler)
+        hub.stop()
         core.shutdown()
     stats.write()
     if failed:

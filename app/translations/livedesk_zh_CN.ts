@@ -155,6 +155,108 @@ livedesk audience --url {url} --viewers 50 --rate 20 --duration 60</translation>
     </message>
 </context>
 <context>
+    <name>Destinations</name>
+    <message>
+        <source>RTMP server</source>
+        <translation>自定义 RTMP 服务器</translation>
+    </message>
+    <message>
+        <source>YouTube</source>
+        <translation>YouTube</translation>
+    </message>
+    <message>
+        <source>哔哩哔哩 Bilibili</source>
+        <translation>哔哩哔哩</translation>
+    </message>
+    <message>
+        <source>快手 Kuaishou</source>
+        <translation>快手</translation>
+    </message>
+    <message>
+        <source>抖音 Douyin</source>
+        <translation>抖音</translation>
+    </message>
+    <message>
+        <source>淘宝直播 Taobao Live</source>
+        <translation>淘宝直播</translation>
+    </message>
+    <message>
+        <source>视频号 Video Channels</source>
+        <translation>视频号</translation>
+    </message>
+</context>
+<context>
+    <name>DestinationsPanel</name>
+    <message>
+        <source>Off</source>
+        <translation>未开启</translation>
+    </message>
+    <message>
+        <source>Connecting…</source>
+        <translation>正在连接…</translation>
+    </message>
+    <message>
+        <source>LIVE</source>
+        <translation>直播中</translation>
+    </message>
+    <message>
+        <source>Reconnecting…</source>
+        <translation>正在重连…</translation>
+    </message>
+    <message>
+        <source>Problem</source>
+        <translation>出现问题</translation>
+    </message>
+    <message>
+        <source>Destination</source>
+        <translation>推流目标</translation>
+    </message>
+    <message>
+        <source>State</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <source>name shown here (optional)</source>
+        <translation>在此显示的名称（可选）</translation>
+    </message>
+    <message>
+        <source>stream key (kept in the system keyring)</source>
+        <translation>推流码（保存在系统钥匙串中）</translation>
+    </message>
+    <message>
+        <source>Add destination</source>
+        <translation>添加推流目标</translation>
+    </message>
+    <message>
+        <source>Platform</source>
+        <translation>平台</translation>
+    </message>
+    <message>
+        <source>URL 推流地址</source>
+        <translation>推流地址</translation>
+    </message>
+    <message>
+        <source>Key 推流码</source>
+        <translation>推流码</translation>
+    </message>
+    <message>
+        <source>Name</source>
+        <translation>名称</translation>
+    </message>
+    <message>
+        <source>Remove this destination</source>
+        <translation>删除此推流目标</translation>
+    </message>
+    <message>
+        <source>Stop</source>
+        <translation>停止</translation>
+    </message>
+    <message>
+        <source>Start</source>
+        <translation>开始</translation>
+    </message>
+</context>
+<context>
     <name>DevicePicker</name>
     <message>
         <source>Refresh devices</source>
@@ -343,6 +445,14 @@ livedesk audience --url {url} --viewers 50 --rate 20 --duration 60</translation>
         <translation>重传 / 关键帧请求</translation>
     </message>
     <message>
+        <source>Encoder: hardware ({0})</source>
+        <translation>编码器：硬件编码（{0}）</translation>
+    </message>
+    <message>
+        <source>Encoder: software x264 ({0} hardware encoders not usable here)</source>
+        <translation>编码器：软件编码 x264（本机有 {0} 个硬件编码器不可用）</translation>
+    </message>
+    <message>
         <source>WHIP relay</source>
         <translation>WHIP 转发服务器</translation>
     </message>
@@ -377,6 +487,14 @@ livedesk audience --url {url} --viewers 50 --rate 20 --duration 60</translation>
     <message>
         <source>Stop</source>
         <translation>停止</translation>
+    </message>
+    <message>
+        <source>● Record</source>
+        <translation>● 录制</translation>
+    </message>
+    <message>
+        <source>Also stream to 同时推流</source>
+        <translation>同时推流</translation>
     </message>
     <message>
         <source>empty = the built-in relay on this computer</source>
@@ -1292,6 +1410,17 @@ livedesk audience --url {url} --viewers 50 --rate 20 --duration 60</translation>
     <message>
         <source>Nothing pinned</source>
         <translation>没有置顶问题</translation>
+    </message>
+</context>
+<context>
+    <name>RecordingIndicator</name>
+    <message>
+        <source>● REC {0} · {1}</source>
+        <translation>● 录制中 {0} · {1}</translation>
+    </message>
+    <message>
+        <source>● REC</source>
+        <translation>● 录制中</translation>
     </message>
 </context>
 <context>

@@ -154,7 +154,9 @@ class EdgeHub(InteractionHub):
     def _append(self, kind: str, fields_json: str, user_json: str | None) -> tuple[int, bytes]:
         """Events the hub logs on its own (a viewer's join) go to the stream; they come back to
         every edge with their seq."""
-        self._publish(self.room.viewer_subject(kind), event_tail(kind, fields_json, user_json, self._clock()))
+        self._publish(
+            self.room.viewer_subject(kind), event_tail(kind, fields_json, user_json, self._clock())
+        )
         return 0, b""
 
     def _accept(self, viewer: _Viewer, kind: str, fields: dict[str, Any]) -> None:
@@ -176,7 +178,9 @@ class EdgeHub(InteractionHub):
         if type(mid) is not str or not 0 < len(mid) <= rules.MAX_ID:
             mid = secrets.token_hex(8)  # a console without ids: no de-duplication to ask for
         self._publish(
-            self.room.host_subject(kind), event_tail(kind, _dumps(fields), None, self._clock()), "h." + mid
+            self.room.host_subject(kind),
+            event_tail(kind, _dumps(fields), None, self._clock()),
+            "h." + mid,
         )
         self.counters["broadcasts"] += 1
 
@@ -227,7 +231,8 @@ class EdgeHub(InteractionHub):
         if min(alive) == self.edge_id and total != self._last_count:
             self._last_count = total
             self._publish(
-                self.room.count_subject, event_tail("viewer_count", f'{{"count":{total}}}', None, self._clock())
+                self.room.count_subject,
+                event_tail("viewer_count", f'{{"count":{total}}}', None, self._clock()),
             )
 
     def _spawn(self, coro: Any) -> None:

@@ -1,0 +1,39 @@
+"""`livedesk bench avsync` on a short run: the flash and the beep captured together arrive
+together, within a frame, in the recording and in the RTMP stream pulled back through nginx."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+from rtmp_support import available
+
+from app.cli.bench_avsync import errors_ms
+
+
+def test_pairs_are_aligned_to_their_boundaries_by_the_true_offsets() -> None:
+    true = {10: 5_000_000, 11: 30_000_000, 12: 12_000_000}  # flash capture − boundary, ns
+    # In the stream (its own time zero): each flash 2 ms later than it should be.
+    flashes = [0.0, 1.025 + 0.002, 2.007 + 0.002]
+    onsets = [f - t / 1e9 for f, t in zip([0.0, 1.025, 2.007], (5e6, 30e6, 12e6), strict=True)]
+    flashes[0] += 0.002
+    errors = errors_ms(flashes, onsets, true, 1.0)
+    assert len(errors) == 3 and all(abs(e - 2.0) < 0.01 for e in errors)
+
+
+@pytest.mark.skipif(not available(), reason="nginx with the RTMP module is missing")
+def test_recording_and_rtmp_keep_picture_and_sound_within_a_frame() -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "app", "bench", "avsync", "--seconds", "6"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    result = json.loads(done.stdout)
+    for output in ("recording", "rtmp"):
+        assert result[output]["pairs"] >= 3, result
+        assert result[output]["within_one_frame"], result
+        assert abs(result[output]["median_ms"]) < result["frame_ms"]
