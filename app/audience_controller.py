@@ -8,6 +8,10 @@ the keyring), else the built-in relay's hub as soon as the go-live controller ha
 A show whose journal was never closed (the console crashed or was killed) may be resumed; the
 controller says so (`crashed_show()`) and starts nothing until a view has asked the host and
 called `begin()` — no message is read before the host decides.
+
+Block lists belong to the host's account (the hub read), not to one show: each show starts
+with the account's saved lists, every change is saved back (`app.danmaku.blocklists`), and the
+pipeline sends them to the hub so viewers do not see what the host blocked.
 """
 
 from __future__ import annotations
@@ -18,6 +22,8 @@ from typing import Any
 
 from PySide6.QtCore import QObject, Signal
 
+from app.danmaku import blocklists
+from app.danmaku.filters import FilterConfig
 from app.danmaku.journal import Journal, resumable_show
 from app.danmaku.process import AudienceProcess
 from app.danmaku.state import AudienceState
@@ -43,6 +49,7 @@ class AudienceController(QObject):
         self._golive = golive
         self.state = AudienceState(parent=self)
         self.service: AudienceProcess | None = None
+        self.state.filtersChanged.connect(self._save_lists)
         golive.relay_info_changed.connect(self._on_relay_info)
 
     @property
@@ -64,6 +71,7 @@ class AudienceController(QObject):
             Journal(crashed).close(ended=True)
         self.service = AudienceProcess(resume, resume=resume is not None)
         self.state.set_source(self.service)
+        self._apply_lists(blocklists.load(self._settings, self.account))
         url = self.hub_url
         if url:
             token = get_token(url)
@@ -80,8 +88,38 @@ class AudienceController(QObject):
         except SecretStoreError as exc:
             self.notice.emit(str(exc))
         self._settings.update_section(SECTION, {HUB_URL: url})
+        self._apply_lists(blocklists.load(self._settings, self.account))
         if self.service is not None:
             self.service.connect(url, token)
+
+    # --- block lists ----------------------------------------------------------------------
+    @property
+    def account(self) -> str:
+        """Whose block lists apply: the configured hub's, else the built-in hub's."""
+        return blocklists.account(self.hub_url)
+
+    def export_lists(self) -> str:
+        """The current block lists as text (one entry a line)."""
+        filters = self.state.filters
+        return blocklists.to_text(
+            blocklists.BlockLists(list(filters.blocked_words), list(filters.blocked_users))
+        )
+
+    def import_lists(self, text: str) -> int:
+        """Add the entries of a block list text; how many entries it held."""
+        lists = blocklists.from_text(text)
+        self._apply_lists(lists)
+        return len(lists.words) + len(lists.users)
+
+    def _apply_lists(self, lists: blocklists.BlockLists) -> None:
+        if lists.words or lists.users:
+            self.state.block_lists(lists.words, lists.users)
+
+    def _save_lists(self, filters: FilterConfig) -> None:
+        saved = blocklists.load(self._settings, self.account)
+        current = blocklists.BlockLists(list(filters.blocked_words), list(filters.blocked_users))
+        if current != saved:
+            blocklists.save(self._settings, self.account, current)
 
     def _on_relay_info(self, info: dict[str, Any]) -> None:
         """The built-in relay runs: read the audience from its hub (with the relay's host token)."""

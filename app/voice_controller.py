@@ -59,7 +59,7 @@ class VoiceController(QObject):
             settings = settings.with_values("denoise", method="auto")
         self._settings = settings
         LearnedModel.load_async()  # about a second on a worker; the gate works alone till then
-        self.chain = VoiceChain(settings)
+        self.chain = VoiceChain(settings, live=True)
         profile = NoiseProfile.from_lists(saved.get(PROFILE_KEY))
         if profile is not None:
             self.chain.set_noise_profile(profile)

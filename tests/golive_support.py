@@ -4,7 +4,6 @@ real aiortc WHEP subscriber that counts decoded frames."""
 from __future__ import annotations
 
 import asyncio
-import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -98,15 +97,6 @@ async def watch_whep(url: str, seconds: float) -> Received:
         task.cancel()
     await asyncio.gather(*tasks, return_exceptions=True)
     return got
-
-
-def wait_for(predicate: Callable[[], bool], timeout: float, interval: float = 0.05) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(interval)
-    return predicate()
 
 
 class MemoryKeyring(KeyringBackend):

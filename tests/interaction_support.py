@@ -11,6 +11,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+from waiting import wait_for
 from websockets.sync.client import ClientConnection, connect
 
 from streaming.interaction.client import HostClient
@@ -36,14 +37,6 @@ def recv_until(ws: ClientConnection, pred: Callable[[dict], bool], timeout: floa
         for item in json.loads(ws.recv(timeout=left)):
             if pred(item):
                 return item
-
-
-def wait_for(pred: Callable[[], bool], timeout: float = 10.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not pred():
-        if time.monotonic() > deadline:
-            raise TimeoutError("condition not met in time")
-        time.sleep(0.01)
 
 
 class Collector:

@@ -48,7 +48,9 @@ def test_espeak_speech_is_48k_at_minus_26_dbfs(lang: str) -> None:
 
 @pytest.mark.slow
 def test_quick_bench_prints_every_target(capsys) -> None:
-    assert main(["bench", "audio", "--quick", "--speed-seconds", "4"]) == 0
+    noises = ("pink", "transient", "crowd")  # one steady, one transient, one babble room
+    argv = ["bench", "audio", "--quick", "--speed-seconds", "4", "--noises", ",".join(noises)]
+    assert main(argv) == 0
     result = json.loads(capsys.readouterr().out)
     summary = result["summary"]
     for key in (
@@ -60,7 +62,10 @@ def test_quick_bench_prints_every_target(capsys) -> None:
         "true_peak_max_dbtp",
     ):
         assert key in summary
-    assert len(result["conditions"]) == len(ts.STATIONARY + ts.NON_STATIONARY + ts.SHOP_FLOOR)
+    assert [c["noise"] for c in result["conditions"]] == list(noises)
+    assert set(summary["rooms_5db"]) == {"steady", "transient", "babble"}
+    for room in summary["rooms_5db"].values():
+        assert {"pesq_minus_best_rival_worst", "stoi_minus_noisy_worst"} <= set(room)
     # Properties of the design, not of the machine's speed:
     assert summary["latency_ms_spectral"]["value"] <= 20.0
     assert summary["true_peak_max_dbtp"]["met"]

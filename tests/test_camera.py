@@ -2,10 +2,10 @@
 validation, a device that is not there, V4L2 listing from sysfs). Frames through the same
 Source interface are tested with a real file in test_file_source.py / test_main_window.py."""
 
-import time
 from pathlib import Path
 
 import pytest
+from waiting import wait_for
 
 from capture.camera import CameraMode, CameraSource, parse_device
 from capture.devices import _v4l2_cameras
@@ -20,10 +20,7 @@ def test_unsupported_format_is_refused_in_plain_words() -> None:
 def test_missing_camera_fails_with_a_message() -> None:
     source = CameraSource("camera:/dev/video98")
     source.start()
-    deadline = time.monotonic() + 10
-    while source.status.state in (SourceState.STOPPED, SourceState.STARTING):
-        assert time.monotonic() < deadline
-        time.sleep(0.05)
+    wait_for(lambda: source.status.state not in (SourceState.STOPPED, SourceState.STARTING), 10)
     assert source.status.state == SourceState.FAILED
     assert "could not be opened" in source.status.message
     source.stop()

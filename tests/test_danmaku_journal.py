@@ -21,7 +21,8 @@ from app.danmaku.journal import JournalReader, resumable_show
 from app.danmaku.service import AudienceService
 from streaming.interaction.hub import HubLimits
 from streaming.interaction.serve import HubServer
-from tests.interaction_support import TOKEN, viewer, wait_for
+from tests.interaction_support import TOKEN, viewer
+from tests.waiting import wait_for
 
 TEXTS = [
     "能用花呗吗",

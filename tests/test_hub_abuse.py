@@ -11,7 +11,8 @@ import struct
 import time
 
 import pytest
-from interaction_support import TOKEN, Collector, wait_for
+from interaction_support import TOKEN, Collector
+from waiting import wait_for
 from websockets.exceptions import InvalidStatus
 from websockets.sync.client import connect
 

@@ -171,7 +171,8 @@ def test_hosts_are_fed_during_a_burst_not_after_it():
     import asyncio
 
     from streaming.interaction.blast import blast
-    from tests.interaction_support import Collector, wait_for
+    from tests.interaction_support import Collector
+    from tests.waiting import wait_for
 
     with (
         HubServer(

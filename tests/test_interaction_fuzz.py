@@ -18,7 +18,8 @@ from websockets.sync.client import connect
 from streaming.interaction.client import last_seq_of
 from streaming.interaction.hub import HubLimits
 from streaming.interaction.serve import HubServer
-from tests.interaction_support import TOKEN, Collector, viewer, wait_for
+from tests.interaction_support import TOKEN, Collector, viewer
+from tests.waiting import wait_for
 
 SCHEMA = json.loads(Path("streaming/interaction/schema.json").read_text(encoding="utf-8"))
 HOST_FRAME = Draft202012Validator({"$ref": "#/$defs/host_frame", "$defs": SCHEMA["$defs"]})

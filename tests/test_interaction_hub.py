@@ -13,7 +13,8 @@ from streaming.interaction.eventlog import EventLog
 from streaming.interaction.hub import HubLimits
 from streaming.interaction.ratelimit import TokenBucket
 from streaming.interaction.serve import HubServer
-from tests.interaction_support import TOKEN, Collector, recv_until, viewer, wait_for
+from tests.interaction_support import TOKEN, Collector, recv_until, viewer
+from tests.waiting import wait_for
 
 
 @pytest.fixture

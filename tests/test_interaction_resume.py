@@ -12,7 +12,8 @@ import pytest
 
 from streaming.interaction.hub import HubLimits
 from streaming.interaction.serve import HubServer
-from tests.interaction_support import TOKEN, Collector, CuttableProxy, recv_until, viewer, wait_for
+from tests.interaction_support import TOKEN, Collector, CuttableProxy, recv_until, viewer
+from tests.waiting import wait_for
 
 BURST = 6000
 VIEWERS = 6

@@ -16,7 +16,8 @@ from websockets.sync.client import connect
 from streaming.interaction import rules
 from streaming.interaction.hub import HubLimits
 from streaming.interaction.serve import HubServer
-from tests.interaction_support import TOKEN, Collector, recv_until, viewer, wait_for
+from tests.interaction_support import TOKEN, Collector, recv_until, viewer
+from tests.waiting import wait_for
 
 ROOT = Path(__file__).resolve().parents[1]
 SCHEMA = json.loads((ROOT / "streaming/interaction/schema.json").read_text("utf-8"))
@@ -89,6 +90,7 @@ VALUES = st.one_of(
     st.text(max_size=80),
     st.text(min_size=490, max_size=520),
     st.lists(st.text(max_size=5), max_size=3),
+    st.lists(st.text(min_size=60, max_size=70), max_size=2),
     st.dictionaries(st.text(max_size=3), st.integers(), max_size=2),
 )
 FIELDS = [
@@ -109,8 +111,11 @@ FIELDS = [
     "title",
     "url",
     "price",
+    "blocked_words",
+    "blocked_users",
+    "hide_spam",
 ]
-TYPES = [*rules.VIEWER_RULES, *rules.HOST_RULES, "join", "gap", 3, None]
+TYPES = [*rules.VIEWER_RULES, *rules.HOST_SEND, "join", "gap", 3, None]
 
 
 @settings(max_examples=400, deadline=None)
@@ -119,7 +124,7 @@ TYPES = [*rules.VIEWER_RULES, *rules.HOST_RULES, "join", "gap", 3, None]
 )
 def test_hub_rules_agree_with_the_schema(kind, fields):
     obj = {**fields, "v": 1, "type": kind}
-    for rule_set, name in ((rules.VIEWER_RULES, "viewer_send"), (rules.HOST_RULES, "host_send")):
+    for rule_set, name in ((rules.VIEWER_RULES, "viewer_send"), (rules.HOST_SEND, "host_send")):
         try:
             rules.check(obj, rule_set)
             accepted = True
@@ -170,6 +175,7 @@ def test_every_frame_the_hub_sends_validates():
                 },
             ]:
                 host.client.send(event)
+            host.client.send({"v": 1, "type": "moderation", "blocked_words": ["加群"]})
             late = viewer(srv.viewer_url)  # a join, a viewer_count, and the sticky broadcasts
             wait_for(
                 lambda: {"viewer_count", "product", "gap"} <= {e["type"] for e in host.events()}

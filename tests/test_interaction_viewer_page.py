@@ -10,7 +10,8 @@ import pytest
 
 from streaming.loop_thread import LoopThread
 from streaming.relay.server import RelayServer
-from tests.interaction_support import Collector, viewer, wait_for
+from tests.interaction_support import Collector, viewer
+from tests.waiting import wait_for
 
 pytestmark = pytest.mark.slow
 
@@ -99,7 +100,8 @@ def test_pin_and_announcement_from_the_host_are_shown(relay, page):
             "document.getElementById('dm-announcement').textContent === '今晚八点秒杀'",
             timeout=10_000,
         )
-        assert page.text_content("#dm-pin") == "📌 能用花呗吗<script>"
+        assert page.text_content("#dm-pin-text") == "能用花呗吗<script>"
+        assert page.text_content("#dm-pin-label") == "Pinned by the host"
         host.client.send({"v": 1, "type": "pin", "question_id": "q7", "text": None})
         page.wait_for_function(
             "document.getElementById('dm-pin').textContent === ''", timeout=10_000
@@ -113,7 +115,7 @@ def test_a_late_joiner_sees_the_pin_and_the_rate_limit_is_explained(relay, page)
         wait_for(lambda: any(e["type"] == "pin" for e in host.events()))
     page.reload(wait_until="domcontentloaded")
     page.wait_for_function(
-        "document.getElementById('dm-pin').textContent === '📌 158 100斤穿M'", timeout=20_000
+        "document.getElementById('dm-pin-text').textContent === '158 100斤穿M'", timeout=20_000
     )
     page.evaluate("""() => {  // 30 sends at once through the form: over the burst of 10
       const form = document.getElementById("dm-form"), input = document.getElementById("dm-input");

@@ -6,11 +6,11 @@ from __future__ import annotations
 import asyncio
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 
 import pytest
 from aiortc import RTCPeerConnection, RTCSessionDescription
+from waiting import wait_for
 
 from capture.synthetic import SyntheticAudioSource, SyntheticVideoSource
 from streaming.janus import JanusError, JanusSession, JanusSignalling, JanusSubscriber
@@ -76,10 +76,11 @@ def test_console_publishes_h264_and_opus_through_janus_to_a_subscriber(janus: Lo
     audio.start()
     publisher.start()
     try:
-        deadline = time.monotonic() + 20
-        while publisher.state != PublishState.LIVE and time.monotonic() < deadline:
-            assert publisher.state != PublishState.FAILED, publisher.message
-            time.sleep(0.1)
+        wait_for(
+            lambda: publisher.state in (PublishState.LIVE, PublishState.FAILED),
+            20,
+            explain=lambda: publisher.message,
+        )
         assert publisher.state == PublishState.LIVE, publisher.message
         assert signalling.feed_id is not None
         got = asyncio.run(watch_feed(janus.url, 4242, seconds=4.0))

@@ -6,6 +6,7 @@ import time
 
 import numpy as np
 import pytest
+from waiting import wait_for
 
 from capture.devices import list_microphones
 from capture.levels import LevelTracker, block_levels
@@ -28,9 +29,7 @@ def record_while_playing(sink: PulseSink, source: MicrophoneSource, samples: np.
     source.subscribe(take)
     source.start()
     assert source.status.state != SourceState.FAILED, source.status.message
-    deadline = time.monotonic() + 10
-    while not blocks and time.monotonic() < deadline:  # the stream is flowing
-        time.sleep(0.02)
+    wait_for(lambda: bool(blocks), 10)  # the stream is flowing
     sink.play(samples)
     return blocks, threads, tracker
 
@@ -66,9 +65,7 @@ def test_closed_stream_ends_the_source_with_a_message(pulse_null_sink: PulseSink
     source.start()
     time.sleep(0.3)
     source.close_stream()  # what unplugging does to the stream
-    deadline = time.monotonic() + 5
-    while source.status.state != SourceState.ENDED and time.monotonic() < deadline:
-        time.sleep(0.05)
+    wait_for(lambda: source.status.state == SourceState.ENDED, 5)
     source.stop()
     ended = [s for s in statuses if s.state == SourceState.ENDED]
     assert ended and "stopped sending sound" in ended[0].message

@@ -8,7 +8,8 @@ import threading
 import time
 
 import pytest
-from golive_support import TOKEN, GarbageAnswerServer, wait_for, watch_whep
+from golive_support import TOKEN, GarbageAnswerServer, watch_whep
+from waiting import wait_for
 
 from capture.synthetic import SyntheticAudioSource, SyntheticVideoSource
 from streaming.h264 import uninstall_live_h264
@@ -66,12 +67,12 @@ def test_publishes_to_relay_viewer_decodes_and_stop_deletes_session(relay, sourc
     pub, rec = make_publisher(relay.info["whip"], sources)
     pub.start()
     try:
-        assert wait_for(lambda: pub.state == PublishState.LIVE, 15), rec.states
+        wait_for(lambda: pub.state == PublishState.LIVE, 15, explain=lambda: rec.states)
         got = asyncio.run(watch_whep(relay.info["whep"], 4.0))
         assert got.sizes == {(640, 360)}
         assert got.video_frames >= 60  # ≥ 15 fps over 4 s on a loaded machine
         assert got.audio_frames >= 100 and got.audio_peak > 0.05  # the −20 dBFS tone
-        assert wait_for(lambda: len(rec.stats) >= 3, 5)
+        wait_for(lambda: len(rec.stats) >= 3, 5)
         last = rec.stats[-1]
         assert (last.width, last.height) == (640, 360)
         assert last.fps > 10 and last.video_kbps > 50 and last.audio_kbps > 10
@@ -83,14 +84,14 @@ def test_publishes_to_relay_viewer_decodes_and_stop_deletes_session(relay, sourc
     assert rec.names()[0] == PublishState.CONNECTING and PublishState.LIVE in rec.names()
     assert rec.last()[0] == PublishState.IDLE
     # DELETE on stop: the relay has no publisher session left
-    assert wait_for(lambda: relay.relay.publisher_id is None, 3)
+    wait_for(lambda: relay.relay.publisher_id is None, 3)
     assert not [s for s in relay.relay.sessions.values() if s.kind == "whip"]
 
 
 def test_wrong_token_fails_with_plain_message(relay, sources):
     pub, rec = make_publisher(relay.info["whip"], sources, token="not-the-token")
     pub.start()
-    assert wait_for(lambda: pub.state == PublishState.FAILED, 10)
+    wait_for(lambda: pub.state == PublishState.FAILED, 10)
     assert "refused the token" in pub.message
     pub.stop()
     assert "not-the-token" not in " ".join(m for _, m in rec.states)
@@ -99,7 +100,7 @@ def test_wrong_token_fails_with_plain_message(relay, sources):
 def test_unreachable_relay_fails_fast(sources):
     pub, _rec = make_publisher("http://127.0.0.1:9/whip", sources)
     pub.start()
-    assert wait_for(lambda: pub.state == PublishState.FAILED, 10)
+    wait_for(lambda: pub.state == PublishState.FAILED, 10)
     assert "Cannot reach the relay" in pub.message
     pub.stop()
 
@@ -109,9 +110,9 @@ def test_garbage_sdp_answer_fails_cleanly_and_deletes_session(sources):
     try:
         pub, _rec = make_publisher(server.url, sources)
         pub.start()
-        assert wait_for(lambda: pub.state == PublishState.FAILED, 10)
+        wait_for(lambda: pub.state == PublishState.FAILED, 10)
         assert "not a usable WebRTC description" in pub.message
-        assert wait_for(lambda: server.deleted == 1, 3)
+        wait_for(lambda: server.deleted == 1, 3)
         pub.stop()
     finally:
         server.close()
@@ -125,14 +126,14 @@ def test_relay_disappearing_mid_stream_reconnects_when_it_returns(relay, sources
     assert pub.options.reconnect_window_s is None
     pub.start()
     try:
-        assert wait_for(lambda: pub.state == PublishState.LIVE, 15)
+        wait_for(lambda: pub.state == PublishState.LIVE, 15)
         relay.stop()  # the relay process goes away without a word
-        assert wait_for(lambda: pub.state == PublishState.RECONNECTING, 10), rec.states
+        wait_for(lambda: pub.state == PublishState.RECONNECTING, 10, explain=lambda: rec.states)
         assert "Connection lost" in pub.message
         time.sleep(6.0)  # several failed attempts: the backoff must not have grown
         relay.restart()
         back = time.monotonic()
-        assert wait_for(lambda: pub.state == PublishState.LIVE, 20), rec.states
+        wait_for(lambda: pub.state == PublishState.LIVE, 20, explain=lambda: rec.states)
         assert time.monotonic() - back <= 3.0
         got = asyncio.run(watch_whep(relay.info["whep"], 2.5))
         assert got.video_frames > 10
@@ -146,9 +147,9 @@ def test_relay_gone_for_good_ends_failed(relay, sources):
     )
     pub.start()
     try:
-        assert wait_for(lambda: pub.state == PublishState.LIVE, 15)
+        wait_for(lambda: pub.state == PublishState.LIVE, 15)
         relay.stop()
-        assert wait_for(lambda: pub.state == PublishState.FAILED, 20), rec.states
+        wait_for(lambda: pub.state == PublishState.FAILED, 20, explain=lambda: rec.states)
         assert "Gave up reconnecting" in pub.message
         assert PublishState.RECONNECTING in rec.names()
     finally:

@@ -12,7 +12,8 @@ import time
 from pathlib import Path
 
 import pytest
-from golive_support import TOKEN, RunningRelay, wait_for
+from golive_support import TOKEN, RunningRelay
+from waiting import wait_for
 
 pytestmark = pytest.mark.slow
 
@@ -159,7 +160,7 @@ def test_chromium_plays_1080p(relay, browser, tmp_path):
 def test_viewer_page_waits_for_host_and_info_matches(relay, browser):
     page = browser.new_page()
     page.goto(relay.info["viewer"])
-    assert wait_for(lambda: page.evaluate("window.livedesk.state") == "waiting", 15)
+    wait_for(lambda: page.evaluate("window.livedesk.state") == "waiting", 15)
     assert "Waiting for the host" in page.locator("#status").inner_text()
     info = page.evaluate("async () => (await fetch('/info')).json()")
     assert info == relay.info

@@ -1,6 +1,8 @@
 import json
 from pathlib import Path
 
+from waiting import wait_for
+
 from app.paths import config_dir, data_dir
 from app.settings import Settings
 
@@ -38,15 +40,12 @@ def test_section_is_a_copy() -> None:
 
 
 def test_saves_are_debounced_and_happen_without_flush() -> None:
-    import time
 
     settings = Settings(save_delay_s=0.05)
     for i in range(20):
         settings.update_section("window", {"n": i})
     assert not settings.path.exists()
-    deadline = time.monotonic() + 3
-    while not settings.path.exists() and time.monotonic() < deadline:
-        time.sleep(0.02)
+    wait_for(settings.path.exists, 3)
     assert json.loads(settings.path.read_text())["window"]["n"] == 19
 
 

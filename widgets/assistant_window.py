@@ -205,7 +205,7 @@ class AssistantWindow(QMainWindow):
     def block_selected_user(self) -> None:
         line = self.selected_line()
         if line is not None:
-            self.state.block_user(line.user_id)
+            self.state.block_senders(line)  # a collapsed line: all its senders
 
     def block_word_from_box(self) -> None:
         word = self.word_box.text().strip()

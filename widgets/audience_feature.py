@@ -16,6 +16,7 @@ from typing import Any
 from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
+    QFileDialog,
     QFormLayout,
     QInputDialog,
     QLineEdit,
@@ -83,6 +84,8 @@ class AudienceViews(QObject):
         for title, handler in (
             (self.tr("Assistant window"), self.open_assistant),
             (self.tr("Connect to audience hub…"), self.ask_hub),
+            (self.tr("Import block list…"), self.import_lists),
+            (self.tr("Export block list…"), self.export_lists),
         ):
             action = QAction(title, window)
             action.triggered.connect(handler)
@@ -161,6 +164,42 @@ class AudienceViews(QObject):
         )
         if ok and token:
             self.controller.connect_hub(url, token)
+
+    def import_lists(self, path: str | None = None) -> None:
+        """Add the words and users of a text file (one a line) to the block lists."""
+        if path is None:
+            path, _ = QFileDialog.getOpenFileName(
+                self.window, self.tr("Import block list"), "", self.tr("Text files (*.txt)")
+            )
+        if not path:
+            return
+        try:
+            text = Path(path).read_text(encoding="utf-8-sig")
+        except (OSError, UnicodeDecodeError):
+            self.window.show_notice(
+                self.tr("Could not read {0}: it must be a UTF-8 text file.").format(path)
+            )
+            return
+        count = self.controller.import_lists(text)
+        self.window.show_notice(self.tr("{0} entries added to the block lists.").format(count))
+
+    def export_lists(self, path: str | None = None) -> None:
+        """Write the block lists to a text file (one entry a line)."""
+        if path is None:
+            path, _ = QFileDialog.getSaveFileName(
+                self.window,
+                self.tr("Export block list"),
+                "blocklist.txt",
+                self.tr("Text files (*.txt)"),
+            )
+        if not path:
+            return
+        try:
+            Path(path).write_text(self.controller.export_lists(), encoding="utf-8")
+        except OSError:
+            self.window.show_notice(self.tr("Could not write {0}.").format(path))
+            return
+        self.window.show_notice(self.tr("Block lists saved to {0}.").format(path))
 
     def _overlay_controls(self) -> QFormLayout:
         form = QFormLayout()

@@ -11,6 +11,12 @@ of a known question only raises its count in the table) the moment they arrive, 
 never has to scroll to see what is new. The table changes in place (rows inserted or
 removed at the end, `dataChanged` for the rest) rather than being reset at every tick: a reset
 re-lays out the whole view and drops the scroll position.
+
+A queue the host can click: while the pointer is over the table the rows hold still (counts
+of the rows shown still update in place) and a "N new" marker says how much is waiting; the
+new order appears when the pointer leaves or the marker is clicked. Selected rows keep their
+row when the order changes. Keys in the panel: P pins, A marks answered, N answers the pinned
+question and pins the next one. Search results are refreshed after every action.
 """
 
 from __future__ import annotations
@@ -18,8 +24,17 @@ from __future__ import annotations
 import html
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
-from PySide6.QtGui import QColor
+from PySide6.QtCore import (
+    QT_TRANSLATE_NOOP,
+    QAbstractTableModel,
+    QCoreApplication,
+    QEvent,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    Qt,
+)
+from PySide6.QtGui import QColor, QFont, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
@@ -34,11 +49,30 @@ from PySide6.QtWidgets import (
 
 from app.danmaku.pipeline import Line
 from app.danmaku.questions import QuestionView
+from app.danmaku.queue_order import next_to_pin, settle
 from app.danmaku.state import AudienceState
 
 JUST_ASKED = 3
 
-_HEADERS = ("Question", "Asked", "Askers", "Status")
+_C = "QuestionQueue"
+_HEADERS = (
+    QT_TRANSLATE_NOOP(_C, "Question"),
+    QT_TRANSLATE_NOOP(_C, "Asked"),
+    QT_TRANSLATE_NOOP(_C, "Askers"),
+    QT_TRANSLATE_NOOP(_C, "Status"),
+)
+_STATUS = {
+    "open": QT_TRANSLATE_NOOP(_C, "Open"),
+    "pinned": QT_TRANSLATE_NOOP(_C, "Pinned"),
+    "answered": QT_TRANSLATE_NOOP(_C, "Answered"),
+    "dismissed": QT_TRANSLATE_NOOP(_C, "Dismissed"),
+}
+
+
+def _tr(text: str) -> str:
+    return QCoreApplication.translate(_C, text)
+
+
 _Index = QModelIndex | QPersistentModelIndex
 
 
@@ -74,7 +108,7 @@ class QuestionTableModel(QAbstractTableModel):
         self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
     ) -> Any:
         if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
-            return _HEADERS[section]
+            return _tr(str(_HEADERS[section]))
         return None
 
     def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
@@ -89,10 +123,17 @@ class QuestionTableModel(QAbstractTableModel):
                 return str(q.count)
             if column == 2:
                 return "、".join(q.askers)
-            return q.status + (" · ordered" if q.ordered else "")
+            return _tr(str(_STATUS[q.status]))
         if role == Qt.ItemDataRole.ToolTipRole:
             # Tooltips guess rich text from the content; escaped, a viewer's markup stays text.
-            return "<p>" + "<br>".join(html.escape(t) for t in (q.text, *q.variants)) + "</p>"
+            lines = [html.escape(t) for t in (q.text, *q.variants)]
+            if q.ordered:
+                lines.append("<i>" + html.escape(_tr("Asked by a viewer who bought")) + "</i>")
+            return "<p>" + "<br>".join(lines) + "</p>"
+        if role == Qt.ItemDataRole.FontRole and q.ordered and column == 0:
+            font = QFont()
+            font.setBold(True)  # a buyer's question: marked, not a status
+            return font
         if role == Qt.ItemDataRole.BackgroundRole and q.status == "pinned":
             return QColor("#fff3b0")
         return None
@@ -112,7 +153,7 @@ class QuestionQueueWidget(QWidget):
         self._known: set[int] = set()  # question entries already seen here
         self.search_box = QLineEdit()
         self.search_box.setPlaceholderText(
-            "Search all questions (answered and dismissed too), Enter"
+            self.tr("Search all questions (answered and dismissed too), Enter")
         )
         self.search_box.returnPressed.connect(self._search)
         self.search_box.textChanged.connect(self._search_cleared)
@@ -125,18 +166,33 @@ class QuestionQueueWidget(QWidget):
         self.table.verticalHeader().hide()
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        self.table.viewport().installEventFilter(self)
+        self.table.viewport().setMouseTracking(True)
+        self.new_marker = QPushButton()
+        self.new_marker.setObjectName("questions-new")
+        self.new_marker.setFlat(True)
+        self.new_marker.setStyleSheet("color: #0b63c5; font-weight: bold; text-align: left")
+        self.new_marker.clicked.connect(self.show_waiting)
+        self.new_marker.hide()
         self.buttons: dict[str, QPushButton] = {}
         row = QHBoxLayout()
-        for name, label, handler in (
-            ("pin", "Pin", self.pin_selected),
-            ("unpin", "Unpin", state.unpin),
-            ("answer", "Answered", self.answer_selected),
-            ("dismiss", "Dismiss", self.dismiss_selected),
-            ("reopen", "Reopen", self.reopen_selected),
-            ("merge", "Merge", self.merge_selected),
+        for name, label, key, handler in (
+            ("pin", self.tr("Pin"), "P", self.pin_selected),
+            ("unpin", self.tr("Unpin"), "", state.unpin),
+            ("answer", self.tr("Answered"), "A", self.answer_selected),
+            ("next", self.tr("Next"), "N", self.next_question),
+            ("dismiss", self.tr("Dismiss"), "", self.dismiss_selected),
+            ("reopen", self.tr("Reopen"), "", self.reopen_selected),
+            ("merge", self.tr("Merge"), "", self.merge_selected),
         ):
             button = QPushButton(label)
             button.clicked.connect(handler)
+            if key:
+                # In the panel only; a line edit keeps its letters (it overrides shortcuts).
+                shortcut = QShortcut(QKeySequence(key), self)
+                shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+                shortcut.activated.connect(handler)
+                button.setToolTip(self.tr("Key: {0}").format(key))
             self.buttons[name] = button
             row.addWidget(button)
         layout = QVBoxLayout(self)
@@ -144,10 +200,12 @@ class QuestionQueueWidget(QWidget):
         layout.addWidget(self.pinned_label)
         layout.addWidget(self.search_box)
         layout.addWidget(self.just_asked)
+        layout.addWidget(self.new_marker)
         layout.addWidget(self.table, 1)
         layout.addLayout(row)
         self._searching: str | None = None
-        self._selected_ids: list[int] = []
+        self._hovering = False
+        self.waiting = 0  # ranked questions held back while the pointer is over the table
         state.questionsChanged.connect(self._on_questions)
         state.linesAdded.connect(self._on_lines)
         state.linesRemoved.connect(self._on_lines_removed)
@@ -176,18 +234,38 @@ class QuestionQueueWidget(QWidget):
         ids = self.selected_ids()
         if ids:
             self.state.pin(ids[0])
+            self._refresh_search()
 
     def answer_selected(self) -> None:
         for qid in self.selected_ids():
             self.state.answer(qid)
+        self._refresh_search()
+
+    def next_question(self) -> None:
+        """The pinned question is answered; pin the best-ranked open one."""
+        pinned = self.state.pinned.id if self.state.pinned is not None else None
+        following = next_to_pin(self.state.questions, pinned)
+        if pinned is not None:
+            self.state.answer(pinned)
+        if following is not None:
+            self.state.pin(following.id)
+            self.select_ids([following.id])
+        self._refresh_search()
 
     def dismiss_selected(self) -> None:
         for qid in self.selected_ids():
             self.state.dismiss(qid)
+        self._refresh_search()
 
     def reopen_selected(self) -> None:
         for qid in self.selected_ids():
             self.state.reopen(qid)
+        self._refresh_search()
+
+    def _refresh_search(self) -> None:
+        """Search results show statuses: ask again after an action (it applies first)."""
+        if self._searching is not None:
+            self.state.search(self._searching)
 
     def merge_selected(self) -> None:
         """Merge the selected entries into the most-asked of them."""
@@ -202,9 +280,27 @@ class QuestionQueueWidget(QWidget):
         if self._searching is not None:
             return
         keep = self.selected_ids()
-        self.model.set_rows(questions)
+        rows, self.waiting = settle(self.model.rows, questions, keep, self._hovering)
+        self.model.set_rows(rows)
         if keep:
             self.select_ids(keep)
+        self.new_marker.setVisible(self.waiting > 0)
+        self.new_marker.setText(self.tr("▲ %n new — show", "", self.waiting))
+
+    def show_waiting(self) -> None:
+        """Show the latest ranking now (the marker was clicked, or the pointer left)."""
+        hovering, self._hovering = self._hovering, False
+        self._on_questions(self.state.questions)
+        self._hovering = hovering
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        """The pointer over the table holds its rows still; leaving shows what waited."""
+        if event.type() == QEvent.Type.Enter:
+            self._hovering = True
+        elif event.type() == QEvent.Type.Leave:
+            self._hovering = False
+            self._on_questions(self.state.questions)
+        return False
 
     def _on_lines(self, lines: list[Line]) -> None:
         asked = []
@@ -225,13 +321,17 @@ class QuestionQueueWidget(QWidget):
             self._show_just_asked()
 
     def _show_just_asked(self) -> None:
-        texts = [line.text.replace("\n", " ") for line in self.just_asked_lines] or ["nothing yet"]
+        texts = [line.text.replace("\n", " ") for line in self.just_asked_lines] or [
+            self.tr("nothing yet")
+        ]
         texts += [""] * (JUST_ASKED - len(texts))  # a steady height: the table does not jump
-        self.just_asked.setText("Just asked:\n" + "\n".join(texts))
+        self.just_asked.setText(self.tr("Just asked:") + "\n" + "\n".join(texts))
 
     def _on_pinned(self, pinned: QuestionView | None) -> None:
         self.pinned_label.setText(
-            f"Pinned: {pinned.text}" if pinned is not None else "Nothing pinned"
+            self.tr("Pinned: {0}").format(pinned.text)
+            if pinned is not None
+            else self.tr("Nothing pinned")
         )
 
     def _search(self) -> None:

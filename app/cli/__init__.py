@@ -44,9 +44,20 @@ BENCHES: tuple[Command, ...] = (
         "danmaku pipeline throughput, latency, GUI stall, memory (JSON)",
     ),
     Command(
+        "scale",
+        "app.cli.bench_scale",
+        "interaction channel through NATS JetStream edges vs the embedded hub: msg/s, latency (JSON)",
+    ),
+    Command(
         "compositor",
         "app.cli.bench_compositor",
         "program composition cost per 1080p30 frame: camera, every layer, each filter (JSON)",
+    ),
+    Command(
+        "abuse",
+        "app.cli.bench_abuse",
+        "relay under attack: memory in a reconnect storm, viewers in a WHEP flood, CPU per "
+        "hostile session, publisher back after outages (JSON)",
     ),
 )
 
@@ -66,6 +77,11 @@ COMMANDS: tuple[Command, ...] = (
         "clean and level a recording with the live voice chain",
     ),
     Command(
+        "hub",
+        "app.cli.hub",
+        "run an edge hub of a room carried by NATS JetStream (big rooms, several machines)",
+    ),
+    Command(
         "audience",
         "app.cli.audience",
         "simulate viewers sending danmaku to an interaction hub (rehearsal, load test)",
@@ -74,6 +90,11 @@ COMMANDS: tuple[Command, ...] = (
         "classify",
         "app.cli.classify",
         'classify JSON lines {"text": ...} from stdin as question/spam/cheer/chat',
+    ),
+    Command(
+        "lottery",
+        "app.cli.lottery",
+        "draw a keyword lottery offline, or verify a lottery result file",
     ),
     Command(
         "report",

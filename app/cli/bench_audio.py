@@ -452,6 +452,10 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "--noises",
         help="comma-separated noise kinds to run (default: all; see app/cli/audio_testset.py)",
     )
+    p.add_argument(
+        "--langs", help="comma-separated speech languages (default: all: en,zh; --quick: en)"
+    )
+    p.add_argument("--snrs", help="comma-separated SNRs in dB (default: 0,5,10; --quick: 5)")
     p.set_defaults(handler=_run)
 
 
@@ -465,7 +469,18 @@ def _run(args: argparse.Namespace) -> int:
 
     started = time.perf_counter()
     langs = ("en",) if args.quick else tuple(ts.SPEECH)
-    snrs = (5,) if args.quick else SNRS
+    snrs: tuple[int, ...] = (5,) if args.quick else SNRS
+    if args.langs:
+        langs = tuple(x.strip() for x in args.langs.split(",") if x.strip())
+        if not set(langs) <= set(ts.SPEECH):
+            print(f"bench audio: languages are {', '.join(ts.SPEECH)}", file=sys.stderr)
+            return 2
+    if args.snrs:
+        try:
+            snrs = tuple(int(x) for x in args.snrs.split(","))
+        except ValueError:
+            print("bench audio: --snrs takes whole dB values, e.g. 0,5,10", file=sys.stderr)
+            return 2
     noises = ts.STATIONARY + ts.NON_STATIONARY + ts.SHOP_FLOOR
     if args.noises:
         wanted = tuple(n.strip() for n in args.noises.split(",") if n.strip())

@@ -130,10 +130,6 @@ class Journal:
         self._put(None)
         self._thread.join(30.0)
 
-    @property
-    def committed_seq(self) -> int:
-        return self._committed_seq
-
     def _put(self, item: tuple[str, Any] | None) -> None:
         if self._error is not None:
             raise RuntimeError(f"the show journal {self.path} cannot be written: {self._error}")

@@ -17,14 +17,13 @@ from functools import lru_cache
 _T2S_PAIRS = (
     "電电話话號号碼码嗎吗麼么這这個个貨货發发買买賣卖價价錢钱聯联係系們们還还當当幫帮費费領领"
     "紅红裡里請请問问適适膚肤樣样會会時时點点網网線线單单寶宝優优種种顏颜長长鏈链講讲說说對对"
-    "兒儿讓让給给見见車车東东過过爲为為为愛爱歡欢樂乐紹绍體体團团輕轻羣群群群贈赠險险隻只"
+    "兒儿讓让給给見见車车東东過过爲为為为愛爱歡欢樂乐紹绍體体團团輕轻羣群群群贈赠險险隻只來来獎奖"
 )
 _T2S = {ord(_T2S_PAIRS[i]): _T2S_PAIRS[i + 1] for i in range(0, len(_T2S_PAIRS), 2)}
 
 # Everything that is not a letter, digit, CJK character or emoji: whitespace, punctuation and
 # the separators people put between characters to break up a banned word.
 _SEPARATORS = re.compile(r"[\s\W_]+", re.UNICODE)
-_CJK = re.compile(r"[\u3400-\u9fff]")
 
 
 def fold(text: str) -> str:
@@ -37,10 +36,6 @@ def fold(text: str) -> str:
 def compact(folded: str) -> str:
     """`fold`ed text with whitespace, punctuation and separators removed."""
     return _SEPARATORS.sub("", folded)
-
-
-def has_cjk(text: str) -> bool:
-    return _CJK.search(text) is not None
 
 
 @lru_cache(maxsize=1)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import threading
 import time
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -20,12 +21,15 @@ from app.danmaku.journal import EventRow, Journal, JournalReader
 from app.danmaku.normalize import compact, fold, pinyin_skeleton
 from app.danmaku.questions import QuestionQueue, QuestionView, view
 from app.danmaku.validate import Event, Validator
+from streaming.interaction import moderation
 
 SendFn = Callable[[dict[str, Any]], None]
 _MAX_PENDING_LINES = 2_000  # lines waiting for the windows; older ones stay in the journal only
 _QUESTIONS_EVERY_MS = 100  # the ranked queue is recomputed at most this often
 _RESTORED_LINES = 300
 _MAX_ANALYSED = 50_000  # distinct texts whose analysis is remembered (storms repeat a lot)
+_SENDERS_LINES = 5_000  # recent lines whose senders are remembered (for "block sender")
+_SENDERS_PER_LINE = 5_000
 
 Analysis = tuple[str, str, str, Kind, str]
 """(folded, compacted, pinyin skeleton, kind, collapse key) of one text."""
@@ -120,6 +124,8 @@ class Pipeline:
         self._questions_dirty = False
         self._questions_at = 0.0
         self._analysed: dict[str, Analysis] = {}
+        # line id -> everyone whose message the line shows (a collapsed line has many)
+        self._senders: OrderedDict[int, set[str]] = OrderedDict()
 
     # --- events -----------------------------------------------------------------------------
     def process(self, frames: list[str | bytes]) -> None:
@@ -170,8 +176,14 @@ class Pipeline:
                 lines.append(
                     Line(e.seq, e.ts, e.user_id, e.user_name, e.text, kind, 1, qid, e.sent_at)
                 )
+                self._senders[e.seq] = {e.user_id}
+                if len(self._senders) > _SENDERS_LINES:
+                    self._senders.popitem(last=False)
             else:
                 bumps[joined[0]] = joined[1]
+                senders = self._senders.get(joined[0])
+                if senders is not None and len(senders) < _SENDERS_PER_LINE:
+                    senders.add(e.user_id)
         c = self.counters
         c["danmaku"] = c.get("danmaku", 0) + 1
         c[kind] = c.get(kind, 0) + 1
@@ -278,10 +290,26 @@ class Pipeline:
         self._publish_questions(force=True)
 
     def _filters_changed(self) -> None:
+        """Publish the lists to the windows and send them to the hub, which applies them to
+        what viewers see of each other."""
         with self._lock:
             self._out.filters = FilterConfig(**vars(self.filters.config))
             self._out.filters.blocked_words = list(self.filters.config.blocked_words)
             self._out.filters.blocked_users = list(self.filters.config.blocked_users)
+        self._send_moderation()
+
+    def _send_moderation(self) -> None:
+        if self.send is not None:
+            self.send(moderation.message(self.filters.config))
+
+    def _do_block_lists(self, words: list[str], users: list[str], replay: bool) -> None:
+        """Add a saved or imported list (words and user ids) in one action."""
+        changed = [self.filters.block_word(w) for w in words]
+        blocked = [u for u in users if self.filters.block_user(u)]
+        if any(changed) or blocked:
+            self._filters_changed()
+            with self._lock:
+                self._out.removed_users.update(blocked)
 
     def _do_block_word(self, word: str, replay: bool) -> None:
         if self.filters.block_word(word):
@@ -300,6 +328,13 @@ class Pipeline:
     def _do_unblock_user(self, user_id: str, replay: bool) -> None:
         if self.filters.unblock_user(user_id):
             self._filters_changed()
+
+    def _do_block_senders(self, line_id: int, user_id: str, replay: bool) -> None:
+        """Block everyone a line shows: a collapsed "666 ×820" stands for 820 senders. Journaled
+        as the `block_lists` it resolves to (a resumed show has no senders to look up)."""
+        if not replay:
+            users = sorted(self._senders.get(line_id) or {user_id})
+            self.command("block_lists", {"words": [], "users": users})
 
     def _do_set_filter_options(self, replay: bool, **options: Any) -> None:
         self.filters.set_options(**options)
@@ -361,6 +396,8 @@ class Pipeline:
         if self.hub_id is not None and hub_id != self.hub_id:
             self.seq_base = self.last_seq
         self.hub_id = hub_id
+        if not replay:
+            self._send_moderation()  # a new connection: the hub may never have had the lists
 
     def hub_since(self) -> int:
         """The hub seq to resume reading from (the host client's `since`)."""

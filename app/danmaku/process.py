@@ -94,10 +94,6 @@ class AudienceProcess:
         self._reader.join(5)
         self._conn.close()
 
-    @property
-    def alive(self) -> bool:
-        return self._proc.poll() is None
-
     def _send(self, message: tuple[str, Any, Any]) -> None:
         with self._send_lock:
             self._conn.send(message)

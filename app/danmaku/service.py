@@ -24,14 +24,14 @@ class AudienceService:
     def __init__(self, path: Path | None = None, resume: bool = False) -> None:
         pinyin_skeleton("预热")  # build the pinyin table now, not when the first message waits
         self.path = path if path is not None else new_show_path()
+        self.client: Any = None
+        self.hub_url: str | None = None
         self.journal = Journal(self.path)
         self.reader = JournalReader(self.path)
         self.pipeline = Pipeline(self.journal, send=self._send, reader=self.reader)
         if resume:
             self.pipeline.restore(self.reader)
         self.worker = DanmakuWorker(self.pipeline)
-        self.client: Any = None
-        self.hub_url: str | None = None
         self.on_status: Callable[[str, str], None] | None = None
         self.worker.start()
 

@@ -89,6 +89,14 @@ class AudienceState(QObject):
     def unblock_user(self, user_id: str) -> None:
         self._source.command("unblock_user", user_id=user_id)
 
+    def block_senders(self, line: Line) -> None:
+        """Block everyone whose message `line` shows (all senders of a collapsed line)."""
+        self._source.command("block_senders", line_id=line.id, user_id=line.user_id)
+
+    def block_lists(self, words: list[str], users: list[str]) -> None:
+        """Add many words and users at once (a saved or imported list)."""
+        self._source.command("block_lists", words=list(words), users=list(users))
+
     def delete_line(self, line_id: int) -> None:
         self._source.command("delete", line_id=line_id)
 

@@ -6,9 +6,9 @@ stops the client reading its socket; the hub's retained log is then the queue an
 dropped. Window actions come in through `command` on the same deque, so they apply in order
 with the messages around them.
 
-A thread, not a child process: `livedesk bench danmaku` measures the GUI stall at 10,000 msg/s
-with the pipeline on this thread (see the README), and the pipeline's work per message is small
-enough that the GIL hand-offs stay well inside the stall target.
+In the console this thread runs inside the audience child process (`app.danmaku.process`),
+so its GIL hand-offs never reach the GUI thread; `livedesk bench danmaku` measures both
+arrangements.
 """
 
 from __future__ import annotations

@@ -115,7 +115,12 @@ class _Slot:
 
 
 class VoiceChain:
-    def __init__(self, settings: ChainSettings | None = None) -> None:
+    """`live`: the chain feeds the show from the microphone thread, which must never wait; the
+    learned suppressor then joins when its model has loaded (the gate works alone until then).
+    Otherwise (files, benches, tests) the model is loaded at the first hop, so the output is a
+    function of the input alone."""
+
+    def __init__(self, settings: ChainSettings | None = None, *, live: bool = False) -> None:
         settings = settings or ChainSettings()
         self._slots = {
             kind.name: _Slot(kind.build(s), bool(s.enabled), kind.warm)
@@ -125,6 +130,7 @@ class VoiceChain:
         # The two stages the chain reads for meters and learning (registered by name).
         self.denoiser = self._typed("denoise", Denoiser)
         self.agc = self._typed("agc", Agc)
+        self.denoiser.adaptive.wait_for_model = not live
         self._settings = settings
         self._incoming: ChainSettings | None = None
         self._learn_request = 0

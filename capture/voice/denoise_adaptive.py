@@ -15,8 +15,11 @@ chosen by measuring every combination on the bench's development mixtures (docs/
 - music when the host keeps it: the music passes in pauses and is lowered by `duck_db` under
   the voice (the model's speech gain tells voice from music).
 A change of room (or of method between "auto" and "spectral") moves the mix over 300 ms, so
-nothing clicks; every gain is floored at the strength. Before the model has loaded (about a
-second after start, on a worker thread) or if it is not installed, the gate works alone.
+nothing clicks; every gain is floored at the strength. If the model is not installed the gate
+works alone. A stream waits for the model at its first hop (`wait_for_model`), so its output
+depends on its input only — not on when a worker thread finished; the live console instead
+loads the model at launch and lets the gate work alone until it arrives (about a second),
+rather than hold up the microphone thread.
 """
 
 from __future__ import annotations
@@ -52,6 +55,8 @@ class AdaptiveDenoiser:
         self.spectral = SpectralDenoiser(self.settings)
         self.classifier = RoomClassifier(BINS)
         self._learned: LearnedSuppressor | None = None
+        self._model_missing = False
+        self.wait_for_model = True
         self.reset()
 
     @property
@@ -96,9 +101,14 @@ class AdaptiveDenoiser:
 
     def _model_gain(self, frame: np.ndarray) -> np.ndarray | None:
         if self._learned is None:
-            model = LearnedModel.shared()
+            if self._model_missing:
+                return None
+            model = LearnedModel.load_now() if self.wait_for_model else LearnedModel.shared()
             if model is None:
-                LearnedModel.load_async()
+                if self.wait_for_model:
+                    self._model_missing = True  # not installed or broken: the gate alone
+                else:
+                    LearnedModel.load_async()
                 return None
             self._learned = LearnedSuppressor(model)
         wide = np.fft.rfft(frame, NFFT)

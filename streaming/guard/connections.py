@@ -24,6 +24,7 @@ from aiohttp import web
 from aiohttp.web_protocol import RequestHandler
 from aiohttp.web_request import BaseRequest
 
+from streaming.guard.http import internal_error
 from streaming.guard.throttled_log import ThrottledLog
 from streaming.guard.websocket import MaskScanner
 from streaming.interaction.ratelimit import ConnectionCaps, address_key
@@ -112,9 +113,20 @@ class _GuardedHandler(RequestHandler):
         message: str | None = None,
     ) -> web.StreamResponse:
         """Malformed HTTP (the parser's 4xx): a plain reason, no parser internals, and one
-        log line per interval instead of a traceback per request."""
+        log line per interval instead of a traceback per request. A client that went away
+        mid-answer is not a server error (a reconnect storm makes thousands): not logged.
+        Any other failure: logged once with a request id, a plain 500 naming it."""
+        transport = self.transport
+        if isinstance(exc, ConnectionError) and (transport is None or transport.is_closing()):
+            response = web.Response(status=status)
+            response.force_close()
+            return response
         if status >= 500:
-            return super().handle_error(request, status, exc, message)
+            if request.writer.output_size > 0:
+                raise ConnectionError("the answer had begun; the connection is closed")
+            response = internal_error(request, exc)
+            response.force_close()
+            return response
         _throttled.warning("malformed", "malformed HTTP from %s (%s)", request.remote, status)
         text = (
             "The request head is too large." if status in (413, 431) else "Malformed HTTP request."

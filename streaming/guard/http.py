@@ -122,7 +122,7 @@ def guard_middlewares(
             raise
         except OSError as exc:
             if exc.errno not in _RESOURCE_ERRNOS:
-                return _internal_error(request)
+                return internal_error(request)
             _throttled.warning(
                 "resources", "out of system resources (%s): requests refused", exc.strerror
             )
@@ -130,7 +130,7 @@ def guard_middlewares(
                 text="The server is busy; try again shortly.", headers={"Retry-After": "5"}
             ) from None
         except Exception:
-            return _internal_error(request)
+            return internal_error(request)
 
     @web.middleware
     async def hosts(request: web.Request, handler: Handler) -> web.StreamResponse:
@@ -143,9 +143,17 @@ def guard_middlewares(
     return [errors, hosts]
 
 
-def _internal_error(request: web.Request) -> web.Response:
+def internal_error(request: web.BaseRequest, exc: BaseException | None = None) -> web.Response:
+    """The one log line (with the traceback and a request id) and the plain 500 naming that
+    id, for a request the server failed: nothing internal reaches the client."""
     request_id = secrets.token_hex(4)
-    log.exception("request %s failed: %s %s", request_id, request.method, request.path)
+    log.error(
+        "request %s failed: %s %s",
+        request_id,
+        request.method,
+        request.path,
+        exc_info=exc if exc is not None else True,
+    )
     return web.Response(
         status=500,
         text=f"Something went wrong on the server (request id {request_id}).",

@@ -13,6 +13,7 @@ import asyncio
 import json
 import logging
 import threading
+import time
 from collections import deque
 from collections.abc import Callable
 from typing import Any
@@ -20,10 +21,21 @@ from typing import Any
 import aiohttp
 
 from streaming.interaction import rules
+from streaming.interaction.clock import ClockEstimate, Exchange
 
 log = logging.getLogger(__name__)
 
 _SEQ = '{"seq":'
+#: Clock exchanges: a quick burst on connecting, then one every few seconds to follow drift.
+_CLOCK_BURST = 8
+_CLOCK_BURST_GAP_S = 0.05
+_CLOCK_EVERY_S = 2.0
+
+
+def _wall_ms() -> float:
+    return time.time() * 1000.0
+
+
 StatusCallback = Callable[[str, str], None]
 
 
@@ -57,6 +69,7 @@ class HostClient:
         hub_id: str | None = None,
         backoff: tuple[float, float] = (0.2, 5.0),
         send_queue: int = 1000,
+        clock_every_s: float = _CLOCK_EVERY_S,
     ) -> None:
         self.url = url
         self._token = token
@@ -72,6 +85,10 @@ class HostClient:
         self._wake_sender: asyncio.Event | None = None
         self._ws: aiohttp.ClientWebSocketResponse | None = None
         self._ready = threading.Event()
+        self._moderation: str | None = None
+        #: The room's clock as seen from here (flash-sale countdowns end on it).
+        self.clock = ClockEstimate()
+        self._clock_every_s = clock_every_s
 
     # ---- public, any thread ----------------------------------------------------------------
 
@@ -109,12 +126,16 @@ class HostClient:
         self._thread = None
 
     def send(self, event: dict[str, Any]) -> None:
-        """Queue a host broadcast (pin, announcement, countdown, lottery, product).
+        """Queue a host broadcast (pin, announcement, countdown, lottery, product) or the
+        block lists for the hub (`moderation`).
 
         Checked with the hub's own rules first: a malformed event raises ValueError in plain
         words here, instead of an error from the hub later."""
-        rules.check(event, rules.HOST_RULES)
-        self._outgoing.append(json.dumps(event, separators=(",", ":")))
+        kind, _ = rules.check(event, rules.HOST_SEND)
+        text = json.dumps(event, separators=(",", ":"))
+        if kind == "moderation":
+            self._moderation = text  # sent again first on every reconnect: a hub may restart
+        self._outgoing.append(text)
         loop, wake = self._loop, self._wake_sender
         if loop is not None and wake is not None and not loop.is_closed():
             try:
@@ -189,7 +210,10 @@ class HostClient:
             self._ws = ws
             if self._stopping is not None and self._stopping.is_set():
                 return False
+            if self._moderation is not None and self._moderation not in self._outgoing:
+                await ws.send_str(self._moderation)
             sender = asyncio.create_task(self._send_queued(ws))
+            clock = asyncio.create_task(self._exchange_clocks(ws))
             greeted = False
             try:
                 async for msg in ws:
@@ -198,6 +222,7 @@ class HostClient:
                     greeted = self._on_text(msg.data) or greeted
             finally:
                 sender.cancel()
+                clock.cancel()
             return greeted
 
     def _request_stop(self) -> None:
@@ -250,9 +275,30 @@ class HostClient:
                 "connected", f"connected to the audience hub (from event {self._last_seq})"
             )
             return True
+        if kind == rules.TIME:
+            self._on_time(message)
+            return False
         if kind == "error":
             self._status("error", f"the hub refused a broadcast: {message.get('message')}")
         return False
+
+    async def _exchange_clocks(self, ws: aiohttp.ClientWebSocketResponse) -> None:
+        """Ask the hub for its time now and then; the answers feed `self.clock`."""
+        sent = 0
+        while not ws.closed:
+            await ws.send_str(json.dumps({"v": 1, "type": rules.TIME, "t0": _wall_ms()}))
+            sent += 1
+            await asyncio.sleep(_CLOCK_BURST_GAP_S if sent < _CLOCK_BURST else self._clock_every_s)
+
+    def _on_time(self, message: dict[str, Any]) -> None:
+        arrived = _wall_ms()
+        try:
+            exchange = Exchange(
+                float(message["t0"]), float(message["t1"]), float(message["t2"]), arrived
+            )
+        except (LookupError, TypeError, ValueError):
+            return
+        self.clock.add(exchange)
 
     async def _send_queued(self, ws: aiohttp.ClientWebSocketResponse) -> None:
         assert self._wake_sender is not None

@@ -25,6 +25,7 @@ import random
 import secrets
 import time
 from collections import Counter, deque
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
@@ -33,13 +34,17 @@ from aiohttp import WSMsgType, web
 from streaming.guard.http import HostPolicy
 from streaming.interaction import rules
 from streaming.interaction.eventlog import EventLog
+from streaming.interaction.moderation import ViewerModeration
 from streaming.interaction.ratelimit import AddressLimits, ViewerLimiter, address_key
+from streaming.interaction.sale import SaleDesk, refusal_message
+from streaming.interaction.stock import StockUpdate
 from streaming.interaction.wsframe import text_frame
 
 VIEWER_PATH = "/ws/viewer"
 HOST_PATH = "/ws/host"
 _TEXT = WSMsgType.TEXT
 HOST_BUFFER_BYTES = 16 * 2**20
+HOST_MAX_MESSAGE_BYTES = 2 * 2**20  # an authenticated host's block lists may be long
 CLOSE_TIMEOUT_S = 2.0  # a peer that does not answer the close handshake is dropped after this
 YIELD_EVERY = 32  # viewer messages handled before the viewer's task lets others run
 
@@ -79,8 +84,17 @@ def _frame(*objs: Any) -> bytes:
     return _dumps(list(objs)).encode()
 
 
-def _now_ms() -> int:
+def now_ms() -> int:
     return int(time.time() * 1000)
+
+
+def event_tail(kind: str, fields_json: str, user_json: str | None, ts: int | None = None) -> str:
+    """An event's JSON after its `{"seq":N,`: version, type, time (`ts`, default now), user,
+    then its fields."""
+    text = f'"v":1,"type":"{kind}","ts":{now_ms() if ts is None else ts}'
+    if user_json is not None:
+        text += ',"user":' + user_json
+    return text + ("," + fields_json[1:] if len(fields_json) > 2 else "}")
 
 
 class _Host:
@@ -140,14 +154,17 @@ class InteractionHub:
         host_token: str,
         limits: HubLimits | None = None,
         origins: HostPolicy | None = None,
+        clock_ms: Callable[[], int] = now_ms,
     ) -> None:
         """`origins`: which pages may open the WebSockets (None: any, for tests of the hub
-        alone); a served hub passes its server's `HostPolicy`."""
+        alone); a served hub passes its server's `HostPolicy`. `clock_ms` is the room's clock:
+        event stamps and `time` replies (tests skew it)."""
         if not host_token:
             raise ValueError("the hub needs a host token (hosts authenticate with it)")
         self.limits = limits or HubLimits()
         self.origins = origins
         self.hub_id = secrets.token_hex(6)
+        self._clock = clock_ms
         self._token = host_token.encode()
         self._log = EventLog(self.limits.log_size, self.limits.log_max_bytes)
         self.limiter = ViewerLimiter(
@@ -157,11 +174,16 @@ class InteractionHub:
         self._hosts: set[_Host] = set()
         self._next_user = 0
         self._sticky: dict[str, bytes] = {}  # latest broadcast of each type, for late joiners
-        self._sample: list[tuple[int, bytes]] = []  # reservoir of danmaku for the next fan-out
+        self.sales = SaleDesk()
+        self._stock_news: dict[str, StockUpdate] = {}  # newest per product, sent next tick
+        # Reservoir of danmaku for the next fan-out: (seq, user id, text, event bytes), twice
+        # what a tick sends, so that what moderation withholds leaves enough to send.
+        self._sample: list[tuple[int, str, str, bytes]] = []
         self._sample_seen = 0
         self._random = random.Random()
         self._last_count = -1
         self._ticker: asyncio.Task[None] | None = None
+        self.moderation = ViewerModeration()
         self.counters: Counter[str] = Counter()
 
     # ---- wiring ----------------------------------------------------------------------------
@@ -203,17 +225,14 @@ class InteractionHub:
 
     def _append(self, kind: str, fields_json: str, user_json: str | None) -> tuple[int, bytes]:
         seq = self._log.head + 1
-        text = f'{{"seq":{seq},"v":1,"type":"{kind}","ts":{_now_ms()}'
-        if user_json is not None:
-            text += ',"user":' + user_json
-        data = (text + ("," + fields_json[1:] if len(fields_json) > 2 else "}")).encode()
+        data = f'{{"seq":{seq},{event_tail(kind, fields_json, user_json, self._clock())}'.encode()
         self._log.append(seq, data)
         for host in self._hosts:
             host.wake.set()
         return seq, data
 
     def _gap(self, first: int, last: int) -> bytes:
-        return f'[{{"seq":{last},"v":1,"type":"gap","ts":{_now_ms()},"from":{first},"to":{last}}}]'.encode()
+        return f'[{{"seq":{last},"v":1,"type":"gap","ts":{self._clock()},"from":{first},"to":{last}}}]'.encode()
 
     # ---- viewers ---------------------------------------------------------------------------
 
@@ -298,20 +317,35 @@ class InteractionHub:
                 viewer.last_rate_error = now
                 viewer.push(self._error_frame(rules.RATE_LIMITED, "too many messages; slow down"))
             return
+        received = self._clock()
         checked = self._check(viewer, data, rules.VIEWER_RULES)
         if checked is None:
             return
         kind, fields = checked
+        if kind == rules.TIME:
+            self._answer_time(viewer, fields, received)
+            return
+        if kind == "order" and not self._sell(viewer, fields, received):
+            return
+        self._accept(viewer, kind, fields)
+
+    def _accept(self, viewer: _Viewer, kind: str, fields: dict[str, Any]) -> None:
+        """Log an admitted viewer event and fan it out (an edge hub publishes it instead)."""
         seq, data_out = self._append(kind, _dumps(fields), viewer.user_json)
         self.counters["accepted"] += 1
-        self._fan_out(seq, kind, data_out)
-
-    def _fan_out(self, seq: int, kind: str, data: bytes) -> None:
-        """What of a logged viewer event other viewers see: danmaku, sampled. The one place
-        that decides fan-out (where moderation of what viewers see belongs); the host always
-        gets the whole log."""
         if kind == "danmaku":
-            self._offer_sample(seq, data)
+            self._fan_out(seq, viewer.user["id"], fields["text"], data_out)
+
+    def _fan_out(self, seq: int, user_id: str, text: str, data: bytes) -> None:
+        """What of a logged danmaku other viewers see: sampled, then what the host's
+        moderation allows (`_moderated`). The one place that decides fan-out; the host always
+        gets the whole log. A blocked sender costs a set lookup here; words and spam are
+        judged only for the few sampled lines, so a flood of distinct texts costs no
+        classifying."""
+        if self.moderation.blocks_sender(user_id):
+            self.counters["moderated"] += 1
+        else:
+            self._offer_sample((seq, user_id, text, data))
 
     def _check(
         self, peer: _Viewer | _Host, data: str, allowed: dict[str, rules.Rule]
@@ -325,6 +359,46 @@ class InteractionHub:
             self._refuse(peer, rules.BAD_JSON, "not valid JSON")
         return None
 
+    def _sell(self, viewer: _Viewer, fields: dict[str, Any], now: int) -> bool:
+        """Whether an order goes into the log; a flash sale's orders are decided here, and
+        the stock each sale leaves is what viewers see next tick."""
+        decision = self.sales.order(
+            viewer.user["id"], fields["product_id"], fields["quantity"], now
+        )
+        if decision.refused is not None:
+            self._refuse(viewer, decision.refused, refusal_message(decision.refused))
+            return False
+        if decision.update is not None:
+            fields["sale"] = decision.sale_id
+            fields["remaining"] = decision.update.remaining
+            if decision.update.sold_out:  # "sold out" the moment the last unit goes
+                self._stock_news.pop(decision.update.product_id, None)
+                self._to_viewers(self._stock_frame(decision.update))
+            else:
+                self._stock_news[decision.update.product_id] = decision.update
+                self._ensure_ticker()
+        return True
+
+    def _stock_frame(self, update: StockUpdate) -> bytes:
+        frame = _frame(
+            {
+                "v": 1,
+                "type": "stock",
+                "product_id": update.product_id,
+                "version": update.version,
+                "remaining": update.remaining,
+            }
+        )
+        self._sticky["stock:" + update.product_id] = frame
+        return frame
+
+    def _answer_time(self, peer: _Viewer | _Host, fields: dict[str, Any], received: int) -> None:
+        """One NTP-style exchange (a control message, not logged): the asker's t0 back, with
+        the room clock's receive (t1) and send (t2) times."""
+        reply = {"v": 1, "type": rules.TIME, "t0": fields["t0"], "t1": received}
+        reply["t2"] = self._clock()
+        peer.push(_frame(reply))
+
     def _refuse(self, peer: _Viewer | _Host, code: str, message: str) -> None:
         self.counters["rejected." + code] += 1
         peer.push(self._error_frame(code, message))
@@ -333,15 +407,32 @@ class InteractionHub:
     def _error_frame(code: str, message: str) -> bytes:
         return _frame({"v": 1, "type": "error", "code": code, "message": message})
 
-    def _offer_sample(self, seq: int, data: bytes) -> None:
-        """Reservoir-sample this tick's danmaku: viewers see at most `fanout_max` per tick."""
+    def _offer_sample(self, item: tuple[int, str, str, bytes]) -> None:
+        """Reservoir-sample this tick's danmaku (twice `fanout_max`, see `_moderated`)."""
         self._sample_seen += 1
-        if len(self._sample) < self.limits.fanout_max:
-            self._sample.append((seq, data))
+        size = 2 * self.limits.fanout_max
+        if len(self._sample) < size:
+            self._sample.append(item)
         else:
             j = self._random.randrange(self._sample_seen)
-            if j < self.limits.fanout_max:
-                self._sample[j] = (seq, data)
+            if j < size:
+                self._sample[j] = item
+
+    def _moderated(self, sample: list[tuple[int, str, str, bytes]]) -> list[bytes]:
+        """The sampled danmaku the host's moderation lets viewers see, at most `fanout_max`,
+        in seq order; questions carry `"kind": "question"`."""
+        now = time.monotonic()
+        allowed: list[tuple[int, bytes]] = []
+        for seq, user_id, text, data in sample:
+            kind = self.moderation.judge(user_id, text, now)
+            if kind == "question":  # marked for viewers' pages only: the log keeps its bytes
+                allowed.append((seq, data[:-1] + b',"kind":"question"}'))
+            elif kind is not None:
+                allowed.append((seq, data))
+        self.counters["moderated"] += len(sample) - len(allowed)
+        if len(allowed) > self.limits.fanout_max:
+            allowed = self._random.sample(allowed, self.limits.fanout_max)
+        return [data for _, data in sorted(allowed)]
 
     def _ensure_ticker(self) -> None:
         if self._ticker is None or self._ticker.done():
@@ -354,14 +445,28 @@ class InteractionHub:
         while True:
             await asyncio.sleep(period)
             tick += 1
+            if self._stock_news:
+                news, self._stock_news = self._stock_news, {}
+                for update in news.values():
+                    self._to_viewers(self._stock_frame(update))
             if self._sample:
-                sample = sorted(self._sample)
+                sample = self._moderated(self._sample)
                 self._sample, self._sample_seen = [], 0
-                self._to_viewers(b"[" + b",".join(d for _, d in sample) + b"]")
-            if tick % ticks_per_second == 0 and len(self._viewers) != self._last_count:
-                self._last_count = len(self._viewers)
-                _, data = self._append("viewer_count", f'{{"count":{self._last_count}}}', None)
-                self._to_viewers(b"[" + data + b"]")
+                if sample:
+                    self._show_sample(b"[" + b",".join(sample) + b"]")
+            if tick % ticks_per_second == 0:
+                self._report_count()
+
+    def _show_sample(self, payload: bytes) -> None:
+        """This tick's sample of danmaku to the viewers (an edge shares it with the others)."""
+        self._to_viewers(payload)
+
+    def _report_count(self) -> None:
+        """Once a second: log and show the viewer count if it changed (edges count the room)."""
+        if len(self._viewers) != self._last_count:
+            self._last_count = len(self._viewers)
+            _, data = self._append("viewer_count", f'{{"count":{self._last_count}}}', None)
+            self._to_viewers(b"[" + data + b"]")
 
     def _to_viewers(self, payload: bytes) -> None:
         """One frame, built once, written to every viewer."""
@@ -396,11 +501,12 @@ class InteractionHub:
         except ValueError:
             raise web.HTTPBadRequest(text="'since' must be a whole number") from None
         hub = request.query.get("hub")
-        if since < 0 or since > self._log.head or (hub and hub != self.hub_id):
+        head = await self._head()
+        if since < 0 or since > head or (hub and hub != self.hub_id):
             since = 0  # another run of the hub: its seqs started again at 1
         ws = web.WebSocketResponse(
             compress=False,
-            max_msg_size=self.limits.max_message_bytes,
+            max_msg_size=HOST_MAX_MESSAGE_BYTES,
             heartbeat=20.0,
             timeout=CLOSE_TIMEOUT_S,
         )
@@ -411,7 +517,7 @@ class InteractionHub:
             # hand the host everything pending instead of one batch.
             request.transport.set_write_buffer_limits(high=HOST_BUFFER_BYTES)
         host = _Host(ws)
-        host.push(_frame({"v": 1, "type": "hello", "hub": self.hub_id, "head": self._log.head}))
+        host.push(_frame({"v": 1, "type": "hello", "hub": self.hub_id, "head": head}))
         self._hosts.add(host)
         sender = asyncio.create_task(self._feed_host(host, since))
         try:
@@ -427,16 +533,42 @@ class InteractionHub:
             sender.cancel()
         return ws
 
+    async def _head(self) -> int:
+        """The room's last seq (an edge asks its stream)."""
+        return self._log.head
+
     def _on_host_text(self, host: _Host, data: str) -> None:
-        checked = self._check(host, data, rules.HOST_RULES)
+        received = self._clock()
+        checked = self._check(host, data, rules.HOST_SEND)
         if checked is None:
             return
         kind, fields = checked
+        if kind == rules.TIME:
+            self._answer_time(host, fields, received)
+            return
+        if kind == "moderation":  # for the hub alone: viewers never see the lists
+            self.moderation.update(fields)
+            self.counters["moderation_updates"] += 1
+            return
+        sticky_key = kind
+        stock: StockUpdate | None = None
+        if kind == "sale":
+            sticky_key = "sale:" + fields["product_id"]
+            stock = self.sales.announce(
+                fields["id"],
+                fields["product_id"],
+                fields["units"],
+                fields["opens_at"],
+                fields["per_viewer"],
+                cancelled=fields["state"] == "cancelled",
+            )
         _, data_out = self._append(kind, _dumps(fields), None)
         self.counters["broadcasts"] += 1
         frame = b"[" + data_out + b"]"
-        self._sticky[kind] = frame
+        self._sticky[sticky_key] = frame
         self._to_viewers(frame)
+        if stock is not None:
+            self._to_viewers(self._stock_frame(stock))
 
     async def _feed_host(self, host: _Host, cursor: int) -> None:
         """Send control messages, then the log from `cursor` on, batched, for as long as open."""

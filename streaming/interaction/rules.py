@@ -21,6 +21,9 @@ RATE_LIMITED = "rate_limited"
 
 MAX_TEXT = 500
 MAX_ID = 64
+MAX_WORD = 64
+MAX_BLOCKED_WORDS = 2_000
+MAX_BLOCKED_USERS = 10_000
 
 
 class ProtocolError(ValueError):
@@ -134,15 +137,81 @@ def _product(obj: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def _strings(obj: dict[str, Any], key: str, max_items: int, max_len: int) -> list[str]:
+    value = obj.get(key, [])
+    if (
+        type(value) is not list
+        or len(value) > max_items
+        or not all(type(v) is str and 0 < len(v) <= max_len for v in value)
+    ):
+        raise ProtocolError(
+            BAD_FIELD,
+            f"'{key}' must be a list of up to {max_items} non-empty texts of up to "
+            f"{max_len} characters",
+        )
+    return list(value)
+
+
+def _moderation(obj: dict[str, Any]) -> dict[str, Any]:
+    """The host's block lists for what viewers see of each other (`moderation.py`): a
+    control message for the hub, never broadcast."""
+    hide_spam = obj.get("hide_spam", True)
+    if type(hide_spam) is not bool:
+        raise ProtocolError(BAD_FIELD, "'hide_spam' must be true or false")
+    return {
+        "blocked_words": _strings(obj, "blocked_words", MAX_BLOCKED_WORDS, MAX_WORD),
+        "blocked_users": _strings(obj, "blocked_users", MAX_BLOCKED_USERS, MAX_ID),
+        "hide_spam": hide_spam,
+    }
+
+
+def _sale(obj: dict[str, Any]) -> dict[str, Any]:
+    fields: dict[str, Any] = {
+        "id": _str(obj, "id", MAX_ID, empty=False),
+        "product_id": _str(obj, "product_id", MAX_ID, empty=False),
+        "title": _str(obj, "title", 200),
+        "price": _num(obj, "price", 0, 1e9),
+        "flash_price": _num(obj, "flash_price", 0, 1e9),
+        "units": _int(obj, "units", 0, 10_000_000),
+        "opens_at": _int(obj, "opens_at", 0, 10**15),
+        "link": _str(obj, "link", 2000),
+        "per_viewer": _int(obj, "per_viewer", 1, 10_000) if "per_viewer" in obj else 1,
+        "state": obj.get("state", "on"),
+        "reason": _str(obj, "reason", 200) if "reason" in obj else "",
+    }
+    if fields["state"] not in ("on", "cancelled"):
+        raise ProtocolError(BAD_FIELD, '\'state\' must be "on" or "cancelled"')
+    return fields
+
+
+#: A clock exchange (control message, answered at once, never logged): see `clock.py`.
+TIME = "time"
+
+
+def _time(obj: dict[str, Any]) -> dict[str, Any]:
+    return {"t0": _num(obj, "t0", 0, 1e16)}
+
+
 Rule = Callable[[dict[str, Any]], dict[str, Any]]
-VIEWER_RULES: dict[str, Rule] = {"danmaku": _danmaku, "like": _like, "gift": _gift, "order": _order}
+VIEWER_RULES: dict[str, Rule] = {
+    "danmaku": _danmaku,
+    "like": _like,
+    "gift": _gift,
+    "order": _order,
+    TIME: _time,
+}
 HOST_RULES: dict[str, Rule] = {
+    TIME: _time,
     "pin": _pin,
     "announcement": _announcement,
     "countdown": _countdown,
     "lottery": _lottery,
     "product": _product,
+    "sale": _sale,
 }
+# Host messages for the hub itself: applied, neither logged nor broadcast.
+HOST_CONTROL: dict[str, Rule] = {"moderation": _moderation}
+HOST_SEND: dict[str, Rule] = {**HOST_RULES, **HOST_CONTROL}
 
 
 def check(obj: Any, rules: dict[str, Rule]) -> tuple[str, dict[str, Any]]:

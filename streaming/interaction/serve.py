@@ -20,7 +20,7 @@ from aiohttp import web
 
 from streaming.guard.connections import ServerLimits, serve
 from streaming.guard.http import HostPolicy, guard_middlewares
-from streaming.interaction.hub import HOST_PATH, VIEWER_PATH, HubLimits, InteractionHub
+from streaming.interaction.hub import HOST_PATH, VIEWER_PATH, HubLimits, InteractionHub, now_ms
 
 T = TypeVar("T")
 
@@ -53,8 +53,9 @@ class HubServer:
         limits: HubLimits | None = None,
         host: str = "127.0.0.1",
         server_limits: ServerLimits | None = None,
+        clock_ms: Callable[[], int] = now_ms,
     ) -> None:
-        self.hub = InteractionHub(token, limits)
+        self.hub = InteractionHub(token, limits, clock_ms=clock_ms)
         self.host = host
         self.server_limits = server_limits
         self.port = 0

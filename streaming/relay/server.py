@@ -10,9 +10,10 @@ HTTP rules follow RFC 9725 (WHIP) and the WHEP draft: offers are POSTed as appli
 If-Match, DELETE to end. A new authenticated publisher replaces the current one (the host's
 console reconnecting after a network drop must not be locked out by its own stale session).
 
-Hostile or careless clients are bounded (docs/relay-hardening.md): sessions that do not connect
-within `PENDING_TIMEOUT_S` are closed, each address may hold `MAX_PENDING_PER_ADDRESS`
-unfinished sessions, offers may carry one audio, one video and one data m-line, every body is
+Hostile or careless clients are bounded (README, "Hardening"): sessions that do not connect
+within `PENDING_TIMEOUT_S` are closed, offers and unfinished sessions are bounded per address
+and in total (`admission.py`: a flood of offers evicts its own pending sessions, not viewers),
+offers may carry one audio, one video and one data m-line, every body is
 read with a timeout, every malformed request gets a 4xx in plain words, the relay uses only the
 ICE servers it is given and binds media where it binds HTTP. The publish token (WHIP) and the
 host token (the hub's `/ws/host`) are separate secrets.
@@ -49,6 +50,7 @@ from aiortc.sdp import SessionDescription, candidate_from_sdp
 from streaming.guard.connections import ServerLimits, serve
 from streaming.guard.http import BODY_TIMEOUT_S, HostPolicy, guard_middlewares, read_text
 from streaming.interaction.ratelimit import address_key
+from streaming.relay.admission import Admission, AdmissionLimits
 from streaming.relay.fanout import EncodedTap, FanOut, ForwardTrack
 from streaming.relay.media_bind import bind_addresses, media_addresses
 
@@ -61,7 +63,6 @@ MAX_VIEWERS = 50
 MAX_SDP_BYTES = 64 * 1024
 PUBLISHER_SILENCE_S = 5.0
 PENDING_TIMEOUT_S = 5.0  # ICE + DTLS must complete within this, or the session is closed
-MAX_PENDING_PER_ADDRESS = 4  # unfinished sessions one address may hold
 MAX_MLINES = {"audio": 1, "video": 1, "application": 1}  # what the relay serves per session
 MAX_CANDIDATES_PER_PATCH = 20
 
@@ -130,6 +131,7 @@ class Relay:
         bind_host: str = "127.0.0.1",
         policy: HostPolicy | None = None,
         hub_limits: Any = None,
+        admission: AdmissionLimits | None = None,
     ) -> None:
         """`token` publishes (WHIP); `host_token` reads the audience (the hub's /ws/host;
         a random one if not given — never the publish token). `ice_servers`: the only STUN or
@@ -142,7 +144,7 @@ class Relay:
             raise ValueError("the host token must differ from the publish token")
         self._token = token
         self.host_token = host_token
-        self.max_viewers = max_viewers
+        self.admission = Admission(max_viewers, admission)
         self.body_timeout_s = BODY_TIMEOUT_S
         self.pending_timeout_s = PENDING_TIMEOUT_S
         self.ice_servers = list(ice_servers)
@@ -293,22 +295,18 @@ class Relay:
         )
         if request.content_type != SDP:
             raise web.HTTPUnsupportedMediaType(text=f"Send the offer as {SDP}.")
-        pending = sum(
-            1 for s in self.sessions.values() if s.address == address and s.connected_at is None
-        )
-        if pending >= MAX_PENDING_PER_ADDRESS:
-            self.counters["refused.pending_per_address"] += 1
-            raise web.HTTPTooManyRequests(
-                text="Too many unfinished sessions from your address; wait a few seconds.",
-                headers={"Retry-After": str(max(1, round(self.pending_timeout_s)))},
-            )
-        if endpoint == "whep" and self._viewer_sessions() >= self.max_viewers:
-            self.counters["refused.full"] += 1
-            raise web.HTTPServiceUnavailable(
-                text="This relay is full; try again later.", headers={"Retry-After": "10"}
-            )
+        try:
+            evict = self.admission.admit(endpoint, address, self.sessions, time.monotonic())
+        except web.HTTPException as refusal:
+            self.counters[f"refused.{refusal.status}"] += 1
+            raise
         text = await read_text(request, MAX_SDP_BYTES, self.body_timeout_s)
         offer = _parse_offer(text)
+        for stale in evict:
+            if stale in self.sessions and self.sessions[stale].connected_at is None:
+                self.counters["sessions_evicted"] += 1
+                log.info("pending WHEP session %s closed to make room", stale)
+                await self._end(stale)
         sid = secrets.token_urlsafe(12)
         pc = RTCPeerConnection(RTCConfiguration(iceServers=list(self.ice_servers)))
         session = _Session(endpoint, pc, address)
@@ -344,9 +342,6 @@ class Relay:
                 "Accept-Patch": SDPFRAG,
             },
         )
-
-    def _viewer_sessions(self) -> int:
-        return sum(1 for s in self.sessions.values() if s.kind == "whep")
 
     async def _discard(self, session: _Session) -> None:
         """A session that never got an id (its offer was refused)."""

@@ -10,6 +10,21 @@
   const state = { pc: null, resource: null, state: "connecting", live: false,
                   lastFrames: 0, lastProgress: 0 };
   window.livedesk = state;
+  // Chinese for viewers whose browser prefers it, English otherwise.
+  const ZH = (navigator.languages || [navigator.language || ""]).some((l) => /^zh/i.test(l));
+  const T = ZH ? {
+    connecting: "连接中…", waiting: "等待主播开播…", playing: "直播中", ended: "直播已结束",
+    unreachable: "直播已结束（连不上服务器）", lost: "与服务器的连接断开，正在重试…",
+    cannot: "无法播放：", soundOn: "打开声音", soundOff: "关闭声音", title: "LiveDesk 直播",
+  } : {
+    connecting: "Connecting…", waiting: "Waiting for the host to go live…", playing: "Playing",
+    ended: "Stream ended", unreachable: "Stream ended (relay unreachable)",
+    lost: "Connection to the relay lost — retrying…", cannot: "Cannot play: ",
+    soundOn: "Sound on", soundOff: "Sound off", title: "LiveDesk — live",
+  };
+  document.documentElement.lang = ZH ? "zh-CN" : "en";
+  document.title = T.title;
+  unmute.textContent = T.soundOn;
 
   function show(name, text) {
     state.state = name;
@@ -19,7 +34,7 @@
 
   unmute.addEventListener("click", () => {
     video.muted = !video.muted;
-    unmute.textContent = video.muted ? "Sound on" : "Sound off";
+    unmute.textContent = video.muted ? T.soundOn : T.soundOff;
     video.play().catch(() => {});
   });
 
@@ -33,7 +48,7 @@
   }
 
   async function connect() {
-    show("connecting", "Connecting…");
+    show("connecting", T.connecting);
     const pc = new RTCPeerConnection();
     state.pc = pc;
     const stream = new MediaStream();
@@ -48,7 +63,7 @@
     pc.onconnectionstatechange = () => {
       if (pc !== state.pc) return;
       if (pc.connectionState === "failed" || pc.connectionState === "closed") {
-        show("error", "Connection to the relay lost — retrying…");
+        show("error", T.lost);
         retry();
       }
     };
@@ -78,7 +93,7 @@
     try {
       await connect();
     } catch (err) {
-      show("error", "Cannot play: " + err.message);
+      show("error", T.cannot + err.message);
       retry();
     }
   }
@@ -103,15 +118,15 @@
       const moving = Date.now() - state.lastProgress < 2000;
       if (state.state === "error") return;
       if (!status.live) {
-        if (state.state === "playing" || state.state === "ended") show("ended", "Stream ended");
-        else show("waiting", "Waiting for the host to go live…");
+        if (state.state === "playing" || state.state === "ended") show("ended", T.ended);
+        else show("waiting", T.waiting);
       } else if (moving) {
-        show("playing", "Playing");
+        show("playing", T.playing);
       } else if (state.state !== "connecting") {
-        show("connecting", "Connecting…");
+        show("connecting", T.connecting);
       }
     } catch (err) {
-      if (state.state === "playing") show("ended", "Stream ended (relay unreachable)");
+      if (state.state === "playing") show("ended", T.unreachable);
     }
   }
 
