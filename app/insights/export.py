@@ -47,28 +47,34 @@ def write_csv(db: sqlite3.Connection, path: Path) -> int:
     return n
 
 
-def write_parquet(db: sqlite3.Connection, path: Path) -> int:
-    """Every event to `path` as Parquet (needs pyarrow); returns the number of rows."""
+def write_parquet(csv_path: Path, path: Path) -> int:
+    """The CSV written by `write_csv` as Parquet at `path` (needs pyarrow), converted batch by
+    batch by pyarrow's own (threaded, C++) reader: far cheaper than building columns from
+    Python rows again. Returns the number of rows."""
     import pyarrow as pa
+    import pyarrow.csv as pcsv
     import pyarrow.parquet as pq
 
-    schema = pa.schema(
-        [
-            ("seq", pa.int64()),
-            ("time", pa.timestamp("ms", tz="UTC")),
-            ("ts", pa.int64()),
-            *((name, pa.string()) for name in COLUMNS[3:9]),
-            ("question", pa.int64()),
-            ("data", pa.string()),
-        ]
-    )
+    types = {
+        "seq": pa.int64(),
+        "time": pa.timestamp("ms", tz="UTC"),
+        "ts": pa.int64(),
+        **{name: pa.string() for name in COLUMNS[3:9]},
+        "question": pa.int64(),
+        "data": pa.string(),
+    }
+    schema = pa.schema(list(types.items()))
     create_private_file(path)
     n = 0
+    reader = pcsv.open_csv(
+        csv_path,
+        read_options=pcsv.ReadOptions(encoding="utf-8", block_size=16 << 20),
+        convert_options=pcsv.ConvertOptions(
+            column_types=types, strings_can_be_null=False, quoted_strings_can_be_null=False
+        ),
+    )
     with pq.ParquetWriter(path, schema, compression="zstd") as writer:
-        for rows in _batches(db):
-            columns = list(zip(*rows, strict=True))
-            columns[1] = columns[2]  # the timestamp column is built from ts (ms)
-            arrays = [pa.array(c, type=f.type) for c, f in zip(columns, schema, strict=True)]
-            writer.write_table(pa.Table.from_arrays(arrays, schema=schema))
-            n += len(rows)
+        for batch in reader:
+            writer.write_table(pa.Table.from_batches([batch]).cast(schema))
+            n += batch.num_rows
     return n

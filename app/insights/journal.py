@@ -13,7 +13,7 @@ import sqlite3
 from pathlib import Path
 
 from app.insights.model import MARKER_TYPES, MINUTE_MS, Insights
-from app.insights.text import keywords, link_label, link_mentions, title_key, title_mentions
+from app.insights.text import TitleMatcher, analyse, link_label
 
 SCHEMA_VERSION = 1
 """The journal layout this version reads; a journal whose meta says newer is refused."""
@@ -147,19 +147,19 @@ def _read_range(db: sqlite3.Connection, insights: Insights) -> bool:
         span,
     ):
         insights.add_cluster(int(qid), text, int(count), int(first_ts))
-    titles = {pid: title_key(title) for pid, title in insights.products.items()}
+    titles = TitleMatcher(insights.products)
+    add_text = insights.add_text
     for minute, text, count in db.execute(
         f"SELECT ts / {MINUTE_MS}, text, COUNT(*) FROM events "
         "WHERE type = 'danmaku' AND status != 'deleted' AND seq > ? AND seq <= ? GROUP BY 1, 2",
         span,
     ):
-        mentions = link_mentions(text)
-        if titles:
-            named = tuple(
-                link_label(pid) if pid.isdigit() else pid for pid in title_mentions(text, titles)
-            )
-            mentions = tuple(dict.fromkeys(mentions + named))
-        insights.add_text(int(minute), int(count), mentions, keywords(text))
+        spaceless, mentions, words = analyse(text)
+        named = titles(spaceless)
+        if named:
+            labels = (link_label(pid) if pid.isdigit() else pid for pid in named)
+            mentions = tuple(dict.fromkeys((*mentions, *labels)))
+        add_text(minute, count, mentions, words)
     for pid, count, quantity in db.execute(
         """SELECT json_extract(data, '$.product_id'), COUNT(*), SUM(json_extract(data, '$.quantity'))
         FROM events WHERE type = 'order' AND seq > ? AND seq <= ? GROUP BY 1""",

@@ -15,7 +15,7 @@ from typing import Any
 
 MINUTE_MS = 60_000
 KEYWORDS_KEPT = 60  # per minute, and overall
-_KEYWORDS_SLACK = 4  # prune a counter only when it is this many times over KEYWORDS_KEPT
+_PRUNE_AT = 4 * KEYWORDS_KEPT  # a counter is pruned back to KEYWORDS_KEPT at this size
 MARKER_TYPES = ("product", "lottery", "countdown", "announcement")
 
 
@@ -134,19 +134,25 @@ class Insights:
     def add_text(
         self, minute: int, count: int, mentions: tuple[str, ...], words: tuple[str, ...]
     ) -> None:
-        """`count` messages of one text in `minute`, mentioning `mentions` and `words`."""
-        for label in mentions:
-            self.mentions[label] += count
+        """`count` messages of one text in `minute`, mentioning `mentions` and `words`
+        (called once per distinct text and minute of the show: kept tight)."""
+        if mentions:
+            counts = self.mentions
+            for label in mentions:
+                counts[label] = counts.get(label, 0) + count
         if not words:
             return
         per_minute = self.keyword_minutes.get(minute)
         if per_minute is None:
             per_minute = self.keyword_minutes[minute] = Counter()
+        total = self.keywords
         for word in words:
-            per_minute[word] += count
-            self.keywords[word] += count
-        _prune(per_minute)
-        _prune(self.keywords)
+            per_minute[word] = per_minute.get(word, 0) + count
+            total[word] = total.get(word, 0) + count
+        if len(per_minute) > _PRUNE_AT:
+            _prune(per_minute)
+        if len(total) > _PRUNE_AT:
+            _prune(total)
 
     def add_order(self, product_id: str, orders: int, quantity: int) -> None:
         n = self.orders_by_product.setdefault(product_id, [0, 0])
@@ -278,9 +284,8 @@ class Insights:
 
 
 def _prune(counter: Counter[str]) -> None:
-    """Keep the `KEYWORDS_KEPT` most frequent words once a counter has grown well past that,
+    """Keep the `KEYWORDS_KEPT` most frequent words (once a counter has grown well past that),
     so that a show's keyword memory does not grow with its number of distinct messages."""
-    if len(counter) > KEYWORDS_KEPT * _KEYWORDS_SLACK:
-        kept = counter.most_common(KEYWORDS_KEPT)
-        counter.clear()
-        counter.update(dict(kept))
+    kept = counter.most_common(KEYWORDS_KEPT)
+    counter.clear()
+    counter.update(dict(kept))

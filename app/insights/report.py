@@ -12,6 +12,7 @@ import base64
 import datetime as dt
 import errno
 import html
+import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -46,6 +47,10 @@ def write_report(journal: Path, folder: Path) -> ReportFiles:
     db = open_journal(journal)
     try:
         _prepare(folder)
+        # The event tables are written on a thread with its own connection while this one
+        # aggregates: SQLite releases the GIL while it scans, so the two overlap on two cores.
+        tables = _Tables(journal, folder)
+        tables.start()
         insights = Insights()
         read_range(db, insights)
         summary = insights.summary()
@@ -53,20 +58,43 @@ def write_report(journal: Path, folder: Path) -> ReportFiles:
         try:
             html_path = _write_html(folder / "report.html", journal, summary, drawn)
             pdf_path = _write_pdf(folder / "report.pdf", journal, summary, drawn)
-            csv_path = folder / "events.csv"
-            write_csv(db, csv_path)
-            parquet_path = None
-            if parquet_available():
-                parquet_path = folder / "events.parquet"
-                write_parquet(db, parquet_path)
         except OSError as exc:
             raise ReportError(_cannot_write(folder, exc)) from exc
+        finally:
+            tables.join()
+        if isinstance(tables.error, OSError):
+            raise ReportError(_cannot_write(folder, tables.error)) from tables.error
+        if tables.error is not None:
+            raise tables.error
     finally:
         db.close()
     return ReportFiles(
-        folder, html_path, pdf_path, csv_path, parquet_path, summary,
+        folder, html_path, pdf_path, tables.csv, tables.parquet, summary,
         time.perf_counter() - started,
     )  # fmt: skip
+
+
+class _Tables(threading.Thread):
+    """events.csv, then events.parquet from it (with pyarrow), on their own connection."""
+
+    def __init__(self, journal: Path, folder: Path) -> None:
+        super().__init__(name="livedesk-report-tables", daemon=True)
+        self._journal = journal
+        self.csv = folder / "events.csv"
+        self.parquet = folder / "events.parquet" if parquet_available() else None
+        self.error: BaseException | None = None
+
+    def run(self) -> None:
+        try:
+            db = open_journal(self._journal)
+            try:
+                write_csv(db, self.csv)
+            finally:
+                db.close()
+            if self.parquet is not None:
+                write_parquet(self.csv, self.parquet)
+        except BaseException as exc:
+            self.error = exc
 
 
 def _prepare(folder: Path) -> None:
