@@ -188,6 +188,7 @@ class Pipeline:
                 del out.lines[:-_MAX_PENDING_LINES]
             out.bumps.update(bumps)
             out.counters = dict(counters)
+            out.room_offset_ms = self.clock() - time.time() * 1000  # it follows the estimate
         if self._lottery_dirty:
             self._lottery_dirty = False
             self._lottery_changed()
