@@ -12,7 +12,11 @@ from typing import Any
 from app.danmaku.journal import Journal
 from app.danmaku.pipeline import Pipeline, Update
 from app.danmaku.state import AudienceState
+from app.media_controller import MediaController
+from app.program_controller import ProgramController
 from app.sale.controller import CommerceController
+from app.sale.program_graphics import ProgramGraphics
+from app.settings import Settings
 from widgets.lottery_panel import LotteryPanel
 from widgets.sale_panel import SalePanel
 
@@ -44,6 +48,19 @@ def test_sale_and_lottery_panels(qtbot: Any, tmp_path: Path) -> None:
     )
     state = AudienceState(_Source(pipeline))
     controller = CommerceController(state)
+    settings = Settings()
+    program = ProgramController(
+        settings, MediaController(settings), show_file=tmp_path / "show.json", persist=False
+    )
+    scene = program.show.program
+    layers = {k: program.add_layer(scene, k) for k in ("countdown", "product_card", "winners")}
+    graphics = ProgramGraphics(state, program)  # noqa: F841 (kept alive: it observes)
+
+    def layer(kind: str) -> Any:
+        found = program.scene(scene).layer(layers[kind])
+        assert found is not None
+        return found.settings
+
     sale = SalePanel(controller)
     lottery = LotteryPanel(controller)
     qtbot.addWidget(sale)
@@ -90,6 +107,10 @@ def test_sale_and_lottery_panels(qtbot: Any, tmp_path: Path) -> None:
         ]
     )
     qtbot.waitUntil(lambda: sale.big.text() == "Sold out")
+    # The program's graphics: the countdown ends at the sale's zero in this machine's time.
+    assert abs(layer("countdown").end_epoch - (opens - skew[0]) / 1000) < 0.2
+    assert layer("countdown").title == "补水面膜" and layer("product_card").stock == 0
+    assert layer("product_card").flash_price == "¥59.9"
     assert sale.table.item(0, 3).text() == "0/2" and sale.table.item(0, 2).text() == "2"
     sale.cancel_sale("主播改了价格")
     qtbot.waitUntil(lambda: sent[-1].get("state") == "cancelled")
@@ -113,5 +134,7 @@ def test_sale_and_lottery_panels(qtbot: Any, tmp_path: Path) -> None:
     lottery.draw.click()
     qtbot.waitUntil(lambda: lottery.winner_list.count() == 2)
     assert lottery.status.text() == "Drawn: 4 entrants, 2 winners."
+    names = [name for _uid, name in state.lottery.winners]
+    assert layer("winners").names.split("\n") == names  # the banner in the program
     assert (tmp_path / f"lottery-{state.lottery.id}.json").exists()
     journal.close(ended=True)
