@@ -27,7 +27,7 @@
   };
   const CLOCK_BURST = 8;
   const CLOCK_EVERY_MS = 10000;
-  const room = { offset: 0, rtt: null, samples: [], sale: null, stock: {}, liveAt: null,
+  const room = { offset: 0, rtt: null, samples: [], sale: null, stock: {}, liveAt: null, liveWall: null,
                  soldOutAt: null, lottery: null, notes: [] };
   window.LiveDeskRoom = room;
 
@@ -151,7 +151,10 @@
       buy.textContent = TEXT.soon;
     } else {
       saleCountdown.textContent = "";
-      if (buy.disabled && room.liveAt === null) room.liveAt = now();
+      if (buy.disabled && room.liveAt === null) {
+        room.liveAt = now();         // on the room clock, as the page estimates it
+        room.liveWall = Date.now();  // on this machine's clock (benches compare the two)
+      }
       buy.disabled = false;
       buy.textContent = TEXT.buy;
       if (s.link) {
@@ -175,6 +178,7 @@
     room.sale = m;
     if (fresh) {
       room.liveAt = null;
+      room.liveWall = null;
       room.soldOutAt = null;
       saleNote.textContent = "";
       saleLink.hidden = true;
