@@ -87,6 +87,7 @@
     #room-viewers:empty { display: none; }
     #room-like { position: absolute; right: 0.6rem; bottom: 0.6rem; z-index: 2; width: 3rem; height: 3rem;
       border-radius: 50%; border: 0; background: #ff4d6d; color: #fff; font-size: 1.4rem; padding: 0; }
+    #dm-board { right: 4.2rem; }  /* the like button keeps the bottom-right corner */
     .heart { position: absolute; right: 1.2rem; bottom: 3.6rem; z-index: 2; pointer-events: none;
       font-size: 1.4rem; animation: rise 1.6s ease-out forwards; }
     @keyframes rise { to { transform: translate(var(--dx), -12rem) scale(1.4); opacity: 0; } }
