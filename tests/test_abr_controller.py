@@ -1,0 +1,114 @@
+"""The ABR controller and ladder from synthetic feedback sequences (no network: pure rules)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from streaming.abr.controller import Feedback, RateController
+from streaming.abr.ladder import Ladder
+from streaming.abr.memory import RateMemory
+
+
+def _run(ctrl: RateController, seconds: int, start: float = 0.0, **fb: object) -> list[int]:
+    out = []
+    for i in range(seconds):
+        sent = fb.get("sent_bps", ctrl.target_bps)
+        args = {**fb, "sent_bps": sent}
+        out.append(ctrl.on_feedback(Feedback(at=start + i, **args)).target_bps)  # type: ignore[arg-type]
+    return out
+
+
+def test_clean_link_probes_up_multiplicatively() -> None:
+    ctrl = RateController(1_000_000, 300_000, 6_000_000)
+    rates = _run(ctrl, 4, rtt_s=0.02, fraction_lost=0.0)
+    assert rates == sorted(rates) and rates[-1] > 1_300_000
+    assert "probing" in ctrl.reason
+
+
+def test_recovery_ramps_from_0_3_to_5_mbps_within_10_s() -> None:
+    ctrl = RateController(300_000, 300_000, 6_000_000)
+    rates = _run(ctrl, 10, rtt_s=0.02, fraction_lost=0.0)
+    assert rates[-1] >= 4_800_000
+
+
+def test_starts_at_the_given_rate_and_stays_at_full_quality() -> None:
+    ctrl = RateController(6_000_000, 300_000, 6_000_000)
+    assert _run(ctrl, 5, rtt_s=0.02, fraction_lost=0.0) == [6_000_000] * 5
+
+
+def test_sustained_loss_backs_off_and_moderate_loss_holds() -> None:
+    ctrl = RateController(4_000_000, 300_000, 6_000_000)
+    rates = _run(ctrl, 3, rtt_s=0.02, fraction_lost=0.2)
+    assert rates[0] == 3_600_000 and rates[-1] < 3_000_000
+    held = _run(ctrl, 5, start=3, rtt_s=0.02, fraction_lost=0.05)
+    assert len(set(held)) == 1 and "holding" in ctrl.reason
+
+
+def test_nack_rate_counts_as_loss_between_reports() -> None:
+    ctrl = RateController(4_000_000, 300_000, 6_000_000)
+    ctrl.on_feedback(Feedback(at=0, rtt_s=0.02, nacked=30, packets=100, sent_bps=4e6))
+    assert ctrl.target_bps < 4_000_000 and ctrl.loss == 0.3
+
+
+def test_rising_delay_backs_off_before_any_loss() -> None:
+    ctrl = RateController(4_000_000, 300_000, 6_000_000)
+    _run(ctrl, 3, rtt_s=0.02, fraction_lost=0.0)
+    before = ctrl.target_bps
+    for i, rtt in enumerate((0.05, 0.08, 0.11)):
+        ctrl.on_feedback(Feedback(at=3 + i, rtt_s=rtt, fraction_lost=0.0, sent_bps=before))
+    assert ctrl.target_bps < before and "delay" in ctrl.reason
+    assert ctrl.loss == 0.0
+
+
+def test_severe_delay_halves_at_once() -> None:
+    ctrl = RateController(6_000_000, 300_000, 6_000_000)
+    ctrl.on_feedback(Feedback(at=0, rtt_s=0.02, sent_bps=6e6))
+    ctrl.on_feedback(Feedback(at=1, rtt_s=0.5, sent_bps=6e6))
+    assert ctrl.target_bps == 3_000_000
+
+
+def test_remb_is_a_ceiling() -> None:
+    ctrl = RateController(4_000_000, 300_000, 6_000_000)
+    ctrl.on_feedback(Feedback(at=0, rtt_s=0.02, remb_bps=1_000_000, sent_bps=4e6))
+    assert ctrl.target_bps == 1_000_000 and "relay" in ctrl.reason
+
+
+def test_probing_never_runs_far_ahead_of_what_went_out() -> None:
+    ctrl = RateController(1_000_000, 300_000, 6_000_000)
+    _run(ctrl, 30, rtt_s=0.02, fraction_lost=0.0, sent_bps=800_000)
+    assert ctrl.target_bps <= 1_200_000
+
+
+def test_flapping_loss_holds_instead_of_oscillating() -> None:
+    ctrl = RateController(3_000_000, 300_000, 6_000_000)
+    for i in range(20):  # 3 % and 6 %: inside the hold band every time
+        ctrl.on_feedback(Feedback(at=i, rtt_s=0.02, fraction_lost=(0.03, 0.06)[i % 2]))
+    assert ctrl.target_bps == 3_000_000
+
+
+def test_ladder_steps_down_at_once_and_up_only_after_hysteresis() -> None:
+    ladder = Ladder()
+    assert ladder.start_at(6_000_000).name == "1080p30"
+    assert ladder.choose(1_000_000, 0).name == "540p30"
+    assert ladder.choose(300_000, 1).name == "360p15"
+    # a rate flapping around the 360p30 floor does not switch the picture back and forth
+    names = {ladder.choose(bps, 2 + i).name for i, bps in enumerate([360_000, 340_000] * 5)}
+    assert names == {"360p15"}
+    assert ladder.choose(3_000_000, 20).name == "360p15"  # not before the hold time
+    assert ladder.choose(3_000_000, 21).name == "360p15"
+    assert ladder.choose(3_000_000, 22).name == "1080p30"  # then straight up: one keyframe
+
+
+def test_ladder_top_is_the_configured_resolution() -> None:
+    ladder = Ladder(top=1)
+    assert ladder.start_at(6_000_000).name == "720p30"
+
+
+def test_rate_memory_per_relay(tmp_path: Path) -> None:
+    memory = RateMemory(tmp_path / "abr.json")
+    assert memory.recall("http://a") is None
+    memory.remember("http://a", 4_200_000)
+    memory.remember("http://b", 900_000)
+    assert RateMemory(tmp_path / "abr.json").recall("http://a") == 4_200_000
+    (tmp_path / "abr.json").write_text("not json")
+    assert memory.recall("http://a") is None
