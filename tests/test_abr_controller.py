@@ -112,3 +112,42 @@ def test_rate_memory_per_relay(tmp_path: Path) -> None:
     assert RateMemory(tmp_path / "abr.json").recall("http://a") == 4_200_000
     (tmp_path / "abr.json").write_text("not json")
     assert memory.recall("http://a") is None
+
+
+def test_adapter_steps_the_real_encoder_down_with_one_keyframe(tmp_path: Path) -> None:
+    import numpy as np
+
+    from streaming.abr.adapter import Adapter, adaptive_profile
+    from streaming.encoder import VideoEncoder
+    from streaming.h264 import PROFILES, bgr_to_video_frame
+
+    memory = RateMemory(tmp_path / "abr.json")
+    profile = adaptive_profile(PROFILES["720p"], None)
+    assert profile.min_bitrate < PROFILES["720p"].min_bitrate  # its own rendition in the hub
+    adapter = Adapter(profile, "http://relay", memory)
+    encoder = VideoEncoder(profile)
+    image = np.full((720, 1280, 3), 128, np.uint8)
+
+    def encode(i: int) -> list:
+        frame = bgr_to_video_frame(image) if encoder.picture_size == (1280, 720) else None
+        if frame is None:
+            w, h = encoder.picture_size
+            frame = bgr_to_video_frame(np.full((h, w, 3), 128, np.uint8))
+        return encoder.encode(frame, i * 33_333_333)
+
+    assert encode(0)[0].keyframe and encoder.info is not None and encoder.info.width == 1280
+    for i in range(1, 5):
+        encode(i)
+    # the link collapses: queuing delay over 200 ms, then heavy loss
+    adapter.tick(Feedback(at=0, rtt_s=0.02, sent_bps=2.5e6), encoder)
+    quality = adapter.tick(Feedback(at=1, rtt_s=0.6, fraction_lost=0.3, sent_bps=2e6), encoder)
+    assert quality.grade == "poor" and quality.rung == "540p30"
+    assert encoder.target_bitrate == 1_000_000
+    packets = encode(5)
+    assert packets[0].keyframe and encoder.info.width == 960  # one keyframe at the new size
+    assert not encode(6)[0].keyframe
+    # clean for 10 s: the rate for this relay is learned
+    for t in range(2, 14):
+        adapter.tick(Feedback(at=t, rtt_s=0.02, fraction_lost=0.0, sent_bps=5e6), encoder)
+    assert memory.recall("http://relay") is not None
+    assert adapter.rung.name == "720p30"

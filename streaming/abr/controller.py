@@ -12,7 +12,9 @@ target bitrate and why). Two parts decide together and the lower wins:
 When both are clean it probes up multiplicatively (8 % a second, GCC's ramp, then 40 % a
 second once clean for 2 s), never above 1.5×
 what the relay confirmed receiving, so an idle or capped encoder does not inflate the target;
-REMB, when the relay sends it, is a ceiling. Times are seconds on any monotonic clock.
+REMB, when the relay sends it, is a ceiling once it falls clearly (15 %) below what went out:
+a receiver's estimate ramps slowly from the incoming rate (aiortc's does), so obeying it while
+it trails us would bring back the slow start this controller exists to avoid. Times are seconds on any monotonic clock.
 """
 
 from __future__ import annotations
@@ -94,7 +96,7 @@ class RateController:
         target, reason = self._decide(fb, elapsed, sent)
         if not reason.startswith("clean"):
             self._clean_since = None
-        if fb.remb_bps is not None and fb.remb_bps < target:
+        if fb.remb_bps is not None and fb.remb_bps < min(target, sent * DELAY_BACKOFF):
             target, reason = (
                 fb.remb_bps,
                 f"held to the relay's estimate ({fb.remb_bps // 1000} kbps)",
