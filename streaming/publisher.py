@@ -121,6 +121,7 @@ class PublishStats:
     """The sending figures shown to the host, once a second."""
 
     elapsed_s: float = 0.0
+    wall_s: float = 0.0  # time.time() of the figures: benches line them up with other clocks
     video_kbps: float = 0.0
     audio_kbps: float = 0.0
     fps: float = 0.0
@@ -410,6 +411,7 @@ class Publisher(Output):
     ) -> _Collected:
         figures = PublishStats(
             elapsed_s=time.monotonic() - (self._live_since or time.monotonic()),
+            wall_s=time.time(),
             nack_count=counters.nacks,
             pli_count=counters.plis,
         )
@@ -451,6 +453,7 @@ class Publisher(Output):
             fraction_lost=report.fraction_lost,
             remb_bps=report.remb_bps,
             sent_bps=figures.video_kbps * 1000 or None,
+            received_bps=report.received_bps,
             nacked=report.nacked,
             packets=report.packets,
         )
@@ -500,6 +503,7 @@ class _Report:
     rtt_s: float | None = None
     fraction_lost: float | None = None
     remb_bps: int | None = None
+    received_bps: float | None = None
     nacked: int = 0
     packets: int = 0
 
@@ -518,10 +522,13 @@ class _FeedbackCounters:
         self._nacks_taken = 0
         self._packets_taken = 0
         self._sender: RTCRtpSender | None = None
+        self._last_rr: tuple[float, int, int] | None = None  # when, highest seq, lost
+        self._nacked: set[int] = set()  # sequence numbers NACKed since the last `take`
 
     def take(self) -> _Report:
         """What arrived since the last call; NACKs and packets sent as counts over that time."""
         report, self._report = self._report, _Report()
+        self._nacked.clear()
         sent = _sender_packets(self._sender)
         report.nacked, self._nacks_taken = self.nacks - self._nacks_taken, self.nacks
         report.packets, self._packets_taken = sent - self._packets_taken, sent
@@ -532,12 +539,28 @@ class _FeedbackCounters:
             if info.ssrc != sender._ssrc:
                 continue
             self._report.fraction_lost = info.fraction_lost / 256
+            self._received(sender, info.highest_sequence, info.packets_lost)
             # aiortc smooths the RTT it reports (85 % of the old value): a queue would show
             # seconds late, so the raw one is computed here from the same LSR/DLSR.
             lsr = getattr(sender, "_RTCRtpSender__lsr", None)
             lsr_time = getattr(sender, "_RTCRtpSender__lsr_time", None)
             if lsr is not None and lsr_time is not None and info.lsr == lsr and info.dlsr:
                 self._report.rtt_s = max(0.0, time.time() - lsr_time - info.dlsr / 65536)
+
+    def _received(self, sender: RTCRtpSender, highest: int, lost: int) -> None:
+        """The rate the relay received between two reports: the packets its highest sequence
+        number moved by, less those it lost, at our mean packet size (RTP header included)."""
+        now = time.monotonic()
+        last, self._last_rr = self._last_rr, (now, highest, lost)
+        if last is None or now - last[0] < 0.2:
+            return
+        packets = (highest - last[1]) - (lost - last[2])
+        sent = _sender_packets(sender)
+        octets = int(getattr(sender, "_RTCRtpSender__octet_count", 0))
+        if packets < 0 or sent <= 0:
+            return
+        size = octets / sent + 12 + 28  # RTP, UDP and IP headers
+        self._report.received_bps = packets * size * 8 / (now - last[0])
 
     def watch(self, sender: RTCRtpSender) -> None:
         handle = sender._handle_rtcp_packet
@@ -547,7 +570,9 @@ class _FeedbackCounters:
             if isinstance(packet, (RtcpRrPacket, RtcpSrPacket)):
                 self._on_report(sender, packet)
             elif isinstance(packet, RtcpRtpfbPacket) and packet.fmt == RTCP_RTPFB_NACK:
-                self.nacks += len(packet.lost)
+                fresh = set(packet.lost) - self._nacked  # a receiver asks again and again
+                self._nacked |= fresh
+                self.nacks += len(fresh)
             elif isinstance(packet, RtcpPsfbPacket) and packet.fmt == RTCP_PSFB_APP:
                 try:
                     bitrate, ssrcs = unpack_remb_fci(packet.fci)

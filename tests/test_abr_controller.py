@@ -47,6 +47,10 @@ def test_sustained_loss_backs_off_and_moderate_loss_holds() -> None:
 def test_nack_rate_counts_as_loss_between_reports() -> None:
     ctrl = RateController(4_000_000, 300_000, 6_000_000)
     ctrl.on_feedback(Feedback(at=0, rtt_s=0.02, nacked=30, packets=100, sent_bps=4e6))
+    ctrl.on_feedback(Feedback(at=1, rtt_s=0.02, nacked=900, packets=100, sent_bps=4e6))
+    assert ctrl.loss == 0.5  # NACKs of older packets: capped
+    ctrl = RateController(4_000_000, 300_000, 6_000_000)
+    ctrl.on_feedback(Feedback(at=0, rtt_s=0.02, nacked=30, packets=100, sent_bps=4e6))
     assert ctrl.target_bps < 4_000_000 and ctrl.loss == 0.3
 
 
@@ -60,6 +64,20 @@ def test_rising_delay_backs_off_before_any_loss() -> None:
     assert ctrl.loss == 0.0
 
 
+def test_one_keyframe_burst_is_not_overuse() -> None:
+    ctrl = RateController(2_000_000, 300_000, 6_000_000)
+    _run(ctrl, 3, rtt_s=0.02, fraction_lost=0.0)
+    ctrl.on_feedback(Feedback(at=3, rtt_s=0.12, sent_bps=2e6))
+    ctrl.on_feedback(Feedback(at=4, rtt_s=0.02, sent_bps=2e6))
+    assert ctrl.target_bps >= 2_000_000
+
+
+def test_remb_alone_does_not_hold_a_clean_link_back() -> None:
+    ctrl = RateController(2_000_000, 300_000, 6_000_000)
+    _run(ctrl, 3, rtt_s=0.02, fraction_lost=0.0, remb_bps=500_000)
+    assert ctrl.target_bps > 2_000_000
+
+
 def test_severe_delay_halves_at_once() -> None:
     ctrl = RateController(6_000_000, 300_000, 6_000_000)
     ctrl.on_feedback(Feedback(at=0, rtt_s=0.02, sent_bps=6e6))
@@ -69,13 +87,15 @@ def test_severe_delay_halves_at_once() -> None:
 
 def test_remb_is_a_ceiling() -> None:
     ctrl = RateController(4_000_000, 300_000, 6_000_000)
-    ctrl.on_feedback(Feedback(at=0, rtt_s=0.02, remb_bps=1_000_000, sent_bps=4e6))
+    ctrl.on_feedback(Feedback(at=0, rtt_s=0.02, sent_bps=4e6))
+    ctrl.on_feedback(Feedback(at=1, rtt_s=0.09, remb_bps=1_000_000, sent_bps=4e6))
     assert ctrl.target_bps == 1_000_000 and "relay" in ctrl.reason
 
 
 def test_probing_never_runs_far_ahead_of_what_went_out() -> None:
     ctrl = RateController(1_000_000, 300_000, 6_000_000)
-    _run(ctrl, 30, rtt_s=0.02, fraction_lost=0.0, sent_bps=800_000)
+    ctrl.on_feedback(Feedback(at=0, rtt_s=0.02, sent_bps=800_000))
+    _run(ctrl, 30, start=1, rtt_s=0.04, fraction_lost=0.0, sent_bps=800_000)  # a small queue
     assert ctrl.target_bps <= 1_200_000
 
 

@@ -5,16 +5,17 @@ target bitrate and why). Two parts decide together and the lower wins:
 
 - **delay-based**: queuing delay is the round-trip time above the lowest one seen recently; when
   it grows past a threshold and keeps growing, the path's queue is filling, so the rate backs off
-  to 85 % of what actually went out — before any packet is lost;
+  to 85 % of what the link carried — before any packet is lost;
 - **loss-based**: below 2 % loss the rate may grow, 2–10 % it holds, above 10 % it backs off by
   half the loss fraction (GCC's rule).
 
 When both are clean it probes up multiplicatively (8 % a second, GCC's ramp, then 40 % a
 second once clean for 2 s), never above 1.5×
-what the relay confirmed receiving, so an idle or capped encoder does not inflate the target;
-REMB, when the relay sends it, is a ceiling once it falls clearly (15 %) below what went out:
-a receiver's estimate ramps slowly from the incoming rate (aiortc's does), so obeying it while
-it trails us would bring back the slow start this controller exists to avoid. Times are seconds on any monotonic clock.
+what went out until the link has been clean with an empty queue for 2 s;
+REMB, when the relay sends it, is a ceiling once it falls clearly (15 %) below what the link
+carried while our own signals see congestion (a queue over 50 ms, or loss over 10 %): a receiver's estimate trails the incoming rate
+(aiortc's does, and it dips after every keyframe), so obeying it alone would bring back the slow
+start and slow recovery this controller exists to avoid. Times are seconds on any monotonic clock.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from __future__ import annotations
 from collections import deque
 from dataclasses import dataclass
 
+NACK_LOSS_CAP = 0.5
 #: Loss fractions: below HOLD the rate may grow; above BACKOFF it shrinks.
 LOSS_HOLD = 0.02
 LOSS_BACKOFF = 0.10
@@ -30,6 +32,9 @@ DELAY_OVERUSE_S = 0.050
 #: Queuing delay that means the link is far below our rate: back off hard at once.
 DELAY_SEVERE_S = 0.200
 DELAY_BACKOFF = 0.85
+#: Reports in a row that must show the queue growing: one keyframe's burst queues for a moment
+#: on a slow link (a 30 kB keyframe is 300 ms at 0.8 Mbps) and must not count as overuse.
+OVERUSE_REPORTS = 2
 SEVERE_BACKOFF = 0.5
 PROBE_PER_S = 1.08
 #: After FAST_AFTER_S of clean feedback the ramp speeds up: a link that came back is usually
@@ -40,21 +45,27 @@ FAST_AFTER_S = 2.0
 HOLD_AFTER_DECREASE_S = 1.0
 #: The base RTT is the minimum over this window (routes change; an old minimum must age out).
 BASE_RTT_WINDOW_S = 30.0
-#: Never probe further than this above the rate the relay confirmed receiving.
+#: Never probe further than this above the rate that went out, unless the link has been clean
+#: with an empty queue for FAST_AFTER_S: an encoder that undershoots (a still picture) would
+#: otherwise pin the target — and so the picture size — at the floor; an overshoot then shows as
+#: queuing delay within a report and is cut back to what the link carried.
 PROBE_HEADROOM = 1.5
+EMPTY_QUEUE_S = 0.010
 
 
 @dataclass(frozen=True, slots=True)
 class Feedback:
     """One observation: at `at`, the RTT (s), the fraction of packets lost since the last
-    report (0–1), the relay's REMB (bps), the bitrate that actually went out (bps, measured by
-    the sender), and the NACKed packets and packets sent since the last observation."""
+    report (0–1), the relay's REMB (bps), the bitrate that went out (bps, measured by the
+    sender) and the bitrate the relay received (from its reports' sequence numbers: what the
+    link carried), and the NACKed packets and packets sent since the last observation."""
 
     at: float
     rtt_s: float | None = None
     fraction_lost: float | None = None
     remb_bps: int | None = None
     sent_bps: float | None = None
+    received_bps: float | None = None
     nacked: int = 0
     packets: int = 0
 
@@ -80,6 +91,7 @@ class RateController:
         self.loss = 0.0
         self._rtts: deque[tuple[float, float]] = deque()
         self._last_delay: float | None = None
+        self._rising = 0  # consecutive reports with the queue above the threshold and growing
         self._last_at: float | None = None
         self._decreased_at: float | None = None
         self._clean_since: float | None = None
@@ -93,10 +105,18 @@ class RateController:
         self._last_at = fb.at
         before = self.target_bps
         sent = fb.sent_bps if fb.sent_bps and fb.sent_bps > 0 else float(self.target_bps)
-        target, reason = self._decide(fb, elapsed, sent)
+        # A back-off is a fraction of what the link carried (GCC's acknowledged rate): after
+        # a 6 → 0.3 Mbps drop one step lands under the link, not a halving per second.
+        carried = min(sent, fb.received_bps) if fb.received_bps else sent
+        target, reason = self._decide(fb, elapsed, sent, carried)
         if not reason.startswith("clean"):
             self._clean_since = None
-        if fb.remb_bps is not None and fb.remb_bps < min(target, sent * DELAY_BACKOFF):
+        congested = self.queuing_delay_s > DELAY_OVERUSE_S or self.loss > LOSS_BACKOFF
+        if (
+            fb.remb_bps is not None
+            and congested
+            and fb.remb_bps < min(target, carried * DELAY_BACKOFF)
+        ):
             target, reason = (
                 fb.remb_bps,
                 f"held to the relay's estimate ({fb.remb_bps // 1000} kbps)",
@@ -108,18 +128,20 @@ class RateController:
             self.reason = reason
         return Decision(self.target_bps, self.reason, self.target_bps != before)
 
-    def _decide(self, fb: Feedback, elapsed: float, sent: float) -> tuple[float, str]:
+    def _decide(
+        self, fb: Feedback, elapsed: float, sent: float, carried: float
+    ) -> tuple[float, str]:
         delay_state = self._delay_state(fb)
         loss = self._loss(fb)
         target = float(self.target_bps)
         if delay_state == "severe":
-            return min(target, sent * SEVERE_BACKOFF), (
+            return min(target, sent * SEVERE_BACKOFF, carried * DELAY_BACKOFF), (
                 f"queuing delay {self.queuing_delay_s * 1000:.0f} ms: backing off hard"
             )
         if loss > LOSS_BACKOFF:
-            return min(target, sent * (1 - 0.5 * loss)), f"loss {loss:.0%}: backing off"
+            return min(target, carried * (1 - 0.5 * loss)), f"loss {loss:.0%}: backing off"
         if delay_state == "overuse":
-            return min(target, sent * DELAY_BACKOFF), (
+            return min(target, carried * DELAY_BACKOFF), (
                 f"queuing delay rising ({self.queuing_delay_s * 1000:.0f} ms): backing off"
             )
         if loss >= LOSS_HOLD:
@@ -134,15 +156,20 @@ class RateController:
             self._clean_since = fb.at
         fast = fb.at - self._clean_since >= FAST_AFTER_S
         factor = FAST_PROBE_PER_S if fast else PROBE_PER_S
-        probe = min(target * factor**elapsed, max(sent * PROBE_HEADROOM, self.min_bps))
+        probe = target * factor**elapsed
+        if not (fast and self.queuing_delay_s < EMPTY_QUEUE_S):
+            probe = min(probe, max(sent * PROBE_HEADROOM, self.min_bps))
         return max(target, probe), "clean link: probing up"
 
     def _loss(self, fb: Feedback) -> float:
-        """The loss fraction: the relay's report, or the NACK rate when it says more (NACKs come
-        faster than receiver reports)."""
-        loss = fb.fraction_lost if fb.fraction_lost is not None else self.loss
-        if fb.packets > 0:
-            loss = max(loss, min(1.0, fb.nacked / fb.packets))
+        """The loss fraction: the relay's report, or between reports the NACK rate (NACKs come
+        sooner than receiver reports)."""
+        if fb.fraction_lost is not None:
+            loss = fb.fraction_lost
+        elif fb.packets > 0:  # NACKs may name packets sent before this interval: capped
+            loss = min(NACK_LOSS_CAP, fb.nacked / fb.packets)
+        else:
+            loss = self.loss
         self.loss = loss
         return loss
 
@@ -160,7 +187,8 @@ class RateController:
         if delay > DELAY_SEVERE_S:
             return "severe"
         rising = previous is not None and delay > previous + 0.005
-        if delay > DELAY_OVERUSE_S and rising:
+        self._rising = self._rising + 1 if delay > DELAY_OVERUSE_S and rising else 0
+        if self._rising >= OVERUSE_REPORTS:
             return "overuse"
         if delay > DELAY_OVERUSE_S or (previous is not None and delay < previous - 0.005):
             return "draining"
