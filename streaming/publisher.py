@@ -139,6 +139,8 @@ class PublishStats:
     rendition: str = ""
     target_kbps: int = 0
     reason: str = ""
+    reason_cause: str = ""  # the reason's key (streaming/abr/controller.py REASONS)
+    reason_figure: int = 0
 
     def to_dict(self) -> dict[str, float | int | None]:
         return asdict(self)
@@ -463,6 +465,7 @@ class Publisher(Output):
             log.info("publisher picture now %s: %s", quality.rung, quality.reason)
         figures.quality, figures.rendition = quality.grade, quality.rung
         figures.target_kbps, figures.reason = quality.target_kbps, quality.reason
+        figures.reason_cause, figures.reason_figure = quality.cause, quality.figure
 
     def _set_state(self, state: PublishState, message: str) -> None:
         self.set_state(state, message)

@@ -129,6 +129,19 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         metavar="S",
         help="give up going live after S seconds (default 15)",
     )
+    parser.add_argument(
+        "--no-adapt",
+        dest="adapt",
+        action="store_false",
+        help="send at the resolution's fixed bitrate range whatever the link does (default: "
+        "follow the link, see docs/abr.md)",
+    )
+    parser.add_argument(
+        "--start-kbps",
+        type=float,
+        metavar="KBPS",
+        help="video bitrate to start at (default: the resolution's start rate)",
+    )
     parser.set_defaults(handler=run)
 
 
@@ -400,7 +413,12 @@ def run(args: argparse.Namespace) -> int:
         signalling,
         program_video,
         program_audio,
-        PublishOptions(resolution=args.resolution, connect_timeout_s=args.connect_timeout),
+        PublishOptions(
+            resolution=args.resolution,
+            connect_timeout_s=args.connect_timeout,
+            adaptive=args.adapt,
+            start_bitrate=int(args.start_kbps * 1000) if args.start_kbps else None,
+        ),
         on_state=on_state,
         on_stats=on_stats,
         hub=hub,

@@ -42,6 +42,8 @@ class Quality:
     rung: str
     target_kbps: int
     reason: str
+    cause: str  # the reason's key in `controller.REASONS` (the console translates it)
+    figure: int
 
 
 class Adapter:
@@ -83,7 +85,10 @@ class Adapter:
             grade = "fair"
         else:
             grade = "good"
-        return Quality(grade, self.rung.name, ctrl.target_bps // 1000, ctrl.reason)
+        reason = ctrl.reason
+        return Quality(
+            grade, self.rung.name, ctrl.target_bps // 1000, reason.text, reason.cause, reason.figure
+        )
 
     def _learn(self, at: float) -> None:
         if self.memory is None or not self.relay:

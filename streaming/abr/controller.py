@@ -70,10 +70,35 @@ class Feedback:
     packets: int = 0
 
 
+#: Why the target is what it is: cause → English text (`{0}`: the figure). The console shows
+#: these translated (widgets/golive_panel.py), so a cause is a key, not free text.
+REASONS: dict[str, str] = {
+    "start": "starting at the configured or last-learned rate",
+    "severe": "queuing delay {0} ms: backing off hard",
+    "loss_backoff": "loss {0} %: backing off",
+    "delay_backoff": "queuing delay rising ({0} ms): backing off",
+    "loss_hold": "loss {0} %: holding",
+    "draining": "queue draining: holding",
+    "full": "clean link: at full quality",
+    "probe": "clean link: probing up",
+    "remb": "held to the relay's estimate ({0} kbps)",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Reason:
+    cause: str
+    figure: int = 0
+
+    @property
+    def text(self) -> str:
+        return REASONS[self.cause].format(self.figure)
+
+
 @dataclass(frozen=True, slots=True)
 class Decision:
     target_bps: int
-    reason: str
+    reason: Reason
     changed: bool
 
 
@@ -86,7 +111,7 @@ class RateController:
             raise ValueError("bitrates must satisfy 0 < min <= max")
         self.min_bps, self.max_bps = min_bps, max_bps
         self.target_bps = self._clamp(start_bps)
-        self.reason = "starting at the configured or last-learned rate"
+        self.reason = Reason("start")
         self.queuing_delay_s = 0.0
         self.loss = 0.0
         self._rtts: deque[tuple[float, float]] = deque()
@@ -109,7 +134,7 @@ class RateController:
         # a 6 → 0.3 Mbps drop one step lands under the link, not a halving per second.
         carried = min(sent, fb.received_bps) if fb.received_bps else sent
         target, reason = self._decide(fb, elapsed, sent, carried)
-        if not reason.startswith("clean"):
+        if reason.cause not in ("probe", "full"):
             self._clean_since = None
         congested = self.queuing_delay_s > DELAY_OVERUSE_S or self.loss > LOSS_BACKOFF
         if (
@@ -117,10 +142,7 @@ class RateController:
             and congested
             and fb.remb_bps < min(target, carried * DELAY_BACKOFF)
         ):
-            target, reason = (
-                fb.remb_bps,
-                f"held to the relay's estimate ({fb.remb_bps // 1000} kbps)",
-            )
+            target, reason = fb.remb_bps, Reason("remb", fb.remb_bps // 1000)
         self.target_bps = self._clamp(target)
         if self.target_bps < before:
             self._decreased_at = fb.at
@@ -130,28 +152,26 @@ class RateController:
 
     def _decide(
         self, fb: Feedback, elapsed: float, sent: float, carried: float
-    ) -> tuple[float, str]:
+    ) -> tuple[float, Reason]:
         delay_state = self._delay_state(fb)
         loss = self._loss(fb)
         target = float(self.target_bps)
+        delay_ms, loss_pct = round(self.queuing_delay_s * 1000), round(loss * 100)
         if delay_state == "severe":
-            return min(target, sent * SEVERE_BACKOFF, carried * DELAY_BACKOFF), (
-                f"queuing delay {self.queuing_delay_s * 1000:.0f} ms: backing off hard"
-            )
+            cut = min(target, sent * SEVERE_BACKOFF, carried * DELAY_BACKOFF)
+            return cut, Reason("severe", delay_ms)
         if loss > LOSS_BACKOFF:
-            return min(target, carried * (1 - 0.5 * loss)), f"loss {loss:.0%}: backing off"
+            return min(target, carried * (1 - 0.5 * loss)), Reason("loss_backoff", loss_pct)
         if delay_state == "overuse":
-            return min(target, carried * DELAY_BACKOFF), (
-                f"queuing delay rising ({self.queuing_delay_s * 1000:.0f} ms): backing off"
-            )
+            return min(target, carried * DELAY_BACKOFF), Reason("delay_backoff", delay_ms)
         if loss >= LOSS_HOLD:
-            return target, f"loss {loss:.0%}: holding"
+            return target, Reason("loss_hold", loss_pct)
         if delay_state == "draining":
-            return target, "queue draining: holding"
+            return target, Reason("draining")
         if self._decreased_at is not None and fb.at - self._decreased_at < HOLD_AFTER_DECREASE_S:
             return target, self.reason
         if target >= self.max_bps:
-            return target, "clean link: at full quality"
+            return target, Reason("full")
         if self._clean_since is None:
             self._clean_since = fb.at
         fast = fb.at - self._clean_since >= FAST_AFTER_S
@@ -159,7 +179,7 @@ class RateController:
         probe = target * factor**elapsed
         if not (fast and self.queuing_delay_s < EMPTY_QUEUE_S):
             probe = min(probe, max(sent * PROBE_HEADROOM, self.min_bps))
-        return max(target, probe), "clean link: probing up"
+        return max(target, probe), Reason("probe")
 
     def _loss(self, fb: Feedback) -> float:
         """The loss fraction: the relay's report, or between reports the NACK rate (NACKs come
