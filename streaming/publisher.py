@@ -116,6 +116,73 @@ class WhipSignalling:
         await self._client.close()
 
 
+class FailoverSignalling:
+    """Several ingest URLs, as platforms give them: a primary and backups. Each offer goes to
+    the current one; after `fail_after` failures in a row there (or at once, before the first
+    session anywhere) it moves to the next, round the list, and `notice` says so in plain
+    words. A relay that is only briefly gone keeps its publisher: one failure is not enough."""
+
+    def __init__(self, choices: list[tuple[str, Signalling]], fail_after: int = 2) -> None:
+        if not choices:
+            raise ValueError("give at least one ingest URL")
+        self._choices = choices
+        self.fail_after = fail_after
+        self.index = 0
+        self.notice = ""
+        self._failures = 0
+        self._connected_once = False
+
+    @property
+    def current(self) -> Signalling:
+        return self._choices[self.index][1]
+
+    @property
+    def relay(self) -> str:
+        return str(getattr(self.current, "relay", ""))
+
+    def where(self) -> str:
+        """Which ingest is in use, for the host: empty on the primary."""
+        if self.index == 0:
+            return ""
+        return f"backup ingest {self.index + 1} ({self._choices[self.index][0]})"
+
+    async def ice_servers(self) -> list[IceServer]:
+        return await self.current.ice_servers()
+
+    async def negotiate(self, offer_sdp: str) -> str:
+        last: WhipError | None = None
+        for _ in range(len(self._choices)):
+            try:
+                answer = await self.current.negotiate(offer_sdp)
+            except WhipError as exc:
+                if not exc.retryable:
+                    raise
+                last = exc
+                if not self.failed():
+                    raise
+                continue
+            self._connected_once = True
+            return answer
+        assert last is not None
+        raise last
+
+    def failed(self) -> bool:
+        """Count a failure on the current ingest; True when it moved to the next one."""
+        self._failures += 1
+        if len(self._choices) < 2 or (self._connected_once and self._failures < self.fail_after):
+            return False
+        before = self._choices[self.index][0]
+        self.index = (self.index + 1) % len(self._choices)
+        self._failures = 0
+        label = self._choices[self.index][0]
+        self.notice = f"{before} kept failing; moving to ingest {self.index + 1} ({label})."
+        log.info("publisher: %s", self.notice)
+        return True
+
+    async def close(self) -> None:
+        await self.current.close()
+
+
 @dataclass
 class PublishStats:
     """The sending figures shown to the host, once a second."""
@@ -358,7 +425,8 @@ class Publisher(Output):
                 ) from None
             await self._wait_connected(pc)
             self._live_since = time.monotonic()
-            self._set_state(PublishState.LIVE, "Live.")
+            where = getattr(self.signalling, "where", lambda: "")()
+            self._set_state(PublishState.LIVE, f"Live via {where}." if where else "Live.")
             await self._watch(pc, video_track, counters)
         finally:
             with self._tracks_lock:

@@ -63,6 +63,14 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     target.add_argument("--janus", metavar="URL", help="Janus HTTP API URL (with --room)")
     parser.add_argument("--room", type=int, help="Janus VideoRoom room number")
     parser.add_argument(
+        "--backup-whip",
+        action="append",
+        default=[],
+        metavar="URL",
+        help="a backup WHIP ingest (repeatable): after repeated failure on one ingest the "
+        "publisher moves to the next, and says so",
+    )
+    parser.add_argument(
         "--token-file",
         metavar="PATH",
         help="read the bearer token from the first line of PATH (- = stdin)",
@@ -229,9 +237,13 @@ def make_signalling(args: argparse.Namespace) -> Any:
     except TokenInputError as exc:
         raise UsageError(str(exc)) from None
     if args.whip:
-        from streaming.publisher import WhipSignalling
+        from streaming.publisher import FailoverSignalling, WhipSignalling
+        from streaming.whip import url_origin
 
-        return WhipSignalling(args.whip, token)
+        if not args.backup_whip:
+            return WhipSignalling(args.whip, token)
+        urls = [args.whip, *args.backup_whip]
+        return FailoverSignalling([(url_origin(u), WhipSignalling(u, token)) for u in urls])
     if args.room is None:
         raise UsageError("--janus needs --room N")
     try:
