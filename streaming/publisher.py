@@ -49,6 +49,7 @@ from capture.source import Source
 from streaming.abr.adapter import Adapter, Quality, adaptive_profile
 from streaming.abr.controller import Feedback
 from streaming.abr.memory import RateMemory
+from streaming.abr.pacer import Pacer
 from streaming.encode_hub import EncodeHub
 from streaming.encoder import EncodedPacket
 from streaming.h264 import PROFILES
@@ -423,6 +424,8 @@ class Publisher(Output):
                     "The relay's answer is not a usable WebRTC description "
                     f"({type(exc).__name__}: {str(exc)[:120]})."
                 ) from None
+            if video_track is not None and self.adapter is not None:
+                self._pace(pc)
             await self._wait_connected(pc)
             self._live_since = time.monotonic()
             where = getattr(self.signalling, "where", lambda: "")()
@@ -512,6 +515,16 @@ class Publisher(Output):
             if video.last_size:
                 figures.width, figures.height = video.last_size
         return _Collected(figures, latest_report)
+
+    def _pace(self, pc: RTCPeerConnection) -> None:
+        """Spread each video frame's packets at 2.5 × the controller's target (see pacer)."""
+        adapter = self.adapter
+        assert adapter is not None
+        for transceiver in pc.getTransceivers():
+            if transceiver.kind == "video":
+                sender = transceiver.sender
+                ssrcs = {sender._ssrc, sender._rtx_ssrc}
+                Pacer(lambda: adapter.controller.target_bps, ssrcs).install(sender.transport)
 
     def _adapt(self, figures: PublishStats, counters: _FeedbackCounters) -> None:
         """One controller step from this second's feedback; its figures go to the host."""

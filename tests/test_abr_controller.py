@@ -171,3 +171,35 @@ def test_adapter_steps_the_real_encoder_down_with_one_keyframe(tmp_path: Path) -
         adapter.tick(Feedback(at=t, rtt_s=0.02, fraction_lost=0.0, sent_bps=5e6), encoder)
     assert memory.recall("http://relay") is not None
     assert adapter.rung.name == "720p30"
+
+
+def test_pacer_spreads_a_keyframe_and_leaves_audio_and_rtcp_alone() -> None:
+    import asyncio
+    import time
+
+    from streaming.abr.pacer import Pacer
+
+    class Transport:
+        def __init__(self) -> None:
+            self.sent: list[tuple[float, bytes]] = []
+
+        async def _send_rtp(self, data: bytes) -> None:
+            self.sent.append((time.monotonic(), data))
+
+    def rtp(ssrc: int, size: int = 1200) -> bytes:
+        return bytes([0x80, 96]) + bytes(6) + ssrc.to_bytes(4, "big") + bytes(size - 12)
+
+    async def run() -> Transport:
+        transport = Transport()
+        Pacer(lambda: 1_000_000, {7}).install(transport)
+        for _ in range(50):  # a 60 kB keyframe: 0.19 s at 2.5 × 1 Mbps
+            await transport._send_rtp(rtp(7))
+        await transport._send_rtp(rtp(9))  # audio
+        await transport._send_rtp(bytes([0x80, 200]) + bytes(26))  # an RTCP sender report
+        return transport
+
+    started = time.monotonic()
+    transport = asyncio.run(run())
+    video = [t for t, d in transport.sent if d[8:12] == (7).to_bytes(4, "big")]
+    assert video[-1] - video[0] >= 0.17
+    assert transport.sent[-1][0] - started < 0.3 and len(transport.sent) == 52
