@@ -42,7 +42,7 @@ TOKEN_ENV = "LIVEDESK_WHIP_TOKEN"
 EXIT_OK, EXIT_USAGE, EXIT_CONNECT, EXIT_LOST = 0, 2, 3, 4
 
 EPILOG = """sources:
-  --video: test | camera:N | camera:/dev/videoN | PATH (a video file, looped) | none
+  --video: test | stamped | camera:N | camera:/dev/videoN | PATH (a video file, looped) | none
            | FIFO (a named pipe) | - (standard input; y4m or any container)
            | rtsp:// srt:// rtmp:// http(s):// udp:// URL (live, reconnects when it drops)
   --audio: tone | silence | mic:N | mic:NAME | mic:default | PATH (an audio/video file) | none
@@ -165,6 +165,10 @@ def open_video(spec: str, size: tuple[int, int]) -> Source[VideoFrame] | None:
         from capture.synthetic import SyntheticVideoSource
 
         return SyntheticVideoSource(*size, fps=30.0)
+    if spec == "stamped":  # the test pattern with its capture time drawn in (benches)
+        from streaming.latency_probe import StampedVideoSource
+
+        return StampedVideoSource(*size, fps=30.0)
     if spec.startswith("camera:"):
         from capture.camera import CameraMode, CameraSource
 

@@ -35,7 +35,7 @@ class _Direction:
         self._last_due = 0.0
         self._cv = threading.Condition()
         self._dropper = Dropper()
-        self.sent = self.dropped = 0
+        self.sent = self.dropped = self.bytes = 0
         threading.Thread(target=self._drain, daemon=True).start()
 
     def offer(self, frame: bytes) -> None:
@@ -90,6 +90,7 @@ class _Direction:
             try:
                 self.out.send(frame)
                 self.sent += 1
+                self.bytes += len(frame)
             except OSError:
                 pass
 
@@ -122,7 +123,10 @@ def forward(a: str, b: str, profile: Profile, status: Path | None = None) -> Non
         time.sleep(1.0)
         if status is not None:
             figures = {"t": time.monotonic() - t0, "sent": up.sent, "dropped": up.dropped}
-            status.write_text(json.dumps(figures))
+            figures["bytes"] = up.bytes  # delivered towards `b`, Ethernet frames
+            tmp = status.with_name(status.name + ".tmp")
+            tmp.write_text(json.dumps(figures))
+            tmp.replace(status)
 
 
 if __name__ == "__main__":  # python -m streaming.netlab.forwarder A B PROFILE_JSON [STATUS]
