@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # Installs the bundle (dist/livedesk) for the current user: the folder under
 # ~/.local/lib/livedesk, `livedesk` on the PATH (~/.local/bin), the desktop entry and the icon.
-# Usage: packaging/install-desktop.sh [BUNDLE_DIR]   (default: dist/livedesk)
+# Usage: dist/livedesk/install-desktop.sh (the bundle it sits in), or
+#        packaging/install-desktop.sh [BUNDLE_DIR] (default: dist/livedesk)
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
-bundle="${1:-$here/../dist/livedesk}"
+if [ -x "$here/livedesk" ]; then default="$here"; else default="$here/../dist/livedesk"; fi
+bundle="${1:-$default}"
 [ -x "$bundle/livedesk" ] || { echo "No bundle at $bundle: run 'make package' first." >&2; exit 1; }
 data="${XDG_DATA_HOME:-$HOME/.local/share}"
 mkdir -p "$HOME/.local/lib" "$HOME/.local/bin" "$data/applications" "$data/icons/hicolor/scalable/apps"

@@ -27,7 +27,7 @@ def _wait(app: Any, done: Callable[[], bool], timeout: float) -> bool:
 
 def live_checks(app: Any, core: Any, check: Check) -> None:
     """Run each check and report it through `check(name, ok, detail)`."""
-    _voice(core, check)
+    _voice(check)
     _translation(check)
     golive = core.golive
     try:
@@ -42,14 +42,21 @@ def live_checks(app: Any, core: Any, check: Check) -> None:
         golive.stop()
 
 
-def _voice(core: Any, check: Check) -> None:
+def _voice(check: Check) -> None:
+    """The learned suppressor really loads (model file, ONNX runtime and its quantiser)."""
     from capture.voice import learned
 
     path = learned.model_path()
+    if path is None or not learned.runtime_available():
+        check("voice_model", False, "NSNet2's model or the ONNX runtime is not installed")
+        return
+    model = learned.LearnedModel.load_now()
     check(
         "voice_model",
-        path is not None and learned.runtime_available(),
-        str(path) if path is not None else "NSNet2's model is not installed",
+        model is not None,
+        f"NSNet2 loaded from {path}"
+        if model is not None
+        else f"NSNet2 did not load: {learned.LearnedModel.failure}",
     )
 
 
