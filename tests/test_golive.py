@@ -10,9 +10,9 @@ import json
 import pytest
 from golive_support import TOKEN, GarbageAnswerServer, watch_whep
 
+from app.bench.stall_probe import StallProbe
 from app.console_core import ConsoleCore
 from app.settings import Settings
-from app.stall_probe import StallProbe
 from capture.synthetic import SyntheticAudioSource, SyntheticVideoSource
 from widgets.golive_panel import GoLivePanel, format_elapsed
 
