@@ -34,7 +34,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from app.measure import percentile
+from app.bench.measure import percentile
 
 LATENCY_OK_MS = 250.0
 FREEZE_S = 0.25

@@ -146,8 +146,7 @@ def run(args: argparse.Namespace) -> int:
         "zero_target_ms": ZERO_TARGET_MS,
         "anchor": "orders accepted must equal the units (issue 13)",
         "ratio": round(len(orders) / args.units, 4),
-        "ok": len(orders) == args.units
-        and all(abs(v) <= ZERO_TARGET_MS for v in spread.values()),
+        "ok": len(orders) == args.units and all(abs(v) <= ZERO_TARGET_MS for v in spread.values()),
     }
     print(json.dumps(result, ensure_ascii=False))
     return 0 if result["ok"] else 1
