@@ -37,6 +37,7 @@ BENCHES: tuple[Command, ...] = (
         "audio", "app.cli.bench_audio", "voice chain quality (PESQ/STOI/SI-SDR), speed, AGC (JSON)"
     ),
     Command("latency", "app.cli.bench_latency", "glass-to-glass latency via a relay (JSON)"),
+    Command("abr", "app.cli.bench_abr", "adaptive bitrate through an impaired link (JSON)"),
     Command("encode", "app.cli.bench_encode", "publish-pipeline encode CPU vs ffmpeg (JSON)"),
     Command(
         "danmaku",
