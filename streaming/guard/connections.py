@@ -7,7 +7,8 @@ cap it gets `429`, past the total cap (kept below the process's descriptor limit
 and the media sockets still find descriptors) `503`, each written at once before closing —
 nothing else is read from it. A connection that has not sent a whole request head within
 `idle_timeout_s`, or stays idle that long between requests, is closed (aiohttp's keep-alive
-timer, which starts when the connection is made). Bodies have their own timeout
+timer, which starts when the connection is made). Out of descriptors altogether, `Listener`
+answers `503` too instead of leaving clients in the backlog. Bodies have their own timeout
 (`streaming.guard.http.read_text`). WebSocket upgrades get `MaskScanner` (RFC 6455 §5.1).
 """
 
@@ -25,6 +26,7 @@ from aiohttp.web_protocol import RequestHandler
 from aiohttp.web_request import BaseRequest
 
 from streaming.guard.http import internal_error
+from streaming.guard.listener import Listener
 from streaming.guard.throttled_log import ThrottledLog
 from streaming.guard.websocket import MaskScanner
 from streaming.interaction.ratelimit import ConnectionCaps, address_key
@@ -156,10 +158,11 @@ class GuardedSite(web.TCPSite):
         def factory() -> _GuardedHandler:
             return _GuardedHandler(server, caps, loop=loop, **kwargs)
 
-        self._server = await loop.create_server(
-            factory, self._host, self._port, backlog=self._backlog
+        listener = await Listener.open(
+            self._host or "0.0.0.0", self._port, factory, _BUSY, _throttled, self._backlog
         )
-        sockets = self._server.sockets
+        self._server = listener
+        sockets = listener.sockets
         self._bound_port = sockets[0].getsockname()[1] if sockets else self._port
 
 
@@ -169,7 +172,6 @@ async def serve(
     """Set up and start `app` on host:port (0 = any free port) behind the guards; the caller
     cleans up with `await runner.cleanup()`. The bound port is `site.port`."""
     limits = limits or ServerLimits()
-    install_resource_error_filter(asyncio.get_running_loop())
     runner = web.AppRunner(
         app,
         handle_signals=False,
@@ -187,26 +189,3 @@ async def serve(
         await runner.cleanup()
         raise
     return runner, site
-
-
-def install_resource_error_filter(loop: asyncio.AbstractEventLoop) -> None:
-    """At the descriptor limit asyncio reports every failed accept (with a traceback); this
-    makes it one line per interval. Other loop errors go to the previous handler."""
-    previous = loop.get_exception_handler()
-    if getattr(previous, "_livedesk_resource_filter", False):
-        return
-
-    def handler(loop: asyncio.AbstractEventLoop, context: dict[str, Any]) -> None:
-        exc = context.get("exception")
-        if isinstance(exc, OSError) and "out of system resource" in str(context.get("message")):
-            _throttled.warning(
-                "accept", "out of file descriptors (%s): new connections wait", exc.strerror
-            )
-            return
-        if previous is not None:
-            previous(loop, context)
-        else:
-            loop.default_exception_handler(context)
-
-    handler._livedesk_resource_filter = True  # type: ignore[attr-defined]
-    loop.set_exception_handler(handler)
