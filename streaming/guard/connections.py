@@ -3,9 +3,10 @@ timeout, plain answers to malformed HTTP, and staying up at the file-descriptor 
 
 `serve(app, host, port, limits)` replaces `AppRunner` + `TCPSite` for every LiveDesk server.
 Each accepted connection is counted under its address (`ConnectionCaps`); past the per-address
-cap it gets `429`, past the total cap (kept below the process's descriptor limit, so `/status`
-and the media sockets still find descriptors) `503`, each written at once before closing —
-nothing else is read from it. A connection that has not sent a whole request head within
+cap it gets `429`; at the total cap (kept below the process's descriptor limit, so the media
+sockets still find descriptors) the connection that has sent nothing the longest is closed to
+make room, and only when every connection has spoken does the newcomer get `503` — each
+refusal written at once before closing, nothing else read from it. A connection that has not sent a whole request head within
 `idle_timeout_s`, or stays idle that long between requests, is closed (aiohttp's keep-alive
 timer, which starts when the connection is made). Out of descriptors altogether, `Listener`
 answers `503` too instead of leaving clients in the backlog. Bodies have their own timeout
@@ -71,21 +72,35 @@ _BUSY = _refusal("503 Service Unavailable", "The server is busy; try again short
 class _GuardedHandler(RequestHandler):
     """aiohttp's request handler, counted against the caps and quiet about malformed HTTP."""
 
-    __slots__ = ("_cap_key", "_caps")
+    __slots__ = ("_cap_key", "_caps", "_silent")
 
-    def __init__(self, manager: web.Server, caps: ConnectionCaps[str], **kwargs: Any) -> None:
+    def __init__(
+        self,
+        manager: web.Server,
+        caps: ConnectionCaps[str],
+        silent: dict[_GuardedHandler, None],
+        **kwargs: Any,
+    ) -> None:
         super().__init__(manager, **kwargs)
         self._caps = caps
+        self._silent = silent
         self._cap_key: str | None = None
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         key = address_key(transport.get_extra_info("peername"))
+        per_address = self._caps.count(key) >= self._caps.per_key
         admitted = self._caps.open(key)
+        if not admitted and not per_address and self._silent:
+            # At the total cap, the connection that has said nothing the longest makes room:
+            # holding silent sockets open no longer locks out /status, /whep or viewers.
+            _throttled.warning("evict", "connection cap reached: closing silent connections")
+            next(iter(self._silent)).evict()
+            admitted = self._caps.open(key)
         super().connection_made(transport)
         if admitted:
             self._cap_key = key
+            self._silent[self] = None
             return
-        per_address = self._caps.count(key) >= self._caps.per_key
         if per_address:
             _throttled.warning("per-address", "connections from %s over the per-address cap", key)
         else:
@@ -94,10 +109,25 @@ class _GuardedHandler(RequestHandler):
         transport.write(_TOO_MANY_FROM_YOU if per_address else _BUSY)
         self.force_close()
 
-    def connection_lost(self, exc: BaseException | None) -> None:
+    def data_received(self, data: bytes) -> None:
+        if self._silent:
+            self._silent.pop(self, None)
+        super().data_received(data)
+
+    def evict(self) -> None:
+        """Close at once, its place under the caps freed now (not when the loop gets to it)."""
+        self._release()
+        if self.transport is not None:
+            self.transport.abort()
+
+    def _release(self) -> None:
+        self._silent.pop(self, None)
         key, self._cap_key = self._cap_key, None
         if key is not None:
             self._caps.close(key)
+
+    def connection_lost(self, exc: BaseException | None) -> None:
+        self._release()
         super().connection_lost(exc)
 
     def set_parser(self, parser: Any, data_received_cb: Callable[[], None] | None = None) -> None:
@@ -146,6 +176,9 @@ class GuardedSite(web.TCPSite):
         self.caps: ConnectionCaps[str] = ConnectionCaps(
             limits.max_connections_per_address, limits.total()
         )
+        self.silent: dict[
+            _GuardedHandler, None
+        ] = {}  # admitted, nothing received yet; oldest first
 
     async def start(self) -> None:
         await web.BaseSite.start(self)
@@ -153,10 +186,10 @@ class GuardedSite(web.TCPSite):
         server = self._runner.server
         assert server is not None
         kwargs = dict(server._kwargs)
-        caps = self.caps
+        caps, silent = self.caps, self.silent
 
         def factory() -> _GuardedHandler:
-            return _GuardedHandler(server, caps, loop=loop, **kwargs)
+            return _GuardedHandler(server, caps, silent, loop=loop, **kwargs)
 
         listener = await Listener.open(
             self._host or "0.0.0.0", self._port, factory, _BUSY, _throttled, self._backlog
