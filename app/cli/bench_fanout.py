@@ -122,7 +122,7 @@ async def fan_out(
     """Connect `viewers` across `urls`, measure idle cost, then time `broadcasts`."""
     import aiohttp
 
-    from app.measure import summarize
+    from app.bench.measure import summarize
 
     hubs = [psutil.Process(pid) for pid in hub_pids]
     brokers = [psutil.Process(pid) for pid in broker_pids]
