@@ -3,8 +3,9 @@
 Ten thousand viewers must not cost the measuring process more than the hubs, so each is a
 bare asyncio protocol: it sends the WebSocket upgrade, then only looks for the current
 broadcast's marker in the (unmasked, server → client) bytes it receives, noting when it came.
-The host sends numbered announcements through `/ws/host`; latency is from just before the
-send to each viewer's arrival (one clock). CPU is the hubs' (and the broker's) over an idle
+The host sends numbered announcements through `/ws/host` (after its `hello`, and one more
+first that is not counted: steady state, not the path's first use); latency is from just before
+the send to each viewer's arrival (one clock). CPU is the hubs' (and the broker's) over an idle
 window with everyone connected and over the broadcasts; memory per connection is the hubs'
 RSS growth divided by the viewers connected.
 """
@@ -143,8 +144,13 @@ async def fan_out(
         aiohttp.ClientSession() as session,
         session.ws_connect(urls[0] + "/ws/host", headers=headers, max_msg_size=0) as host,
     ):
+        async for msg in host:  # the host is set up on the hub before anything is timed
+            if '"type":"hello"' in msg.data:
+                break
         cpu0, busy_from = _cpu_s(hubs), time.monotonic()
-        for k in range(broadcasts):
+        for k in range(-1, broadcasts):  # broadcast -1 warms the path up and is not counted
+            if k == 0:
+                watch.latencies_ms.clear()
             text = f"fanout-{k}-{secrets.token_hex(3)}"
             got_before = len(watch.latencies_ms)
             watch.marker, watch.sent_at = text.encode(), time.monotonic()
@@ -153,7 +159,8 @@ async def fan_out(
             while time.monotonic() < deadline:
                 await asyncio.sleep(0.02)
             await _wait_all(watch, got_before + len(sockets), 5.0)
-            per_broadcast.append(len(watch.latencies_ms) - got_before)
+            if k >= 0:
+                per_broadcast.append(len(watch.latencies_ms) - got_before)
         busy_cpu = (_cpu_s(hubs) - cpu0) / (time.monotonic() - busy_from)
     for viewer in sockets:
         if viewer.transport is not None:
