@@ -50,9 +50,10 @@ $(RUN_STAMP): $(PY) requirements.lock requirements-nodeps.lock pyproject.toml $(
 	$(PY) -m pip install -q --no-deps -e .
 	touch $@
 
-$(TEST_STAMP): $(RUN_STAMP) requirements-test.lock $(SYSTEM_TEST)
+$(TEST_STAMP): $(RUN_STAMP) requirements-test.lock requirements-bench.lock $(SYSTEM_TEST)
 	bash packaging/install-system.sh $(SYSTEM_TEST)
 	$(PY) -m pip install -q -r requirements-test.lock
+	$(PY) -m pip install -q -r requirements-bench.lock
 	touch $@
 
 clean:
