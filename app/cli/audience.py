@@ -17,6 +17,7 @@ from typing import Any
 
 import psutil
 
+from app.frozen import module_command
 from streaming.interaction.audience import (
     HostProbe,
     hub_urls,
@@ -170,9 +171,7 @@ def _run_workers(args: argparse.Namespace, url: str, processes: int) -> dict[str
     for i in range(processes):
         viewers = args.viewers // processes + (1 if i < args.viewers % processes else 0)
         cmd = [
-            sys.executable,
-            "-m",
-            "app",
+            *module_command("app"),
             "audience",
             "--url",
             url,
@@ -257,9 +256,7 @@ def _start_local_hub(token: str, rate: float, burst: int) -> tuple[subprocess.Po
     """A hub in its own process (so it has a core of its own) on a free loopback port."""
     proc = subprocess.Popen(
         [
-            sys.executable,
-            "-m",
-            "streaming.interaction.serve",
+            *module_command("streaming.interaction.serve"),
             "--port",
             "0",
             "--viewer-rate",
