@@ -161,7 +161,7 @@ class MediaController(QObject):
         if bus.source is not source:
             return  # a late report from a device already switched away from
         self.status_changed.emit(kind, status.state.value, status.message)
-        warning = getattr(source, "mode_warning", "")
+        warning = source.mode_warning
         if status.state == SourceState.RUNNING and warning:
             self.notice.emit(warning)  # e.g. the camera cannot do 1080p30: it runs, but say so
         device = self.video_device if kind == "video" else self.audio_device
@@ -215,10 +215,12 @@ class MediaController(QObject):
 
     def dropped_frames(self) -> int:
         """Frames the camera failed to deliver (the preview counts its own drops)."""
-        return int(getattr(self.video.source, "dropped", 0))
+        source = self.video.source
+        return source.dropped if source is not None else 0
 
     def sample_rate(self) -> int:
-        return int(getattr(self.raw_audio.source, "sample_rate", AUDIO_RATE))
+        source = self.raw_audio.source
+        return source.sample_rate if source is not None and source.sample_rate else AUDIO_RATE
 
     def video_label(self) -> str:
         return self.video.source.label if self.video.source is not None else "none"
