@@ -7,7 +7,7 @@ SYSTEM_TEST := packaging/system-packages-test.txt
 RUN_STAMP := $(VENV)/.run-installed
 TEST_STAMP := $(VENV)/.test-installed
 
-.PHONY: run test setup setup-test lint clean translations
+.PHONY: run test setup setup-test lint clean translations package package-test
 
 run: setup
 	$(PY) -m app
@@ -24,6 +24,17 @@ lint: setup-test
 # the .qm files Qt loads are compiled from them when the console starts (app/i18n.py).
 translations: setup
 	$(PY) -m app.i18n_update
+
+# One-folder PyInstaller bundle of the console: dist/livedesk/livedesk (same subcommands as
+# `livedesk`), with the desktop entry, icon and per-user installer beside it.
+package: setup-test
+	rm -rf dist/livedesk
+	$(VENV)/bin/pyinstaller --noconfirm --distpath dist --workpath build/pyinstaller packaging/livedesk.spec
+	cp packaging/livedesk.desktop packaging/livedesk.svg packaging/install-desktop.sh dist/livedesk/
+
+# The packaged console's self-test, headless, in a clean environment (no venv, no PYTHONPATH).
+package-test: package
+	bash packaging/smoke-test.sh dist/livedesk
 
 setup: $(RUN_STAMP)
 setup-test: $(TEST_STAMP)
