@@ -76,6 +76,7 @@ def test_the_console_fits_the_screen(
     assert figures["go_live_visible"] and figures["state_visible"], figures
     assert figures["question_rows"] >= MIN_QUESTION_ROWS, figures
     assert figures["question_table_visible"], figures
+    assert not figures["cut_tabs"] and not figures["golive_scrolls_sideways"], figures
     assert shot.stat().st_size > 10_000
     if width == 1920:  # the big screen's room goes to the questions
         assert figures["question_rows"] >= 15, figures

@@ -174,6 +174,7 @@ class GoLivePanel(QWidget):
             row, col = divmod(index, 2)
             grid.addWidget(_plain(QLabel(titles[key])), row, col * 2)
             self.figures[key] = _plain(QLabel("—"))
+            self.figures[key].setWordWrap(True)  # "0.4 % (1,204 packets)" wraps, never scrolls
             grid.addWidget(self.figures[key], row, col * 2 + 1)
 
         recording = controller.recording
@@ -190,7 +191,7 @@ class GoLivePanel(QWidget):
         self.encoder_label.setStyleSheet("color: #666;")
 
         self.destinations = DestinationsPanel(controller.destinations)
-        others = QGroupBox(self.tr("Also stream to 同时推流"))
+        others = QGroupBox(self.tr("Also stream to"))
         QVBoxLayout(others).addWidget(self.destinations)
 
         column = QVBoxLayout(self)
