@@ -25,6 +25,7 @@ from PySide6.QtCore import QCoreApplication, QObject, QTimer, Signal, Slot
 from app import secrets
 from app.destinations import DestinationsController
 from app.i18n import translated
+from app.paths import config_dir
 from app.recording import RecordingController
 from streaming.encode_hub import EncodeHub
 from streaming.encoder import EncoderChoice
@@ -40,6 +41,8 @@ from streaming.publisher import (
     WhipSignalling,
 )
 from streaming.whip import url_origin
+
+RATE_MEMORY_FILE = "learned-bitrates.json"  # streaming/abr/memory.py: a show starts at full quality
 
 log = logging.getLogger(__name__)
 
@@ -198,7 +201,10 @@ class GoLiveController(QObject):
             return
         try:
             signalling = self._signalling()
-            options = PublishOptions(resolution=str(self.settings["resolution"]))
+            options = PublishOptions(
+                resolution=str(self.settings["resolution"]),
+                rate_memory=config_dir() / RATE_MEMORY_FILE,
+            )
         except Exception as exc:  # bad URL, bad room, bad resolution: say so, stay idle
             self._set_state(PublishState.FAILED, translated(message_of(exc)))
             return

@@ -239,16 +239,15 @@ class EncodeHub:
             with self._lock:
                 work = [(r, list(r.outputs)) for r in self._renditions.values() if r.outputs]
             for rendition, outputs in work:
-                size = oriented(
-                    (rendition.encoder.profile.width, rendition.encoder.profile.height), frame
-                )
+                pts_ns = max(0, frame.pts_ns - self.origin_ns)
+                if not rendition.encoder.takes(pts_ns):
+                    continue
+                size = oriented(rendition.encoder.picture_size, frame)
                 picture = bgr_to_video_frame(fit(frame.image, size))
                 with self._lock:
                     keyframe, rendition.want_keyframe = rendition.want_keyframe, False
                 try:
-                    packets = rendition.encoder.encode(
-                        picture, max(0, frame.pts_ns - self.origin_ns), keyframe
-                    )
+                    packets = rendition.encoder.encode(picture, pts_ns, keyframe)
                 except Exception:
                     log.exception("video encode failed")
                     continue

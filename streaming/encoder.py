@@ -130,6 +130,9 @@ class VideoEncoder:
     _last_pts: int | None = None
     _info: StreamInfo | None = None
     _governor: PresetGovernor | None = None
+    _picture: tuple[int, int] | None = None
+    _fps: int = 0
+    _last_taken_ns: int | None = None
 
     def __post_init__(self) -> None:
         self._target = self.profile.start_bitrate
@@ -154,6 +157,32 @@ class VideoEncoder:
         self._target = self.profile.clamp(bitrate)
         if self._codec is not None and self._target <= self._cap:
             self._codec.bit_rate = self._target
+
+    @property
+    def picture_size(self) -> tuple[int, int]:
+        """The size to encode at: the profile's, unless `set_picture` chose another."""
+        return self._picture or (self.profile.width, self.profile.height)
+
+    @property
+    def fps(self) -> int:
+        return self._fps or self.profile.fps
+
+    def set_picture(self, size: tuple[int, int] | None, fps: int | None = None) -> None:
+        """Encode at `size` (None: the profile's) and at most `fps` frames a second (None: the
+        profile's), from the next frame on: a new size re-opens the encoder, so the change
+        costs exactly one keyframe (the decoder takes the new size from the in-band SPS)."""
+        self._picture = size
+        self._fps = fps if fps and fps < self.profile.fps else 0
+
+    def takes(self, pts_ns: int) -> bool:
+        """Whether the frame captured at `pts_ns` is encoded at the current frame rate (a lower
+        one than the program's skips frames evenly)."""
+        if not self._fps:
+            return True
+        if self._last_taken_ns is not None and pts_ns - self._last_taken_ns < 0.9e9 / self._fps:
+            return False
+        self._last_taken_ns = pts_ns
+        return True
 
     def encode(
         self, frame: av.VideoFrame, pts_ns: int, keyframe: bool = False
@@ -215,7 +244,7 @@ class VideoEncoder:
             bytes(self._codec.extradata or b""),
             width=width,
             height=height,
-            fps=profile.fps,
+            fps=self.fps,
         )
 
 

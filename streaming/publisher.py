@@ -22,6 +22,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
+from pathlib import Path
 from typing import Any, Protocol
 
 from aiortc import (
@@ -32,15 +33,23 @@ from aiortc import (
     RTCSessionDescription,
 )
 from aiortc.rtp import (
+    RTCP_PSFB_APP,
     RTCP_PSFB_FIR,
     RTCP_PSFB_PLI,
     RTCP_RTPFB_NACK,
     RtcpPsfbPacket,
+    RtcpRrPacket,
     RtcpRtpfbPacket,
+    RtcpSrPacket,
+    unpack_remb_fci,
 )
 
 from capture.media import AudioBlock, VideoFrame
 from capture.source import Source
+from streaming.abr.adapter import Adapter, Quality, adaptive_profile
+from streaming.abr.controller import Feedback
+from streaming.abr.memory import RateMemory
+from streaming.abr.pacer import Pacer
 from streaming.encode_hub import EncodeHub
 from streaming.encoder import EncodedPacket
 from streaming.h264 import PROFILES
@@ -48,7 +57,7 @@ from streaming.loop_thread import LoopThread
 from streaming.media_tracks import EncodedTrack
 from streaming.notice import Notice, message_of
 from streaming.output import Figures, Output, OutputState
-from streaming.whip import IceServer, WhipClient, WhipError, WhipSession
+from streaming.whip import IceServer, WhipClient, WhipError, WhipSession, url_origin
 
 log = logging.getLogger(__name__)
 
@@ -83,6 +92,7 @@ class WhipSignalling:
 
     def __init__(self, url: str, token: str | None = None, timeout_s: float = 10.0) -> None:
         self._client = WhipClient(url, token, timeout_s=timeout_s)
+        self.relay = url_origin(url)  # what the learned rate is kept under
         self._session: WhipSession | None = None
         self._ice: list[IceServer] | None = None
 
@@ -108,11 +118,79 @@ class WhipSignalling:
         await self._client.close()
 
 
+class FailoverSignalling:
+    """Several ingest URLs, as platforms give them: a primary and backups. Each offer goes to
+    the current one; after `fail_after` failures in a row there (or at once, before the first
+    session anywhere) it moves to the next, round the list, and `notice` says so in plain
+    words. A relay that is only briefly gone keeps its publisher: one failure is not enough."""
+
+    def __init__(self, choices: list[tuple[str, Signalling]], fail_after: int = 2) -> None:
+        if not choices:
+            raise ValueError("give at least one ingest URL")
+        self._choices = choices
+        self.fail_after = fail_after
+        self.index = 0
+        self.notice = ""
+        self._failures = 0
+        self._connected_once = False
+
+    @property
+    def current(self) -> Signalling:
+        return self._choices[self.index][1]
+
+    @property
+    def relay(self) -> str:
+        return str(getattr(self.current, "relay", ""))
+
+    def where(self) -> str:
+        """Which ingest is in use, for the host: empty on the primary."""
+        if self.index == 0:
+            return ""
+        return f"backup ingest {self.index + 1} ({self._choices[self.index][0]})"
+
+    async def ice_servers(self) -> list[IceServer]:
+        return await self.current.ice_servers()
+
+    async def negotiate(self, offer_sdp: str) -> str:
+        last: WhipError | None = None
+        for _ in range(len(self._choices)):
+            try:
+                answer = await self.current.negotiate(offer_sdp)
+            except WhipError as exc:
+                if not exc.retryable:
+                    raise
+                last = exc
+                if not self.failed():
+                    raise
+                continue
+            self._connected_once = True
+            return answer
+        assert last is not None
+        raise last
+
+    def failed(self) -> bool:
+        """Count a failure on the current ingest; True when it moved to the next one."""
+        self._failures += 1
+        if len(self._choices) < 2 or (self._connected_once and self._failures < self.fail_after):
+            return False
+        before = self._choices[self.index][0]
+        self.index = (self.index + 1) % len(self._choices)
+        self._failures = 0
+        label = self._choices[self.index][0]
+        self.notice = f"{before} kept failing; moving to ingest {self.index + 1} ({label})."
+        log.info("publisher: %s", self.notice)
+        return True
+
+    async def close(self) -> None:
+        await self.current.close()
+
+
 @dataclass
 class PublishStats:
     """The sending figures shown to the host, once a second."""
 
     elapsed_s: float = 0.0
+    wall_s: float = 0.0  # time.time() of the figures: benches line them up with other clocks
     video_kbps: float = 0.0
     audio_kbps: float = 0.0
     fps: float = 0.0
@@ -125,6 +203,13 @@ class PublishStats:
     pli_count: int = 0
     frames_sent: int = 0
     frames_dropped: int = 0
+    #: The adaptive-bitrate figures: good / fair / poor, rung, target, reason for the last change.
+    quality: str = ""
+    rendition: str = ""
+    target_kbps: int = 0
+    reason: str = ""
+    reason_cause: str = ""  # the reason's key (streaming/abr/controller.py REASONS)
+    reason_figure: int = 0
 
     def to_dict(self) -> dict[str, float | int | None]:
         return asdict(self)
@@ -138,6 +223,12 @@ class PublishOptions:
     silence_timeout_s: float = 5.0
     #: How long to keep trying to reconnect after losing a live connection (None: until stopped).
     reconnect_window_s: float | None = None
+    #: Follow the link (streaming/abr): bitrate and picture size from the relay's feedback.
+    adaptive: bool = True
+    #: The rate to start at (bps); None: the learned rate for this relay, else the profile's.
+    start_bitrate: int | None = None
+    #: Where learned rates are kept (None: not kept).
+    rate_memory: Path | None = None
 
     def __post_init__(self) -> None:
         if self.resolution not in RESOLUTIONS:
@@ -186,6 +277,15 @@ class Publisher(Output):
         self.audio = audio
         self.options = options or PublishOptions()
         self.video_profile = PROFILES[self.options.resolution] if video is not None else None
+        self.adapter: Adapter | None = None
+        if self.video_profile is not None and self.options.adaptive:
+            relay = str(getattr(signalling, "relay", ""))
+            memory = RateMemory(self.options.rate_memory) if self.options.rate_memory else None
+            start = self.options.start_bitrate
+            if start is None and memory is not None and relay:
+                start = memory.recall(relay)
+            self.video_profile = adaptive_profile(self.video_profile, start)
+            self.adapter = Adapter(self.video_profile, relay, memory)
         self.audio_codec = "opus" if audio is not None else None
         self._own_hub = hub is None
         self.hub = hub if hub is not None else EncodeHub(video, audio)
@@ -335,9 +435,15 @@ class Publisher(Output):
                         error=f"{type(exc).__name__}: {str(exc)[:120]}",
                     )
                 ) from None
+            if video_track is not None and self.adapter is not None:
+                self._pace(pc)
             await self._wait_connected(pc)
             self._live_since = time.monotonic()
-            self._set_state(PublishState.LIVE, Notice("Live."))
+            where = getattr(self.signalling, "where", lambda: "")()
+            self._set_state(
+                PublishState.LIVE,
+                Notice("Live via {where}.", where=where) if where else Notice("Live."),
+            )
             await self._watch(pc, video_track, counters)
         finally:
             with self._tracks_lock:
@@ -383,6 +489,8 @@ class Publisher(Output):
                         "The relay stopped confirming our media {silent:.0f} s ago.", silent=silent
                     )
                 )
+            if self.adapter is not None:
+                self._adapt(stats.figures, counters)
             self.stats = stats.figures
             if self._on_stats is not None:
                 self._on_stats(stats.figures)
@@ -396,6 +504,7 @@ class Publisher(Output):
     ) -> _Collected:
         figures = PublishStats(
             elapsed_s=time.monotonic() - (self._live_since or time.monotonic()),
+            wall_s=time.time(),
             nack_count=counters.nacks,
             pli_count=counters.plis,
         )
@@ -426,6 +535,38 @@ class Publisher(Output):
             if video.last_size:
                 figures.width, figures.height = video.last_size
         return _Collected(figures, latest_report)
+
+    def _pace(self, pc: RTCPeerConnection) -> None:
+        """Spread each video frame's packets at 2.5 × the controller's target (see pacer)."""
+        adapter = self.adapter
+        assert adapter is not None
+        for transceiver in pc.getTransceivers():
+            if transceiver.kind == "video":
+                sender = transceiver.sender
+                ssrcs = {sender._ssrc, sender._rtx_ssrc}
+                Pacer(lambda: adapter.controller.target_bps, ssrcs).install(sender.transport)
+
+    def _adapt(self, figures: PublishStats, counters: _FeedbackCounters) -> None:
+        """One controller step from this second's feedback; its figures go to the host."""
+        assert self.adapter is not None and self.video_profile is not None
+        report = counters.take()
+        feedback = Feedback(
+            at=time.monotonic(),
+            rtt_s=report.rtt_s,
+            fraction_lost=report.fraction_lost,
+            remb_bps=report.remb_bps,
+            sent_bps=figures.video_kbps * 1000 or None,
+            received_bps=report.received_bps,
+            nacked=report.nacked,
+            packets=report.packets,
+        )
+        before = self.adapter.rung
+        quality: Quality = self.adapter.tick(feedback, self.hub.encoder(self.video_profile))
+        if self.adapter.rung != before:
+            log.info("publisher picture now %s: %s", quality.rung, quality.reason)
+        figures.quality, figures.rendition = quality.grade, quality.rung
+        figures.target_kbps, figures.reason = quality.target_kbps, quality.reason
+        figures.reason_cause, figures.reason_figure = quality.cause, quality.figure
 
     def _set_state(self, state: PublishState, message: str) -> None:
         self.set_state(state, message)
@@ -459,22 +600,90 @@ class _RateMeter:
         return round(self.rate(key, total_bytes) * 8 / 1000, 1)
 
 
+@dataclass
+class _Report:
+    """What the relay's RTCP said since the last `take` (None: nothing new)."""
+
+    rtt_s: float | None = None
+    fraction_lost: float | None = None
+    remb_bps: int | None = None
+    received_bps: float | None = None
+    nacked: int = 0
+    packets: int = 0
+
+
 class _FeedbackCounters:
-    """Counts the NACKs and PLI/FIR keyframe requests the relay sends us and passes the
-    keyframe requests to our encoder (aiortc would only tell an encoder of its own), so each
-    watched sender's RTCP handler is wrapped."""
+    """Reads the RTCP the relay sends our video sender: counts NACKs and PLI/FIR keyframe
+    requests and passes the requests to our encoder (aiortc would only tell an encoder of its
+    own), and keeps each receiver report's loss and raw RTT and each REMB for the bitrate
+    controller. Each watched sender's RTCP handler is wrapped (aiortc is not forked)."""
 
     def __init__(self, want_keyframe: Callable[[], None]) -> None:
         self.nacks = 0
         self.plis = 0
         self._want_keyframe = want_keyframe
+        self._report = _Report()
+        self._nacks_taken = 0
+        self._packets_taken = 0
+        self._sender: RTCRtpSender | None = None
+        self._last_rr: tuple[float, int, int] | None = None  # when, highest seq, lost
+        self._nacked: set[int] = set()  # sequence numbers NACKed since the last `take`
+
+    def take(self) -> _Report:
+        """What arrived since the last call; NACKs and packets sent as counts over that time."""
+        report, self._report = self._report, _Report()
+        self._nacked.clear()
+        sent = _sender_packets(self._sender)
+        report.nacked, self._nacks_taken = self.nacks - self._nacks_taken, self.nacks
+        report.packets, self._packets_taken = sent - self._packets_taken, sent
+        return report
+
+    def _on_report(self, sender: RTCRtpSender, packet: RtcpRrPacket | RtcpSrPacket) -> None:
+        for info in packet.reports:
+            if info.ssrc != sender._ssrc:
+                continue
+            self._report.fraction_lost = info.fraction_lost / 256
+            self._received(sender, info.highest_sequence, info.packets_lost)
+            # aiortc smooths the RTT it reports (85 % of the old value): a queue would show
+            # seconds late, so the raw one is computed here from the same LSR/DLSR.
+            lsr = getattr(sender, "_RTCRtpSender__lsr", None)
+            lsr_time = getattr(sender, "_RTCRtpSender__lsr_time", None)
+            if lsr is not None and lsr_time is not None and info.lsr == lsr and info.dlsr:
+                self._report.rtt_s = max(0.0, time.time() - lsr_time - info.dlsr / 65536)
+
+    def _received(self, sender: RTCRtpSender, highest: int, lost: int) -> None:
+        """The rate the relay received between two reports: the packets its highest sequence
+        number moved by, less those it lost, at our mean packet size (RTP header included)."""
+        now = time.monotonic()
+        last, self._last_rr = self._last_rr, (now, highest, lost)
+        if last is None or now - last[0] < 0.2:
+            return
+        packets = (highest - last[1]) - (lost - last[2])
+        sent = _sender_packets(sender)
+        octets = int(getattr(sender, "_RTCRtpSender__octet_count", 0))
+        if packets < 0 or sent <= 0:
+            return
+        size = octets / sent + 12 + 28  # RTP, UDP and IP headers
+        self._report.received_bps = packets * size * 8 / (now - last[0])
 
     def watch(self, sender: RTCRtpSender) -> None:
         handle = sender._handle_rtcp_packet
+        self._sender = sender
 
         async def counted(packet: object) -> None:
-            if isinstance(packet, RtcpRtpfbPacket) and packet.fmt == RTCP_RTPFB_NACK:
-                self.nacks += len(packet.lost)
+            if isinstance(packet, (RtcpRrPacket, RtcpSrPacket)):
+                self._on_report(sender, packet)
+            elif isinstance(packet, RtcpRtpfbPacket) and packet.fmt == RTCP_RTPFB_NACK:
+                fresh = set(packet.lost) - self._nacked  # a receiver asks again and again
+                self._nacked |= fresh
+                self.nacks += len(fresh)
+            elif isinstance(packet, RtcpPsfbPacket) and packet.fmt == RTCP_PSFB_APP:
+                try:
+                    bitrate, ssrcs = unpack_remb_fci(packet.fci)
+                except ValueError:
+                    bitrate, ssrcs = 0, []
+                if sender._ssrc in ssrcs:
+                    self._report.remb_bps = bitrate
             elif isinstance(packet, RtcpPsfbPacket) and packet.fmt in (
                 RTCP_PSFB_PLI,
                 RTCP_PSFB_FIR,
@@ -484,6 +693,11 @@ class _FeedbackCounters:
             await handle(packet)  # type: ignore[arg-type]
 
         sender._handle_rtcp_packet = counted  # type: ignore[method-assign]
+
+
+def _sender_packets(sender: RTCRtpSender | None) -> int:
+    """RTP packets `sender` has sent so far (aiortc keeps the count for its sender reports)."""
+    return int(getattr(sender, "_RTCRtpSender__packet_count", 0)) if sender is not None else 0
 
 
 def _codecs(kind: str, mime: str) -> list[Any]:

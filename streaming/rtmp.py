@@ -16,13 +16,12 @@ import logging
 import queue
 import socket
 import subprocess
-import sys
 import threading
 import time
 import urllib.parse
-from pathlib import Path
 from typing import Any
 
+from app.frozen import module_command
 from streaming.encoder import EncodedPacket
 from streaming.h264 import VideoProfile
 from streaming.mux import Muxer
@@ -264,7 +263,7 @@ class _Pusher:
 
     def __init__(self, target: str) -> None:
         self._process = subprocess.Popen(
-            [sys.executable, str(Path(__file__).with_name("rtmp_push.py"))],
+            module_command("streaming.rtmp_push"),
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=subprocess.DEVNULL,

@@ -13,11 +13,13 @@ import subprocess
 import sys
 import threading
 import time
+import urllib.request
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
+from waiting import wait_for
 
 from streaming.interaction.broker.room import RoomConfig
 from streaming.interaction.broker.serve import RunningEdge, start_edge
@@ -52,6 +54,7 @@ class NatsNode:
         self.name = name
         self.store = store
         self.port = free_port()
+        self.monitor_port = free_port()
         self.cluster = cluster
         self.me = me
         self.proc: subprocess.Popen[bytes] | None = None
@@ -62,7 +65,7 @@ class NatsNode:
 
     def start(self) -> NatsNode:
         args = [NATS_SERVER, "-a", "127.0.0.1", "-p", str(self.port), "-n", self.name]
-        args += ["-js", "-sd", str(self.store)]
+        args += ["-js", "-sd", str(self.store), "-m", str(self.monitor_port)]
         if self.cluster is not None:
             routes = ",".join(
                 f"nats://127.0.0.1:{p}" for i, p in enumerate(self.cluster) if i != self.me
@@ -72,6 +75,16 @@ class NatsNode:
         self.proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         _wait_port(self.port, self.proc)
         return self
+
+    def jetstream_ready(self) -> bool:
+        """JetStream answers here (in a cluster: a meta leader is elected and this node is
+        current), so a stream can be created."""
+        url = f"http://127.0.0.1:{self.monitor_port}/healthz"
+        try:
+            with urllib.request.urlopen(url, timeout=1) as reply:
+                return bool(reply.status == 200)
+        except OSError:
+            return False
 
     def kill(self) -> None:
         if self.proc is not None and self.proc.poll() is None:
@@ -95,6 +108,9 @@ def start_cluster(root: Path, size: int) -> list[NatsNode]:
     nodes = [NatsNode(root / f"n{i}", f"n{i}", routes, i) for i in range(size)]
     for node in nodes:
         node.start()
+    wait_for(
+        lambda: all(n.jetstream_ready() for n in nodes), 30, explain=lambda: "JetStream not ready"
+    )
     return nodes
 
 

@@ -10,9 +10,9 @@ import json
 import pytest
 from golive_support import TOKEN, GarbageAnswerServer, watch_whep
 
+from app.bench.stall_probe import StallProbe
 from app.console_core import ConsoleCore
 from app.settings import Settings
-from app.stall_probe import StallProbe
 from capture.synthetic import SyntheticAudioSource, SyntheticVideoSource
 from widgets.golive_panel import GoLivePanel, format_elapsed
 
@@ -64,6 +64,7 @@ def test_go_live_figures_elapsed_then_stop(qtbot, panel, relay, core, memory_key
     assert panel.figures["fps"].text().endswith("fps")
     assert panel.figures["video_kbps"].text().endswith("kbit/s")
     assert panel.figures["rtt_ms"].text().endswith("ms")
+    assert "kbit/s" in panel.figures["network"].text()  # good · 360p30 at … kbit/s — why
     probe.stop()
     stalls = list(probe.stalls_ms)
     got = asyncio.run(watch_whep(relay.info["whep"], 2.0))  # an audience really sees it

@@ -152,3 +152,58 @@ def test_relay_gone_for_good_ends_failed(relay, sources):
         assert PublishState.RECONNECTING in rec.names()
     finally:
         pub.stop()
+
+
+def test_a_dead_primary_ingest_fails_over_to_the_backup_and_says_so(relay, sources):
+    """Two ingest URLs: the first refuses connections (a dead ingest); going live moves on to
+    the backup at once, and the state says which ingest it is live on."""
+    from streaming.publisher import FailoverSignalling
+
+    dead = "http://127.0.0.1:9/whip"
+    signalling = FailoverSignalling(
+        [
+            ("primary", WhipSignalling(dead, TOKEN, timeout_s=2)),
+            ("backup", WhipSignalling(relay.info["whip"], TOKEN, timeout_s=3)),
+        ]
+    )
+    rec = Recorder()
+    pub = Publisher(signalling, *sources, PublishOptions(resolution="360p"), on_state=rec.on_state)
+    pub.start()
+    try:
+        wait_for(lambda: pub.state == PublishState.LIVE, 15, explain=lambda: rec.states)
+        assert pub.message == "Live via backup ingest 2 (backup)."
+        assert "primary kept failing" in signalling.notice
+    finally:
+        pub.stop()
+
+
+def test_an_ingest_lost_for_good_moves_to_the_next_while_live(relay, sources):
+    """Live on the first ingest; it goes away and stays away: after two failed attempts the
+    publisher moves to the second and is live there, without the host doing anything."""
+    from golive_support import RunningRelay
+
+    from streaming.publisher import FailoverSignalling
+
+    second = RunningRelay()
+    signalling = FailoverSignalling(
+        [
+            ("first", WhipSignalling(relay.info["whip"], TOKEN, timeout_s=2)),
+            ("second", WhipSignalling(second.info["whip"], TOKEN, timeout_s=3)),
+        ]
+    )
+    rec = Recorder()
+    options = PublishOptions(resolution="360p", silence_timeout_s=2.0)
+    pub = Publisher(signalling, *sources, options, on_state=rec.on_state)
+    pub.start()
+    try:
+        wait_for(lambda: pub.state == PublishState.LIVE, 15, explain=lambda: rec.states)
+        assert pub.message == "Live."
+        relay.stop()
+        lost = time.monotonic()
+        wait_for(lambda: "second" in pub.message, 20, explain=lambda: rec.states)
+        assert pub.state == PublishState.LIVE and time.monotonic() - lost < 12
+        assert PublishState.RECONNECTING in rec.names()
+        assert second.relay.publisher_id is not None
+    finally:
+        pub.stop()
+        second.close()

@@ -45,6 +45,7 @@ FIGURES = (
     ("rtt_ms", "{:.0f} ms"),
     ("loss", "{}"),
     ("feedback", "{}"),
+    ("network", "{}"),
 )
 
 
@@ -68,7 +69,40 @@ def figure_titles() -> dict[str, str]:
         "rtt_ms": QCoreApplication.translate("GoLivePanel", "Round trip"),
         "loss": QCoreApplication.translate("GoLivePanel", "Packet loss"),
         "feedback": QCoreApplication.translate("GoLivePanel", "NACK / PLI"),
+        "network": QCoreApplication.translate("GoLivePanel", "Network"),
     }
+
+
+def network_text(stats: dict[str, Any]) -> str:
+    """The adaptive bitrate's view: good / fair / poor, the picture sent, the rate aimed at and
+    why (the controller's cause, translated here; see streaming/abr/controller.py)."""
+    grade = {
+        "good": QCoreApplication.translate("GoLivePanel", "good"),
+        "fair": QCoreApplication.translate("GoLivePanel", "fair"),
+        "poor": QCoreApplication.translate("GoLivePanel", "poor"),
+    }.get(str(stats.get("quality") or ""), "")
+    if not grade:
+        return "—"
+    figure = stats.get("reason_figure", 0)
+    causes = {
+        "start": QCoreApplication.translate("GoLivePanel", "starting at the last good rate"),
+        "severe": QCoreApplication.translate(
+            "GoLivePanel", "queuing delay {0} ms: backing off hard"
+        ),
+        "loss_backoff": QCoreApplication.translate("GoLivePanel", "loss {0} %: backing off"),
+        "delay_backoff": QCoreApplication.translate(
+            "GoLivePanel", "delay rising ({0} ms): backing off"
+        ),
+        "loss_hold": QCoreApplication.translate("GoLivePanel", "loss {0} %: holding"),
+        "draining": QCoreApplication.translate("GoLivePanel", "queue draining: holding"),
+        "full": QCoreApplication.translate("GoLivePanel", "at full quality"),
+        "probe": QCoreApplication.translate("GoLivePanel", "link clean: stepping up"),
+        "remb": QCoreApplication.translate("GoLivePanel", "held to the relay's estimate"),
+    }
+    reason = causes.get(str(stats.get("reason_cause") or ""), "").format(figure)
+    return QCoreApplication.translate("GoLivePanel", "{0} · {1} at {2} kbit/s — {3}").format(
+        grade, stats.get("rendition", ""), stats.get("target_kbps", 0), reason
+    )
 
 
 def encoder_text(choice: EncoderChoice) -> str:
@@ -172,9 +206,14 @@ class GoLivePanel(QWidget):
         titles = figure_titles()
         for index, (key, _) in enumerate(FIGURES):  # two pairs a row: the panel is tall
             row, col = divmod(index, 2)
-            grid.addWidget(_plain(QLabel(titles[key])), row, col * 2)
             self.figures[key] = _plain(QLabel("—"))
             self.figures[key].setWordWrap(True)  # "0.4 % (1,204 packets)" wraps, never scrolls
+            if key == "network":  # a sentence: a row of its own, wrapped
+                row, col = row + col, 0
+                grid.addWidget(_plain(QLabel(titles[key])), row, 0)
+                grid.addWidget(self.figures[key], row, 1, 1, 3)
+                continue
+            grid.addWidget(_plain(QLabel(titles[key])), row, col * 2)
             grid.addWidget(self.figures[key], row, col * 2 + 1)
 
         recording = controller.recording
@@ -327,6 +366,7 @@ class GoLivePanel(QWidget):
             percent=f"{stats['loss_percent']:.1f}", count=stats["packets_lost"]
         )
         values["feedback"] = f"{stats['nack_count']} / {stats['pli_count']}"
+        values["network"] = network_text(stats)
         for key, pattern in FIGURES:
             value = values.get(key)
             self.figures[key].setText("—" if value is None else pattern.format(value))

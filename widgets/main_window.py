@@ -71,8 +71,8 @@ RIGHT_SHARE, RIGHT_MIN = 0.32, 400
 def _needed(dock: QDockWidget) -> int:
     """The height `dock` needs to show its panel without scrolling (title bar included)."""
     content = dock.widget()
-    if isinstance(content, QScrollArea) and content.widget() is not None:
-        content = content.widget()
+    inner = content.widget() if isinstance(content, QScrollArea) else None
+    content = inner if inner is not None else content
     title = dock.style().pixelMetric(QStyle.PixelMetric.PM_TitleBarHeight, None, dock)
     return content.sizeHint().height() + title + 24  # the dock's frame and margins
 

@@ -37,6 +37,7 @@ BENCHES: tuple[Command, ...] = (
         "audio", "app.cli.bench_audio", "voice chain quality (PESQ/STOI/SI-SDR), speed, AGC (JSON)"
     ),
     Command("latency", "app.cli.bench_latency", "glass-to-glass latency via a relay (JSON)"),
+    Command("abr", "app.cli.bench_abr", "adaptive bitrate through an impaired link (JSON)"),
     Command("encode", "app.cli.bench_encode", "publish-pipeline encode CPU vs ffmpeg (JSON)"),
     Command(
         "danmaku",
@@ -62,6 +63,16 @@ BENCHES: tuple[Command, ...] = (
         "compositor",
         "app.cli.bench_compositor",
         "program composition cost per 1080p30 frame: camera, every layer, each filter (JSON)",
+    ),
+    Command(
+        "sale",
+        "app.cli.bench_sale",
+        "flash sale: N viewers buy at zero, orders vs stock, zero spread host/program/page (JSON)",
+    ),
+    Command(
+        "lottery",
+        "app.cli.bench_lottery",
+        "keyword storm: entries vs distinct users, late rejected, GUI stall, close→winners (JSON)",
     ),
     Command(
         "abuse",

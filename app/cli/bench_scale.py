@@ -48,7 +48,7 @@ def run(args: argparse.Namespace) -> int:
         return 2
     with tempfile.TemporaryDirectory(prefix="livedesk-scale-") as store:
         result = asyncio.run(_bench(args, server, Path(store)))
-    from app.measure import json_safe
+    from app.bench.measure import json_safe
 
     print(json.dumps(json_safe(result)))
     return 0
@@ -254,7 +254,7 @@ async def _throughput(urls: list[str], messages: int, viewers: int) -> dict[str,
 async def _latency(urls: list[str], rate: float, seconds: float, since: int) -> dict[str, Any]:
     import aiohttp
 
-    from app.measure import summarize
+    from app.bench.measure import summarize
 
     total = int(rate * seconds)
     async with (

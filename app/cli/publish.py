@@ -42,7 +42,7 @@ TOKEN_ENV = "LIVEDESK_WHIP_TOKEN"
 EXIT_OK, EXIT_USAGE, EXIT_CONNECT, EXIT_LOST = 0, 2, 3, 4
 
 EPILOG = """sources:
-  --video: test | camera:N | camera:/dev/videoN | PATH (a video file, looped) | none
+  --video: test | stamped | camera:N | camera:/dev/videoN | PATH (a video file, looped) | none
            | FIFO (a named pipe) | - (standard input; y4m or any container)
            | rtsp:// srt:// rtmp:// http(s):// udp:// URL (live, reconnects when it drops)
   --audio: tone | silence | mic:N | mic:NAME | mic:default | PATH (an audio/video file) | none
@@ -62,6 +62,14 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     target.add_argument("--whip", metavar="URL", help="WHIP endpoint URL")
     target.add_argument("--janus", metavar="URL", help="Janus HTTP API URL (with --room)")
     parser.add_argument("--room", type=int, help="Janus VideoRoom room number")
+    parser.add_argument(
+        "--backup-whip",
+        action="append",
+        default=[],
+        metavar="URL",
+        help="a backup WHIP ingest (repeatable): after repeated failure on one ingest the "
+        "publisher moves to the next, and says so",
+    )
     parser.add_argument(
         "--token-file",
         metavar="PATH",
@@ -129,6 +137,19 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         metavar="S",
         help="give up going live after S seconds (default 15)",
     )
+    parser.add_argument(
+        "--no-adapt",
+        dest="adapt",
+        action="store_false",
+        help="send at the resolution's fixed bitrate range whatever the link does (default: "
+        "follow the link, see docs/abr.md)",
+    )
+    parser.add_argument(
+        "--start-kbps",
+        type=float,
+        metavar="KBPS",
+        help="video bitrate to start at (default: the resolution's start rate)",
+    )
     parser.set_defaults(handler=run)
 
 
@@ -144,6 +165,10 @@ def open_video(spec: str, size: tuple[int, int]) -> Source[VideoFrame] | None:
         from capture.synthetic import SyntheticVideoSource
 
         return SyntheticVideoSource(*size, fps=30.0)
+    if spec == "stamped":  # the test pattern with its capture time drawn in (benches)
+        from streaming.latency_probe import StampedVideoSource
+
+        return StampedVideoSource(*size, fps=30.0)
     if spec.startswith("camera:"):
         from capture.camera import CameraMode, CameraSource
 
@@ -216,9 +241,13 @@ def make_signalling(args: argparse.Namespace) -> Any:
     except TokenInputError as exc:
         raise UsageError(str(exc)) from None
     if args.whip:
-        from streaming.publisher import WhipSignalling
+        from streaming.publisher import FailoverSignalling, WhipSignalling
+        from streaming.whip import url_origin
 
-        return WhipSignalling(args.whip, token)
+        if not args.backup_whip:
+            return WhipSignalling(args.whip, token)
+        urls = [args.whip, *args.backup_whip]
+        return FailoverSignalling([(url_origin(u), WhipSignalling(u, token)) for u in urls])
     if args.room is None:
         raise UsageError("--janus needs --room N")
     try:
@@ -400,7 +429,12 @@ def run(args: argparse.Namespace) -> int:
         signalling,
         program_video,
         program_audio,
-        PublishOptions(resolution=args.resolution, connect_timeout_s=args.connect_timeout),
+        PublishOptions(
+            resolution=args.resolution,
+            connect_timeout_s=args.connect_timeout,
+            adaptive=args.adapt,
+            start_bitrate=int(args.start_kbps * 1000) if args.start_kbps else None,
+        ),
         on_state=on_state,
         on_stats=on_stats,
         hub=hub,

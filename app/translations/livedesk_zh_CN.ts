@@ -445,6 +445,62 @@ livedesk audience --url {url} --viewers 50 --rate 20 --duration 60</translation>
         <translation>重传 / 关键帧请求</translation>
     </message>
     <message>
+        <source>Network</source>
+        <translation>网络</translation>
+    </message>
+    <message>
+        <source>good</source>
+        <translation>良好</translation>
+    </message>
+    <message>
+        <source>fair</source>
+        <translation>一般</translation>
+    </message>
+    <message>
+        <source>poor</source>
+        <translation>较差</translation>
+    </message>
+    <message>
+        <source>starting at the last good rate</source>
+        <translation>从上次的良好码率起步</translation>
+    </message>
+    <message>
+        <source>queuing delay {0} ms: backing off hard</source>
+        <translation>排队延迟 {0} 毫秒：大幅降低码率</translation>
+    </message>
+    <message>
+        <source>loss {0} %: backing off</source>
+        <translation>丢包 {0}%：降低码率</translation>
+    </message>
+    <message>
+        <source>delay rising ({0} ms): backing off</source>
+        <translation>延迟上升（{0} 毫秒）：降低码率</translation>
+    </message>
+    <message>
+        <source>loss {0} %: holding</source>
+        <translation>丢包 {0}%：保持码率</translation>
+    </message>
+    <message>
+        <source>queue draining: holding</source>
+        <translation>队列正在排空：保持码率</translation>
+    </message>
+    <message>
+        <source>at full quality</source>
+        <translation>已达最高画质</translation>
+    </message>
+    <message>
+        <source>link clean: stepping up</source>
+        <translation>网络良好：逐步提高码率</translation>
+    </message>
+    <message>
+        <source>held to the relay&apos;s estimate</source>
+        <translation>按中继的估计限制码率</translation>
+    </message>
+    <message>
+        <source>{0} · {1} at {2} kbit/s — {3}</source>
+        <translation>{0} · {1}，{2} kbit/s — {3}</translation>
+    </message>
+    <message>
         <source>Encoder: hardware ({0})</source>
         <translation>编码器：硬件编码（{0}）</translation>
     </message>
@@ -573,6 +629,69 @@ livedesk audience --url {url} --viewers 50 --rate 20 --duration 60</translation>
     <message>
         <source>Peak {peak} dBFS   RMS {rms} dBFS   Hold {hold}</source>
         <translation>峰值 {peak} dBFS   均值 {rms} dBFS   保持 {hold}</translation>
+    </message>
+</context>
+<context>
+    <name>LotteryPanel</name>
+    <message>
+        <source>e.g. 福袋来了</source>
+        <translation>例如：福袋来了</translation>
+    </message>
+    <message>
+        <source> s</source>
+        <translation> 秒</translation>
+    </message>
+    <message>
+        <source>Exact keyword only</source>
+        <translation>仅限完全一致的口令</translation>
+    </message>
+    <message>
+        <source>Only viewers who ordered in this show</source>
+        <translation>仅限本场下过单的观众</translation>
+    </message>
+    <message>
+        <source>Start lottery</source>
+        <translation>开始抽奖</translation>
+    </message>
+    <message>
+        <source>Draw winners</source>
+        <translation>开奖</translation>
+    </message>
+    <message>
+        <source>Keyword</source>
+        <translation>口令</translation>
+    </message>
+    <message>
+        <source>Entry window</source>
+        <translation>参与时长</translation>
+    </message>
+    <message>
+        <source>Winners</source>
+        <translation>中奖人数</translation>
+    </message>
+    <message>
+        <source>Prize</source>
+        <translation>奖品</translation>
+    </message>
+    <message>
+        <source>No lottery yet.</source>
+        <translation>还没有抽奖。</translation>
+    </message>
+    <message>
+        <source>Drawn: %1 entrants, %2 winners.</source>
+        <translation>已开奖：%1 人参与，%2 人中奖。</translation>
+    </message>
+    <message>
+        <source>「%1」: %2 entrants, %3 s left</source>
+        <translation>「%1」：%2 人参与，还剩 %3 秒</translation>
+    </message>
+    <message>
+        <source>Entries closed: %1 entrants, %2 late. Draw now.</source>
+        <translation>参与已截止：%1 人参与，%2 条迟到。现在开奖。</translation>
+    </message>
+    <message>
+        <source>Commitment: %1</source>
+        <translation>承诺值：%1</translation>
     </message>
 </context>
 <context>
@@ -1421,6 +1540,116 @@ livedesk audience --url {url} --viewers 50 --rate 20 --duration 60</translation>
     <message>
         <source>● REC</source>
         <translation>● 录制中</translation>
+    </message>
+</context>
+<context>
+    <name>SaleFeature</name>
+    <message>
+        <source>Flash sale</source>
+        <translation>秒杀</translation>
+    </message>
+    <message>
+        <source>Lottery</source>
+        <translation>抽奖</translation>
+    </message>
+</context>
+<context>
+    <name>SalePanel</name>
+    <message>
+        <source> s</source>
+        <translation> 秒</translation>
+    </message>
+    <message>
+        <source>Start flash sale</source>
+        <translation>开始秒杀</translation>
+    </message>
+    <message>
+        <source>Import products…</source>
+        <translation>导入商品…</translation>
+    </message>
+    <message>
+        <source>Product</source>
+        <translation>商品</translation>
+    </message>
+    <message>
+        <source>Price</source>
+        <translation>价格</translation>
+    </message>
+    <message>
+        <source>Units</source>
+        <translation>数量</translation>
+    </message>
+    <message>
+        <source>Per viewer</source>
+        <translation>每人限购</translation>
+    </message>
+    <message>
+        <source>Countdown</source>
+        <translation>倒计时</translation>
+    </message>
+    <message>
+        <source>Sold</source>
+        <translation>已售</translation>
+    </message>
+    <message>
+        <source>Stock</source>
+        <translation>库存</translation>
+    </message>
+    <message>
+        <source>Cancel sale…</source>
+        <translation>取消秒杀…</translation>
+    </message>
+    <message>
+        <source>+30 s</source>
+        <translation>延长 30 秒</translation>
+    </message>
+    <message>
+        <source>¥%1</source>
+        <translation>¥%1</translation>
+    </message>
+    <message>
+        <source>¥%1 (was ¥%2)</source>
+        <translation>¥%1（原价 ¥%2）</translation>
+    </message>
+    <message>
+        <source>Import products</source>
+        <translation>导入商品</translation>
+    </message>
+    <message>
+        <source>Product lists (*.csv *.json)</source>
+        <translation>商品列表 (*.csv *.json)</translation>
+    </message>
+    <message>
+        <source>Line %1: %2</source>
+        <translation>第 %1 行：%2</translation>
+    </message>
+    <message>
+        <source>Cancel sale</source>
+        <translation>取消秒杀</translation>
+    </message>
+    <message>
+        <source>Reason viewers will see:</source>
+        <translation>观众会看到的原因：</translation>
+    </message>
+    <message>
+        <source>Countdown extended by 30 s</source>
+        <translation>倒计时延长 30 秒</translation>
+    </message>
+    <message>
+        <source>Cancelled</source>
+        <translation>已取消</translation>
+    </message>
+    <message>
+        <source>Sold out</source>
+        <translation>已售罄</translation>
+    </message>
+    <message>
+        <source>Link live</source>
+        <translation>链接已上架</translation>
+    </message>
+    <message>
+        <source>%1 s</source>
+        <translation>%1 秒</translation>
     </message>
 </context>
 <context>

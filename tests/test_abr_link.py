@@ -1,0 +1,74 @@
+"""Adaptive bitrate through a real impaired link: our publisher in its own network namespace,
+the embedded relay here, a userspace bottleneck between them (streaming/netlab)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from golive_support import TOKEN
+
+from streaming.loop_thread import LoopThread
+from streaming.netlab.namespaces import ImpairedPath, available
+from streaming.netlab.profile import Profile, Step
+from streaming.relay.server import RelayServer
+
+pytestmark = pytest.mark.skipif(available() is not None, reason=str(available()))
+
+
+@pytest.fixture
+def path() -> object:
+    lab = ImpairedPath().up()
+    yield lab
+    lab.down()
+
+
+def _samples(stats: Path) -> list[dict]:
+    try:
+        return json.loads(stats.read_text())["samples"]
+    except (OSError, ValueError):
+        return []
+
+
+def test_publisher_follows_a_bandwidth_drop_and_recovery(path: ImpairedPath, tmp_path: Path):
+    """6 → 0.8 → 6 Mbps: within 3 s of the drop the target is under the link and the picture
+    has stepped down the ladder; within 10 s of the recovery it is back at 720p."""
+    thread = LoopThread("abr-relay")
+    server = RelayServer(path.relay_ip, 0, TOKEN)
+    info = thread.run(server.start())
+    stats = tmp_path / "stats.json"
+    profile = Profile("t", (Step(0, 6000), Step(10, 800), Step(22, 6000), Step(40, 6000)))
+    path.impair(profile)
+    t0 = time.time()
+    command = ["-m", "app", "publish", "--whip", info["whip"], "--token-file", "-"]
+    command += ["--resolution", "720p", "--no-voice-chain", "--duration", "32"]
+    publisher = subprocess.Popen(
+        [*path.exec_args(), sys.executable, *command, "--stats-json", str(stats)],
+        stdin=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert publisher.stdin is not None
+        publisher.stdin.write(TOKEN + "\n")
+        publisher.stdin.close()
+        publisher.wait(60)
+        samples = _samples(stats)
+        assert samples, "the publisher reported nothing"
+        timed = [(s["wall_s"] - t0, s) for s in samples]
+        before = [s for t, s in timed if 6 <= t < 10]
+        low = [s for t, s in timed if 13 <= t < 19]  # before probing meets the link again
+        high = [s for t, s in timed if t >= 32]
+        assert before and all(s["rendition"] == "720p30" for s in before), before
+        assert low and all(s["target_kbps"] <= 800 for s in low), [s["target_kbps"] for s in low]
+        assert all(s["rendition"] in ("540p30", "360p30", "360p15") for s in low[1:])
+        assert high and high[-1]["rendition"] == "720p30", [s["rendition"] for s in high]
+    finally:
+        if publisher.poll() is None:
+            publisher.kill()
+        path.clear()
+        thread.run(server.stop(), timeout=10)
+        thread.stop()
