@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.golive import GoLiveController
+from app.on_air import OnAirClock
 from app.recording import RecordingController
 from streaming.encoder import EncoderChoice
 from streaming.publisher import RESOLUTIONS
@@ -258,7 +259,10 @@ class GoLivePanel(QWidget):
         # Bound methods only: Qt disconnects them when this panel goes away.
         controller.state_changed.connect(self._show_state)
         controller.stats_updated.connect(self._show_stats)
-        controller.elapsed_changed.connect(self._show_elapsed)
+        # Time on air as the badge counts it: held while reconnecting, not the controller's
+        # time since first going live.
+        self.on_air = OnAirClock(controller, self)
+        self.on_air.changed.connect(self._show_elapsed)
         controller.relay_info_changed.connect(self._show_relay)
         controller.notice.connect(self._show_notice)
 
@@ -371,8 +375,8 @@ class GoLivePanel(QWidget):
             value = values.get(key)
             self.figures[key].setText("—" if value is None else pattern.format(value))
 
-    def _show_elapsed(self, seconds: int) -> None:
-        self.elapsed_label.setText(format_elapsed(seconds))
+    def _show_elapsed(self) -> None:
+        self.elapsed_label.setText(format_elapsed(self.on_air.seconds()))
 
     def _show_notice(self, text: str) -> None:
         self.message_label.setText(text)
