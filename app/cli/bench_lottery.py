@@ -57,13 +57,13 @@ def _blast(url: str, users: int, count: int, linger_s: float) -> subprocess.Pope
 def run(args: argparse.Namespace) -> int:
     from PySide6.QtWidgets import QApplication
 
+    from app.bench.stall_probe import StallProbe
     from app.danmaku.process import AudienceProcess
     from app.danmaku.state import AudienceState
     from app.lottery.entries import EntryBook
     from app.lottery.result import load
     from app.lottery.rules import Rules
     from app.sale.controller import CommerceController
-    from app.stall_probe import StallProbe
     from streaming.interaction.hub import HubLimits
     from streaming.interaction.serve import HubServer
     from widgets.lottery_panel import LotteryPanel

@@ -59,6 +59,7 @@ class Line:
     count: int = 1
     question: int | None = None
     sent_at: float | None = None
+    restored: bool = False  # replayed from the journal on resume: history, not news
 
 
 @dataclass
@@ -567,6 +568,7 @@ class Pipeline:
                             kind if kind in KINDS else "chat",
                             1,
                             qid,
+                            restored=True,
                         )
                     )
                     del recent[:-_RESTORED_LINES]
