@@ -886,7 +886,7 @@ livedesk audience --url {url} --viewers 50 --rate 20 --duration 60</translation>
     <message>
         <source>Camera {device}: {reason}. Keeping the current picture.</source>
         <extracomment>A problem the host must read (device failed, fell back, processor broke). Plain words. A device problem&apos;s notice (its text) that is over: the host picked a device that works. (kind &quot;video&quot;/&quot;audio&quot;, state value, message) whenever the active source&apos;s status changes. The active device of a kind changed: (kind, device id).</extracomment>
-        <translation type="unfinished"></translation>
+        <translation>摄像头 {device}：{reason}。继续使用当前画面。</translation>
     </message>
     <message>
         <source>Microphone {device}: {reason}. Keeping the current one.</source>
