@@ -49,7 +49,9 @@ def push_target(url: str, key: str) -> str:
     url = url.strip()
     parts = urllib.parse.urlsplit(url)
     if parts.scheme not in ("rtmp", "rtmps") or not parts.hostname:
-        raise ValueError("The push URL must start with rtmp:// or rtmps:// and name a server.")
+        raise ValueError(
+            Notice("The push URL must start with rtmp:// or rtmps:// and name a server.")
+        )
     key = key.strip()
     return f"{url.rstrip('/')}/{key}" if key else url
 
