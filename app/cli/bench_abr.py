@@ -32,11 +32,16 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from urllib.parse import urlsplit
 from typing import Any
 
 from app.measure import percentile
 
 LATENCY_OK_MS = 250.0
+_NO_PRIVATE_NETWORK_CHECKS = (
+    "BlockInsecurePrivateNetworkRequests,PrivateNetworkAccessSendPreflights,"
+    "PrivateNetworkAccessRespectPreflightResults,LocalNetworkAccessChecks"
+)
 FREEZE_S = 0.25
 TARGETS = {"adapt_s": 2.0, "frozen_s": 1.0, "loss_fps": 25.0, "loss_freeze_s": 0.5, "bitrate": 0.8}
 
@@ -139,7 +144,8 @@ async def _publish_chromium(browser: Any, relay: Relay, resolution: str) -> Any:
 
     profile = PROFILES[resolution]
     page = await browser.new_page()
-    origin = relay.info["viewer"].rstrip("/").rsplit("/", 1)[0]
+    parts = urlsplit(relay.info["viewer"])
+    origin = f"{parts.scheme}://{parts.netloc}"  # same origin as the WHIP endpoint
     url = f"{origin}/livedesk-bench/publisher.html"
     await page.route(
         url, lambda route: route.fulfill(body=CHROMIUM_PUBLISHER_HTML, content_type="text/html")
@@ -329,7 +335,9 @@ async def measure(args: argparse.Namespace) -> dict[str, Any]:
             if "chromium" in who:
                 browsers["publisher"] = await pw.chromium.launch(
                     executable_path=_chromium_in(path.pub, folder),
-                    args=[*CHROMIUM_ARGS, "--use-fake-ui-for-media-stream"],
+                    # the bench page is served by Playwright, so Chromium counts it as a
+                    # public page and would block its requests to the relay's 10.x address
+                    args=[*CHROMIUM_ARGS, "--disable-features=" + _NO_PRIVATE_NETWORK_CHECKS],
                 )
             for name in names:
                 runs = {w: await _run_one(w, name, args, path, browsers) for w in who}
