@@ -7,7 +7,7 @@ SYSTEM_TEST := packaging/system-packages-test.txt
 RUN_STAMP := $(VENV)/.run-installed
 TEST_STAMP := $(VENV)/.test-installed
 
-.PHONY: run test setup setup-test lint clean translations
+.PHONY: run test setup setup-test lint clean translations package package-test
 
 run: setup
 	$(PY) -m app
@@ -25,6 +25,17 @@ lint: setup-test
 translations: setup
 	$(PY) -m app.i18n_update
 
+# One-folder PyInstaller bundle of the console: dist/livedesk/livedesk (same subcommands as
+# `livedesk`), with the desktop entry, icon and per-user installer beside it.
+package: setup-test
+	rm -rf dist/livedesk
+	$(VENV)/bin/pyinstaller --noconfirm --distpath dist --workpath build/pyinstaller packaging/livedesk.spec
+	cp packaging/livedesk.desktop packaging/livedesk.svg packaging/install-desktop.sh dist/livedesk/
+
+# The packaged console's self-test, headless, in a clean environment (no venv, no PYTHONPATH).
+package-test: package
+	bash packaging/smoke-test.sh dist/livedesk
+
 setup: $(RUN_STAMP)
 setup-test: $(TEST_STAMP)
 
@@ -39,9 +50,10 @@ $(RUN_STAMP): $(PY) requirements.lock requirements-nodeps.lock pyproject.toml $(
 	$(PY) -m pip install -q --no-deps -e .
 	touch $@
 
-$(TEST_STAMP): $(RUN_STAMP) requirements-test.lock $(SYSTEM_TEST)
+$(TEST_STAMP): $(RUN_STAMP) requirements-test.lock requirements-bench.lock $(SYSTEM_TEST)
 	bash packaging/install-system.sh $(SYSTEM_TEST)
 	$(PY) -m pip install -q -r requirements-test.lock
+	$(PY) -m pip install -q -r requirements-bench.lock
 	touch $@
 
 clean:

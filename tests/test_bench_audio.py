@@ -66,6 +66,12 @@ def test_quick_bench_prints_every_target(capsys) -> None:
     assert set(summary["rooms_5db"]) == {"steady", "transient", "babble"}
     for room in summary["rooms_5db"].values():
         assert {"pesq_minus_best_rival_worst", "stoi_minus_noisy_worst"} <= set(room)
+    ratios = summary["pesq_ratio_vs_webrtc_ns_5db"]  # the anchor, measured in the same run
+    assert set(ratios) == {"steady", "transient", "babble"}
+    for r in ratios.values():
+        assert r["ratio"] == pytest.approx(
+            r["chain_pesq_median"] / r["webrtc_ns_pesq_median"], 0.01
+        )
     # Properties of the design, not of the machine's speed:
     assert summary["latency_ms_spectral"]["value"] <= 20.0
     assert summary["true_peak_max_dbtp"]["met"]

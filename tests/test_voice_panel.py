@@ -4,7 +4,9 @@ settings survive a restart, and meters update at most 30 times a second."""
 
 from __future__ import annotations
 
+import bisect
 import json
+import time
 from collections.abc import Iterator
 
 import pytest
@@ -150,12 +152,20 @@ def test_learn_noise_button_learns_saves_and_survives_restart(console, qtbot) ->
 
 
 def test_meter_signal_rate_is_at_most_30_hz(console, qtbot) -> None:
+    """Judged on what arrived, not on a wall-clock window: on a loaded machine the audio may
+    come late, but however it comes, no second holds more than 30 readings and each reading
+    gathers several 10 ms hops (a signal per audio block would give one or two)."""
     _window, _panel = console.open()
-    readings = []
-    console.core.voice.levels.connect(readings.append)
-    qtbot.wait(2000)
-    assert 20 <= len(readings) <= 61
-    assert sum(r.hops for r in readings) > 120  # many 10 ms blocks per reading
+    # The spectral gate alone: the learned model's CPU is not what this test is about.
+    console.core.voice.set_values("denoise", method="spectral")
+    stamped: list[tuple[float, int]] = []
+    console.core.voice.levels.connect(lambda r: stamped.append((time.monotonic(), r.hops)))
+    qtbot.waitUntil(lambda: sum(h for _, h in stamped) >= 200, timeout=30_000)
+    times = [t for t, _ in stamped]
+    busiest = max(bisect.bisect_right(times, t + 1.0) - i for i, t in enumerate(times))
+    assert busiest <= 31, f"{busiest} readings within one second"
+    hops = sum(h for _, h in stamped)
+    assert hops >= 2.5 * len(stamped), f"{hops} hops over {len(stamped)} readings"
 
 
 def test_learn_noise_without_audio_says_so_and_frees_the_button(qtbot, monkeypatch) -> None:

@@ -11,4 +11,6 @@ FEATURES: tuple[str, ...] = (
     "widgets.program_feature:install",
     "widgets.golive_feature:install",
     "widgets.audience_feature:install",
+    "widgets.sale_feature:install",
+    "widgets.insights_feature:install",
 )

@@ -65,6 +65,16 @@ BENCHES: tuple[Command, ...] = (
         "program composition cost per 1080p30 frame: camera, every layer, each filter (JSON)",
     ),
     Command(
+        "sale",
+        "app.cli.bench_sale",
+        "flash sale: N viewers buy at zero, orders vs stock, zero spread host/program/page (JSON)",
+    ),
+    Command(
+        "lottery",
+        "app.cli.bench_lottery",
+        "keyword storm: entries vs distinct users, late rejected, GUI stall, close→winners (JSON)",
+    ),
+    Command(
         "abuse",
         "app.cli.bench_abuse",
         "relay under attack: memory in a reconnect storm, viewers in a WHEP flood, CPU per "

@@ -35,7 +35,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from app.measure import percentile
+from app.bench.measure import percentile
 
 LATENCY_OK_MS = 250.0
 _NO_PRIVATE_NETWORK_CHECKS = (

@@ -30,7 +30,8 @@ from typing import Any
 
 import numpy as np
 
-from app.measure import CpuMeter, json_safe, percentile, rss_mb, summarize
+from app.bench.measure import CpuMeter, percentile, rss_mb, summarize
+from app.bench.report import emit, loadavg, machine
 from capture.media import VideoFrame
 from capture.source import LatestSlot
 
@@ -306,7 +307,7 @@ def _shm_reader(shm: shared_memory.SharedMemory, notify: mp.Queue[Any], sink: An
 def run_mode(mode: str, seconds: float, rate: int, work: int) -> dict[str, Any]:
     from PySide6.QtWidgets import QApplication
 
-    from app.stall_probe import StallProbe
+    from app.bench.stall_probe import StallProbe
     from widgets.preview import PreviewWidget
 
     app = QApplication.instance()
@@ -412,42 +413,32 @@ def run_mode(mode: str, seconds: float, rate: int, work: int) -> dict[str, Any]:
 
 
 def run(args: argparse.Namespace) -> int:
-    import os
+    from app.bench.qt import offscreen_app
 
-    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    from PySide6.QtWidgets import QApplication
-
-    _app = QApplication.instance() or QApplication([])
+    _app = offscreen_app()
     modes = [m.strip() for m in args.modes.split(",") if m.strip()]
     unknown = [m for m in modes if m not in MODES]
     if unknown:
         print(json.dumps({"error": f"unknown mode(s) {unknown}; choose from {list(MODES)}"}))
         return 2
-    load = os.getloadavg()
+    load = loadavg()
     cost_us = handle_cost_us(args.danmaku_work)
     runs = [run_mode(m, args.seconds, args.danmaku_rate, args.danmaku_work) for m in modes]
-    print(
-        json.dumps(
-            json_safe(
-                {
-                    "bench": "architecture",
-                    "anchor": {
-                        "frame_interval_ms": round(FRAME_MS, 2),
-                        "resolution": f"{WIDTH}x{HEIGHT}",
-                        "danmaku_msg_s": args.danmaku_rate,
-                        "danmaku_work": args.danmaku_work,
-                        "danmaku_us_per_msg": round(cost_us, 1),
-                    },
-                    "machine": {
-                        "cpus": os.cpu_count(),
-                        "loadavg_before": [round(x, 2) for x in load],
-                    },
-                    "seconds_per_mode": args.seconds,
-                    "runs": runs,
-                }
-            ),
-            ensure_ascii=False,
-            indent=2,
-        )
+    emit(
+        {
+            "bench": "architecture",
+            "anchor": {
+                "frame_interval_ms": round(FRAME_MS, 2),
+                "resolution": f"{WIDTH}x{HEIGHT}",
+                "danmaku_msg_s": args.danmaku_rate,
+                "danmaku_work": args.danmaku_work,
+                "danmaku_us_per_msg": round(cost_us, 1),
+            },
+            "machine": machine(load),
+            "seconds_per_mode": args.seconds,
+            "runs": runs,
+        },
+        indent=2,
+        ensure_ascii=False,
     )
     return 0

@@ -15,7 +15,8 @@ import os
 import time
 from typing import Any
 
-from app.measure import CpuMeter, percentile, rss_mb, summarize
+from app.bench.measure import CpuMeter, percentile, rss_mb, summarize
+from app.bench.report import emit, loadavg, machine
 
 TARGETS = {"latency_p95_ms": 50.0, "gui_stall_p99_ms": 20.0, "cpu_percent_one_core": 35.0}
 
@@ -35,7 +36,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 def measure(seconds: float, source_name: str, preview_size: tuple[int, int]) -> dict[str, Any]:
     from PySide6.QtWidgets import QApplication
 
-    from app.stall_probe import StallProbe
+    from app.bench.stall_probe import StallProbe
     from capture.bus import MediaBus
     from capture.file_source import FileSource
     from capture.media import VideoFrame
@@ -96,13 +97,11 @@ def measure(seconds: float, source_name: str, preview_size: tuple[int, int]) -> 
 
 
 def run(args: argparse.Namespace) -> int:
-    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    from PySide6.QtWidgets import QApplication
-
+    from app.bench.qt import offscreen_app
     from app.gc_guard import GuiThreadGarbageCollector
     from widgets.fonts import install_cjk_font
 
-    app = QApplication.instance() or QApplication([])
+    app = offscreen_app()
     install_cjk_font(app)  # type: ignore[arg-type]
     GuiThreadGarbageCollector(app)  # as the console runs: collection pauses land on the GUI
     try:
@@ -117,30 +116,28 @@ def run(args: argparse.Namespace) -> int:
     if args.source != "synthetic" and not os.path.exists(args.source):
         print(json.dumps({"error": f"no such file: {args.source}"}))
         return 2
-    load = os.getloadavg()
+    load = loadavg()
     result = measure(args.seconds, args.source, (w, h))
     figures = {key: result.pop(key) for key in TARGETS}
     figures = {k: round(v, 2) for k, v in figures.items()}
-    print(
-        json.dumps(
-            {
-                "bench": "capture",
-                "machine": {"cpus": os.cpu_count(), "loadavg_before": [round(x, 2) for x in load]},
-                "seconds": args.seconds,
-                "preview_size": f"{w}x{h}",
-                **result,
-                "targets": {
-                    key: {
-                        "measured": figures[key],
-                        "target": target,
-                        "ratio": round(figures[key] / target, 2),
-                        "met": figures[key] <= target,
-                    }
-                    for key, target in TARGETS.items()
-                },
+    emit(
+        {
+            "bench": "capture",
+            "machine": machine(load),
+            "seconds": args.seconds,
+            "preview_size": f"{w}x{h}",
+            **result,
+            "targets": {
+                key: {
+                    "measured": figures[key],
+                    "target": target,
+                    "ratio": round(figures[key] / target, 2),
+                    "met": figures[key] <= target,
+                }
+                for key, target in TARGETS.items()
             },
-            ensure_ascii=False,
-            indent=2,
-        )
+        },
+        indent=2,
+        ensure_ascii=False,
     )
     return 0

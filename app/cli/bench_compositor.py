@@ -28,7 +28,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from app.measure import CpuMeter, json_safe, summarize
+from app.bench.measure import CpuMeter, json_safe, summarize
 
 TARGETS = {"all_layers_p99_ms": 8.0, "beauty_p99_ms": 4.0}
 FPS = 30.0

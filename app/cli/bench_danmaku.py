@@ -21,7 +21,7 @@
   collapse ("666" ×120 is one line); the load uses a varied corpus made from the audience's own
   (each line with everyday variations, so new wordings keep arriving), but most of it still
   collapses after the first second, so these samples are small after the 8 s warm-up (`steady`).
-- stall: GUI event-loop stall p99 (app.stall_probe) while receiving 10,000 msg/s.
+- stall: GUI event-loop stall p99 (app.bench.stall_probe) while receiving 10,000 msg/s.
 """
 
 from __future__ import annotations
@@ -43,7 +43,8 @@ from typing import Any
 
 from PySide6.QtCore import QEvent, QObject
 
-from app.measure import CpuMeter, json_safe, rss_mb, summarize
+from app.bench.measure import CpuMeter, rss_mb, summarize
+from app.bench.report import emit
 
 TARGETS = {
     "throughput_msg_per_s": 20_000,
@@ -86,7 +87,7 @@ def run(args: argparse.Namespace) -> int:
             end_to_end([int(r) for r in args.rates.split(",") if r], args.stall_rate, args.duration)
         )
     result["machine"]["loadavg_1m_after"] = round(os.getloadavg()[0], 2)
-    print(json.dumps(json_safe(result), ensure_ascii=False, indent=2, allow_nan=False))
+    emit(result, indent=2, ensure_ascii=False)
     return 0
 
 
@@ -261,41 +262,11 @@ def varied_corpus(path: Path) -> Path:
     return path
 
 
-def _audience(
-    url: str, viewers: int, rate: float, duration: float, corpus: Path
-) -> subprocess.Popen[str]:
-    env = {k: v for k, v in os.environ.items() if k != "LIVEDESK_HUB_TOKEN"}
-    return subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "app",
-            "audience",
-            "--url",
-            url,
-            "--viewers",
-            str(viewers),
-            "--rate",
-            str(rate),
-            "--duration",
-            str(duration),
-            "--seed",
-            "1",
-            "--corpus",
-            str(corpus),
-        ],
-        stdout=subprocess.PIPE,
-        text=True,
-        env=env,
-    )
-
-
 def end_to_end(rates: list[int], stall_rate: float, duration: float) -> dict[str, Any]:
-    from PySide6.QtWidgets import QApplication
-
+    from app.bench.qt import offscreen_app
     from widgets.fonts import install_cjk_font
 
-    app = QApplication.instance() or QApplication(["livedesk-bench"])
+    app = offscreen_app()
     install_cjk_font(app)  # type: ignore[arg-type]
     corpus = varied_corpus(Path(tempfile.mkdtemp(prefix="livedesk-corpus-")) / "varied.jsonl")
     latency = {str(rate): _one_rate(rate, duration, "process", corpus) for rate in rates}
@@ -325,11 +296,12 @@ def _one_rate(
     from PySide6.QtCore import QEventLoop, QTimer
     from PySide6.QtWidgets import QWidget
 
+    from app.bench.stall_probe import StallProbe
+    from app.cli.audience import start_generator
     from app.danmaku.pipeline import Line
     from app.danmaku.process import AudienceProcess
     from app.danmaku.service import AudienceService
     from app.danmaku.state import AudienceState
-    from app.stall_probe import StallProbe
     from streaming.interaction.audience import PROBE_MARK
     from widgets.assistant_window import AssistantWindow
     from widgets.danmaku_overlay import DanmakuOverlay
@@ -420,7 +392,9 @@ def _one_rate(
 
     try:
         service.connect(url + "/ws/host", token)
-        audience = _audience(url, viewers, rate, duration, corpus)
+        audience = start_generator(
+            url, viewers, rate, duration, ["--seed", "1", "--corpus", str(corpus)]
+        )
         probes = subprocess.Popen(
             [
                 sys.executable,

@@ -11,9 +11,7 @@ threads). Figure: CPU seconds (user + system, every thread) per frame; ratio our
 from __future__ import annotations
 
 import argparse
-import json
 import os
-import resource
 import shutil
 import statistics
 import subprocess
@@ -25,6 +23,8 @@ from typing import Any
 import numpy as np
 from aiortc.codecs.h264 import H264Encoder
 
+from app.bench.measure import cpu_seconds
+from app.bench.report import emit, emit_error, loadavg
 from capture.synthetic import SyntheticVideoSource
 from streaming.encoder import VideoEncoder
 from streaming.h264 import PROFILES, VideoProfile, bgr_to_video_frame
@@ -65,24 +65,19 @@ def playback_order(distinct: int, frames: int) -> list[int]:
     return [cycle[i % len(cycle)] for i in range(frames)]
 
 
-def _cpu_self() -> float:
-    usage = resource.getrusage(resource.RUSAGE_SELF)
-    return usage.ru_utime + usage.ru_stime
-
-
 def run_ours(profile: VideoProfile, images: list[np.ndarray], order: list[int]) -> dict[str, Any]:
     encoder = VideoEncoder(profile)
     packer = H264Encoder()  # what aiortc's sender does with each packet
     step_ns = 1_000_000_000 // profile.fps
     payload_bytes = 0
     packets = 0
-    cpu0, wall0 = _cpu_self(), time.perf_counter()
+    cpu0, wall0 = cpu_seconds(), time.perf_counter()
     for i, index in enumerate(order):
         for packet in encoder.encode(bgr_to_video_frame(images[index]), i * step_ns):
             payloads, _ = packer.pack(packet.to_av())
             packets += len(payloads)
             payload_bytes += sum(len(p) for p in payloads)
-    cpu, wall = _cpu_self() - cpu0, time.perf_counter() - wall0
+    cpu, wall = cpu_seconds() - cpu0, time.perf_counter() - wall0
     return _figures(cpu, wall, len(order), payload_bytes, profile.fps) | {"rtp_packets": packets}
 
 
@@ -200,7 +195,7 @@ def measure(args: argparse.Namespace) -> dict[str, Any]:
         "ratio_ours_over_ffmpeg": round(ratio, 3),
         "target_ratio": TARGET_RATIO,
         "target_met": ratio <= TARGET_RATIO,
-        "load_average": [round(x, 2) for x in os.getloadavg()],
+        "load_average": loadavg(),
         "cpus": os.cpu_count(),
     }
 
@@ -209,7 +204,6 @@ def run(args: argparse.Namespace) -> int:
     try:
         result = measure(args)
     except (RuntimeError, OSError) as exc:
-        print(json.dumps({"bench": "encode", "error": str(exc)}))
-        return 1
-    print(json.dumps(result, indent=1))
+        return emit_error("encode", str(exc))
+    emit(result)
     return 0

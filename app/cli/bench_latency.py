@@ -33,7 +33,8 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from app.measure import percentile, summarize
+from app.bench.measure import percentile, summarize
+from app.bench.report import emit, emit_error, loadavg
 from streaming.h264 import PROFILES, observe_encodes
 from streaming.latency_probe import (
     CHROMIUM_ARGS,
@@ -534,7 +535,7 @@ async def measure(args: argparse.Namespace) -> dict[str, Any]:
             await playwright.stop()
         await target.stop()
     _verdict(result)
-    result["load_average"] = [round(x, 2) for x in os.getloadavg()]
+    result["load_average"] = loadavg()
     result["cpus"] = os.cpu_count()
     return result
 
@@ -560,7 +561,6 @@ def run(args: argparse.Namespace) -> int:
     try:
         result = asyncio.run(measure(args))
     except Exception as exc:  # a bench reports its failure as JSON, in plain words
-        print(json.dumps({"bench": "latency", "error": f"{type(exc).__name__}: {exc}"}))
-        return 1
-    print(json.dumps(result, indent=1))
+        return emit_error("latency", f"{type(exc).__name__}: {exc}")
+    emit(result)
     return 0

@@ -1,5 +1,7 @@
 """`livedesk` (no subcommand): open the console. `livedesk --self-test [--screenshot PATH]`:
-open it, run capture for a few seconds, check every subsystem, exit 0 only if all worked."""
+open it, run capture for a few seconds, check every subsystem (the window's and, in
+`self_test_live`, relay, audience child, voice model and translation), exit 0 only if all
+worked."""
 
 from __future__ import annotations
 
@@ -103,6 +105,9 @@ def self_test(
         core.settings.path.exists() and not _unreadable(core.settings.path),
         core.settings.load_error or f"saved to {core.settings.path}",
     )
+    from app.cli.self_test_live import live_checks
+
+    live_checks(app, core, check)
     if screenshot:
         saved = window.grab().save(screenshot)
         check("screenshot", saved, screenshot)

@@ -12,15 +12,23 @@ import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from pathlib import Path
 from typing import Any
 
+from app.danmaku import commands
 from app.danmaku.classify import KINDS, Kind, classify_folded
 from app.danmaku.filters import Collapser, FilterConfig, Filters, collapse_key
 from app.danmaku.journal import EventRow, Journal, JournalReader
 from app.danmaku.normalize import compact, fold, pinyin_skeleton
 from app.danmaku.questions import QuestionQueue, QuestionView, view
 from app.danmaku.validate import Event, Validator
+from app.lottery import draw
+from app.lottery.entries import EntryBook
+from app.lottery.live import LiveLottery, LotteryView
+from app.lottery.rules import Match, Rules, RulesError
+from app.sale.flash import Sale, SaleBook
+from app.sale.products import Product
 from streaming.interaction import moderation
 
 SendFn = Callable[[dict[str, Any]], None]
@@ -30,6 +38,9 @@ _RESTORED_LINES = 300
 _MAX_ANALYSED = 50_000  # distinct texts whose analysis is remembered (storms repeat a lot)
 _SENDERS_LINES = 5_000  # recent lines whose senders are remembered (for "block sender")
 _SENDERS_PER_LINE = 5_000
+#: After the window ends, how long the draw waits for entries stamped in time but still on
+#: their way from the hub.
+DRAW_GRACE_MS = 1_000
 
 Analysis = tuple[str, str, str, Kind, str]
 """(folded, compacted, pinyin skeleton, kind, collapse key) of one text."""
@@ -48,6 +59,7 @@ class Line:
     count: int = 1
     question: int | None = None
     sent_at: float | None = None
+    restored: bool = False  # replayed from the journal on resume: history, not news
 
 
 @dataclass
@@ -65,6 +77,9 @@ class Update:
     counters: dict[str, int] | None = None
     notices: list[str] = field(default_factory=list)
     searches: list[tuple[str, list[QuestionView], list[EventRow]]] = field(default_factory=list)
+    sales: list[Sale] | None = None
+    lottery: LotteryView | None = None
+    room_offset_ms: float | None = None  # room clock − this machine's clock, when known
 
     def merge(self, newer: Update) -> None:
         """Fold a later update into this one (when the windows fell behind by a few)."""
@@ -84,6 +99,12 @@ class Update:
             self.counters = newer.counters
         self.notices.extend(newer.notices)
         self.searches.extend(newer.searches)
+        if newer.sales is not None:
+            self.sales = newer.sales
+        if newer.lottery is not None:
+            self.lottery = newer.lottery
+        if newer.room_offset_ms is not None:
+            self.room_offset_ms = newer.room_offset_ms
 
     def empty(self) -> bool:
         return not (
@@ -97,6 +118,8 @@ class Update:
             or self.filters is not None
             or self.counters is not None
             or self.searches
+            or self.sales is not None
+            or self.lottery is not None
         )
 
 
@@ -107,6 +130,8 @@ class Pipeline:
         send: SendFn | None = None,
         filters: FilterConfig | None = None,
         reader: JournalReader | None = None,
+        clock: Callable[[], float] | None = None,
+        results_dir: Path | None = None,
     ) -> None:
         self.validator = Validator()
         self.filters = Filters(filters)
@@ -126,6 +151,12 @@ class Pipeline:
         self._analysed: dict[str, Analysis] = {}
         # line id -> everyone whose message the line shows (a collapsed line has many)
         self._senders: OrderedDict[int, set[str]] = OrderedDict()
+        #: Now on the room's clock, ms (the host client's estimate; this machine's by default).
+        self.clock: Callable[[], float] = clock or (lambda: time.time() * 1000)
+        self.results_dir = results_dir or Path(".")
+        self.sales = SaleBook()
+        self.lottery: LiveLottery | None = None
+        self._lottery_dirty = False
 
     # --- events -----------------------------------------------------------------------------
     def process(self, frames: list[str | bytes]) -> None:
@@ -158,6 +189,10 @@ class Pipeline:
                 del out.lines[:-_MAX_PENDING_LINES]
             out.bumps.update(bumps)
             out.counters = dict(counters)
+            out.room_offset_ms = self.clock() - time.time() * 1000  # it follows the estimate
+        if self._lottery_dirty:
+            self._lottery_dirty = False
+            self._lottery_changed()
         self._publish_questions()
 
     def _danmaku(
@@ -184,6 +219,8 @@ class Pipeline:
                 senders = self._senders.get(joined[0])
                 if senders is not None and len(senders) < _SENDERS_PER_LINE:
                     senders.add(e.user_id)
+        if self.lottery is not None:
+            self._entry("danmaku", e.user_id, e.user_name, e.ts, e.text)
         c = self.counters
         c["danmaku"] = c.get("danmaku", 0) + 1
         c[kind] = c.get(kind, 0) + 1
@@ -220,6 +257,7 @@ class Pipeline:
             )
         elif e.type == "order":
             self._questions_dirty |= self.queue.note_order(e.user_id)
+            self._order(e.user_id, e.user_name, e.ts, data)
         elif e.type == "viewer_count":
             c["viewers"] = int(data["count"])
         elif e.type == "gap":
@@ -241,6 +279,13 @@ class Pipeline:
                 json.dumps(data, ensure_ascii=False),
             )
         )
+
+    def _order(self, user_id: str, user_name: str, ts: int, data: dict[str, Any]) -> None:
+        """An order the hub logged: a sale's stock, and eligibility for buyers-only lotteries."""
+        if self.sales.on_order(data) is not None:
+            self._sales_changed()
+        if self.lottery is not None:
+            self._entry("order", user_id, user_name, ts, "")
 
     def _publish_questions(self, force: bool = False) -> None:
         now = time.monotonic()
@@ -272,22 +317,195 @@ class Pipeline:
             out, self._out = self._out, Update()
         return out
 
-    # --- commands (moderation and queue actions) ---------------------------------------------
+    # --- commands (moderation, queue, sale and lottery actions) -----------------------------
     def command(self, action: str, args: dict[str, Any], replay: bool = False) -> None:
-        """Apply one action from a window: journaled (unless `replay`ing the journal), applied,
-        and its effect published. Bad actions (an unknown question id) become a notice."""
-        handler = getattr(self, "_do_" + action, None)
-        if handler is None:
-            raise ValueError(f"unknown action: {action}")
+        """Apply one action from a window: applied, journaled as what it resolved to (unless
+        `replay`ing the journal), and its effect published. Bad actions (an unknown question
+        id, a sale that is not running) become a notice."""
         try:
-            handler(replay=replay, **args)
+            journal_as = self.apply(commands.parse(action, args), replay)
         except (KeyError, ValueError) as exc:
             if not replay:
                 self.notify(str(exc.args[0] if exc.args else exc))
             return
-        if not replay and self.journal is not None and action != "search":
-            self.journal.append_action(self.last_seq, action, args)
+        if not replay and self.journal is not None and journal_as is not None:
+            self.journal.append_action(self.last_seq, journal_as.action, journal_as.args())
         self._publish_questions(force=True)
+
+    def apply(self, cmd: commands.Command, replay: bool = False) -> commands.Command | None:
+        """Run one typed command; the command to journal for it (None: nothing)."""
+        match cmd:
+            case commands.BlockLists(words=words, users=users):
+                self._block_lists(words, users)
+            case commands.BlockWord(word=word):
+                if self.filters.block_word(word):
+                    self._filters_changed()
+            case commands.UnblockWord(word=word):
+                if self.filters.unblock_word(word):
+                    self._filters_changed()
+            case commands.BlockUser(user_id=user_id):
+                self._block_lists([], [user_id])
+            case commands.UnblockUser(user_id=user_id):
+                if self.filters.unblock_user(user_id):
+                    self._filters_changed()
+            case commands.BlockSenders(line_id=line_id, user_id=user_id):
+                # Block everyone a line shows: a collapsed "666 ×820" stands for 820 senders.
+                if not replay:
+                    users = sorted(self._senders.get(line_id) or {user_id})
+                    return self.apply(commands.BlockLists([], users))
+            case commands.SetFilterOptions(options=options):
+                self.filters.set_options(**options)
+                self._filters_changed()
+            case commands.Delete(line_id=line_id):
+                if not replay and self.journal is not None:
+                    self.journal.set_status(line_id, "deleted")
+                with self._lock:
+                    self._out.removed_lines.add(line_id)
+            case commands.Pin(question_id=qid):
+                entry = self.queue.pin(qid)
+                self._pinned_changed(view(entry))
+                if not replay:
+                    self._broadcast(
+                        {"v": 1, "type": "pin", "question_id": f"q{entry.id}", "text": entry.text}
+                    )
+            case commands.Unpin():
+                pinned = self.queue.pinned
+                self.queue.unpin()
+                self._pinned_changed(None)
+                if pinned is not None and not replay:
+                    self._broadcast(
+                        {"v": 1, "type": "pin", "question_id": f"q{pinned}", "text": None}
+                    )
+            case commands.Answer(question_id=qid):
+                self._close(qid, "answered", replay)
+            case commands.Dismiss(question_id=qid):
+                self._close(qid, "dismissed", replay)
+            case commands.Reopen(question_id=qid):
+                self.queue.set_status(qid, "open")
+            case commands.Merge(source_ids=source_ids, target_id=target_id):
+                was_pinned = self.queue.pinned
+                self.queue.merge(source_ids, target_id)
+                if was_pinned is not None and self.queue.pinned is None:
+                    self._pinned_changed(None)
+            case commands.Bookmark():
+                pass  # a moment the host marked ("上链接 #3"): only journaled, for the charts
+            case commands.Hub(hub_id=hub_id):
+                # A different hub run numbers its events from 1 again: continue after ours.
+                if self.hub_id is not None and hub_id != self.hub_id:
+                    self.seq_base = self.last_seq
+                self.hub_id = hub_id
+                if not replay:
+                    self._send_moderation()  # a new connection may never have had the lists
+            case commands.Search(query=query):
+                rows = (
+                    self.reader.search(query) if self.reader is not None and query.strip() else []
+                )
+                with self._lock:
+                    self._out.searches.append((query, self.queue.search(query), rows))
+            case commands.SaleStart() | commands.SaleCancel() | commands.SaleExtend():
+                return self._sale(cmd, replay)
+            case commands.LotteryStart() | commands.LotteryDraw():
+                return self._lottery(cmd, replay)
+        return cmd if cmd.journaled else None
+
+    def _block_lists(self, words: list[str], users: list[str]) -> None:
+        changed = [self.filters.block_word(w) for w in words]
+        blocked = [u for u in users if self.filters.block_user(u)]
+        if any(changed) or blocked:
+            self._filters_changed()
+            with self._lock:
+                self._out.removed_users.update(blocked)
+
+    def _broadcast(self, message: dict[str, Any]) -> None:
+        if self.send is not None:
+            self.send(message)
+
+    def room_now(self) -> int:
+        """Now on the room's (the hub's) clock, ms."""
+        return int(self.clock())
+
+    def _sale(self, cmd: commands.Command, replay: bool) -> commands.Command:
+        now = self.room_now()
+        if isinstance(cmd, commands.SaleStart):
+            opens_at = cmd.opens_at if cmd.opens_at is not None else now + cmd.countdown_ms
+            cmd = replace(cmd, opens_at=opens_at)
+            sale = self.sales.start(
+                cmd.sale_id,
+                Product.from_dict(cmd.product),
+                cmd.units,
+                opens_at,
+                cmd.per_viewer,
+                opens_at if replay else now,
+            )
+        elif isinstance(cmd, commands.SaleCancel):
+            sale = self.sales.cancel(cmd.sale_id, cmd.reason)
+        else:
+            assert isinstance(cmd, commands.SaleExtend)
+            if cmd.opens_at is None:
+                cmd = replace(cmd, opens_at=self.sales.get(cmd.sale_id).opens_at + cmd.extra_ms)
+            assert cmd.opens_at is not None
+            sale = self.sales.move(cmd.sale_id, cmd.opens_at, cmd.reason, None if replay else now)
+        if not replay:
+            self._broadcast(sale.message())
+        self._sales_changed()
+        return cmd
+
+    def _sales_changed(self) -> None:
+        with self._lock:
+            self._out.sales = list(self.sales.sales.values())
+            self._out.room_offset_ms = self.clock() - time.time() * 1000
+
+    def _lottery(self, cmd: commands.Command, replay: bool) -> commands.Command:
+        if isinstance(cmd, commands.LotteryStart):
+            if self.lottery is not None and self.lottery.result is None:
+                raise ValueError("a lottery is running: draw it before starting another")
+            start = cmd.start_ms if cmd.start_ms is not None else self.room_now()
+            seed = bytes.fromhex(cmd.seed) if cmd.seed is not None else draw.new_seed()
+            cmd = replace(cmd, start_ms=start, seed=seed.hex())
+            try:
+                rules = Rules(
+                    cmd.keyword,
+                    start,
+                    start + cmd.window_ms,
+                    cmd.winners,
+                    cmd.prize,
+                    Match(cmd.match),
+                    cmd.buyers_only,
+                )
+            except RulesError as bad:
+                raise ValueError(str(bad)) from None
+            book = EntryBook(rules, blocked=frozenset(self.filters.config.blocked_users))
+            self.lottery = LiveLottery(cmd.lottery_id, rules, seed, book)
+        else:
+            assert isinstance(cmd, commands.LotteryDraw)
+            live = self.lottery
+            if live is None or live.id != cmd.lottery_id:
+                raise ValueError(f"there is no lottery {cmd.lottery_id}")
+            if not replay and self.room_now() < live.rules.end_ms + DRAW_GRACE_MS:
+                raise ValueError("entries are still open: draw when the countdown has ended")
+            live.draw(self.results_dir)
+        if not replay and self.lottery is not None:
+            self._broadcast(self.lottery.message())
+        self._lottery_changed()
+        return cmd
+
+    def _lottery_changed(self) -> None:
+        if self.lottery is None:
+            return
+        with self._lock:
+            self._out.lottery = self.lottery.view()
+            self._out.room_offset_ms = self.clock() - time.time() * 1000
+
+    def _entry(self, etype: str, user_id: str, user_name: str, ts: int, text: str) -> None:
+        """Offer one event to the running lottery's entry book."""
+        live = self.lottery
+        if live is None or live.result is not None:
+            return
+        verdict = live.book.offer(
+            {"type": etype, "user": {"id": user_id, "name": user_name}, "ts": ts, "text": text}
+        )
+        if verdict is not None:
+            self._lottery_dirty = True
 
     def _filters_changed(self) -> None:
         """Publish the lists to the windows and send them to the hub, which applies them to
@@ -302,111 +520,24 @@ class Pipeline:
         if self.send is not None:
             self.send(moderation.message(self.filters.config))
 
-    def _do_block_lists(self, words: list[str], users: list[str], replay: bool) -> None:
-        """Add a saved or imported list (words and user ids) in one action."""
-        changed = [self.filters.block_word(w) for w in words]
-        blocked = [u for u in users if self.filters.block_user(u)]
-        if any(changed) or blocked:
-            self._filters_changed()
-            with self._lock:
-                self._out.removed_users.update(blocked)
-
-    def _do_block_word(self, word: str, replay: bool) -> None:
-        if self.filters.block_word(word):
-            self._filters_changed()
-
-    def _do_unblock_word(self, word: str, replay: bool) -> None:
-        if self.filters.unblock_word(word):
-            self._filters_changed()
-
-    def _do_block_user(self, user_id: str, replay: bool) -> None:
-        if self.filters.block_user(user_id):
-            self._filters_changed()
-            with self._lock:
-                self._out.removed_users.add(user_id)
-
-    def _do_unblock_user(self, user_id: str, replay: bool) -> None:
-        if self.filters.unblock_user(user_id):
-            self._filters_changed()
-
-    def _do_block_senders(self, line_id: int, user_id: str, replay: bool) -> None:
-        """Block everyone a line shows: a collapsed "666 ×820" stands for 820 senders. Journaled
-        as the `block_lists` it resolves to (a resumed show has no senders to look up)."""
-        if not replay:
-            users = sorted(self._senders.get(line_id) or {user_id})
-            self.command("block_lists", {"words": [], "users": users})
-
-    def _do_set_filter_options(self, replay: bool, **options: Any) -> None:
-        self.filters.set_options(**options)
-        self._filters_changed()
-
-    def _do_delete(self, line_id: int, replay: bool) -> None:
-        if not replay and self.journal is not None:
-            self.journal.set_status(line_id, "deleted")
-        with self._lock:
-            self._out.removed_lines.add(line_id)
-
-    def _do_pin(self, question_id: int, replay: bool) -> None:
-        entry = self.queue.pin(question_id)
-        self._pinned_changed(view(entry))
-        if not replay and self.send is not None:
-            self.send({"v": 1, "type": "pin", "question_id": f"q{entry.id}", "text": entry.text})
-
-    def _do_unpin(self, replay: bool) -> None:
-        pinned = self.queue.pinned
-        self.queue.unpin()
-        self._pinned_changed(None)
-        if pinned is not None and not replay and self.send is not None:
-            self.send({"v": 1, "type": "pin", "question_id": f"q{pinned}", "text": None})
-
-    def _do_answer(self, question_id: int, replay: bool) -> None:
-        self._close(question_id, "answered", replay)
-
-    def _do_dismiss(self, question_id: int, replay: bool) -> None:
-        self._close(question_id, "dismissed", replay)
-
-    def _do_reopen(self, question_id: int, replay: bool) -> None:
-        self.queue.set_status(question_id, "open")
-
-    def _do_merge(self, source_ids: list[int], target_id: int, replay: bool) -> None:
-        was_pinned = self.queue.pinned
-        self.queue.merge(source_ids, target_id)
-        if was_pinned is not None and self.queue.pinned is None:
-            self._pinned_changed(None)
-
     def _close(self, question_id: int, status: Any, replay: bool) -> None:
         was_pinned = self.queue.pinned == self.queue.get(question_id).id
         self.queue.set_status(question_id, status)
         if was_pinned:
             self._pinned_changed(None)
-            if not replay and self.send is not None:
-                self.send({"v": 1, "type": "pin", "question_id": f"q{question_id}", "text": None})
+            if not replay:
+                self._broadcast(
+                    {"v": 1, "type": "pin", "question_id": f"q{question_id}", "text": None}
+                )
 
     def _pinned_changed(self, pinned: QuestionView | None) -> None:
         with self._lock:
             self._out.pinned = pinned
             self._out.pinned_changed = True
 
-    def _do_bookmark(self, label: str, replay: bool) -> None:
-        """A moment the host marked ("上链接 #3"): only journaled, for the insights' charts."""
-
-    def _do_hub(self, hub_id: str, replay: bool) -> None:
-        """The host client connected to a hub run. A different run numbers its events from 1
-        again, so the journal continues them after the last one it holds."""
-        if self.hub_id is not None and hub_id != self.hub_id:
-            self.seq_base = self.last_seq
-        self.hub_id = hub_id
-        if not replay:
-            self._send_moderation()  # a new connection: the hub may never have had the lists
-
     def hub_since(self) -> int:
         """The hub seq to resume reading from (the host client's `since`)."""
         return self.last_seq - self.seq_base
-
-    def _do_search(self, query: str, replay: bool) -> None:
-        rows = self.reader.search(query) if self.reader is not None and query.strip() else []
-        with self._lock:
-            self._out.searches.append((query, self.queue.search(query), rows))
 
     # --- resume -----------------------------------------------------------------------------
     def restore(self, reader: JournalReader) -> None:
@@ -416,12 +547,14 @@ class Pipeline:
         recent: list[Line] = []
         next_action = 0
         for row in reader.events():
-            seq, ts, etype, user_id, user_name, text, kind, status, qid, _data = row
+            seq, ts, etype, user_id, user_name, text, kind, status, qid, data = row
             while next_action < len(actions) and actions[next_action][0] < seq:
                 _after, action, args = actions[next_action]
                 self.command(action, args, replay=True)
                 next_action += 1
             if etype == "danmaku":
+                if self.lottery is not None:
+                    self._entry(etype, user_id, user_name, ts, text)
                 if qid is not None:
                     self.queue.restore(int(qid), text, fold(text), user_id, user_name, ts)
                 if status == "shown":
@@ -435,16 +568,21 @@ class Pipeline:
                             kind if kind in KINDS else "chat",
                             1,
                             qid,
+                            restored=True,
                         )
                     )
                     del recent[:-_RESTORED_LINES]
             elif etype == "order":
                 self.queue.note_order(user_id)
+                self._order(user_id, user_name, ts, json.loads(data or "{}"))
             self.last_seq = seq
         for _after, action, args in actions[next_action:]:
             self.command(action, args, replay=True)
         self.counters = reader.counters()
         self._filters_changed()
+        self._lottery_changed()
+        if self.sales.sales:
+            self._sales_changed()
         with self._lock:
             self._out.lines = recent
             self._out.counters = dict(self.counters)

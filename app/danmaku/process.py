@@ -27,6 +27,7 @@ from typing import Any
 
 from app.danmaku.journal import new_show_path
 from app.danmaku.pipeline import Update
+from app.frozen import module_command
 
 TICK_S = 1 / 60
 
@@ -40,14 +41,9 @@ class AudienceProcess:
         self.path = path if path is not None else new_show_path()
         ours, theirs = socket.socketpair()
         self._proc = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "app.danmaku.process",
-                str(theirs.fileno()),
-                str(self.path),
-                "1" if resume else "0",
-            ],
+            module_command(
+                "app.danmaku.process", str(theirs.fileno()), str(self.path), "1" if resume else "0"
+            ),
             pass_fds=(theirs.fileno(),),
         )
         theirs.close()

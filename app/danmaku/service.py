@@ -5,6 +5,7 @@ state, fed by the host client. The console creates one; tests and benches create
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -28,7 +29,13 @@ class AudienceService:
         self.hub_url: str | None = None
         self.journal = Journal(self.path)
         self.reader = JournalReader(self.path)
-        self.pipeline = Pipeline(self.journal, send=self._send, reader=self.reader)
+        self.pipeline = Pipeline(
+            self.journal,
+            send=self._send,
+            reader=self.reader,
+            clock=self.room_now,
+            results_dir=self.path.parent,
+        )
         if resume:
             self.pipeline.restore(self.reader)
         self.worker = DanmakuWorker(self.pipeline)
@@ -52,6 +59,11 @@ class AudienceService:
             hub_id=self.pipeline.hub_id,
         )
         self.client.start()
+
+    def room_now(self) -> float:
+        """Now on the hub's clock (ms), as the host client estimates it; ours until it can."""
+        local = time.time() * 1000
+        return float(self.client.clock.to_relay(local)) if self.client is not None else local
 
     def _status(self, kind: str, message: str) -> None:
         if kind == "connected" and self.client is not None and self.client.hub_id:

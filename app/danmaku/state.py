@@ -15,9 +15,12 @@ from typing import Any, Protocol
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
+from app.danmaku.commands import Command
 from app.danmaku.filters import FilterConfig
 from app.danmaku.pipeline import Line, Update
 from app.danmaku.questions import QuestionView
+from app.lottery.live import LotteryView
+from app.sale.flash import Sale
 
 TICK_MS = 33
 RECENT_LINES = 5_000
@@ -50,6 +53,8 @@ class AudienceState(QObject):
     countersChanged = Signal(dict)
     searchResults = Signal(str, list, list)  # query, list[QuestionView], list[journal rows]
     notice = Signal(str)  # plain words for the status bar
+    salesChanged = Signal(list)  # list[app.sale.flash.Sale]
+    lotteryChanged = Signal(object)  # app.lottery.live.LotteryView
 
     def __init__(self, source: UpdateSource | None = None, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -59,6 +64,10 @@ class AudienceState(QObject):
         self.pinned: QuestionView | None = None
         self.filters = FilterConfig()
         self.counters: dict[str, int] = {}
+        self.sales: list[Sale] = []
+        self.lottery: LotteryView | None = None
+        #: The room (hub) clock minus this machine's, ms: countdowns end on the room's clock.
+        self.room_offset_ms = 0.0
         self._timer = QTimer(self)
         self._timer.setInterval(TICK_MS)
         self._timer.timeout.connect(self.tick)
@@ -126,6 +135,10 @@ class AudienceState(QObject):
         """Search questions (any status) and the journaled stream; answers via `searchResults`."""
         self._source.command("search", query=query)
 
+    def send(self, command: Command) -> None:
+        """Any typed audience command (sales, lotteries...)."""
+        self._source.command(command.action, **command.args())
+
     # --- applying updates -----------------------------------------------------------------
     def tick(self) -> None:
         update = self._source.take_update()
@@ -166,6 +179,14 @@ class AudienceState(QObject):
         if update.counters is not None:
             self.counters = update.counters
             self.countersChanged.emit(update.counters)
+        if update.room_offset_ms is not None:
+            self.room_offset_ms = update.room_offset_ms
+        if update.sales is not None:
+            self.sales = update.sales
+            self.salesChanged.emit(update.sales)
+        if update.lottery is not None:
+            self.lottery = update.lottery
+            self.lotteryChanged.emit(update.lottery)
         for query, questions, rows in update.searches:
             self.searchResults.emit(query, questions, rows)
         for message in update.notices:

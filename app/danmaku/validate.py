@@ -46,7 +46,19 @@ _FIELDS: dict[str, dict[str, _Rule]] = {
         "count": ("int", True, 1, 10000),
         "value": ("num", True, 0, 1e12),
     },
-    "order": {"product_id": ("str", True, 1, 64), "quantity": ("int", True, 1, 10000)},
+    "order": {
+        "product_id": ("str", True, 1, 64),
+        "quantity": ("int", True, 1, 10000),
+        "sale": ("str", False, 0, 64),  # set by the hub for a flash sale's order
+        "remaining": ("int", False, 0, 1e12),
+    },
+    "sale": {
+        "id": ("str", True, 0, 64),
+        "product_id": ("str", True, 0, 64),
+        "units": ("int", True, 0, 1e12),
+        "opens_at": ("int", True, 0, 1e18),
+        "state": ("str", True, 0, 16),
+    },
     "join": {},
     "viewer_count": {"count": ("int", True, 0, 1e12)},
     "gap": {"from": ("int", True, 1, 1e18), "to": ("int", True, 1, 1e18)},

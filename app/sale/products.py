@@ -50,6 +50,20 @@ class Product:
         out["flash_price"] = None if self.flash_price is None else str(self.flash_price)
         return out
 
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Product:
+        """The inverse of `to_dict` (a journaled sale names its product this way)."""
+        flash = data.get("flash_price")
+        return cls(
+            id=str(data["id"]),
+            name=str(data["name"]),
+            price=Decimal(str(data["price"])),
+            flash_price=None if flash is None else Decimal(str(flash)),
+            stock=int(data.get("stock", 0)),
+            link=str(data.get("link", "")),
+            image=str(data.get("image", "")),
+        )
+
 
 @dataclass(frozen=True, slots=True)
 class Problem:

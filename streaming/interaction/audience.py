@@ -20,7 +20,7 @@ from typing import Any
 
 import aiohttp
 
-from app.measure import summarize
+from app.bench.measure import summarize
 from streaming.interaction.client import HostClient, last_seq_of
 from streaming.interaction.hub import HOST_PATH, VIEWER_PATH
 

@@ -125,6 +125,12 @@ def _lottery(obj: dict[str, Any]) -> dict[str, Any]:
         ):
             raise ProtocolError(BAD_FIELD, "'winners' must be a list of up to 1000 user ids")
         fields["winners"] = winners
+    # The draw's proofs (app/lottery/draw.py): hex digests and the revealed seed, and the count.
+    for key in ("commitment", "entrant_digest", "seed"):
+        if key in obj:
+            fields[key] = _str(obj, key, 128)
+    if "entrant_count" in obj:
+        fields["entrant_count"] = _int(obj, "entrant_count", 0, 10**9)
     return fields
 
 

@@ -25,6 +25,7 @@
   const STALE_MS = 4000;        // chatter that waited this long is no longer news…
   const STALE_QUESTION_MS = 8000;  // …and a question this long
   const PUMP_MS = 100;
+  const SALE_CODES = ["sold_out", "order_limit", "sale_not_open", "sale_cancelled"];
   // Control, bidi and zero-width characters: they would reorder or hide text on screen.
   const INVISIBLE = /[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u202a-\u202e\u2060\u2066-\u2069\u061c\ufeff]/g;
   const ZH = (navigator.languages || [navigator.language || ""]).some((l) => /^zh/i.test(l));
@@ -295,6 +296,7 @@
         break;
       case "error":
         state.errors.push(m.code);
+        if (SALE_CODES.includes(m.code)) break;  // the sale card (room.js) says these
         say(TEXT.errors[m.code] || plain(m.message));
         break;
       default:
@@ -319,7 +321,12 @@
       let items;
       try { items = JSON.parse(msg.data); } catch (e) { return; }
       if (!Array.isArray(items)) items = [items];
-      for (const m of items) if (m && typeof m === "object") onEvent(m);
+      for (const m of items) {
+        if (!m || typeof m !== "object") continue;
+        onEvent(m);
+        // The room's other parts (room.js: sale, lottery) read the same connection.
+        window.dispatchEvent(new CustomEvent("livedesk:event", { detail: m }));
+      }
     };
     ws.onclose = () => {
       state.connected = false;

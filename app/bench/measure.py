@@ -56,17 +56,18 @@ class CpuMeter:
     core. Children are not counted; benches with subprocesses measure those separately."""
 
     _wall0: float = field(default_factory=time.perf_counter)
-    _cpu0: float = field(default_factory=lambda: _process_cpu_seconds())
+    _cpu0: float = field(default_factory=lambda: cpu_seconds())
 
     def read(self) -> float:
         wall = time.perf_counter() - self._wall0
-        cpu = _process_cpu_seconds() - self._cpu0
+        cpu = cpu_seconds() - self._cpu0
         return 100.0 * cpu / wall if wall > 0 else 0.0
 
     def cpu_seconds(self) -> float:
-        return _process_cpu_seconds() - self._cpu0
+        return cpu_seconds() - self._cpu0
 
 
-def _process_cpu_seconds() -> float:
+def cpu_seconds() -> float:
+    """CPU seconds (user + system, all threads) this process has used so far."""
     usage = resource.getrusage(resource.RUSAGE_SELF)
     return usage.ru_utime + usage.ru_stime

@@ -1,0 +1,141 @@
+"""The live-commerce room on the embedded relay's real viewer page, in headless Chromium at a
+390 px phone width: the flash-sale card counts down on the room clock and arms the buy button at
+zero (within 100 ms of the hub's zero, measured in the page), stock is live and "sold out" shows
+exactly at zero stock, refusals are in plain words; the lottery shows keyword, time left,
+commitment and the winners."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from streaming.loop_thread import LoopThread
+from streaming.relay.server import RelayServer
+from tests.conftest import CHROMIUM, CHROMIUM_ARGS
+from tests.interaction_support import Collector
+from tests.waiting import wait_for
+
+pytestmark = pytest.mark.slow
+
+TOKEN = "viewer-commerce-token"
+
+
+@pytest.fixture
+def relay():
+    thread = LoopThread("test-relay-commerce")
+    server = RelayServer("127.0.0.1", 0, TOKEN)
+    info = thread.run(server.start())
+    yield server, info
+    thread.run(server.stop(), timeout=10)
+    thread.stop()
+
+
+@pytest.fixture
+def page(relay):
+    from playwright.sync_api import sync_playwright
+
+    _server, info = relay
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        context = browser.new_context(viewport={"width": 390, "height": 780}, locale="zh-CN")
+        page = context.new_page()
+        page.goto(info["viewer"], wait_until="domcontentloaded")
+        page.wait_for_function(
+            "window.LiveDeskDanmaku && window.LiveDeskDanmaku.connected "
+            "&& window.LiveDeskRoom && window.LiveDeskRoom.samples.length >= 4",
+            timeout=20_000,
+        )
+        yield page
+        browser.close()
+
+
+def _sale(sale_id: str, opens_at: int, units: int, **kw: object) -> dict[str, object]:
+    return {
+        "v": 1,
+        "type": "sale",
+        "id": sale_id,
+        "product_id": "p-" + sale_id,
+        "title": "补水面膜 <b>x</b>",
+        "price": 99,
+        "flash_price": 59.9,
+        "units": units,
+        "opens_at": opens_at,
+        "link": "https://shop.example/p1",
+        "per_viewer": 1,
+    } | kw
+
+
+def test_flash_sale_card_arms_at_zero_and_shows_sold_out_exactly(relay, page):
+    server, info = relay
+    with Collector(info["interaction_host"], token=server.host_token) as host:
+        opens_at = int(time.time() * 1000) + 2500  # the hub's clock is this machine's
+        host.client.send(_sale("s1", opens_at, 1))
+        page.wait_for_function(
+            "document.getElementById('sale-countdown').textContent.includes('距开抢')"
+        )
+        assert page.text_content("#sale-title") == "补水面膜 <b>x</b>"  # literal text
+        assert page.is_disabled("#sale-buy") and page.text_content("#sale-buy") == "即将开抢"
+        page.evaluate("window.LiveDeskRoom.buy()")  # pressed before zero, past the disabled button
+        page.wait_for_function("window.LiveDeskRoom.notes.includes('sale_not_open')")
+        assert page.text_content("#sale-note") == "还没开抢，请等倒计时结束"
+        page.wait_for_function("window.LiveDeskRoom.liveAt !== null", timeout=10_000)
+        live_at = page.evaluate("window.LiveDeskRoom.liveAt")
+        assert 0 <= live_at - opens_at < 100, live_at - opens_at  # zero within 100 ms
+        assert page.is_enabled("#sale-buy") and page.get_attribute("#sale-link", "href")
+        page.click("#sale-buy")
+        page.wait_for_function("document.getElementById('sale-buy').textContent === '已售罄'")
+        assert page.is_disabled("#sale-buy")
+        wait_for(
+            lambda: any(e.get("remaining") == 0 for e in host.events() if e["type"] == "order")
+        )
+
+        host.client.send(_sale("s2", int(time.time() * 1000), 5))
+        page.wait_for_function("document.getElementById('sale-buy').textContent === '立即抢购'")
+        page.click("#sale-buy")
+        page.wait_for_function("document.getElementById('sale-stock').textContent === '剩余 4 件'")
+        page.click("#sale-buy")
+        page.wait_for_function("window.LiveDeskRoom.notes.includes('order_limit')")
+        assert page.text_content("#sale-note") == "已达每人限购数量"
+        host.client.send(_sale("s2", int(time.time() * 1000), 5, state="cancelled", reason="改价"))
+        page.wait_for_function("document.getElementById('sale-buy').textContent === '已取消'")
+        assert "改价" in page.text_content("#sale-countdown")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390  # fits a phone
+
+
+def test_lottery_card_shows_keyword_commitment_and_winners(relay, page):
+    server, info = relay
+    me = page.evaluate("window.LiveDeskDanmaku.user.id")
+    lottery = {
+        "v": 1,
+        "type": "lottery",
+        "id": "l1",
+        "keyword": "福袋",
+        "prize": "面膜一盒",
+        "ends_at": int(time.time() * 1000) + 3000,
+        "commitment": "ab" * 32,
+    }
+    with Collector(info["interaction_host"], token=server.host_token) as host:
+        host.client.send(lottery)
+        page.wait_for_function(
+            "document.getElementById('lottery-left').textContent.includes('剩余时间')"
+        )
+        assert page.text_content("#lottery-keyword") == "「福袋」"
+        assert "ab" * 32 in page.text_content("#lottery-commitment")
+        page.click("#lottery-send")
+        wait_for(lambda: any(e.get("text") == "福袋" for e in host.events()))
+        page.wait_for_function(
+            "document.getElementById('lottery-left').textContent.includes('截止')", timeout=8000
+        )
+        host.client.send(lottery | {"winners": [me, "u-other"], "entrant_count": 2, "seed": "00"})
+        page.wait_for_function("document.querySelectorAll('#lottery-winners li').length === 2")
+        assert "你中奖了" in page.text_content("#lottery-note")
+        # The like button: hearts at once, the likes reach the hub batched.
+        for _ in range(3):
+            page.click("#room-like")
+        assert page.eval_on_selector_all(".heart", "els => els.length") >= 3
+        wait_for(lambda: sum(e.get("count", 0) for e in host.events() if e["type"] == "like") == 3)
+        page.wait_for_function(
+            "document.getElementById('room-viewers').textContent.includes('人在看')"
+        )
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
