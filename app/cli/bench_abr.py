@@ -69,7 +69,10 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         help="picture size published (default 720p: two Chromiums and x264 share 2 cores here)",
     )
     parser.add_argument(
-        "--warmup", type=float, default=14.0, help="seconds before the change (default 14)"
+        "--warmup",
+        type=float,
+        default=30.0,
+        help="seconds before the change (default 30: Chromium needs ~30 s to reach full rate)",
     )
     parser.set_defaults(handler=run)
 
