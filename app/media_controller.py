@@ -19,6 +19,7 @@ from typing import Any
 
 from PySide6.QtCore import QCoreApplication, QObject, Signal
 
+from app.i18n import translated
 from app.settings import Settings
 from capture import devices
 from capture.bus import MediaBus
@@ -26,6 +27,7 @@ from capture.camera import CameraMode
 from capture.media import AUDIO_RATE, AudioBlock, VideoFrame
 from capture.registry import Opening, open_source
 from capture.source import Source, SourceState, SourceStatus
+from streaming.notice import message_of
 
 log = logging.getLogger(__name__)
 
@@ -107,10 +109,14 @@ class MediaController(QObject):
             )
         except ValueError as exc:
             what = (
-                f"Camera {device_id}: {exc}. Keeping the current picture."
+                QCoreApplication.translate(
+                    "MediaController", "Camera {device}: {reason}. Keeping the current picture."
+                )
                 if video
-                else f"Microphone {device_id}: {exc}. Keeping the current one."
-            )
+                else QCoreApplication.translate(
+                    "MediaController", "Microphone {device}: {reason}. Keeping the current one."
+                )
+            ).format(device=device_id, reason=translated(message_of(exc)))
             self.notice.emit(what)
             if not (self.video_device if video else self.audio_device):
                 self._fallback(kind)
@@ -160,10 +166,11 @@ class MediaController(QObject):
         bus = self.video if kind == "video" else self.raw_audio
         if bus.source is not source:
             return  # a late report from a device already switched away from
-        self.status_changed.emit(kind, status.state.value, status.message)
+        self.status_changed.emit(kind, status.state.value, translated(status.message))
         warning = source.mode_warning
         if status.state == SourceState.RUNNING and warning:
-            self.notice.emit(warning)  # e.g. the camera cannot do 1080p30: it runs, but say so
+            # e.g. the camera cannot do 1080p30: it runs, but say so
+            self.notice.emit(translated(warning))
         device = self.video_device if kind == "video" else self.audio_device
         fixed = not device.startswith("synthetic")  # a device of the host's, not the stand-in
         if status.state == SourceState.RUNNING and fixed and kind in self._problems:
@@ -182,7 +189,7 @@ class MediaController(QObject):
                 "Microphone problem: {reason} Using SYNTHETIC silence instead; pick "
                 "another device in Devices.",
             )
-        self._problems[kind] = text.format(reason=status.message)
+        self._problems[kind] = text.format(reason=translated(status.message))
         self.notice.emit(self._problems[kind])
         self._fallback(kind)
 
@@ -204,8 +211,11 @@ class MediaController(QObject):
                     if self._processor is fn:
                         self._processor = None
                 self.notice.emit(
-                    f"The voice processing failed ({exc}) and was switched off; "
-                    "the microphone is sent unprocessed."
+                    QCoreApplication.translate(
+                        "MediaController",
+                        "The voice processing failed ({reason}) and was switched off; "
+                        "the microphone is sent unprocessed.",
+                    ).format(reason=exc)
                 )
         self.audio.publish(block)
 

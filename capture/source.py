@@ -16,6 +16,8 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import Generic, TypeVar
 
+from streaming.notice import Notice
+
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
@@ -119,7 +121,7 @@ class ThreadSource(Source[T]):
         if self._thread is not None:
             return
         self._stop.clear()
-        self._set_status(SourceState.STARTING, f"Opening {self.label}…")
+        self._set_status(SourceState.STARTING, Notice("Opening {device}…", device=self.label))
         if not self._acquire():
             return
         self._thread = threading.Thread(target=self._run, name=self.label, daemon=True)

@@ -17,6 +17,7 @@ from typing import Any
 
 import psutil
 
+from app.frozen import module_command
 from streaming.interaction.audience import (
     HostProbe,
     hub_urls,
@@ -168,7 +169,7 @@ def start_generator(
     """`livedesk audience` (one generator process) with `extra` arguments, its summary on its
     stdout. The hub's host token stays out of its environment: it sends as viewers only."""
     env = {k: v for k, v in os.environ.items() if k != TOKEN_ENV}
-    cmd = [sys.executable, "-m", "app", "audience", "--url", url, "--viewers", str(viewers)]
+    cmd = [*module_command("app"), "audience", "--url", url, "--viewers", str(viewers)]
     cmd += ["--rate", str(rate), "--duration", str(duration), *extra]
     return subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True, env=env)
 
@@ -252,9 +253,7 @@ def _start_local_hub(token: str, rate: float, burst: int) -> tuple[subprocess.Po
     """A hub in its own process (so it has a core of its own) on a free loopback port."""
     proc = subprocess.Popen(
         [
-            sys.executable,
-            "-m",
-            "streaming.interaction.serve",
+            *module_command("streaming.interaction.serve"),
             "--port",
             "0",
             "--viewer-rate",
