@@ -158,12 +158,12 @@ class RtmpOutput(Output):
                 self._reconnects += 1
                 self.set_state(
                     OutputState.RECONNECTING,
-                    f"Connection to {self.label} lost ({exc}). Reconnecting in {RETRY_S:.0f} s…",
+                    f"Connection to {self.label} lost ({exc}), reconnecting in {RETRY_S:.0f} s…",
                 )
                 self._pause(RETRY_S)
             except Exception as exc:  # never let an unexpected error vanish silently
                 log.exception("RTMP output failed")
-                self._fail(f"Unexpected error: {exc}")
+                self._fail(f"Sending to {self.label} stopped on an unexpected error ({exc}).")
                 return
         self._accepting = False
         self.set_state(

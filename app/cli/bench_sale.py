@@ -32,7 +32,10 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     parser.set_defaults(handler=run)
 
 
-async def _buyers(url: str, count: int, opens_at: int, product: str) -> dict[str, int]:
+async def _buyers(
+    url: str, count: int, product: str, ready: threading.Event, zero: list[int]
+) -> dict[str, int]:
+    """Connect every viewer, say `ready`, then press at the zero the host puts in `zero`."""
     import aiohttp
 
     refused: dict[str, int] = {}
@@ -52,7 +55,10 @@ async def _buyers(url: str, count: int, opens_at: int, product: str) -> dict[str
 
         readers = [asyncio.create_task(read(ws)) for ws in sockets]
         order = json.dumps({"v": 1, "type": "order", "product_id": product, "quantity": 1})
-        await asyncio.sleep(max(0.0, opens_at / 1000 - time.time()))
+        ready.set()
+        while not zero:
+            await asyncio.sleep(0.01)
+        await asyncio.sleep(max(0.0, zero[0] / 1000 - time.time()))
         for _ in range(3):
             await asyncio.gather(*(ws.send_str(order) for ws in sockets))
         await asyncio.sleep(2.0)
@@ -103,19 +109,23 @@ def run(args: argparse.Namespace) -> int:
             while host.clock.samples < 6 and time.time() < deadline:
                 time.sleep(0.05)
             product = Product("b1", "秒杀商品", Decimal(99), Decimal(59), args.units)
-            opens_at = int(host.clock.to_relay(time.time() * 1000) + args.countdown_s * 1000)
-            sale = Sale("bench", product, args.units, opens_at, per_viewer=1, remaining=args.units)
-            host.send(sale.message())
-            offset = host.clock.offset_ms or 0.0
-            host_zero = host.clock.to_local(opens_at)  # where the host's panel reads 0
-            program_end = countdown_changes(sale, offset)["end_epoch"] * 1000
             refused: dict[str, int] = {}
+            ready = threading.Event()
+            zero: list[int] = []
             buyers = threading.Thread(  # playwright's own loop runs on this thread
                 target=lambda: refused.update(
-                    asyncio.run(_buyers(info["interaction"], args.viewers, opens_at, product.id))
+                    asyncio.run(_buyers(info["interaction"], args.viewers, product.id, ready, zero))
                 )
             )
             buyers.start()
+            ready.wait(300)  # the countdown starts once every viewer is in the room
+            opens_at = int(host.clock.to_relay(time.time() * 1000) + args.countdown_s * 1000)
+            sale = Sale("bench", product, args.units, opens_at, per_viewer=1, remaining=args.units)
+            host.send(sale.message())
+            zero.append(opens_at)
+            offset = host.clock.offset_ms or 0.0
+            host_zero = host.clock.to_local(opens_at)  # where the host's panel reads 0
+            program_end = countdown_changes(sale, offset)["end_epoch"] * 1000
             buyers.join()
             page.wait_for_function("window.LiveDeskRoom.liveWall !== null", timeout=10_000)
             page_zero = float(page.evaluate("window.LiveDeskRoom.liveWall"))

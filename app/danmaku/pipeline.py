@@ -444,9 +444,7 @@ class Pipeline:
             if cmd.opens_at is None:
                 cmd = replace(cmd, opens_at=self.sales.get(cmd.sale_id).opens_at + cmd.extra_ms)
             assert cmd.opens_at is not None
-            sale = self.sales.move(
-                cmd.sale_id, cmd.opens_at, cmd.reason, cmd.opens_at if replay else now
-            )
+            sale = self.sales.move(cmd.sale_id, cmd.opens_at, cmd.reason, None if replay else now)
         if not replay:
             self._broadcast(sale.message())
         self._sales_changed()
