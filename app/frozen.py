@@ -23,6 +23,8 @@ def is_frozen() -> bool:
 def module_command(module: str, *args: str) -> list[str]:
     """The argv that runs `module` as `__main__` in a new process of this program."""
     if is_frozen():
+        if module == "app":  # the bundle is `livedesk` itself
+            return [sys.executable, *args]
         return [sys.executable, RUN_MODULE, module, *args]
     return [sys.executable, "-m", module, *args]
 

@@ -34,6 +34,7 @@ def test_module_command_from_source_and_frozen(monkeypatch) -> None:
         "--run-module",
         "streaming.rtmp_push",
     ]
+    assert frozen.module_command("app", "audience") == [sys.executable, "audience"]
 
 
 def test_entry_runs_a_module_with_its_arguments_and_exit_code(tmp_path: Path) -> None:

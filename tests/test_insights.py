@@ -150,3 +150,19 @@ def test_locked_journal(tmp_path: Path) -> None:
     finally:
         holder.execute("ROLLBACK")
         holder.close()
+
+
+def test_a_flash_sale_is_one_marker_and_names_its_product() -> None:
+    from app.insights.model import Insights
+
+    ins = Insights()
+    sale = {"id": "s1", "product_id": "7", "title": "防晒霜", "state": "on", "units": 50}
+    ins.add_event(60_000, "sale", sale)
+    ins.add_event(65_000, "sale", {**sale, "units": 49})  # the same sale, updated
+    ins.add_event(90_000, "sale", {**sale, "state": "cancelled"})
+    ins.add_event(120_000, "sale", {**sale, "id": "s2"})
+    assert [(m.ts, m.kind, m.label) for m in ins.markers] == [
+        (60_000, "sale", "秒杀 防晒霜"),
+        (120_000, "sale", "秒杀 防晒霜"),
+    ]
+    assert ins.products["7"] == "防晒霜"

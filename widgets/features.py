@@ -12,4 +12,5 @@ FEATURES: tuple[str, ...] = (
     "widgets.golive_feature:install",
     "widgets.audience_feature:install",
     "widgets.sale_feature:install",
+    "widgets.insights_feature:install",
 )

@@ -37,9 +37,9 @@ def find_show(show: str) -> Path:
 
 
 def default_folder(journal: Path) -> Path:
-    from app.paths import data_dir
+    from app.insights.report import default_folder as folder
 
-    return data_dir() / "reports" / journal.stem
+    return folder(journal)
 
 
 def run(args: argparse.Namespace) -> int:

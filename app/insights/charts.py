@@ -21,6 +21,7 @@ CJK_FAMILIES = ("Noto Sans CJK SC", "Noto Sans SC", "Source Han Sans SC", "WenQu
 MARKER_COLOURS = {
     "bookmark": "#d62728",
     "product": "#2ca02c",
+    "sale": "#8c564b",
     "lottery": "#9467bd",
     "countdown": "#ff7f0e",
     "announcement": "#7f7f7f",

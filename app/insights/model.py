@@ -16,7 +16,7 @@ from typing import Any
 MINUTE_MS = 60_000
 KEYWORDS_KEPT = 60  # per minute, and overall
 _PRUNE_AT = 4 * KEYWORDS_KEPT  # a counter is pruned back to KEYWORDS_KEPT at this size
-MARKER_TYPES = ("product", "lottery", "countdown", "announcement")
+MARKER_TYPES = ("product", "sale", "lottery", "countdown", "announcement")
 
 
 @dataclass(slots=True)
@@ -97,6 +97,7 @@ class Insights:
     lost_events: int = 0
     last_seq: int = 0
     last_action: int = 0
+    _sales_marked: set[str] = field(default_factory=set)
 
     # --- folding in -------------------------------------------------------------------------
     def add_minute(
@@ -164,6 +165,14 @@ class Insights:
         if etype == "product":
             self.products[str(data.get("id", ""))] = str(data.get("title", ""))
             label = f"上链接 {data.get('title', '')}".strip()
+        elif etype == "sale":  # a flash sale: marked when it opens (later broadcasts update it)
+            pid, sid = str(data.get("product_id", "")), str(data.get("id", ""))
+            if pid and data.get("title"):
+                self.products.setdefault(pid, str(data["title"]))
+            if data.get("state") != "on" or sid in self._sales_marked:
+                return
+            self._sales_marked.add(sid)
+            label = f"秒杀 {data.get('title', '')}".strip()
         elif etype == "lottery":
             label = f"抽奖 {data.get('prize', '')}".strip()
         elif etype == "countdown":

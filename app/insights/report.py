@@ -39,6 +39,13 @@ class ReportFiles:
     seconds: float
 
 
+def default_folder(journal: Path) -> Path:
+    """Where `livedesk report` and the console's Report… put a show's report."""
+    from app.paths import data_dir
+
+    return data_dir() / "reports" / journal.stem
+
+
 def write_report(journal: Path, folder: Path) -> ReportFiles:
     """Read the show at `journal` and write its report into `folder` (created if missing).
     Raises `JournalError` for a journal that cannot be read, `ReportError` for a folder that
