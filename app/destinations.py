@@ -17,6 +17,7 @@ from typing import Any
 from PySide6.QtCore import QObject, QTimer, Signal, Slot
 
 from app import secrets
+from app.i18n import translated
 from streaming.output import Output, OutputState
 from streaming.rtmp import RtmpOutput, push_target
 
@@ -191,7 +192,7 @@ class DestinationsController(QObject):
     def _from_output_thread(self, destination_id: str) -> Any:
         def listener(_output: Output, state: OutputState, message: str) -> None:
             if not self._closed.is_set():
-                self._output_state.emit(destination_id, state.value, message)
+                self._output_state.emit(destination_id, state.value, translated(message))
 
         return listener
 

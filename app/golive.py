@@ -24,11 +24,13 @@ from PySide6.QtCore import QCoreApplication, QObject, QTimer, Signal, Slot
 
 from app import secrets
 from app.destinations import DestinationsController
+from app.i18n import translated
 from app.paths import config_dir
 from app.recording import RecordingController
 from streaming.encode_hub import EncodeHub
 from streaming.encoder import EncoderChoice
 from streaming.h264 import PROFILES, VideoProfile
+from streaming.notice import message_of
 from streaming.publisher import (
     RESOLUTIONS,
     Publisher,
@@ -100,7 +102,7 @@ class GoLiveController(QObject):
     #: a problem the host should read that is not a state change (e.g. keyring unavailable)
     notice = Signal(str)
 
-    _publisher_state = Signal(object, str, object)  # (state, message, publisher), cross-thread
+    _publisher_state = Signal(object, object, object)  # (state, message, publisher), cross-thread
     _publisher_stats = Signal(object, object)  # (PublishStats, publisher), cross-thread
 
     def __init__(self, core: Any, parent: QObject | None = None) -> None:
@@ -204,7 +206,7 @@ class GoLiveController(QObject):
                 rate_memory=config_dir() / RATE_MEMORY_FILE,
             )
         except Exception as exc:  # bad URL, bad room, bad resolution: say so, stay idle
-            self._set_state(PublishState.FAILED, str(getattr(exc, "message", exc)))
+            self._set_state(PublishState.FAILED, translated(message_of(exc)))
             return
         url = self.target_url()
         self._target_label = (
@@ -291,8 +293,9 @@ class GoLiveController(QObject):
 
     # ---- from the publisher's thread (queued to ours) ------------------------------------
 
-    @Slot(object, str, object)
+    @Slot(object, object, object)
     def _on_publisher_state(self, state: PublishState, message: str, publisher: object) -> None:
+        message = translated(message)  # a Notice (the object signal kept it) in our language
         if publisher is self._stopping and state in (PublishState.IDLE, PublishState.FAILED):
             self._stopping = None
             if self._publisher is None:

@@ -21,6 +21,7 @@ from PySide6.QtCore import QCoreApplication, QLibraryInfo, QLocale, QTranslator
 
 from app.paths import APP_NAME, data_dir, private_dir
 from app.settings import Settings
+from streaming.notice import Notice
 
 log = logging.getLogger(__name__)
 
@@ -127,3 +128,18 @@ def install(app: QCoreApplication, language: str) -> list[QTranslator]:
 def uninstall(app: QCoreApplication, translators: list[QTranslator]) -> None:
     for translator in translators:
         app.removeTranslator(translator)
+
+
+def translated(message: str) -> str:
+    """`message` in the console's language: a `Notice` from the layers below (publisher,
+    recorder, devices) through its template (context "Notice", arguments translated too);
+    plain text as it is. A translation whose placeholders do not match falls back to English."""
+    if not isinstance(message, Notice):
+        return message
+    args = {k: translated(v) if isinstance(v, str) else v for k, v in message.args.items()}
+    template = QCoreApplication.translate("Notice", message.template)
+    try:
+        return template.format(**args)
+    except (KeyError, IndexError, ValueError):
+        log.warning("translation of %r does not fit its arguments", message.template)
+        return message.template.format(**args)

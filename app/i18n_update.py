@@ -3,13 +3,15 @@
 Runs PySide6's `lupdate` over every Python file of the console (`self.tr`, `QCoreApplication.
 translate`), plus the text that is declared as data and translated where it is shown — the
 settings' labels, units, help and choices (context "Properties"), the layer kinds and voice
-stages' titles and the canvas sizes ("Properties"), the filters' names ("Filters") and the
-platforms' names ("Destinations"). Existing translations are
+stages' titles and the canvas sizes ("Properties"), the filters' names ("Filters"), the
+platforms' names ("Destinations") and the templates of the `Notice`s the layers without Qt
+send up ("Notice"). Existing translations are
 kept; new text arrives unfinished, and `tests/test_i18n.py` fails until it is translated.
 """
 
 from __future__ import annotations
 
+import ast
 import dataclasses
 import importlib
 import pkgutil
@@ -60,6 +62,25 @@ def declared_texts() -> set[tuple[str, str]]:
     from app.destinations import PRESETS
 
     found.update(("Destinations", preset.name) for preset in PRESETS)
+    found.update(("Notice", template) for template in notice_templates())
+    return found
+
+
+def notice_templates() -> set[str]:
+    """The literal templates of every `Notice("...")` / `template("...")` in the sources (streaming/ and capture/
+    build them without Qt; `app.i18n.translated` looks them up in context "Notice")."""
+    found: set[str] = set()
+    for path in sources():
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Name)
+                and node.func.id in ("Notice", "template")
+                and node.args
+                and isinstance(node.args[0], ast.Constant)
+                and isinstance(node.args[0].value, str)
+            ):
+                found.add(node.args[0].value)
     return found
 
 

@@ -19,15 +19,15 @@ from typing import Any
 
 from PySide6.QtCore import QCoreApplication, QObject, Signal
 
+from app.i18n import translated
 from app.settings import Settings
 from capture import devices
 from capture.bus import MediaBus
-from capture.camera import CameraMode, CameraSource
-from capture.file_source import FileSource
+from capture.camera import CameraMode
 from capture.media import AUDIO_RATE, AudioBlock, VideoFrame
-from capture.microphone import MicrophoneSource
+from capture.registry import Opening, open_source
 from capture.source import Source, SourceState, SourceStatus
-from capture.synthetic import SyntheticAudioSource, SyntheticVideoSource
+from streaming.notice import message_of
 
 log = logging.getLogger(__name__)
 
@@ -104,13 +104,19 @@ class MediaController(QObject):
     def _select(self, kind: str, device_id: str, remember: bool) -> bool:
         video = kind == "video"
         try:
-            source = self._make_video(device_id) if video else self._make_audio(device_id)
+            source = open_source(
+                "video" if video else "audio", device_id, Opening(camera_mode=self.camera_mode())
+            )
         except ValueError as exc:
             what = (
-                f"Camera {device_id}: {exc}. Keeping the current picture."
+                QCoreApplication.translate(
+                    "MediaController", "Camera {device}: {reason}. Keeping the current picture."
+                )
                 if video
-                else f"Microphone {device_id}: {exc}. Keeping the current one."
-            )
+                else QCoreApplication.translate(
+                    "MediaController", "Microphone {device}: {reason}. Keeping the current one."
+                )
+            ).format(device=device_id, reason=translated(message_of(exc)))
             self.notice.emit(what)
             if not (self.video_device if video else self.audio_device):
                 self._fallback(kind)
@@ -137,26 +143,6 @@ class MediaController(QObject):
             return self.select_video(self.video_device, remember=False)
         return True
 
-    def _make_video(self, device_id: str) -> Source[Any]:
-        if device_id == devices.SYNTHETIC_VIDEO:
-            return SyntheticVideoSource()
-        if device_id.startswith("camera:"):
-            return CameraSource(device_id, self.camera_mode())
-        if device_id.startswith("file:"):
-            return FileSource(device_id.removeprefix("file:"), "video")
-        raise ValueError("unknown kind of video device")
-
-    def _make_audio(self, device_id: str) -> Source[Any]:
-        if device_id == devices.SYNTHETIC_TONE:
-            return SyntheticAudioSource()
-        if device_id == devices.SYNTHETIC_SILENCE:
-            return SyntheticAudioSource(level_dbfs=None)
-        if device_id.startswith("mic:"):
-            return MicrophoneSource(device_id)
-        if device_id.startswith("file:"):
-            return FileSource(device_id.removeprefix("file:"), "audio")
-        raise ValueError("unknown kind of audio device")
-
     def _attach(self, kind: str, device_id: str, source: Source[Any]) -> None:
         source.on_status(lambda status: self._source_status.emit(kind, source, status))
         bus = self.video if kind == "video" else self.raw_audio
@@ -169,18 +155,22 @@ class MediaController(QObject):
 
     def _fallback(self, kind: str) -> None:
         if kind == "video":
-            self._attach("video", devices.SYNTHETIC_VIDEO, SyntheticVideoSource())
+            self._attach(
+                kind, devices.SYNTHETIC_VIDEO, open_source("video", devices.SYNTHETIC_VIDEO)
+            )
         else:
-            self._attach("audio", devices.SYNTHETIC_SILENCE, SyntheticAudioSource(level_dbfs=None))
+            silence = devices.SYNTHETIC_SILENCE
+            self._attach(kind, silence, open_source("audio", silence))
 
     def _on_source_status(self, kind: str, source: Source[Any], status: SourceStatus) -> None:
         bus = self.video if kind == "video" else self.raw_audio
         if bus.source is not source:
             return  # a late report from a device already switched away from
-        self.status_changed.emit(kind, status.state.value, status.message)
-        warning = getattr(source, "mode_warning", "")
+        self.status_changed.emit(kind, status.state.value, translated(status.message))
+        warning = source.mode_warning
         if status.state == SourceState.RUNNING and warning:
-            self.notice.emit(warning)  # e.g. the camera cannot do 1080p30: it runs, but say so
+            # e.g. the camera cannot do 1080p30: it runs, but say so
+            self.notice.emit(translated(warning))
         device = self.video_device if kind == "video" else self.audio_device
         fixed = not device.startswith("synthetic")  # a device of the host's, not the stand-in
         if status.state == SourceState.RUNNING and fixed and kind in self._problems:
@@ -199,7 +189,7 @@ class MediaController(QObject):
                 "Microphone problem: {reason} Using SYNTHETIC silence instead; pick "
                 "another device in Devices.",
             )
-        self._problems[kind] = text.format(reason=status.message)
+        self._problems[kind] = text.format(reason=translated(status.message))
         self.notice.emit(self._problems[kind])
         self._fallback(kind)
 
@@ -221,8 +211,11 @@ class MediaController(QObject):
                     if self._processor is fn:
                         self._processor = None
                 self.notice.emit(
-                    f"The voice processing failed ({exc}) and was switched off; "
-                    "the microphone is sent unprocessed."
+                    QCoreApplication.translate(
+                        "MediaController",
+                        "The voice processing failed ({reason}) and was switched off; "
+                        "the microphone is sent unprocessed.",
+                    ).format(reason=exc)
                 )
         self.audio.publish(block)
 
@@ -232,10 +225,12 @@ class MediaController(QObject):
 
     def dropped_frames(self) -> int:
         """Frames the camera failed to deliver (the preview counts its own drops)."""
-        return int(getattr(self.video.source, "dropped", 0))
+        source = self.video.source
+        return source.dropped if source is not None else 0
 
     def sample_rate(self) -> int:
-        return int(getattr(self.raw_audio.source, "sample_rate", AUDIO_RATE))
+        source = self.raw_audio.source
+        return source.sample_rate if source is not None and source.sample_rate else AUDIO_RATE
 
     def video_label(self) -> str:
         return self.video.source.label if self.video.source is not None else "none"

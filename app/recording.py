@@ -14,6 +14,7 @@ from typing import Any
 
 from PySide6.QtCore import QObject, QTimer, Signal, Slot
 
+from app.i18n import translated
 from app.paths import data_dir
 from streaming.output import Output, OutputState
 from streaming.recorder import MIN_FREE_BYTES, Recorder, recording_path
@@ -35,7 +36,7 @@ class RecordingController(QObject):
     #: (bytes written, seconds recorded), once a second while recording
     progress = Signal(int, float)
 
-    _recorder_state = Signal(object, str, str)  # cross-thread: (recorder, state, message)
+    _recorder_state = Signal(object, str, object)  # cross-thread: (recorder, state, message)
 
     def __init__(self, golive: Any, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -103,8 +104,9 @@ class RecordingController(QObject):
         if not self._closed.is_set():
             self._recorder_state.emit(recorder, state.value, message)
 
-    @Slot(object, str, str)
+    @Slot(object, str, object)
     def _on_recorder_state(self, recorder: object, state: str, message: str) -> None:
+        message = translated(message)  # a Notice (the object signal kept it) in our language
         if state == OutputState.FAILED.value and recorder is self.recorder:
             self.stop()  # a full disk: the recording is over, the stream goes on
         self.state, self.message = OutputState(state), message

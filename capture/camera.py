@@ -16,6 +16,7 @@ from PySide6.QtCore import QCoreApplication
 
 from capture.media import VideoFrame, now_ns
 from capture.source import SourceState, ThreadSource
+from streaming.notice import Notice
 
 FORMATS = ("MJPG", "YUYV")
 #: Consecutive failed reads after which the camera counts as gone (≈1 s at 30 fps).
@@ -57,7 +58,9 @@ class CameraSource(ThreadSource[VideoFrame]):
         api = cv2.CAP_V4L2 if isinstance(target, str) else cv2.CAP_ANY
         cap = cv2.VideoCapture(target, api)
         if not cap.isOpened():
-            self._set_status(SourceState.FAILED, f"{self.label} could not be opened.")
+            self._set_status(
+                SourceState.FAILED, Notice("{device} could not be opened.", device=self.label)
+            )
             return None
         want = self.mode
         cap.set(cv2.CAP_PROP_FOURCC, cv2.VideoWriter.fourcc(*want.fourcc))
@@ -82,9 +85,11 @@ class CameraSource(ThreadSource[VideoFrame]):
         want, got = self.mode, self.actual
         assert got is not None
         if (got.width, got.height) != (want.width, want.height):
-            self.mode_warning = (
-                f"{self.label} does not support {want.width}×{want.height} {want.fourcc}; "
-                f"running at {got.width}×{got.height} {got.fourcc} {got.fps:g} fps."
+            self.mode_warning = Notice(
+                "{device} does not support {want}; running at {got}.",
+                device=self.label,
+                want=f"{want.width}×{want.height} {want.fourcc}",
+                got=f"{got.width}×{got.height} {got.fourcc} {got.fps:g} fps",
             )
             self._set_status(SourceState.RUNNING, self.mode_warning)
         else:
@@ -102,7 +107,10 @@ class CameraSource(ThreadSource[VideoFrame]):
                     if failures >= MAX_FAILED_READS:
                         self._set_status(
                             SourceState.ENDED,
-                            f"{self.label} stopped sending pictures (unplugged?).",
+                            Notice(
+                                "{device} stopped sending pictures (unplugged?).",
+                                device=self.label,
+                            ),
                         )
                         return
                     continue

@@ -15,11 +15,10 @@ from pathlib import Path
 
 from PySide6.QtCore import QCoreApplication
 
+from capture.registry import SYNTHETIC_SILENCE, SYNTHETIC_TONE, SYNTHETIC_VIDEO
+
 log = logging.getLogger(__name__)
 
-SYNTHETIC_VIDEO = "synthetic:video"
-SYNTHETIC_TONE = "synthetic:tone"
-SYNTHETIC_SILENCE = "synthetic:silence"
 DEFAULT_MIC = "mic:default"
 
 

@@ -21,6 +21,7 @@ import numpy as np
 from capture.live_source import plain_failure
 from capture.media import AUDIO_BLOCK_FRAMES, AUDIO_RATE, AudioBlock, VideoFrame, now_ns
 from capture.source import SourceState, ThreadSource
+from streaming.notice import Notice
 
 Kind = Literal["video", "audio"]
 
@@ -56,7 +57,10 @@ class FileSource(ThreadSource[VideoFrame | AudioBlock]):
         try:
             streams = container.streams.video if self.kind == "video" else container.streams.audio
             if not streams:
-                self._set_status(SourceState.FAILED, f"{self.path.name} has no {self.kind} track.")
+                self._set_status(
+                    SourceState.FAILED,
+                    Notice("{name} has no {kind} track.", name=self.path.name, kind=self.kind),
+                )
                 return
             if self.kind == "video":
                 container.streams.video[0].thread_type = "AUTO"  # decode on several cores
@@ -68,7 +72,7 @@ class FileSource(ThreadSource[VideoFrame | AudioBlock]):
                     break
                 container.seek(0)
             if not self._stop.is_set():
-                self._set_status(SourceState.ENDED, f"{self.path.name} ended.")
+                self._set_status(SourceState.ENDED, Notice("{name} ended.", name=self.path.name))
         except Exception as exc:  # a damaged file must end the source, not kill its thread
             reason = plain_failure(exc, self.path.name, "could not be read to its end")
             self._set_status(SourceState.ENDED, reason)

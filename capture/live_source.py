@@ -23,6 +23,7 @@ import numpy as np
 
 from capture.media import VideoFrame, now_ns
 from capture.source import SourceState, ThreadSource
+from streaming.notice import Notice
 
 NETWORK_SCHEMES = ("rtsp", "rtsps", "rtmp", "rtmps", "srt", "http", "https", "udp", "tcp", "rtp")
 #: Pauses before each new attempt; the last repeats. Reset once frames flow again.
@@ -68,34 +69,46 @@ def plain_failure(exc: BaseException, where: str, otherwise: str = "could not be
     """One sentence a host can act on for why `where` could not be opened or read
     (`otherwise` completes it when nothing more precise is known)."""
     if isinstance(exc, av.error.HTTPNotFoundError):
-        return f"{where} has no such stream (the server answered “not found”). Check the address."
+        return Notice(
+            "{where} has no such stream (the server answered “not found”). Check the address.",
+            where=where,
+        )
     if isinstance(exc, av.error.HTTPUnauthorizedError | av.error.HTTPForbiddenError):
-        return f"{where} refused access. Check the user name and password in the address."
+        return Notice(
+            "{where} refused access. Check the user name and password in the address.", where=where
+        )
     if isinstance(exc, av.error.HTTPServerError):
-        return f"The server of {where} failed to send the stream (a server error)."
+        return Notice(
+            "The server of {where} failed to send the stream (a server error).", where=where
+        )
     if isinstance(exc, av.error.HTTPError):
-        return f"{where} refused the request. Check the address."
+        return Notice("{where} refused the request. Check the address.", where=where)
     if isinstance(exc, ConnectionRefusedError):
-        return f"Nothing answers at {where}. Is the camera or the phone app streaming?"
+        return Notice(
+            "Nothing answers at {where}. Is the camera or the phone app streaming?", where=where
+        )
     if isinstance(exc, ConnectionResetError | ConnectionAbortedError | BrokenPipeError):
-        return f"{where} dropped the connection."
+        return Notice("{where} dropped the connection.", where=where)
     if isinstance(exc, TimeoutError):
-        return f"{where} did not answer in time."
+        return Notice("{where} did not answer in time.", where=where)
     if isinstance(exc, FileNotFoundError):
-        return f"{where} does not exist."
+        return Notice("{where} does not exist.", where=where)
     if isinstance(exc, PermissionError):
-        return f"LiveDesk is not allowed to read {where}."
+        return Notice("LiveDesk is not allowed to read {where}.", where=where)
     if isinstance(exc, av.error.ProtocolNotFoundError):
-        return f"LiveDesk cannot open addresses like {where}."
+        return Notice("LiveDesk cannot open addresses like {where}.", where=where)
     if isinstance(exc, av.error.InvalidDataError):
-        return f"What comes from {where} is not video LiveDesk can read."
+        return Notice("What comes from {where} is not video LiveDesk can read.", where=where)
     if isinstance(exc, av.error.EOFError | EOFError):
-        return f"{where} ended."
+        return Notice("{where} ended.", where=where)
     code = getattr(exc, "errno", None)
     if code in (errno.EIO, errno.ENETUNREACH, errno.EHOSTUNREACH, errno.EHOSTDOWN):
-        return f"{where} cannot be reached: the address may be wrong, or the network is down."
+        return Notice(
+            "{where} cannot be reached: the address may be wrong, or the network is down.",
+            where=where,
+        )
     if isinstance(exc, av.error.DecoderNotFoundError):
-        return f"{where} sends video in a format LiveDesk cannot decode."
+        return Notice("{where} sends video in a format LiveDesk cannot decode.", where=where)
     return f"{where} {otherwise}."
 
 
@@ -139,7 +152,10 @@ class LiveSource(ThreadSource[VideoFrame]):
             pause = BACKOFF_S[min(attempt, len(BACKOFF_S) - 1)]
             attempt += 1
             self.reconnects += 1
-            self._set_status(SourceState.RECONNECTING, f"{reason} Trying again in {pause:g} s.")
+            self._set_status(
+                SourceState.RECONNECTING,
+                Notice("{reason} Trying again in {pause:g} s.", reason=reason, pause=pause),
+            )
             if self._stop.wait(pause):
                 return
 

@@ -19,6 +19,7 @@ from PySide6.QtCore import QCoreApplication
 
 from capture.media import AUDIO_BLOCK_FRAMES, AUDIO_RATE, AudioBlock, now_ns
 from capture.source import SourceState, ThreadSource
+from streaming.notice import Notice
 
 log = logging.getLogger(__name__)
 
@@ -68,7 +69,12 @@ class MicrophoneSource(ThreadSource[AudioBlock]):
         except Exception as exc:  # PortAudioError, ValueError (no such device), …
             self._stream = None
             self._set_status(
-                SourceState.FAILED, f"Microphone {self.label} could not be opened at 48 kHz: {exc}"
+                SourceState.FAILED,
+                Notice(
+                    "Microphone {device} could not be opened at 48 kHz: {exc}",
+                    device=self.label,
+                    exc=str(exc),
+                ),
             )
             return False
         return True
@@ -109,7 +115,10 @@ class MicrophoneSource(ThreadSource[AudioBlock]):
                     return
                 self._set_status(
                     SourceState.ENDED,
-                    f"Microphone {self.label} stopped sending sound (unplugged?).",
+                    Notice(
+                        "Microphone {device} stopped sending sound (unplugged?).",
+                        device=self.label,
+                    ),
                 )
                 return
             timeout = SILENCE_TIMEOUT_S

@@ -16,6 +16,8 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import Generic, TypeVar
 
+from streaming.notice import Notice
+
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
@@ -42,6 +44,13 @@ class Source(Generic[T]):
 
     #: Human-readable name shown in pickers and the status bar, e.g. "Synthetic test pattern".
     label: str = "source"
+    #: Items lost before delivery (a full hand-off queue, a frame the device failed to give).
+    dropped: int = 0
+    #: Said once running when the source runs otherwise than asked (a camera that cannot do
+    #: 1080p30 runs at what it can); "" when it runs as asked.
+    mode_warning: str = ""
+    #: Samples per second of an audio source's blocks; 0 for a video source.
+    sample_rate: int = 0
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
@@ -112,7 +121,7 @@ class ThreadSource(Source[T]):
         if self._thread is not None:
             return
         self._stop.clear()
-        self._set_status(SourceState.STARTING, f"Opening {self.label}…")
+        self._set_status(SourceState.STARTING, Notice("Opening {device}…", device=self.label))
         if not self._acquire():
             return
         self._thread = threading.Thread(target=self._run, name=self.label, daemon=True)

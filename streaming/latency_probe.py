@@ -1,5 +1,6 @@
 """Glass-to-glass measuring pieces: a stamped source, stamp reading at the encoder and at
-viewers (aiortc, or a Chromium page), and the pages a headless Chromium runs.
+viewers (aiortc, or a Chromium page), and the pages a headless Chromium runs (real files in
+`streaming/latency_pages/`, shipped as package data).
 
 Every timestamp is wall-clock milliseconds (`time.time()` in Python, `performance.timeOrigin +
 performance.now()` in a page): one machine, one clock, so differences across processes are
@@ -15,6 +16,7 @@ import time
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from importlib import resources
 from typing import Any
 
 import av
@@ -224,246 +226,34 @@ CHROMIUM_ARGS = [
     "--disable-renderer-backgrounding",
 ]
 
+
+def _asset(name: str) -> str:
+    return resources.files("streaming.latency_pages").joinpath(name).read_text("utf-8")
+
+
+def _page(name: str, scripts: str) -> str:
+    """The page `name` with `scripts` where it says `/*@scripts*/`."""
+    return _asset(name).replace("/*@scripts*/", scripts)
+
+
 # Injected into a viewer page: reads the stamp of every frame the <video> presents
 # (requestVideoFrameCallback), from the frame's luma through WebCodecs when it can (cheap: only
 # the code's corner is copied), else from a canvas copy of that corner.
-VIEWER_PROBE_JS = (
-    frame_stamp.READER_JS
-    + """
-(() => {
-  const video = document.querySelector('video');
-  const canvas = document.createElement('canvas');
-  const ctx = canvas.getContext('2d', { willReadFrequently: true });
-  const origin = performance.timeOrigin;
-  window.__latency = [];
-  window.__latencyReader = { webcodecs: 0, canvas: 0 };
-  async function read(w, h) {
-    if (window.VideoFrame) {
-      let frame = null;
-      try {
-        frame = new VideoFrame(video);
-        const s = await readStampFrame(frame);
-        if (s) { window.__latencyReader.webcodecs++; return s; }
-      } catch (e) { /* not readable this way: use the canvas */ } finally { if (frame) frame.close(); }
-    }
-    const size = stampBlock(w), cw = STAMP.cols * size, ch = STAMP.rows * size;
-    if (canvas.width !== cw || canvas.height !== ch) { canvas.width = cw; canvas.height = ch; }
-    ctx.drawImage(video, 0, 0, cw, ch, 0, 0, cw, ch);
-    const s = readStamp(ctx, w, h);
-    if (s) window.__latencyReader.canvas++;
-    return s;
-  }
-  async function onFrame(now, meta) {
-    video.requestVideoFrameCallback(onFrame);
-    const shown = origin + (meta.expectedDisplayTime || now);
-    const received = meta.receiveTime ? origin + meta.receiveTime : null;
-    const decodeMs = meta.processingDuration != null ? meta.processingDuration * 1000 : null;
-    const s = await read(meta.width, meta.height);
-    if (s) {
-      window.__latency.push([s.seq, s.timeMs, shown, received, decodeMs, meta.width, meta.height]);
-      if (window.__latency.length > 20000) window.__latency.shift();
-    }
-  }
-  video.requestVideoFrameCallback(onFrame);
-})();
-"""
-)
+VIEWER_PROBE_JS = frame_stamp.READER_JS + _asset("viewer_probe.js")
 
 # Cumulative inbound figures of the page's peer connection (window.livedesk.pc): video, and
 # audio's jitter buffer (a browser holds video back to stay in sync with the sound).
-INBOUND_STATS_JS = """
-async () => {
-  const pc = window.livedesk && window.livedesk.pc;
-  if (!pc) return null;
-  let out = null, audio = null;
-  (await pc.getStats()).forEach((r) => {
-    if (r.type === 'inbound-rtp' && r.kind === 'video') out = {
-      framesDecoded: r.framesDecoded || 0, framesDropped: r.framesDropped || 0,
-      jitterBufferDelay: r.jitterBufferDelay || 0,
-      jitterBufferTargetDelay: r.jitterBufferTargetDelay || 0,
-      jitterBufferMinimumDelay: r.jitterBufferMinimumDelay || 0,
-      jitterBufferEmittedCount: r.jitterBufferEmittedCount || 0,
-      totalDecodeTime: r.totalDecodeTime || 0, frameWidth: r.frameWidth || 0, jitter: r.jitter || 0,
-      frameHeight: r.frameHeight || 0, decoderImplementation: r.decoderImplementation || '' };
-    if (r.type === 'inbound-rtp' && r.kind === 'audio') audio = {
-      jitterBufferDelay: r.jitterBufferDelay || 0,
-      jitterBufferTargetDelay: r.jitterBufferTargetDelay || 0,
-      jitterBufferMinimumDelay: r.jitterBufferMinimumDelay || 0,
-      jitterBufferEmittedCount: r.jitterBufferEmittedCount || 0, jitter: r.jitter || 0 };
-  });
-  if (out) out.audio = audio;
-  return out;
-}
-"""
+INBOUND_STATS_JS = _asset("inbound_stats.js")
 
-_JANUS_JS = """
-async function janusHandle(base) {
-  const tx = () => Math.random().toString(36).slice(2);
-  const post = async (url, body) => {
-    body.transaction = body.transaction || tx();
-    const reply = await (await fetch(url, { method: 'POST', body: JSON.stringify(body) })).json();
-    if (reply.janus === 'error') throw new Error('Janus: ' + reply.error.reason);
-    return reply;
-  };
-  const session = (await post(base, { janus: 'create' })).data.id;
-  const surl = base + '/' + session;
-  const hurl = surl + '/' + (await post(surl, { janus: 'attach', plugin: 'janus.plugin.videoroom' })).data.id;
-  const waiting = {};
-  (async () => {
-    for (;;) {
-      try {
-        const events = await (await fetch(surl + '?maxev=10')).json();
-        for (const ev of [].concat(events)) {
-          if (ev.janus !== 'ack' && waiting[ev.transaction]) { waiting[ev.transaction](ev); delete waiting[ev.transaction]; }
-        }
-      } catch (e) { await new Promise((r) => setTimeout(r, 500)); }
-    }
-  })();
-  setInterval(() => post(surl, { janus: 'keepalive' }).catch(() => {}), 25000);
-  return async (body, jsep) => {
-    const t = tx();
-    const answer = new Promise((resolve) => { waiting[t] = resolve; });
-    const reply = await post(hurl, { janus: 'message', body, jsep, transaction: t });
-    const event = reply.janus === 'ack' ? await answer : reply;
-    const data = event.plugindata && event.plugindata.data;
-    if (data && data.error) throw new Error('Janus: ' + data.error);
-    return event;
-  };
-}
-function gathered(pc) {
-  if (pc.iceGatheringState === 'complete') return Promise.resolve();
-  return new Promise((resolve) => {
-    pc.addEventListener('icegatheringstatechange', () => { if (pc.iceGatheringState === 'complete') resolve(); });
-    setTimeout(resolve, 2000);
-  });
-}
-"""
+# Janus VideoRoom signalling from a page (the two pages below share it).
+_JANUS_JS = _asset("janus.js")
 
 # A Janus VideoRoom viewer page (the relay's own viewer page plays WHEP only).
-JANUS_VIEWER_HTML = (
-    """<!doctype html><html><body style="margin:0;background:#000">
-<video id="video" autoplay muted playsinline style="width:100%"></video>
-<script>"""
-    + _JANUS_JS
-    + """
-async function watch(base, room) {
-  const message = await janusHandle(base);
-  const list = await message({ request: 'listparticipants', room });
-  const feed = list.plugindata.data.participants.find((p) => p.publisher).id;
-  const pc = new RTCPeerConnection();
-  window.livedesk = { pc };
-  const video = document.getElementById('video');
-  const stream = new MediaStream();  // sound and picture together, as the relay's page does
-  video.srcObject = stream;
-  pc.ontrack = (e) => { stream.addTrack(e.track); video.play().catch(() => {}); };
-  const joined = await message({ request: 'join', room, ptype: 'subscriber', streams: [{ feed }] });
-  await pc.setRemoteDescription(joined.jsep);
-  await pc.setLocalDescription(await pc.createAnswer());
-  await gathered(pc);
-  await message({ request: 'start' }, { type: 'answer', sdp: pc.localDescription.sdp, trickle: false });
-}
-</script></body></html>"""
-)
+JANUS_VIEWER_HTML = _page("janus_viewer.html", _JANUS_JS)
 
 # A page that publishes a canvas (test pattern + stamp, drawn 30 times a second) the way a
 # browser would: captureStream, Chromium's own H.264 encoder, WHIP (or Janus) signalling.
-CHROMIUM_PUBLISHER_HTML = (
-    """<!doctype html><html><body style="margin:0">
-<canvas id="canvas"></canvas>
-<script>"""
-    + frame_stamp.READER_JS
-    + _JANUS_JS
-    + """
-let track, stream, tone = null;
-function startCanvas(width, height, fps, withAudio) {
-  if (withAudio) {  // a 440 Hz tone, like our publisher's test audio
-    const audio = new AudioContext();
-    const osc = audio.createOscillator();
-    const gain = audio.createGain();
-    gain.gain.value = 0.1;
-    const out = audio.createMediaStreamDestination();
-    osc.connect(gain).connect(out);
-    osc.start();
-    tone = out.stream.getAudioTracks()[0];
-  }
-  const canvas = document.getElementById('canvas');
-  canvas.width = width; canvas.height = height;
-  const ctx = canvas.getContext('2d');
-  stream = canvas.captureStream(0);
-  track = stream.getVideoTracks()[0];
-  track.contentHint = 'motion';
-  const t0 = performance.now();
-  let seq = 0;
-  function draw() {
-    const offset = (seq * 8) % width;
-    for (let i = 0; i < 16; i++) {
-      ctx.fillStyle = 'hsl(' + (i * 22) + ',70%,50%)';
-      const x = ((i * width / 8 - offset) % (2 * width) + 2 * width) % (2 * width) - width / 8;
-      ctx.fillRect(x, 0, width / 8 + 1, height);
-    }
-    const box = height / 6;
-    ctx.fillStyle = '#fff';
-    ctx.fillRect((width - box) * (0.5 + 0.5 * Math.sin(seq / 23)), (height - box) * (0.5 + 0.5 * Math.sin(seq / 17)), box, box);
-    drawStamp(ctx, width, performance.timeOrigin + performance.now(), seq);
-    track.requestFrame();
-    seq++;
-    setTimeout(draw, Math.max(0, t0 + seq * 1000 / fps - performance.now()));
-  }
-  draw();
-}
-// Chromium's sender starts near 300 kbps and climbs only as the receiver's feedback allows;
-// an aiortc relay's estimate keeps it low, and at a held 1080p it would then drop to a few
-// frames a second. Give it the same bitrate range as our encoder, as a real deployment would
-// (x-google-*-bitrate in the answer's H.264 format parameters).
-function withBitrates(sdp, range) {
-  const kbps = (b) => Math.round(b / 1000);
-  return sdp.replace(/a=fmtp:[0-9]+ .*profile-level-id.*/g, (line) =>
-    line + ';x-google-min-bitrate=' + kbps(range.min) + ';x-google-start-bitrate=' +
-    kbps(range.start) + ';x-google-max-bitrate=' + kbps(range.max));
-}
-function newPc(maxBitrate) {
-  const pc = new RTCPeerConnection();
-  window.livedesk = { pc };
-  const tr = pc.addTransceiver(track, { direction: 'sendonly', streams: [stream],
-                                        sendEncodings: [{ maxBitrate }] });
-  if (tone) pc.addTransceiver(tone, { direction: 'sendonly', streams: [stream] });
-  const caps = RTCRtpSender.getCapabilities('video').codecs;
-  tr.setCodecPreferences(caps.filter((c) => (c.mimeType === 'video/H264' &&
-    c.sdpFmtpLine.includes('packetization-mode=1') && c.sdpFmtpLine.includes('42e01f')) || c.mimeType === 'video/rtx'));
-  return pc;
-}
-async function publishWhip(url, token, range) {
-  const pc = newPc(range.max);
-  await pc.setLocalDescription(await pc.createOffer());
-  await gathered(pc);
-  const r = await fetch(url, { method: 'POST', body: pc.localDescription.sdp,
-    headers: { 'Content-Type': 'application/sdp', 'Authorization': 'Bearer ' + token } });
-  if (r.status !== 201) throw new Error('WHIP ' + r.status + ': ' + await r.text());
-  await pc.setRemoteDescription({ type: 'answer', sdp: withBitrates(await r.text(), range) });
-  await keepResolution(pc);
-}
-// Like our publisher, hold the resolution and let the frame rate give under CPU pressure
-// (Chromium's default for a canvas would otherwise drop to 360p, not a like-for-like anchor).
-async function keepResolution(pc) {
-  for (const sender of pc.getSenders()) {
-    if (!sender.track || sender.track.kind !== 'video') continue;
-    const params = sender.getParameters();
-    params.degradationPreference = 'maintain-resolution';
-    await sender.setParameters(params);
-  }
-}
-async function publishJanus(base, room, range) {
-  const message = await janusHandle(base);
-  const pc = newPc(range.max);
-  await pc.setLocalDescription(await pc.createOffer());
-  await gathered(pc);
-  const joined = await message({ request: 'joinandconfigure', room, ptype: 'publisher', display: 'Chromium' },
-                               { type: 'offer', sdp: pc.localDescription.sdp, trickle: false });
-  await pc.setRemoteDescription({ type: 'answer', sdp: withBitrates(joined.jsep.sdp, range) });
-  await keepResolution(pc);
-}
-</script></body></html>"""
-)
+CHROMIUM_PUBLISHER_HTML = _page("chromium_publisher.html", frame_stamp.READER_JS + _JANUS_JS)
 
 
 def page_samples(rows: list[list[Any]]) -> list[Sample]:

@@ -55,6 +55,7 @@ from streaming.encoder import EncodedPacket
 from streaming.h264 import PROFILES
 from streaming.loop_thread import LoopThread
 from streaming.media_tracks import EncodedTrack
+from streaming.notice import Notice, message_of
 from streaming.output import Figures, Output, OutputState
 from streaming.whip import IceServer, WhipClient, WhipError, WhipSession, url_origin
 
@@ -349,13 +350,13 @@ class Publisher(Output):
         lost_at: float | None = None
         delay = RECONNECT_RETRY_FIRST_S
         try:
-            self._set_state(PublishState.CONNECTING, "Connecting to the relay…")
+            self._set_state(PublishState.CONNECTING, Notice("Connecting to the relay…"))
             while True:
                 try:
                     await self._session()
-                    raise ConnectionLost("The relay closed the connection.")
+                    raise ConnectionLost(Notice("The relay closed the connection."))
                 except (ConnectionLost, WhipError) as exc:
-                    message = exc.message if isinstance(exc, WhipError) else str(exc)
+                    message = message_of(exc)
                     was_live = self._live_since is not None
                     self._live_since = None
                     if lost_at is None and not was_live:
@@ -371,25 +372,33 @@ class Publisher(Output):
                     if window is not None and time.monotonic() - lost_at > window:
                         self._set_state(
                             PublishState.FAILED,
-                            f"Gave up reconnecting after {window:.0f} s. Last problem: {message}",
+                            Notice(
+                                "Gave up reconnecting after {window:.0f} s. Last problem: {message}",
+                                window=window,
+                                message=message,
+                            ),
                         )
                         return
                     wait_s = getattr(exc, "retry_after", None) or delay
                     self._set_state(
                         PublishState.RECONNECTING,
-                        f"Connection lost ({message}) Reconnecting in {max(1, round(wait_s))} s…",
+                        Notice(
+                            "Connection lost ({message}) Reconnecting in {wait} s…",
+                            message=message,
+                            wait=max(1, round(wait_s)),
+                        ),
                     )
                     await asyncio.sleep(wait_s)
                     delay = min(delay * 2, RECONNECT_RETRY_MAX_S)
                 except NegotiationFailed as exc:
-                    self._set_state(PublishState.FAILED, str(exc))
+                    self._set_state(PublishState.FAILED, message_of(exc))
                     return
         except asyncio.CancelledError:
-            self._set_state(PublishState.IDLE, "Stopped.")
+            self._set_state(PublishState.IDLE, Notice("Stopped."))
             raise
         except Exception as exc:  # never let an unexpected error vanish silently
             log.exception("publisher failed")
-            self._set_state(PublishState.FAILED, f"Unexpected error: {exc}")
+            self._set_state(PublishState.FAILED, Notice("Unexpected error: {exc}", exc=str(exc)))
 
     async def _session(self) -> None:
         """One session: offer, answer, connect, then watch it until it is lost."""
@@ -421,15 +430,20 @@ class Publisher(Output):
                 await pc.setRemoteDescription(RTCSessionDescription(answer, "answer"))
             except Exception as exc:
                 raise NegotiationFailed(
-                    "The relay's answer is not a usable WebRTC description "
-                    f"({type(exc).__name__}: {str(exc)[:120]})."
+                    Notice(
+                        "The relay's answer is not a usable WebRTC description ({error}).",
+                        error=f"{type(exc).__name__}: {str(exc)[:120]}",
+                    )
                 ) from None
             if video_track is not None and self.adapter is not None:
                 self._pace(pc)
             await self._wait_connected(pc)
             self._live_since = time.monotonic()
             where = getattr(self.signalling, "where", lambda: "")()
-            self._set_state(PublishState.LIVE, f"Live via {where}." if where else "Live.")
+            self._set_state(
+                PublishState.LIVE,
+                Notice("Live via {where}.", where=where) if where else Notice("Live."),
+            )
             await self._watch(pc, video_track, counters)
         finally:
             with self._tracks_lock:
@@ -444,12 +458,14 @@ class Publisher(Output):
         deadline = time.monotonic() + self.options.connect_timeout_s
         while pc.connectionState != "connected":
             if pc.connectionState in ("failed", "closed"):
-                raise ConnectionLost("The media connection to the relay failed (ICE/DTLS).")
+                raise ConnectionLost(Notice("The media connection to the relay failed (ICE/DTLS)."))
             if time.monotonic() > deadline:
                 raise ConnectionLost(
-                    "The relay answered, but no media connection came up within "
-                    f"{self.options.connect_timeout_s:.0f} s (a firewall, or a TURN server "
-                    "may be needed)."
+                    Notice(
+                        "The relay answered, but no media connection came up within "
+                        "{timeout:.0f} s (a firewall, or a TURN server may be needed).",
+                        timeout=self.options.connect_timeout_s,
+                    )
                 )
             await asyncio.sleep(0.05)
 
@@ -462,13 +478,17 @@ class Publisher(Output):
         while True:
             await asyncio.sleep(1.0)
             if pc.connectionState in ("failed", "closed"):
-                raise ConnectionLost("The media connection to the relay failed.")
+                raise ConnectionLost(Notice("The media connection to the relay failed."))
             stats = await self._collect(pc, video, counters, meter)
             if stats.latest_report is not None:
                 last_report = max(last_report or 0.0, stats.latest_report)
             silent = 0.0 if last_report is None else time.monotonic() - last_report
             if silent > self.options.silence_timeout_s:
-                raise ConnectionLost(f"The relay stopped confirming our media {silent:.0f} s ago.")
+                raise ConnectionLost(
+                    Notice(
+                        "The relay stopped confirming our media {silent:.0f} s ago.", silent=silent
+                    )
+                )
             if self.adapter is not None:
                 self._adapt(stats.figures, counters)
             self.stats = stats.figures

@@ -26,6 +26,7 @@ from pathlib import Path
 from streaming.encoder import EncodedPacket
 from streaming.h264 import VideoProfile
 from streaming.mux import Muxer
+from streaming.notice import Notice
 from streaming.output import Figures, Output, OutputState
 
 log = logging.getLogger(__name__)
@@ -94,18 +95,26 @@ class Recorder(Output):
             folder.mkdir(parents=True, exist_ok=True)
             free = shutil.disk_usage(folder).free
         except OSError as exc:
-            self.set_state(OutputState.FAILED, f"Cannot record in {folder}: {_plain(exc)}")
+            self.set_state(
+                OutputState.FAILED,
+                Notice("Cannot record in {folder}: {reason}", folder=folder, reason=_plain(exc)),
+            )
             return
         if free < self.min_free_bytes:
             self.set_state(
                 OutputState.FAILED,
-                f"Not recording: only {megabytes(free)} free in {folder} "
-                f"(at least {megabytes(self.min_free_bytes)} needed). Free some space or "
-                "choose another recording folder.",
+                Notice(
+                    "Not recording: only {free} free in {folder} (at least {needed} needed). "
+                    "Free some space or choose another recording folder.",
+                    free=megabytes(free),
+                    folder=folder,
+                    needed=megabytes(self.min_free_bytes),
+                ),
             )
             return
         self.set_state(
-            OutputState.CONNECTING, f"Waiting for the first keyframe to record {self.path.name}…"
+            OutputState.CONNECTING,
+            Notice("Waiting for the first keyframe to record {name}…", name=self.path.name),
         )
         self._accepting = True
         self._thread = threading.Thread(target=self._write, name="recorder", daemon=True)
@@ -146,7 +155,7 @@ class Recorder(Output):
                     audio = self.feed.audio_info("aac") if self.feed and self.audio_codec else None
                     video = packet.info if packet.kind == "video" else None
                     writer = Muxer(str(self.path), "mp4", _MP4_OPTIONS, video, audio, packet)
-                    self.set_state(OutputState.LIVE, f"Recording to {self.path}.")
+                    self.set_state(OutputState.LIVE, Notice("Recording to {path}.", path=self.path))
                 writer.write(packet)
                 self._bytes = self._size()
                 self._duration_s = writer.duration_s
@@ -157,28 +166,38 @@ class Recorder(Output):
         except OSError as exc:
             self._accepting = False
             reason = (
-                "the disk is full"
+                Notice("the disk is full")
                 if exc.errno in (errno.ENOSPC, errno.EFBIG, errno.EDQUOT)
                 else _plain(exc)
             )
             self._close(writer)
             self.set_state(
                 OutputState.FAILED,
-                f"Recording stopped after {self._duration_s:.0f} s: {reason}. The file so far "
-                f"({self.path.name}) is kept and plays; the stream goes on.",
+                Notice(
+                    "Recording stopped after {seconds:.0f} s: {reason}. The file so far "
+                    "({name}) is kept and plays; the stream goes on.",
+                    seconds=self._duration_s,
+                    reason=reason,
+                    name=self.path.name,
+                ),
             )
             return
         except Exception as exc:  # never let an unexpected error vanish silently
             self._accepting = False
             log.exception("recorder failed")
             self._close(writer)
-            self.set_state(OutputState.FAILED, f"Recording stopped: {exc}")
+            self.set_state(OutputState.FAILED, Notice("Recording stopped: {exc}", exc=str(exc)))
             return
         self._close(writer)
         if writer is not None:
-            self.set_state(OutputState.IDLE, f"Recorded {self._duration_s:.0f} s to {self.path}.")
+            self.set_state(
+                OutputState.IDLE,
+                Notice(
+                    "Recorded {seconds:.0f} s to {path}.", seconds=self._duration_s, path=self.path
+                ),
+            )
         else:
-            self.set_state(OutputState.IDLE, "Recording stopped before the first picture.")
+            self.set_state(OutputState.IDLE, Notice("Recording stopped before the first picture."))
 
     def _close(self, writer: Muxer | None) -> None:
         if writer is not None:
@@ -200,19 +219,19 @@ class Recorder(Output):
         except OSError:
             return
         warning = (
-            f"Space is running low: {megabytes(free)} left for the recording."
+            Notice("Space is running low: {free} left for the recording.", free=megabytes(free))
             if free < self.warn_free_bytes
             else ""
         )
         if warning != self.warning:
             self.warning = warning
-            self.set_state(self.state, warning or f"Recording to {self.path}.")
+            self.set_state(self.state, warning or Notice("Recording to {path}.", path=self.path))
 
 
 def _plain(exc: OSError) -> str:
     """An OS error in plain words, without the errno number."""
     if exc.errno in (errno.ENOSPC, errno.EFBIG, errno.EDQUOT):
-        return "the disk is full"
+        return Notice("the disk is full")
     if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
-        return "no permission to write there"
+        return Notice("no permission to write there")
     return exc.strerror or str(exc)

@@ -25,6 +25,7 @@ from app.frozen import module_command
 from streaming.encoder import EncodedPacket
 from streaming.h264 import VideoProfile
 from streaming.mux import Muxer
+from streaming.notice import Notice
 from streaming.output import Figures, Output, OutputState
 
 log = logging.getLogger(__name__)
@@ -114,7 +115,9 @@ class RtmpOutput(Output):
         if self._thread is not None:
             return
         self._running = True
-        self.set_state(OutputState.CONNECTING, f"Connecting to {self.label}…")
+        self.set_state(
+            OutputState.CONNECTING, Notice("Connecting to {destination}…", destination=self.label)
+        )
         self._thread = threading.Thread(target=self._run, name="rtmp-output", daemon=True)
         self._thread.start()
 
@@ -155,15 +158,17 @@ class RtmpOutput(Output):
                 self._reconnects += 1
                 self.set_state(
                     OutputState.RECONNECTING,
-                    f"Connection to {self.label} lost ({exc}). Reconnecting in {RETRY_S:.0f} s…",
+                    f"Connection to {self.label} lost ({exc}), reconnecting in {RETRY_S:.0f} s…",
                 )
                 self._pause(RETRY_S)
             except Exception as exc:  # never let an unexpected error vanish silently
                 log.exception("RTMP output failed")
-                self._fail(f"Unexpected error: {exc}")
+                self._fail(f"Sending to {self.label} stopped on an unexpected error ({exc}).")
                 return
         self._accepting = False
-        self.set_state(OutputState.IDLE, f"Stopped sending to {self.label}.")
+        self.set_state(
+            OutputState.IDLE, Notice("Stopped sending to {destination}.", destination=self.label)
+        )
 
     def _fail(self, message: str) -> None:
         self._accepting = False
@@ -227,7 +232,7 @@ class RtmpOutput(Output):
     def _went_live(self) -> None:
         self._live_since = time.monotonic()
         self._ever_live = True
-        self.set_state(OutputState.LIVE, f"Live on {self.label}.")
+        self.set_state(OutputState.LIVE, Notice("Live on {destination}.", destination=self.label))
 
     def _explain(self, said: str | None) -> str:
         if said is not None and said.startswith("refused"):

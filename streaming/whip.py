@@ -20,6 +20,8 @@ from urllib.parse import urljoin, urlsplit
 import aiohttp
 from multidict import CIMultiDictProxy
 
+from streaming.notice import Notice, template
+
 log = logging.getLogger(__name__)
 
 SDP_TYPE = "application/sdp"
@@ -131,23 +133,43 @@ def _retry_after(value: str | None) -> float | None:
 
 #: Status → (error class, what it means in plain words); "{http}" becomes "HTTP 4xx".
 _STATUS_ERRORS: dict[int, tuple[type[WhipError], str]] = {
-    400: (WhipBadRequest, "rejected the request as malformed ({http})."),
-    401: (WhipUnauthorized, "refused the token ({http}). Check the token."),
+    400: (
+        WhipBadRequest,
+        template("The relay at {where} rejected the request as malformed ({http})."),
+    ),
+    401: (
+        WhipUnauthorized,
+        template("The relay at {where} refused the token ({http}). Check the token."),
+    ),
     403: (
         WhipForbidden,
-        "does not allow this token here ({http}). Check that the token is for this stream.",
+        template(
+            "The relay at {where} does not allow this token here ({http}). "
+            "Check that the token is for this stream."
+        ),
     ),
-    404: (WhipNotFound, "has nothing at this address ({http}). Check the relay URL."),
-    405: (WhipNotAllowed, "does not support this ({http})."),
+    404: (
+        WhipNotFound,
+        template("The relay at {where} has nothing at this address ({http}). Check the relay URL."),
+    ),
+    405: (WhipNotAllowed, template("The relay at {where} does not support this ({http}).")),
     409: (
         WhipConflict,
-        "says this stream is already being published ({http}). "
-        "Stop the other publisher or use another stream.",
+        template(
+            "The relay at {where} says this stream is already being published ({http}). "
+            "Stop the other publisher or use another stream."
+        ),
     ),
-    412: (WhipPreconditionFailed, "says the session changed meanwhile ({http})."),
+    412: (
+        WhipPreconditionFailed,
+        template("The relay at {where} says the session changed meanwhile ({http})."),
+    ),
     422: (
         WhipUnprocessable,
-        "cannot accept our media ({http}): it may not support H.264 video or Opus audio.",
+        template(
+            "The relay at {where} cannot accept our media ({http}): it may not support H.264 "
+            "video or Opus audio."
+        ),
     ),
 }
 
@@ -158,22 +180,39 @@ def error_for_status(status: int, url: str, retry_after: str | None = None) -> W
     known = _STATUS_ERRORS.get(status)
     if known is not None:
         cls, sentence = known
-        return cls(f"The relay at {where} " + sentence.format(http=f"HTTP {status}"), status)
+        return cls(Notice(sentence, where=where, http=f"HTTP {status}"), status)
     if status == 429:
         seconds = _retry_after(retry_after)
-        when = f" in {seconds:.0f} s" if seconds is not None else " in a moment"
         return WhipRateLimited(
-            f"The relay at {where} is limiting attempts (HTTP 429); trying again{when}.",
+            Notice(
+                "The relay at {where} is limiting attempts (HTTP 429); trying again in {seconds:.0f} s.",
+                where=where,
+                seconds=seconds,
+            )
+            if seconds is not None
+            else Notice(
+                "The relay at {where} is limiting attempts (HTTP 429); trying again in a moment.",
+                where=where,
+            ),
             status,
             seconds,
         )
     if 500 <= status <= 599:
         return WhipServerError(
-            f"The relay at {where} had an internal problem (HTTP {status}). Try again shortly.",
+            Notice(
+                "The relay at {where} had an internal problem (HTTP {status}). Try again shortly.",
+                where=where,
+                status=status,
+            ),
             status,
         )
     return WhipProtocolError(
-        f"The relay at {where} answered with unexpected HTTP status {status}.", status
+        Notice(
+            "The relay at {where} answered with unexpected HTTP status {status}.",
+            where=where,
+            status=status,
+        ),
+        status,
     )
 
 
@@ -302,7 +341,9 @@ class WhipClient:
     ) -> None:
         parts = urlsplit(endpoint)
         if parts.scheme not in ("http", "https") or not parts.hostname:
-            raise WhipError(f"“{endpoint[:80]}” is not an http:// or https:// URL.")
+            raise WhipError(
+                Notice("“{endpoint}” is not an http:// or https:// URL.", endpoint=endpoint[:80])
+            )
         self.endpoint = endpoint
         self._token = token or None
         self._timeout_s = timeout_s
@@ -402,17 +443,28 @@ class WhipClient:
                     status, answer_headers = response.status, response.headers
             except TimeoutError:
                 raise WhipTimeout(
-                    f"The relay at {url_origin(url)} did not answer within {self._timeout_s:g} s."
+                    Notice(
+                        "The relay at {where} did not answer within {seconds:g} s.",
+                        where=url_origin(url),
+                        seconds=self._timeout_s,
+                    )
                 ) from None
             except aiohttp.ClientConnectorError as exc:
                 raise WhipUnreachable(
-                    f"Cannot reach the relay at {url_origin(url)} ({_reason(exc)}). "
-                    "Check the URL and that the relay is running."
+                    Notice(
+                        "Cannot reach the relay at {where} ({reason}). "
+                        "Check the URL and that the relay is running.",
+                        where=url_origin(url),
+                        reason=_reason(exc),
+                    )
                 ) from None
             except aiohttp.ClientError as exc:
                 raise WhipUnreachable(
-                    f"The connection to the relay at {url_origin(url)} failed "
-                    f"({type(exc).__name__})."
+                    Notice(
+                        "The connection to the relay at {where} failed ({error}).",
+                        where=url_origin(url),
+                        error=type(exc).__name__,
+                    )
                 ) from None
             log.debug("%s %s -> %d", method, url_origin(url), status)
             if status in (307, 308):
@@ -445,6 +497,6 @@ def _downgrades(original: str, target: str) -> bool:
 def _reason(exc: aiohttp.ClientConnectorError) -> str:
     err = getattr(exc, "os_error", None)
     if isinstance(err, ConnectionRefusedError):
-        return "connection refused"
+        return Notice("connection refused")
     text = getattr(err, "strerror", None) or str(err or exc)
     return text.split(" [")[0][:80]

@@ -14,12 +14,31 @@ import json
 import sys
 import time
 
-from PySide6.QtWidgets import QApplication, QWidget
+from PySide6.QtWidgets import QApplication, QScrollArea, QTabBar, QWidget
 
 
 def fully_visible(widget: QWidget) -> bool:
     """Shown and not clipped by a scroll area or the window edge."""
     return widget.isVisible() and widget.visibleRegion().boundingRect() == widget.rect()
+
+
+def cut_tabs(window: QWidget) -> list[str]:
+    """Tab names shown shorter than they are (elided: "Devi…")."""
+    return [
+        bar.tabText(i)
+        for bar in window.findChildren(QTabBar)
+        if bar.isVisible()
+        for i in range(bar.count())
+        if bar.tabRect(i).width() < bar.tabSizeHint(i).width()
+    ]
+
+
+def scrolls_sideways(widget: QWidget) -> bool:
+    """`widget` sits in a scroll area that is wider than its view (a sideways scroll bar)."""
+    parent = widget.parentWidget()
+    while parent is not None and not isinstance(parent, QScrollArea):
+        parent = parent.parentWidget()
+    return parent is not None and parent.horizontalScrollBar().maximum() > 0
 
 
 def main(argv: list[str]) -> int:
@@ -74,6 +93,8 @@ def main(argv: list[str]) -> int:
         "badge_visible": window.on_air_badge.isVisible(),
         "badge": window.on_air_badge.text(),
         "status": window.status_text(),
+        "cut_tabs": cut_tabs(window),
+        "golive_scrolls_sideways": scrolls_sideways(panel),
     }
     window.grab().save(out)
     window.close_now()

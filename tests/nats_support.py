@@ -118,12 +118,18 @@ class EdgeProcess:
     """`livedesk hub --nats …` in its own process; `url` once it has printed its JSON line."""
 
     def __init__(
-        self, servers: list[str], token: str, room: str = "test", replicas: int = 1
+        self,
+        servers: list[str],
+        token: str,
+        room: str = "test",
+        replicas: int = 1,
+        extra: tuple[str, ...] = (),
     ) -> None:
         env = dict(os.environ, LIVEDESK_HOST_TOKEN=token)
         args = [sys.executable, "-m", "app", "hub", "--nats", *servers, "--port", "0"]
         args += ["--room", room, "--replicas", str(replicas), "--no-address-limits"]
         args += ["--viewer-rate", "100000", "--viewer-burst", "100000"]
+        args += extra
         self.proc = subprocess.Popen(args, env=env, stdout=subprocess.PIPE, text=True)
         assert self.proc.stdout is not None
         line = self.proc.stdout.readline()

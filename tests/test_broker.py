@@ -13,6 +13,7 @@ from pathlib import Path
 import aiohttp
 import nats
 import pytest
+from websockets.sync.client import connect
 
 from streaming.interaction.broker.room import RoomConfig
 from streaming.interaction.serve import HubServer
@@ -43,6 +44,13 @@ def danmaku(texts: list[str]) -> list[str]:
 
 def texts_of(collector: Collector) -> list[str]:
     return [e["text"] for e in collector.events() if e["type"] == "danmaku"]
+
+
+def viewer_refused(url: str) -> dict[str, str]:
+    """What a viewer the hub does not take is told first."""
+    with connect(url, open_timeout=10) as ws:
+        (first,) = json.loads(ws.recv(timeout=10))
+    return first
 
 
 async def storm(urls: list[str], viewers_per_edge: int, per_viewer: int, rate: float) -> int:
@@ -279,3 +287,39 @@ async def _stream_leader(urls: list[str], stream: str) -> str:
         return str(info.cluster.leader)
     finally:
         await nc.close()
+
+
+def test_killing_an_edge_its_viewers_resume_on_another_keeping_their_ids(node: NatsNode) -> None:
+    """Viewers of a killed edge reconnect to another with their welcome's session: the host
+    sees the same viewer ids before and after. A full edge tells the next viewer so."""
+    capped = ("--max-viewers", "3")
+    edges = [EdgeProcess([node.url], TOKEN, room="p3", extra=capped) for _ in range(2)]
+    try:
+        with Collector(edges[1].url + "/ws/host") as host:
+            before = [viewer(edges[0].url + "/ws/viewer") for _ in range(3)]
+            refused = viewer_refused(edges[0].url + "/ws/viewer")
+            assert refused["code"] == "full"
+            for i, (ws, _) in enumerate(before):
+                ws.send(danmaku([f"before-{i}"])[0])
+            wait_for(lambda: len(texts_of(host)) == 3)
+            edges[0].kill()
+            killed = time.monotonic()
+            after = [
+                viewer(f"{edges[1].url}/ws/viewer?session={welcome['session']}")
+                for _, welcome in before
+            ]
+            recovery_s = time.monotonic() - killed
+            for i, (ws, _) in enumerate(after):
+                ws.send(danmaku([f"after-{i}"])[0])
+            wait_for(lambda: len(texts_of(host)) == 6)
+            said = {e["text"]: e["user"]["id"] for e in host.events() if e["type"] == "danmaku"}
+            for ws, _ in after:
+                ws.close()
+    finally:
+        for e in edges:
+            e.stop()
+    print(f"viewers back on another edge {recovery_s * 1000:.0f} ms after the kill")
+    ids = [welcome["user"]["id"] for _, welcome in before]
+    assert len(set(ids)) == 3
+    assert [welcome["user"]["id"] for _, welcome in after] == ids
+    assert [said[f"before-{i}"] for i in range(3)] == [said[f"after-{i}"] for i in range(3)] == ids

@@ -1,7 +1,8 @@
 """The console as a host opens it on a 1366×768 laptop and a 1920×1080 screen, in Chinese and in
 English: it fits the screen, Go live, the live state and at least six question rows are in
 sight without scrolling, the on-air badge, title and status bar say LIVE with the time; and
-quitting (with the assistant window open and minimised, while live) ends the process.
+quitting (with the assistant window open and minimised, while live) ends the process, and
+Ctrl+Q pressed in the assistant window quits too, asking first while live.
 
 Each console runs in its own process (the screen size is fixed when Qt starts). Screenshots go
 to $LIVEDESK_SCREENSHOTS if set (to look at them), else to the test's tmp folder.
@@ -18,6 +19,12 @@ from pathlib import Path
 
 import psutil
 import pytest
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
+
+from app.console_core import ConsoleCore
+from widgets.audience_feature import AudienceViews
+from widgets.main_window import MainWindow
 
 ROOT = Path(__file__).resolve().parent.parent
 MIN_QUESTION_ROWS = 6
@@ -76,6 +83,7 @@ def test_the_console_fits_the_screen(
     assert figures["go_live_visible"] and figures["state_visible"], figures
     assert figures["question_rows"] >= MIN_QUESTION_ROWS, figures
     assert figures["question_table_visible"], figures
+    assert not figures["cut_tabs"] and not figures["golive_scrolls_sideways"], figures
     assert shot.stat().st_size > 10_000
     if width == 1920:  # the big screen's room goes to the questions
         assert figures["question_rows"] >= 15, figures
@@ -124,3 +132,49 @@ def _running(pid: int) -> bool:
         return psutil.Process(pid).status() != psutil.STATUS_ZOMBIE
     except psutil.NoSuchProcess:
         return False
+
+
+def _ctrl_q_answering(qtbot, target: QWidget, answer: QMessageBox.StandardButton) -> str:
+    """Press Ctrl+Q in `target`, answer the question it raises; returns the question."""
+    asked: list[str] = []
+
+    def reply() -> None:
+        box = QApplication.activeModalWidget()
+        if isinstance(box, QMessageBox):
+            asked.append(box.text())
+            box.button(answer).click()
+        else:
+            QTimer.singleShot(50, reply)
+
+    target.activateWindow()  # as the window manager does again once a dialog is answered
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is target, timeout=5000)
+    QTimer.singleShot(50, reply)
+    qtbot.keyClick(target, Qt.Key.Key_Q, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: bool(asked), timeout=5000)
+    return asked[0]
+
+
+def test_ctrl_q_in_the_assistant_window_asks_then_ends_the_show(qtbot) -> None:
+    """The assistant window has the focus when the host presses Ctrl+Q: while live the console
+    asks first ("No" keeps the show going), then ends it and both windows close."""
+    core = ConsoleCore()
+    window = MainWindow(core)
+    qtbot.addWidget(window)
+    core.start()
+    window.show()
+    try:
+        qtbot.waitUntil(lambda: core.golive.embedded is not None, timeout=15_000)
+        core.golive.go_live()
+        qtbot.waitUntil(lambda: core.golive.state.value == "live", timeout=20_000)
+        views = window.findChild(AudienceViews, "audience-views")
+        assert views is not None
+        assistant = views.open_assistant()
+        question = _ctrl_q_answering(qtbot, assistant, QMessageBox.StandardButton.No)
+        assert "live" in question.lower()
+        qtbot.wait(200)
+        assert window.isVisible() and assistant.isVisible() and core.golive.busy
+        _ctrl_q_answering(qtbot, assistant, QMessageBox.StandardButton.Yes)
+        qtbot.waitUntil(lambda: not window.isVisible() and not assistant.isVisible(), timeout=5000)
+    finally:
+        window.close_now()
+        core.shutdown()

@@ -141,6 +141,9 @@ def test_relay_disappearing_shows_reconnecting_and_gui_keeps_running(qtbot, pane
     relay.stop()
     qtbot.waitUntil(lambda: panel.state_label.text() == "Reconnecting…", timeout=15_000)
     assert "Connection lost" in panel.message_label.text()
+    held = panel.elapsed_label.text()
+    qtbot.wait(2200)  # time on air holds while viewers have no picture
+    assert panel.elapsed_label.text() == held
     relay.restart()
     qtbot.waitUntil(lambda: panel.state_label.text() == "LIVE", timeout=25_000)
     panel.stop_button.click()

@@ -13,7 +13,7 @@ import time
 import pytest
 from interaction_support import TOKEN, Collector
 from waiting import wait_for
-from websockets.exceptions import InvalidStatus
+from websockets.exceptions import ConnectionClosed, InvalidStatus
 from websockets.sync.client import connect
 
 from streaming.guard.connections import ServerLimits
@@ -225,3 +225,31 @@ def test_malformed_http_gets_a_plain_400_and_one_log_line(hub, caplog):
         assert answer.startswith(b"HTTP/1.0 400") and answer.endswith(b"Malformed HTTP request.")
     assert not any(r.exc_info for r in caplog.records)
     assert sum("malformed HTTP" in r.getMessage() for r in caplog.records) == 1
+
+
+def test_a_full_hub_says_so_and_a_session_keeps_the_viewer_id():
+    with HubServer(TOKEN, HubLimits(max_viewers=2)) as srv:
+        url = srv.viewer_url
+        first = connect(url, open_timeout=5, legacy=True)
+        welcome = json.loads(first.recv(timeout=5))[0]
+        second = connect(url, open_timeout=5, legacy=True)
+        second.recv(timeout=5)
+        refused = connect(url, open_timeout=5, legacy=True)
+        (error,) = json.loads(refused.recv(timeout=5))
+        assert error["type"] == "error" and error["code"] == "full"
+        assert "full" in error["message"]
+        with pytest.raises(ConnectionClosed) as closed:
+            refused.recv(timeout=5)
+        assert closed.value.rcvd is not None and closed.value.rcvd.code == 1013
+        first.close()
+        wait_for(lambda: srv.hub.stats()["viewers"] == 1)
+        back = connect(f"{url}?session={welcome['session']}", open_timeout=5, legacy=True)
+        again = json.loads(back.recv(timeout=5))[0]
+        assert again["user"] == welcome["user"] and again["session"] == welcome["session"]
+        back.close()
+        forged = welcome["session"].split(".")[0] + ".AAAAAAAAAAAAAAAAAAAAAA"
+        wait_for(lambda: srv.hub.stats()["viewers"] == 1)
+        stranger = connect(f"{url}?session={forged}", open_timeout=5, legacy=True)
+        assert json.loads(stranger.recv(timeout=5))[0]["user"] != welcome["user"]
+        stranger.close()
+        second.close()

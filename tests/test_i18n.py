@@ -4,12 +4,14 @@ the host picked one."""
 
 from __future__ import annotations
 
+import asyncio
 import re
+import subprocess
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 
 import pytest
-from PySide6.QtCore import QLocale, QModelIndex, Qt
+from PySide6.QtCore import QLocale, QModelIndex, Qt, QTranslator
 from PySide6.QtWidgets import (
     QAbstractButton,
     QComboBox,
@@ -25,7 +27,10 @@ from PySide6.QtWidgets import (
 
 from app import i18n
 from app.console_core import ConsoleCore
+from app.i18n_update import notice_templates
 from app.settings import Settings
+from streaming.notice import Notice, message_of
+from streaming.whip import WhipClient, WhipError
 from widgets.audience_feature import AudienceViews
 from widgets.main_window import MainWindow
 
@@ -147,3 +152,68 @@ def test_the_compiled_catalogue_follows_its_source(tmp_path, monkeypatch) -> Non
     monkeypatch.setattr(i18n, "TRANSLATIONS_DIR", tmp_path)
     second = i18n.compiled(i18n.CHINESE)
     assert second is not None and second != first and second.exists()
+
+
+def test_a_notice_from_below_is_translated_where_it_is_shown(qapp, tmp_path) -> None:
+    """The layers without Qt send `Notice`s: English text for logs, and a template with its
+    arguments (a nested notice too) that the console translates; a translation whose
+    placeholders do not fit falls back to English instead of failing."""
+    source = tmp_path / "t.ts"
+    source.write_text(
+        '<?xml version="1.0" encoding="utf-8"?><!DOCTYPE TS><TS version="2.1" language="zh_CN">'
+        "<context><name>Notice</name>"
+        "<message><source>Lost ({why}) retry in {wait} s…</source>"
+        "<translation>中断（{why}），{wait} 秒后重试…</translation></message>"
+        "<message><source>the disk is full</source><translation>磁盘已满</translation></message>"
+        "<message><source>Bad {x}</source><translation>坏 {y}</translation></message>"
+        "</context></TS>",
+        encoding="utf-8",
+    )
+    qm = tmp_path / "t.qm"
+    tool = i18n.lrelease()
+    assert tool is not None
+    subprocess.run([tool, "-silent", str(source), "-qm", str(qm)], check=True)
+    notice = Notice("Lost ({why}) retry in {wait} s…", why=Notice("the disk is full"), wait=3)
+    assert notice == "Lost (the disk is full) retry in 3 s…"
+    assert message_of(ConnectionError(notice)) is notice  # str(exc) would drop the template
+    assert i18n.translated(notice) == notice  # English: no catalogue
+    translator = QTranslator()
+    assert translator.load(str(qm))
+    qapp.installTranslator(translator)
+    try:
+        assert i18n.translated(notice) == "中断（磁盘已满），3 秒后重试…"
+        assert i18n.translated(Notice("Bad {x}", x=1)) == "Bad 1"
+        assert i18n.translated("plain text") == "plain text"
+    finally:
+        qapp.removeTranslator(translator)
+
+
+def test_every_notice_is_in_the_translation_source() -> None:
+    """A `Notice` template with no translation would reach a Chinese host in English."""
+    root = ET.parse(i18n.source_file(i18n.CHINESE)).getroot()
+    shipped = {
+        m.findtext("source")
+        for c in root.iter("context")
+        if c.findtext("name") == "Notice"
+        for m in c.iter("message")
+        if m.findtext("translation")
+    }
+    assert notice_templates() <= shipped, sorted(notice_templates() - shipped)
+
+
+def test_a_relay_that_cannot_be_reached_is_said_in_chinese(chinese) -> None:
+    """The most common failure on going live, raised deep in the WHIP client, read by the
+    host in Chinese: the sentence and the nested reason, only the address kept."""
+    client = WhipClient("http://127.0.0.1:9/whip/live", None, timeout_s=5)
+
+    async def offer() -> None:
+        try:
+            await client.offer("v=0\r\n")
+        finally:
+            await client.close()
+
+    with pytest.raises(WhipError) as info:
+        asyncio.run(offer())
+    shown = i18n.translated(message_of(info.value))
+    assert "连接被拒绝" in shown and "127.0.0.1:9" in shown
+    assert not english_words(shown.replace("127.0.0.1:9", "")), shown

@@ -136,7 +136,9 @@ def test_sale_stock_follows_the_hubs_orders_and_bad_commands_say_why(tmp_path: P
     )
     sale = pipe.take_update().sales
     assert sale is not None and (sale[0].remaining, sale[0].sold, sale[0].orders) == (0, 3, 2)
-    now[0] = 1_005_100
+    pipe.command("sale_extend", {"sale_id": "s1", "extra_ms": 1000, "reason": "改到整点"})
+    assert sent[-1]["opens_at"] == 1_006_000 and sent[-1]["reason"] == "改到整点"
+    now[0] = 1_006_100
     pipe.command("sale_extend", {"sale_id": "s1", "extra_ms": 1000, "reason": "x"})
     pipe.command("sale_start", {"sale_id": "s2", "product": PRODUCT, "units": 1, "opens_at": 1})
     pipe.command(
@@ -168,3 +170,10 @@ def test_sale_stock_follows_the_hubs_orders_and_bad_commands_say_why(tmp_path: P
     actions = [(a, args.get("opens_at")) for _, a, args in reader.actions()]
     reader.close()
     assert ("sale_start", 1_005_000) in actions  # journaled with the zero it resolved to
+    # A restarted console rebuilds the sales (the extension included) and the lotteries.
+    reader = JournalReader(tmp_path / "show.sqlite")
+    again = Pipeline(clock=lambda: now[0], results_dir=tmp_path)
+    again.restore(reader)
+    reader.close()
+    assert again.sales.get("s1").opens_at == 1_006_000 and again.sales.get("s1").remaining == 0
+    assert again.lottery is not None and again.lottery.id == "l2"

@@ -150,10 +150,33 @@ def test_full_frame_camera_passes_through_untouched_with_its_capture_time(gui: A
     compositor = compositor_for(one_scene("720p", new_layer("video", "720p")), camera)
     image = np.random.default_rng(1).integers(0, 255, (720, 1280, 3), np.uint8)
     compositor.tick()  # the scene's sources are opened (subscribed) from its first frame
-    camera.publish(VideoFrame(image, 123_456, 1))
+    captured = now_ns()
+    camera.publish(VideoFrame(image, captured, 1))
     frame = compositor.tick()
-    assert frame is not None and np.array_equal(frame.image, image) and frame.pts_ns == 123_456
+    assert frame is not None and np.array_equal(frame.image, image) and frame.pts_ns == captured
     compositor.stop()
+
+
+def test_program_time_only_moves_forward_over_a_stalled_or_earlier_source(gui: Any) -> None:
+    """A deadline frame over a camera that sent nothing new, and a camera frame stamped before
+    the previous program frame, both get a time after it (the encoder needs that)."""
+    camera: MediaBus[VideoFrame] = MediaBus("cam")
+    compositor = compositor_for(one_scene("720p", new_layer("video", "720p")), camera)
+    image = np.zeros((720, 1280, 3), np.uint8)
+    compositor.tick()
+    camera.publish(VideoFrame(image, now_ns(), 1))
+    stamps = []
+    for frame_pts in (None, None, 5):  # stalled twice, then a frame from the past
+        if frame_pts is not None:
+            camera.publish(VideoFrame(image, frame_pts, 2))
+        time.sleep(INTERVAL_S)
+        frame = compositor.tick()
+        assert frame is not None
+        stamps.append(frame.pts_ns)
+    compositor.stop()
+    steps = [b - a for a, b in itertools.pairwise(stamps)]
+    assert all(step > 0 for step in steps), stamps
+    assert INTERVAL_S * 0.5e9 < steps[0] < INTERVAL_S * 4e9  # the time that passed, not 1 ns
 
 
 def test_alpha_and_opacity_blend_as_expected(gui: Any) -> None:
@@ -231,10 +254,14 @@ def test_fade_has_no_frozen_or_black_frame(gui: Any, camera: SyntheticVideoSourc
         window = frames.since(asked)
     finally:
         compositor.stop()
-    assert compositor.on_air == b.id
-    assert len(window) >= 10
+    assert compositor.on_air == b.id, "the fade did not finish in 0.8 s"
+    assert len(window) >= 10, f"only {len(window)} program frames in 0.8 s"
+    fading = [x for x in window if x[0] < asked + 0.3]
+    for (_, f0), (_, f1) in itertools.pairwise(fading):
+        assert not np.array_equal(f0.image, f1.image), "a repeated (frozen) frame in the fade"
     for (t0, f0), (t1, f1) in itertools.pairwise(window):
-        assert not np.array_equal(f0.image, f1.image), "a repeated (frozen) program frame"
+        # After the fade a late camera may repeat a picture, never its time.
+        assert f1.pts_ns > f0.pts_ns, "a program frame repeated or stepped back in time"
         assert t1 - t0 < 4 * INTERVAL_S, f"a {1000 * (t1 - t0):.0f} ms gap in the program"
     assert min(float(f.image.mean()) for _, f in window) > 20  # never black
     means = [float(f.image[:, :640].mean()) for _, f in window]

@@ -60,7 +60,7 @@ def test_one_encode_feeds_webrtc_rtmp_and_the_recording(nginx, hub, relay, tmp_p
         WhipSignalling(relay.info["whip"], TOKEN, timeout_s=3),
         hub.video,
         hub.audio,
-        PublishOptions(resolution="360p"),
+        PublishOptions(resolution="360p", adaptive=False),  # adapting is its own rendition
         hub=hub,
     )
     for output in (rtmp, recorder):

@@ -130,4 +130,12 @@ def test_lottery_card_shows_keyword_commitment_and_winners(relay, page):
         host.client.send(lottery | {"winners": [me, "u-other"], "entrant_count": 2, "seed": "00"})
         page.wait_for_function("document.querySelectorAll('#lottery-winners li').length === 2")
         assert "你中奖了" in page.text_content("#lottery-note")
+        # The like button: hearts at once, the likes reach the hub batched.
+        for _ in range(3):
+            page.click("#room-like")
+        assert page.eval_on_selector_all(".heart", "els => els.length") >= 3
+        wait_for(lambda: sum(e.get("count", 0) for e in host.events() if e["type"] == "like") == 3)
+        page.wait_for_function(
+            "document.getElementById('room-viewers').textContent.includes('人在看')"
+        )
     assert page.evaluate("document.documentElement.scrollWidth") <= 390

@@ -129,6 +129,8 @@ class DanmakuOverlay(QWidget):
     def add_lines(self, lines: list[Line]) -> None:
         now = time.perf_counter()
         for line in lines:
+            if line.restored:
+                continue  # from before a resume: minutes old, not news for the screen
             if line.kind == "question":
                 self._queue_question(line)
             else:

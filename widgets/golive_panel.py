@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.golive import GoLiveController
+from app.on_air import OnAirClock
 from app.recording import RecordingController
 from streaming.encoder import EncoderChoice
 from streaming.publisher import RESOLUTIONS
@@ -207,9 +208,9 @@ class GoLivePanel(QWidget):
         for index, (key, _) in enumerate(FIGURES):  # two pairs a row: the panel is tall
             row, col = divmod(index, 2)
             self.figures[key] = _plain(QLabel("—"))
+            self.figures[key].setWordWrap(True)  # "0.4 % (1,204 packets)" wraps, never scrolls
             if key == "network":  # a sentence: a row of its own, wrapped
                 row, col = row + col, 0
-                self.figures[key].setWordWrap(True)
                 grid.addWidget(_plain(QLabel(titles[key])), row, 0)
                 grid.addWidget(self.figures[key], row, 1, 1, 3)
                 continue
@@ -230,7 +231,7 @@ class GoLivePanel(QWidget):
         self.encoder_label.setStyleSheet("color: #666;")
 
         self.destinations = DestinationsPanel(controller.destinations)
-        others = QGroupBox(self.tr("Also stream to 同时推流"))
+        others = QGroupBox(self.tr("Also stream to"))
         QVBoxLayout(others).addWidget(self.destinations)
 
         column = QVBoxLayout(self)
@@ -258,7 +259,10 @@ class GoLivePanel(QWidget):
         # Bound methods only: Qt disconnects them when this panel goes away.
         controller.state_changed.connect(self._show_state)
         controller.stats_updated.connect(self._show_stats)
-        controller.elapsed_changed.connect(self._show_elapsed)
+        # Time on air as the badge counts it: held while reconnecting, not the controller's
+        # time since first going live.
+        self.on_air = OnAirClock(controller, self)
+        self.on_air.changed.connect(self._show_elapsed)
         controller.relay_info_changed.connect(self._show_relay)
         controller.notice.connect(self._show_notice)
 
@@ -371,8 +375,8 @@ class GoLivePanel(QWidget):
             value = values.get(key)
             self.figures[key].setText("—" if value is None else pattern.format(value))
 
-    def _show_elapsed(self, seconds: int) -> None:
-        self.elapsed_label.setText(format_elapsed(seconds))
+    def _show_elapsed(self) -> None:
+        self.elapsed_label.setText(format_elapsed(self.on_air.seconds()))
 
     def _show_notice(self, text: str) -> None:
         self.message_label.setText(text)

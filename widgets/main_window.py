@@ -40,6 +40,7 @@ from PySide6.QtWidgets import (
     QMenu,
     QMessageBox,
     QScrollArea,
+    QStyle,
     QToolButton,
     QVBoxLayout,
     QWidget,
@@ -65,6 +66,15 @@ RIGHT = ("studio", "questions")
 #: Column widths of the first layout as a share of the window width, with a floor in pixels.
 LEFT_SHARE, LEFT_MIN = 0.22, 320
 RIGHT_SHARE, RIGHT_MIN = 0.32, 400
+
+
+def _needed(dock: QDockWidget) -> int:
+    """The height `dock` needs to show its panel without scrolling (title bar included)."""
+    content = dock.widget()
+    inner = content.widget() if isinstance(content, QScrollArea) else None
+    content = inner if inner is not None else content
+    title = dock.style().pixelMetric(QStyle.PixelMetric.PM_TitleBarHeight, None, dock)
+    return content.sizeHint().height() + title + 24  # the dock's frame and margins
 
 
 class NoticeBar(QFrame):
@@ -123,6 +133,8 @@ class MainWindow(QMainWindow):
         column.addWidget(self.notice_bar)
         column.addWidget(self.preview, 1)
         self.setCentralWidget(central)
+        # The left column's tabbed docks: a slimmer tab, so five English names fit 320 px whole.
+        self.setStyleSheet("QMainWindow > QTabBar::tab { padding: 4px 7px; }")
 
         self.quit_action = QAction(self.tr("Quit"), self)
         self.quit_action.setShortcut(QKeySequence("Ctrl+Q"))  # StandardKey.Quit is empty on Windows
@@ -367,10 +379,11 @@ class MainWindow(QMainWindow):
         if sides:
             self.resizeDocks(sides, widths, Qt.Orientation.Horizontal)
         if top is not None and tabs:
+            # The Go live panel gets what it needs to show whole if the panel in front below
+            # keeps what it needs; at least 60 %: a big screen's room is not left empty below.
             height = self.height()
-            self.resizeDocks(
-                [top, tabs[0]], [round(height * 0.6), round(height * 0.4)], Qt.Orientation.Vertical
-            )
+            share = max(round(height * 0.6), min(_needed(top), height - _needed(tabs[0])))
+            self.resizeDocks([top, tabs[0]], [share, height - share], Qt.Orientation.Vertical)
 
     def save_geometry(self) -> None:
         self.core.settings.update_section(

@@ -313,7 +313,8 @@ class QuestionQueueWidget(QWidget):
         asked = []
         for line in reversed(lines):
             if line.kind == "question" and line.question not in self._known:
-                asked.append(line)
+                if not line.restored:  # from before a resume: in the table, not "just asked"
+                    asked.append(line)
                 if line.question is not None:
                     self._known.add(line.question)
         if asked:

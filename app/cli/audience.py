@@ -163,32 +163,29 @@ def _run(args: argparse.Namespace) -> int:
     return 0
 
 
+def start_generator(
+    url: str, viewers: int, rate: float, duration: float, extra: list[str]
+) -> subprocess.Popen[str]:
+    """`livedesk audience` (one generator process) with `extra` arguments, its summary on its
+    stdout. The hub's host token stays out of its environment: it sends as viewers only."""
+    env = {k: v for k, v in os.environ.items() if k != TOKEN_ENV}
+    cmd = [*module_command("app"), "audience", "--url", url, "--viewers", str(viewers)]
+    cmd += ["--rate", str(rate), "--duration", str(duration), *extra]
+    return subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True, env=env)
+
+
 def _run_workers(args: argparse.Namespace, url: str, processes: int) -> dict[str, Any]:
     """Split viewers and rate over generator processes (one Python process tops out at a few
     thousand msg/s) and merge their summaries."""
-    env = {k: v for k, v in os.environ.items() if k != TOKEN_ENV}
     workers = []
     for i in range(processes):
         viewers = args.viewers // processes + (1 if i < args.viewers % processes else 0)
-        cmd = [
-            *module_command("app"),
-            "audience",
-            "--url",
-            url,
-            "--viewers",
-            str(viewers),
-            "--rate",
-            str(args.rate / processes),
-            "--duration",
-            str(args.duration),
-            "--processes",
-            "1",
-        ]
+        extra = ["--processes", "1"]
         if args.corpus:
-            cmd += ["--corpus", args.corpus]
+            extra += ["--corpus", args.corpus]
         if args.seed is not None:
-            cmd += ["--seed", str(args.seed + i)]
-        workers.append(subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True, env=env))
+            extra += ["--seed", str(args.seed + i)]
+        workers.append(start_generator(url, viewers, args.rate / processes, args.duration, extra))
     parts = []
     for worker in workers:
         out, _ = worker.communicate()

@@ -262,35 +262,6 @@ def varied_corpus(path: Path) -> Path:
     return path
 
 
-def _audience(
-    url: str, viewers: int, rate: float, duration: float, corpus: Path
-) -> subprocess.Popen[str]:
-    env = {k: v for k, v in os.environ.items() if k != "LIVEDESK_HUB_TOKEN"}
-    return subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "app",
-            "audience",
-            "--url",
-            url,
-            "--viewers",
-            str(viewers),
-            "--rate",
-            str(rate),
-            "--duration",
-            str(duration),
-            "--seed",
-            "1",
-            "--corpus",
-            str(corpus),
-        ],
-        stdout=subprocess.PIPE,
-        text=True,
-        env=env,
-    )
-
-
 def end_to_end(rates: list[int], stall_rate: float, duration: float) -> dict[str, Any]:
     from app.bench.qt import offscreen_app
     from widgets.fonts import install_cjk_font
@@ -326,6 +297,7 @@ def _one_rate(
     from PySide6.QtWidgets import QWidget
 
     from app.bench.stall_probe import StallProbe
+    from app.cli.audience import start_generator
     from app.danmaku.pipeline import Line
     from app.danmaku.process import AudienceProcess
     from app.danmaku.service import AudienceService
@@ -420,7 +392,9 @@ def _one_rate(
 
     try:
         service.connect(url + "/ws/host", token)
-        audience = _audience(url, viewers, rate, duration, corpus)
+        audience = start_generator(
+            url, viewers, rate, duration, ["--seed", "1", "--corpus", str(corpus)]
+        )
         probes = subprocess.Popen(
             [
                 sys.executable,

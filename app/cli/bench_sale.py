@@ -32,7 +32,10 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     parser.set_defaults(handler=run)
 
 
-async def _buyers(url: str, count: int, opens_at: int, product: str) -> dict[str, int]:
+async def _buyers(
+    url: str, count: int, product: str, ready: threading.Event, zero: list[int]
+) -> dict[str, int]:
+    """Connect every viewer, say `ready`, then press at the zero the host puts in `zero`."""
     import aiohttp
 
     refused: dict[str, int] = {}
@@ -52,7 +55,10 @@ async def _buyers(url: str, count: int, opens_at: int, product: str) -> dict[str
 
         readers = [asyncio.create_task(read(ws)) for ws in sockets]
         order = json.dumps({"v": 1, "type": "order", "product_id": product, "quantity": 1})
-        await asyncio.sleep(max(0.0, opens_at / 1000 - time.time()))
+        ready.set()
+        while not zero:
+            await asyncio.sleep(0.01)
+        await asyncio.sleep(max(0.0, zero[0] / 1000 - time.time()))
         for _ in range(3):
             await asyncio.gather(*(ws.send_str(order) for ws in sockets))
         await asyncio.sleep(2.0)
@@ -66,6 +72,7 @@ async def _buyers(url: str, count: int, opens_at: int, product: str) -> dict[str
 def run(args: argparse.Namespace) -> int:
     from playwright.sync_api import sync_playwright
 
+    from app.bench.report import emit, machine
     from app.sale.flash import Sale
     from app.sale.products import Product
     from app.sale.program_graphics import countdown_changes
@@ -75,6 +82,7 @@ def run(args: argparse.Namespace) -> int:
     from streaming.loop_thread import LoopThread
     from streaming.relay.server import RelayServer
 
+    before = machine()
     thread = LoopThread("bench-sale-relay")
     server = RelayServer(
         "127.0.0.1",
@@ -103,19 +111,23 @@ def run(args: argparse.Namespace) -> int:
             while host.clock.samples < 6 and time.time() < deadline:
                 time.sleep(0.05)
             product = Product("b1", "秒杀商品", Decimal(99), Decimal(59), args.units)
-            opens_at = int(host.clock.to_relay(time.time() * 1000) + args.countdown_s * 1000)
-            sale = Sale("bench", product, args.units, opens_at, per_viewer=1, remaining=args.units)
-            host.send(sale.message())
-            offset = host.clock.offset_ms or 0.0
-            host_zero = host.clock.to_local(opens_at)  # where the host's panel reads 0
-            program_end = countdown_changes(sale, offset)["end_epoch"] * 1000
             refused: dict[str, int] = {}
+            ready = threading.Event()
+            zero: list[int] = []
             buyers = threading.Thread(  # playwright's own loop runs on this thread
                 target=lambda: refused.update(
-                    asyncio.run(_buyers(info["interaction"], args.viewers, opens_at, product.id))
+                    asyncio.run(_buyers(info["interaction"], args.viewers, product.id, ready, zero))
                 )
             )
             buyers.start()
+            ready.wait(300)  # the countdown starts once every viewer is in the room
+            opens_at = int(host.clock.to_relay(time.time() * 1000) + args.countdown_s * 1000)
+            sale = Sale("bench", product, args.units, opens_at, per_viewer=1, remaining=args.units)
+            host.send(sale.message())
+            zero.append(opens_at)
+            offset = host.clock.offset_ms or 0.0
+            host_zero = host.clock.to_local(opens_at)  # where the host's panel reads 0
+            program_end = countdown_changes(sale, offset)["end_epoch"] * 1000
             buyers.join()
             page.wait_for_function("window.LiveDeskRoom.liveWall !== null", timeout=10_000)
             page_zero = float(page.evaluate("window.LiveDeskRoom.liveWall"))
@@ -147,6 +159,7 @@ def run(args: argparse.Namespace) -> int:
         "anchor": "orders accepted must equal the units (issue 13)",
         "ratio": round(len(orders) / args.units, 4),
         "ok": len(orders) == args.units and all(abs(v) <= ZERO_TARGET_MS for v in spread.values()),
+        "machine": before,
     }
-    print(json.dumps(result, ensure_ascii=False))
+    emit(result, indent=None, ensure_ascii=False)
     return 0 if result["ok"] else 1

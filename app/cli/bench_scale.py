@@ -8,7 +8,9 @@ fresh room and a host reading `/ws/host` in this process:
 - `msg_per_s`: danmaku from pre-built viewer frames (`blast.py`, spread over the edges) until
   the host has every one, divided by the time from the first write to the last arrival;
 - `p50_ms` / `p95_ms`: viewer → host latency of paced danmaku (`sent_at` stamped on sending,
-  read on arrival; same clock) at `--paced-rate` messages/s.
+  read on arrival; same clock) at `--paced-rate` messages/s;
+- `fanout_*`, `cpu_pct_per_1000_*`, `kb_per_connection`: `--fanout-viewers` viewers spread over
+  the hubs receiving `--broadcasts` host announcements (`bench_fanout.py`).
 
 `ratio` divides each broker figure by the embedded hub's. The machine's other load counts:
 wrap in `flock /tmp/livedesk-bench.lock` and quote medians of several runs.
@@ -38,6 +40,10 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     parser.add_argument("--viewers", type=int, default=30, help="viewer connections per setup")
     parser.add_argument("--paced-rate", type=float, default=500.0, help="latency run msg/s")
     parser.add_argument("--paced-seconds", type=float, default=4.0, help="latency run length")
+    parser.add_argument(
+        "--fanout-viewers", type=int, default=10_000, help="viewers receiving host broadcasts"
+    )
+    parser.add_argument("--broadcasts", type=int, default=10, help="host broadcasts timed")
     parser.set_defaults(handler=run)
 
 
@@ -46,6 +52,9 @@ def run(args: argparse.Namespace) -> int:
     if not os.path.exists(server):
         print("livedesk bench scale: nats-server is not installed", file=sys.stderr)
         return 2
+    from app.cli.bench_fanout import raise_fd_limit
+
+    raise_fd_limit()  # before the hubs start: they inherit it
     with tempfile.TemporaryDirectory(prefix="livedesk-scale-") as store:
         result = asyncio.run(_bench(args, server, Path(store)))
     from app.bench.measure import json_safe
@@ -55,6 +64,8 @@ def run(args: argparse.Namespace) -> int:
 
 
 async def _bench(args: argparse.Namespace, server: str, store: Path) -> dict[str, Any]:
+    from app.cli.bench_fanout import fan_out
+
     port = _free_port()
     nats_proc = subprocess.Popen(
         [server, "-a", "127.0.0.1", "-p", str(port), "-js", "-sd", str(store)],
@@ -81,6 +92,14 @@ async def _bench(args: argparse.Namespace, server: str, store: Path) -> dict[str
                     **await _latency(
                         urls, args.paced_rate, args.paced_seconds, through.pop("last_seq")
                     ),
+                    **await fan_out(
+                        urls,
+                        TOKEN,
+                        [proc.pid for proc in hubs],
+                        [nats_proc.pid] if n else [],
+                        args.fanout_viewers,
+                        args.broadcasts,
+                    ),
                 }
             finally:
                 for proc in hubs:
@@ -94,7 +113,14 @@ async def _bench(args: argparse.Namespace, server: str, store: Path) -> dict[str
     ratio = {
         name: {
             key: round(figures[key] / base[key], 3) if base[key] else None
-            for key in ("msg_per_s", "p50_ms", "p95_ms")
+            for key in (
+                "msg_per_s",
+                "p50_ms",
+                "p95_ms",
+                "fanout_p99_ms",
+                "cpu_pct_per_1000_idle",
+                "kb_per_connection",
+            )
         }
         for name, figures in setups.items()
         if name != "embedded"
@@ -109,6 +135,7 @@ async def _bench(args: argparse.Namespace, server: str, store: Path) -> dict[str
         "setups": setups,
         "ratio_vs_embedded": ratio,
         "target_msg_per_s": 50_000,
+        "target_fanout_p99_ms": 500,
     }
 
 

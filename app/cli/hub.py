@@ -49,6 +49,12 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     parser.add_argument("--viewer-rate", type=float, default=None, help="messages/s per viewer")
     parser.add_argument("--viewer-burst", type=int, default=None, help="burst per viewer")
     parser.add_argument(
+        "--max-viewers",
+        type=int,
+        default=None,
+        help="viewer connections this edge serves (default 20,000); the next is told it is full",
+    )
+    parser.add_argument(
         "--no-address-limits",
         action="store_true",
         help="lift the per-address limits (load tests: one machine plays every viewer)",
@@ -81,6 +87,8 @@ def run(args: argparse.Namespace) -> int:
         limits = replace(limits, viewer_rate=args.viewer_rate)
     if args.viewer_burst is not None:
         limits = replace(limits, viewer_burst=args.viewer_burst)
+    if args.max_viewers is not None:
+        limits = replace(limits, max_viewers=args.max_viewers)
     if args.no_address_limits:
         limits = limits.for_load_test()
     try:

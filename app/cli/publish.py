@@ -33,6 +33,7 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from capture.registry import Media, Opening, UnknownSource, open_source, resolve
 from capture.source import Source, SourceState
 
 if TYPE_CHECKING:  # numpy behind these; `livedesk publish --help` must not import it
@@ -161,55 +162,35 @@ def open_video(spec: str, size: tuple[int, int]) -> Source[VideoFrame] | None:
     """The video source named by `spec` (see EPILOG), not yet started."""
     if spec == "none":
         return None
-    if spec == "test":
-        from capture.synthetic import SyntheticVideoSource
-
-        return SyntheticVideoSource(*size, fps=30.0)
     if spec == "stamped":  # the test pattern with its capture time drawn in (benches)
         from streaming.latency_probe import StampedVideoSource
 
         return StampedVideoSource(*size, fps=30.0)
-    if spec.startswith("camera:"):
-        from capture.camera import CameraMode, CameraSource
+    from capture.camera import CameraMode
 
-        return CameraSource(spec, CameraMode(width=size[0], height=size[1]))
-    from capture.live_source import LiveSource, is_live_input
-
-    if is_live_input(spec):
-        return LiveSource(spec)
-    return _file(spec, "video")
+    opening = Opening(size=size, camera_mode=CameraMode(width=size[0], height=size[1]), loop=True)
+    return open_source("video", _resolve("video", spec), opening)
 
 
 def open_audio(spec: str) -> Source[AudioBlock] | None:
     """The audio source named by `spec` (see EPILOG), not yet started."""
     if spec == "none":
         return None
-    if spec in ("tone", "silence"):
-        from capture.synthetic import SyntheticAudioSource
+    if spec.startswith("mic:") and spec[4:].isdigit():  # the command line's `mic:N`
+        import sounddevice as sd
 
-        return SyntheticAudioSource(level_dbfs=-20.0 if spec == "tone" else None)
-    if spec.startswith("mic:"):
-        from capture.microphone import MicrophoneSource
-
-        name = spec[4:]
-        if name.isdigit():
-            import sounddevice as sd
-
-            try:
-                name = sd.query_devices(int(name))["name"]
-            except Exception as exc:
-                raise UsageError(f"no microphone number {name}: {exc}") from None
-        return MicrophoneSource(f"mic:{name}")
-    return _file(spec, "audio")
+        try:
+            spec = "mic:" + sd.query_devices(int(spec[4:]))["name"]
+        except Exception as exc:
+            raise UsageError(f"no microphone number {spec[4:]}: {exc}") from None
+    return open_source("audio", _resolve("audio", spec), Opening(loop=True))
 
 
-def _file(spec: str, kind: str) -> Any:
-    from capture.file_source import FileSource
-
-    path = Path(spec)
-    if not path.is_file():
-        raise UsageError(f"{kind} source “{spec}” is neither a known source nor an existing file")
-    return FileSource(path, kind, loop=True)  # type: ignore[arg-type]
+def _resolve(media: Media, spec: str) -> str:
+    try:
+        return resolve(media, spec)
+    except UnknownSource as exc:
+        raise UsageError(str(exc)) from None
 
 
 def _wait_running(source: Source[Any], timeout_s: float = 8.0) -> None:

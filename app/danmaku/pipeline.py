@@ -59,6 +59,7 @@ class Line:
     count: int = 1
     question: int | None = None
     sent_at: float | None = None
+    restored: bool = False  # replayed from the journal on resume: history, not news
 
 
 @dataclass
@@ -443,9 +444,7 @@ class Pipeline:
             if cmd.opens_at is None:
                 cmd = replace(cmd, opens_at=self.sales.get(cmd.sale_id).opens_at + cmd.extra_ms)
             assert cmd.opens_at is not None
-            sale = self.sales.move(
-                cmd.sale_id, cmd.opens_at, cmd.reason, cmd.opens_at if replay else now
-            )
+            sale = self.sales.move(cmd.sale_id, cmd.opens_at, cmd.reason, None if replay else now)
         if not replay:
             self._broadcast(sale.message())
         self._sales_changed()
@@ -569,6 +568,7 @@ class Pipeline:
                             kind if kind in KINDS else "chat",
                             1,
                             qid,
+                            restored=True,
                         )
                     )
                     del recent[:-_RESTORED_LINES]

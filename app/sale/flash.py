@@ -89,14 +89,15 @@ class SaleBook:
         self.sales[sale_id] = sale
         return sale
 
-    def move(self, sale_id: str, opens_at: int, reason: str, now: int) -> Sale:
-        """Extend (or shorten) the countdown; only before the sale opened."""
+    def move(self, sale_id: str, opens_at: int, reason: str, now: int | None) -> Sale:
+        """Extend (or shorten) the countdown; only before the sale opened (`now` None: a
+        journaled move being replayed, checked when it was made)."""
         sale = self.get(sale_id)
         if sale.state != ON:
             raise SaleError("the sale was cancelled")
-        if sale.opens_at <= now:
+        if now is not None and sale.opens_at <= now:
             raise SaleError("the sale is open already: its countdown cannot move")
-        if opens_at < now:
+        if now is not None and opens_at < now:
             raise SaleError("the countdown is already past")
         sale = replace(sale, opens_at=opens_at, reason=reason)
         self.sales[sale_id] = sale

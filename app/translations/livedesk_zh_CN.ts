@@ -549,7 +549,7 @@ livedesk audience --url {url} --viewers 50 --rate 20 --duration 60</translation>
         <translation>● 录制</translation>
     </message>
     <message>
-        <source>Also stream to 同时推流</source>
+        <source>Also stream to</source>
         <translation>同时推流</translation>
     </message>
     <message>
@@ -583,6 +583,104 @@ livedesk audience --url {url} --viewers 50 --rate 20 --duration 60</translation>
     <message>
         <source>Viewer page (built-in relay): {url}</source>
         <translation>观看页面（内置转发服务器）：{url}</translation>
+    </message>
+</context>
+<context>
+    <name>InsightsFeature</name>
+    <message>
+        <source>Insights</source>
+        <translation>数据洞察</translation>
+    </message>
+    <message>
+        <source>No show is open to bookmark.</source>
+        <translation>当前没有可标记的直播场次。</translation>
+    </message>
+    <message>
+        <source>Writing the show&apos;s report…</source>
+        <translation>正在生成复盘报告…</translation>
+    </message>
+    <message>
+        <source>Report written: {path}</source>
+        <translation>复盘报告已生成：{path}</translation>
+    </message>
+    <message>
+        <source>Report: {problem}</source>
+        <translation>复盘报告：{problem}</translation>
+    </message>
+    <message>
+        <source>The show has stopped. Insights ▸ Report… writes its report (summary, charts, every event as CSV).</source>
+        <translation>直播已结束。数据洞察 ▸ 复盘报告… 可生成本场报告（概要、图表、全部事件 CSV）。</translation>
+    </message>
+</context>
+<context>
+    <name>InsightsPanel</name>
+    <message>
+        <source>Moment, e.g. 上链接 #3</source>
+        <translation>时刻，例如 上链接 #3</translation>
+    </message>
+    <message>
+        <source>Bookmark</source>
+        <translation>标记</translation>
+    </message>
+    <message>
+        <source>Mark this moment on the charts and the report</source>
+        <translation>在图表和复盘报告上标记此刻</translation>
+    </message>
+    <message>
+        <source>Report…</source>
+        <translation>复盘报告…</translation>
+    </message>
+    <message>
+        <source>Write the show&apos;s report and open it</source>
+        <translation>生成本场直播的复盘报告并打开</translation>
+    </message>
+    <message>
+        <source>Waiting for the show&apos;s first events…</source>
+        <translation>等待本场直播的第一批事件…</translation>
+    </message>
+    <message>
+        <source>Per minute</source>
+        <translation>每分钟</translation>
+    </message>
+    <message>
+        <source>Viewers</source>
+        <translation>观看人数</translation>
+    </message>
+    <message>
+        <source>Top questions</source>
+        <translation>热门问题</translation>
+    </message>
+    <message>
+        <source>Product mentions</source>
+        <translation>商品提及</translation>
+    </message>
+    <message>
+        <source>Keyword trends</source>
+        <translation>关键词趋势</translation>
+    </message>
+    <message>
+        <source>Messages</source>
+        <translation>弹幕</translation>
+    </message>
+    <message>
+        <source>Questions</source>
+        <translation>提问</translation>
+    </message>
+    <message>
+        <source>Likes</source>
+        <translation>点赞</translation>
+    </message>
+    <message>
+        <source>Orders</source>
+        <translation>下单</translation>
+    </message>
+    <message>
+        <source>minute</source>
+        <translation>分钟</translation>
+    </message>
+    <message>
+        <source>{events} events over {minutes} min</source>
+        <translation>{minutes} 分钟内 {events} 个事件</translation>
     </message>
 </context>
 <context>
@@ -786,13 +884,25 @@ livedesk audience --url {url} --viewers 50 --rate 20 --duration 60</translation>
 <context>
     <name>MediaController</name>
     <message>
-        <source>Camera problem: {reason} Showing the SYNTHETIC test pattern instead; pick another device in Devices.</source>
+        <source>Camera {device}: {reason}. Keeping the current picture.</source>
         <extracomment>A problem the host must read (device failed, fell back, processor broke). Plain words. A device problem&apos;s notice (its text) that is over: the host picked a device that works. (kind &quot;video&quot;/&quot;audio&quot;, state value, message) whenever the active source&apos;s status changes. The active device of a kind changed: (kind, device id).</extracomment>
+        <translation>摄像头 {device}：{reason}。继续使用当前画面。</translation>
+    </message>
+    <message>
+        <source>Microphone {device}: {reason}. Keeping the current one.</source>
+        <translation>麦克风 {device}：{reason}。继续使用当前麦克风。</translation>
+    </message>
+    <message>
+        <source>Camera problem: {reason} Showing the SYNTHETIC test pattern instead; pick another device in Devices.</source>
         <translation>摄像头出现问题：{reason} 现在显示测试画面（SYNTHETIC）；请在“设备”中选择其他设备。</translation>
     </message>
     <message>
         <source>Microphone problem: {reason} Using SYNTHETIC silence instead; pick another device in Devices.</source>
         <translation>麦克风出现问题：{reason} 现在使用静音（SYNTHETIC）代替；请在“设备”中选择其他设备。</translation>
+    </message>
+    <message>
+        <source>The voice processing failed ({reason}) and was switched off; the microphone is sent unprocessed.</source>
+        <translation>人声处理出错（{reason}），已关闭；麦克风声音将不经处理直接发送。</translation>
     </message>
 </context>
 <context>
@@ -804,6 +914,277 @@ livedesk audience --url {url} --viewers 50 --rate 20 --duration 60</translation>
     <message>
         <source>Microphone</source>
         <translation>麦克风</translation>
+    </message>
+</context>
+<context>
+    <name>Notice</name>
+    <message>
+        <source>Cannot reach the relay at {where} ({reason}). Check the URL and that the relay is running.</source>
+        <translation>无法连接 {where} 的中继服务器（{reason}）。请检查地址，并确认中继服务器正在运行。</translation>
+    </message>
+    <message>
+        <source>Cannot record in {folder}: {reason}</source>
+        <translation>无法在 {folder} 录制：{reason}</translation>
+    </message>
+    <message>
+        <source>Connecting to the relay…</source>
+        <translation>正在连接中继服务器…</translation>
+    </message>
+    <message>
+        <source>Connecting to {destination}…</source>
+        <translation>正在连接 {destination}…</translation>
+    </message>
+    <message>
+        <source>Connection lost ({message}) Reconnecting in {wait} s…</source>
+        <translation>连接中断（{message}），{wait} 秒后重新连接…</translation>
+    </message>
+    <message>
+        <source>Gave up reconnecting after {window:.0f} s. Last problem: {message}</source>
+        <translation>重连 {window:.0f} 秒后仍未成功，已停止重连。最后一次问题：{message}</translation>
+    </message>
+    <message>
+        <source>Live on {destination}.</source>
+        <translation>正在 {destination} 直播。</translation>
+    </message>
+    <message>
+        <source>Live via {where}.</source>
+        <translation>已通过 {where} 直播。</translation>
+    </message>
+    <message>
+        <source>Live.</source>
+        <translation>直播中。</translation>
+    </message>
+    <message>
+        <source>LiveDesk cannot open addresses like {where}.</source>
+        <translation>LiveDesk 无法打开 {where} 这类地址。</translation>
+    </message>
+    <message>
+        <source>LiveDesk is not allowed to read {where}.</source>
+        <translation>LiveDesk 没有读取 {where} 的权限。</translation>
+    </message>
+    <message>
+        <source>Microphone {device} could not be opened at 48 kHz: {exc}</source>
+        <translation>麦克风 {device} 无法以 48 kHz 打开：{exc}</translation>
+    </message>
+    <message>
+        <source>Microphone {device} stopped sending sound (unplugged?).</source>
+        <translation>麦克风 {device} 没有声音了（是否被拔出？）。</translation>
+    </message>
+    <message>
+        <source>Not recording: only {free} free in {folder} (at least {needed} needed). Free some space or choose another recording folder.</source>
+        <translation>未录制：{folder} 只剩 {free} 可用空间（至少需要 {needed}）。请清理空间或选择其他录制文件夹。</translation>
+    </message>
+    <message>
+        <source>Nothing answers at {where}. Is the camera or the phone app streaming?</source>
+        <translation>{where} 没有响应。摄像头或手机应用正在推流吗？</translation>
+    </message>
+    <message>
+        <source>Opening {device}…</source>
+        <translation>正在打开 {device}…</translation>
+    </message>
+    <message>
+        <source>Recorded {seconds:.0f} s to {path}.</source>
+        <translation>已录制 {seconds:.0f} 秒，保存到 {path}。</translation>
+    </message>
+    <message>
+        <source>Recording stopped after {seconds:.0f} s: {reason}. The file so far ({name}) is kept and plays; the stream goes on.</source>
+        <translation>录制在 {seconds:.0f} 秒后停止：{reason}。已录下的文件（{name}）保留且可播放；直播继续。</translation>
+    </message>
+    <message>
+        <source>Recording stopped before the first picture.</source>
+        <translation>录制在第一帧画面之前就停止了。</translation>
+    </message>
+    <message>
+        <source>Recording stopped: {exc}</source>
+        <translation>录制已停止：{exc}</translation>
+    </message>
+    <message>
+        <source>Recording to {path}.</source>
+        <translation>正在录制到 {path}。</translation>
+    </message>
+    <message>
+        <source>Space is running low: {free} left for the recording.</source>
+        <translation>磁盘空间不足：录制只剩 {free}。</translation>
+    </message>
+    <message>
+        <source>Stopped sending to {destination}.</source>
+        <translation>已停止推流到 {destination}。</translation>
+    </message>
+    <message>
+        <source>Stopped.</source>
+        <translation>已停止。</translation>
+    </message>
+    <message>
+        <source>The connection to the relay at {where} failed ({error}).</source>
+        <translation>与 {where} 的中继服务器的连接失败（{error}）。</translation>
+    </message>
+    <message>
+        <source>The media connection to the relay failed (ICE/DTLS).</source>
+        <translation>与中继服务器的媒体连接失败（ICE/DTLS）。</translation>
+    </message>
+    <message>
+        <source>The media connection to the relay failed.</source>
+        <translation>与中继服务器的媒体连接失败。</translation>
+    </message>
+    <message>
+        <source>The relay answered, but no media connection came up within {timeout:.0f} s (a firewall, or a TURN server may be needed).</source>
+        <translation>中继服务器已应答，但 {timeout:.0f} 秒内未建立媒体连接（可能被防火墙拦截，或需要 TURN 服务器）。</translation>
+    </message>
+    <message>
+        <source>The relay at {where} answered with unexpected HTTP status {status}.</source>
+        <translation>{where} 的中继服务器返回了意外的 HTTP 状态 {status}。</translation>
+    </message>
+    <message>
+        <source>The relay at {where} cannot accept our media ({http}): it may not support H.264 video or Opus audio.</source>
+        <translation>{where} 的中继服务器无法接收我们的音视频（{http}）：它可能不支持 H.264 视频或 Opus 音频。</translation>
+    </message>
+    <message>
+        <source>The relay at {where} did not answer within {seconds:g} s.</source>
+        <translation>{where} 的中继服务器在 {seconds:g} 秒内没有应答。</translation>
+    </message>
+    <message>
+        <source>The relay at {where} does not allow this token here ({http}). Check that the token is for this stream.</source>
+        <translation>{where} 的中继服务器不允许此令牌用于这里（{http}）。请确认令牌属于这个直播流。</translation>
+    </message>
+    <message>
+        <source>The relay at {where} does not support this ({http}).</source>
+        <translation>{where} 的中继服务器不支持此操作（{http}）。</translation>
+    </message>
+    <message>
+        <source>The relay at {where} had an internal problem (HTTP {status}). Try again shortly.</source>
+        <translation>{where} 的中继服务器内部出错（HTTP {status}）。请稍后再试。</translation>
+    </message>
+    <message>
+        <source>The relay at {where} has nothing at this address ({http}). Check the relay URL.</source>
+        <translation>{where} 的中继服务器在此地址上没有内容（{http}）。请检查中继服务器地址。</translation>
+    </message>
+    <message>
+        <source>The relay at {where} is limiting attempts (HTTP 429); trying again in a moment.</source>
+        <translation>{where} 的中继服务器正在限制连接次数（HTTP 429）；稍后重试。</translation>
+    </message>
+    <message>
+        <source>The relay at {where} is limiting attempts (HTTP 429); trying again in {seconds:.0f} s.</source>
+        <translation>{where} 的中继服务器正在限制连接次数（HTTP 429）；{seconds:.0f} 秒后重试。</translation>
+    </message>
+    <message>
+        <source>The relay at {where} refused the token ({http}). Check the token.</source>
+        <translation>{where} 的中继服务器拒绝了令牌（{http}）。请检查令牌。</translation>
+    </message>
+    <message>
+        <source>The relay at {where} rejected the request as malformed ({http}).</source>
+        <translation>{where} 的中继服务器认为请求格式有误（{http}）。</translation>
+    </message>
+    <message>
+        <source>The relay at {where} says the session changed meanwhile ({http}).</source>
+        <translation>{where} 的中继服务器表示会话在此期间已改变（{http}）。</translation>
+    </message>
+    <message>
+        <source>The relay at {where} says this stream is already being published ({http}). Stop the other publisher or use another stream.</source>
+        <translation>{where} 的中继服务器表示此直播流已在推流中（{http}）。请停止另一个推流端或使用其他直播流。</translation>
+    </message>
+    <message>
+        <source>The relay closed the connection.</source>
+        <translation>中继服务器关闭了连接。</translation>
+    </message>
+    <message>
+        <source>The relay stopped confirming our media {silent:.0f} s ago.</source>
+        <translation>中继服务器已有 {silent:.0f} 秒没有确认收到我们的音视频。</translation>
+    </message>
+    <message>
+        <source>The relay&apos;s answer is not a usable WebRTC description ({error}).</source>
+        <translation>中继服务器的应答不是可用的 WebRTC 描述（{error}）。</translation>
+    </message>
+    <message>
+        <source>The server of {where} failed to send the stream (a server error).</source>
+        <translation>{where} 的服务器未能发送视频流（服务器错误）。</translation>
+    </message>
+    <message>
+        <source>Unexpected error: {exc}</source>
+        <translation>意外错误：{exc}</translation>
+    </message>
+    <message>
+        <source>Waiting for the first keyframe to record {name}…</source>
+        <translation>正在等待第一个关键帧以录制 {name}…</translation>
+    </message>
+    <message>
+        <source>What comes from {where} is not video LiveDesk can read.</source>
+        <translation>来自 {where} 的内容不是 LiveDesk 能读取的视频。</translation>
+    </message>
+    <message>
+        <source>connection refused</source>
+        <translation>连接被拒绝</translation>
+    </message>
+    <message>
+        <source>no permission to write there</source>
+        <translation>没有写入权限</translation>
+    </message>
+    <message>
+        <source>the disk is full</source>
+        <translation>磁盘已满</translation>
+    </message>
+    <message>
+        <source>{device} could not be opened.</source>
+        <translation>{device} 无法打开。</translation>
+    </message>
+    <message>
+        <source>{device} does not support {want}; running at {got}.</source>
+        <translation>{device} 不支持 {want}；当前以 {got} 运行。</translation>
+    </message>
+    <message>
+        <source>{device} stopped sending pictures (unplugged?).</source>
+        <translation>{device} 没有画面了（是否被拔出？）。</translation>
+    </message>
+    <message>
+        <source>{name} ended.</source>
+        <translation>{name} 已播放完毕。</translation>
+    </message>
+    <message>
+        <source>{name} has no {kind} track.</source>
+        <translation>{name} 没有{kind}轨道。</translation>
+    </message>
+    <message>
+        <source>{reason} Trying again in {pause:g} s.</source>
+        <translation>{reason} {pause:g} 秒后重试。</translation>
+    </message>
+    <message>
+        <source>{where} cannot be reached: the address may be wrong, or the network is down.</source>
+        <translation>无法连接 {where}：地址可能有误，或网络已断开。</translation>
+    </message>
+    <message>
+        <source>{where} did not answer in time.</source>
+        <translation>{where} 没有及时响应。</translation>
+    </message>
+    <message>
+        <source>{where} does not exist.</source>
+        <translation>{where} 不存在。</translation>
+    </message>
+    <message>
+        <source>{where} dropped the connection.</source>
+        <translation>{where} 断开了连接。</translation>
+    </message>
+    <message>
+        <source>{where} ended.</source>
+        <translation>{where} 已结束。</translation>
+    </message>
+    <message>
+        <source>{where} has no such stream (the server answered “not found”). Check the address.</source>
+        <translation>{where} 没有这个视频流（服务器回答“未找到”）。请检查地址。</translation>
+    </message>
+    <message>
+        <source>{where} refused access. Check the user name and password in the address.</source>
+        <translation>{where} 拒绝访问。请检查地址中的用户名和密码。</translation>
+    </message>
+    <message>
+        <source>{where} refused the request. Check the address.</source>
+        <translation>{where} 拒绝了请求。请检查地址。</translation>
+    </message>
+    <message>
+        <source>{where} sends video in a format LiveDesk cannot decode.</source>
+        <translation>{where} 发送的视频格式 LiveDesk 无法解码。</translation>
+    </message>
+    <message>
+        <source>“{endpoint}” is not an http:// or https:// URL.</source>
+        <translation>“{endpoint}”不是 http:// 或 https:// 地址。</translation>
     </message>
 </context>
 <context>
@@ -1540,6 +1921,13 @@ livedesk audience --url {url} --viewers 50 --rate 20 --duration 60</translation>
     <message>
         <source>● REC</source>
         <translation>● 录制中</translation>
+    </message>
+</context>
+<context>
+    <name>ReportJob</name>
+    <message>
+        <source>There is no show yet to report on.</source>
+        <translation>还没有可生成报告的直播场次。</translation>
     </message>
 </context>
 <context>

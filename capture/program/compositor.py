@@ -100,6 +100,8 @@ class Compositor:
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._last: tuple[Any, np.ndarray] | None = None
+        self._stamped: tuple[int, int] | None = None  # (last program pts, its tick time) in ns
+        self._main_pts: int | None = None  # the main source's capture time in the last frame
         self._index = 0
         self._reported = 0.0
         #: Per-frame composition cost in ns (the bench reads it), last 1,000 frames.
@@ -198,7 +200,7 @@ class Compositor:
             pts = pts_new if t >= 0.5 else pts
             self._last = None
         self._index += 1
-        frame = VideoFrame(image, pts if pts is not None else now_ns(), self._index)
+        frame = VideoFrame(image, self._stamp(pts, int(now * 1e9)), self._index)
         self.costs_ns.append(time.perf_counter_ns() - started)
         if len(self.costs_ns) > 1000:
             del self.costs_ns[:500]
@@ -211,6 +213,22 @@ class Compositor:
             else:
                 self.preview_video.publish(frame)
         return frame
+
+    def _stamp(self, pts: int | None, tick_ns: int) -> int:
+        """The program frame's time: the main source's capture time, but always later than
+        the previous frame's, or the encoder would squeeze the two together. A deadline frame
+        over a stalled source (same picture) or no source is stamped with the time elapsed
+        since the previous frame; a new picture from the past (a fade handing over to a source
+        with more latency) follows just after it, until the source's own times overtake."""
+        last = self._stamped
+        if last is None:
+            stamp = pts if pts is not None else tick_ns
+        elif pts is None or pts == self._main_pts:
+            stamp = last[0] + max(1, tick_ns - last[1])
+        else:
+            stamp = max(pts, last[0] + 1)
+        self._main_pts, self._stamped = pts, (stamp, tick_ns)
+        return stamp
 
     # -- scenes → renderers -------------------------------------------------------------------
     def _sync(self, show: Show, now: float) -> None:

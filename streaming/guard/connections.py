@@ -3,11 +3,13 @@ timeout, plain answers to malformed HTTP, and staying up at the file-descriptor 
 
 `serve(app, host, port, limits)` replaces `AppRunner` + `TCPSite` for every LiveDesk server.
 Each accepted connection is counted under its address (`ConnectionCaps`); past the per-address
-cap it gets `429`, past the total cap (kept below the process's descriptor limit, so `/status`
-and the media sockets still find descriptors) `503`, each written at once before closing —
-nothing else is read from it. A connection that has not sent a whole request head within
+cap it gets `429`; at the total cap (kept below the process's descriptor limit, so the media
+sockets still find descriptors) the connection that has sent nothing the longest is closed to
+make room, and only when every connection has spoken does the newcomer get `503` — each
+refusal written at once before closing, nothing else read from it. A connection that has not sent a whole request head within
 `idle_timeout_s`, or stays idle that long between requests, is closed (aiohttp's keep-alive
-timer, which starts when the connection is made). Bodies have their own timeout
+timer, which starts when the connection is made). Out of descriptors altogether, `Listener`
+answers `503` too instead of leaving clients in the backlog. Bodies have their own timeout
 (`streaming.guard.http.read_text`). WebSocket upgrades get `MaskScanner` (RFC 6455 §5.1).
 """
 
@@ -25,6 +27,7 @@ from aiohttp.web_protocol import RequestHandler
 from aiohttp.web_request import BaseRequest
 
 from streaming.guard.http import internal_error
+from streaming.guard.listener import Listener
 from streaming.guard.throttled_log import ThrottledLog
 from streaming.guard.websocket import MaskScanner
 from streaming.interaction.ratelimit import ConnectionCaps, address_key
@@ -69,21 +72,35 @@ _BUSY = _refusal("503 Service Unavailable", "The server is busy; try again short
 class _GuardedHandler(RequestHandler):
     """aiohttp's request handler, counted against the caps and quiet about malformed HTTP."""
 
-    __slots__ = ("_cap_key", "_caps")
+    __slots__ = ("_cap_key", "_caps", "_silent")
 
-    def __init__(self, manager: web.Server, caps: ConnectionCaps[str], **kwargs: Any) -> None:
+    def __init__(
+        self,
+        manager: web.Server,
+        caps: ConnectionCaps[str],
+        silent: dict[_GuardedHandler, None],
+        **kwargs: Any,
+    ) -> None:
         super().__init__(manager, **kwargs)
         self._caps = caps
+        self._silent = silent
         self._cap_key: str | None = None
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         key = address_key(transport.get_extra_info("peername"))
+        per_address = self._caps.count(key) >= self._caps.per_key
         admitted = self._caps.open(key)
+        if not admitted and not per_address and self._silent:
+            # At the total cap, the connection that has said nothing the longest makes room:
+            # holding silent sockets open no longer locks out /status, /whep or viewers.
+            _throttled.warning("evict", "connection cap reached: closing silent connections")
+            next(iter(self._silent)).evict()
+            admitted = self._caps.open(key)
         super().connection_made(transport)
         if admitted:
             self._cap_key = key
+            self._silent[self] = None
             return
-        per_address = self._caps.count(key) >= self._caps.per_key
         if per_address:
             _throttled.warning("per-address", "connections from %s over the per-address cap", key)
         else:
@@ -92,10 +109,25 @@ class _GuardedHandler(RequestHandler):
         transport.write(_TOO_MANY_FROM_YOU if per_address else _BUSY)
         self.force_close()
 
-    def connection_lost(self, exc: BaseException | None) -> None:
+    def data_received(self, data: bytes) -> None:
+        if self._silent:
+            self._silent.pop(self, None)
+        super().data_received(data)
+
+    def evict(self) -> None:
+        """Close at once, its place under the caps freed now (not when the loop gets to it)."""
+        self._release()
+        if self.transport is not None:
+            self.transport.abort()
+
+    def _release(self) -> None:
+        self._silent.pop(self, None)
         key, self._cap_key = self._cap_key, None
         if key is not None:
             self._caps.close(key)
+
+    def connection_lost(self, exc: BaseException | None) -> None:
+        self._release()
         super().connection_lost(exc)
 
     def set_parser(self, parser: Any, data_received_cb: Callable[[], None] | None = None) -> None:
@@ -144,6 +176,9 @@ class GuardedSite(web.TCPSite):
         self.caps: ConnectionCaps[str] = ConnectionCaps(
             limits.max_connections_per_address, limits.total()
         )
+        self.silent: dict[
+            _GuardedHandler, None
+        ] = {}  # admitted, nothing received yet; oldest first
 
     async def start(self) -> None:
         await web.BaseSite.start(self)
@@ -151,15 +186,16 @@ class GuardedSite(web.TCPSite):
         server = self._runner.server
         assert server is not None
         kwargs = dict(server._kwargs)
-        caps = self.caps
+        caps, silent = self.caps, self.silent
 
         def factory() -> _GuardedHandler:
-            return _GuardedHandler(server, caps, loop=loop, **kwargs)
+            return _GuardedHandler(server, caps, silent, loop=loop, **kwargs)
 
-        self._server = await loop.create_server(
-            factory, self._host, self._port, backlog=self._backlog
+        listener = await Listener.open(
+            self._host or "0.0.0.0", self._port, factory, _BUSY, _throttled, self._backlog
         )
-        sockets = self._server.sockets
+        self._server = listener
+        sockets = listener.sockets
         self._bound_port = sockets[0].getsockname()[1] if sockets else self._port
 
 
@@ -169,7 +205,6 @@ async def serve(
     """Set up and start `app` on host:port (0 = any free port) behind the guards; the caller
     cleans up with `await runner.cleanup()`. The bound port is `site.port`."""
     limits = limits or ServerLimits()
-    install_resource_error_filter(asyncio.get_running_loop())
     runner = web.AppRunner(
         app,
         handle_signals=False,
@@ -187,26 +222,3 @@ async def serve(
         await runner.cleanup()
         raise
     return runner, site
-
-
-def install_resource_error_filter(loop: asyncio.AbstractEventLoop) -> None:
-    """At the descriptor limit asyncio reports every failed accept (with a traceback); this
-    makes it one line per interval. Other loop errors go to the previous handler."""
-    previous = loop.get_exception_handler()
-    if getattr(previous, "_livedesk_resource_filter", False):
-        return
-
-    def handler(loop: asyncio.AbstractEventLoop, context: dict[str, Any]) -> None:
-        exc = context.get("exception")
-        if isinstance(exc, OSError) and "out of system resource" in str(context.get("message")):
-            _throttled.warning(
-                "accept", "out of file descriptors (%s): new connections wait", exc.strerror
-            )
-            return
-        if previous is not None:
-            previous(loop, context)
-        else:
-            loop.default_exception_handler(context)
-
-    handler._livedesk_resource_filter = True  # type: ignore[attr-defined]
-    loop.set_exception_handler(handler)

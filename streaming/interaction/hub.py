@@ -19,6 +19,7 @@ Everything runs on the aiohttp event loop; handlers do no blocking work.
 from __future__ import annotations
 
 import asyncio
+import base64
 import hmac
 import json
 import random
@@ -47,6 +48,9 @@ HOST_BUFFER_BYTES = 16 * 2**20
 HOST_MAX_MESSAGE_BYTES = 2 * 2**20  # an authenticated host's block lists may be long
 CLOSE_TIMEOUT_S = 2.0  # a peer that does not answer the close handshake is dropped after this
 YIELD_EVERY = 32  # viewer messages handled before the viewer's task lets others run
+FULL = "full"  # error code: this hub (or edge) already serves `max_viewers`
+FULL_CLOSE_CODE = 1013  # RFC 6455 "try again later"
+SESSION_PARAM = "session"  # /ws/viewer?session=…: the `session` of an earlier welcome
 
 
 @dataclass(frozen=True)
@@ -65,6 +69,7 @@ class HubLimits:
     fanout_hz: float = 5.0  # how often viewers get a sample of others' danmaku
     fanout_max: int = 30  # danmaku per sample
     viewer_buffer_bytes: int = 256 * 1024  # a slower viewer misses frames beyond this
+    max_viewers: int = 20_000  # viewer connections served; the next is told "full" and closed
     per_address: AddressLimits = field(
         default_factory=AddressLimits
     )  # `AddressLimits.unlimited()` for load tests
@@ -120,14 +125,14 @@ class _Viewer:
         self,
         ws: web.WebSocketResponse,
         transport: asyncio.BaseTransport | None,
-        number: int,
+        user: dict[str, str],
         address: str,
         limits: HubLimits,
     ) -> None:
         self.ws = ws
         self.transport = transport if isinstance(transport, asyncio.WriteTransport) else None
         self.buffer_limit = limits.viewer_buffer_bytes
-        self.user = {"id": f"u{number}", "name": f"观众{number}"}
+        self.user = user
         self.user_json = _dumps(self.user)
         self.address = address
         self.last_rate_error = 0.0
@@ -166,6 +171,9 @@ class InteractionHub:
         self.hub_id = secrets.token_hex(6)
         self._clock = clock_ms
         self._token = host_token.encode()
+        # Viewer sessions are signed with a key every hub of the room derives alike (edges
+        # share no state), so a viewer keeps their id on whichever edge they reconnect to.
+        self._session_key = hmac.digest(self._token, b"livedesk viewer session", "sha256")
         self._log = EventLog(self.limits.log_size, self.limits.log_max_bytes)
         self.limiter = ViewerLimiter(
             self.limits.viewer_rate, self.limits.viewer_burst, self.limits.per_address
@@ -265,12 +273,15 @@ class InteractionHub:
             timeout=CLOSE_TIMEOUT_S,
         )
         await ws.prepare(request)
-        self._next_user += 1
-        viewer = _Viewer(ws, request.transport, self._next_user, address, limits)
+        if len(self._viewers) >= limits.max_viewers:
+            return await self._refuse_full(ws)
+        number = self._resumed(request.query.get(SESSION_PARAM)) or self._new_user_number()
+        viewer = _Viewer(ws, request.transport, self._user(number), address, limits)
         welcome = {
             "v": 1,
             "type": "welcome",
             "user": viewer.user,
+            "session": self._session(number),
             "limits": {
                 "rate": limits.viewer_rate,
                 "burst": limits.viewer_burst,
@@ -303,6 +314,36 @@ class InteractionHub:
         finally:
             self._viewers.discard(viewer)
         return ws
+
+    async def _refuse_full(self, ws: web.WebSocketResponse) -> web.WebSocketResponse:
+        self.counters["rejected.full"] += 1
+        message = "this server is full; reconnect in a moment (or to another address)"
+        await ws.send_str(self._error_frame(FULL, message).decode())
+        await ws.close(code=FULL_CLOSE_CODE, message=b"full")
+        return ws
+
+    def _new_user_number(self) -> int:
+        """The next viewer's number (an edge draws one that no other edge will)."""
+        self._next_user += 1
+        return self._next_user
+
+    @staticmethod
+    def _user(number: int) -> dict[str, str]:
+        return {"id": f"u{number}", "name": f"观众{number % 100_000}"}
+
+    def _session(self, number: int) -> str:
+        digest = hmac.digest(self._session_key, str(number).encode(), "sha256")[:16]
+        return f"{number}.{base64.urlsafe_b64encode(digest).decode().rstrip('=')}"
+
+    def _resumed(self, session: str | None) -> int | None:
+        """The viewer number a session token from `_session` stands for; None if forged."""
+        number, _, _ = (session or "").partition(".")
+        if not number.isdigit() or len(number) > 20:
+            return None
+        if not hmac.compare_digest(session or "", self._session(int(number))):
+            return None
+        self.counters["sessions_resumed"] += 1
+        return int(number)
 
     def _on_viewer_text(self, viewer: _Viewer, data: str) -> None:
         if len(data) > self.limits.max_frame_chars:

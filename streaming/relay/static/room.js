@@ -8,6 +8,7 @@
 (function () {
   const ZH = (navigator.languages || [navigator.language || ""]).some((l) => /^zh/i.test(l));
   const TEXT = ZH ? {
+    viewers: "人在看", like: "点赞",
     buy: "立即抢购", soon: "即将开抢", soldOut: "已售罄", cancelled: "已取消", left: "剩余",
     units: "件", ordered: "已下单，请在链接完成付款", link: "去付款", seconds: "秒",
     opensIn: "距开抢", lottery: "口令抽奖", send: "发送口令", timeLeft: "剩余时间",
@@ -16,6 +17,7 @@
     errors: { sold_out: "已售罄", order_limit: "已达每人限购数量", sale_not_open: "还没开抢，请等倒计时结束",
               sale_cancelled: "本次秒杀已取消", rate_limited: "点得太快了，请稍等" },
   } : {
+    viewers: "watching", like: "Like",
     buy: "Buy now", soon: "Opens soon", soldOut: "Sold out", cancelled: "Cancelled",
     left: "Left:", units: "", ordered: "Ordered — pay with the link", link: "Pay now",
     seconds: "s", opensIn: "Opens in", lottery: "Keyword lottery", send: "Send the keyword",
@@ -28,7 +30,7 @@
   const CLOCK_BURST = 8;
   const CLOCK_EVERY_MS = 10000;
   const room = { offset: 0, rtt: null, samples: [], sale: null, stock: {}, liveAt: null, liveWall: null,
-                 soldOutAt: null, lottery: null, notes: [] };
+                 soldOutAt: null, lottery: null, notes: [], viewers: null, likes: 0 };
   window.LiveDeskRoom = room;
 
   // ---- the room clock: NTP-style exchanges, the median offset of the lowest-RTT quarter ----
@@ -80,6 +82,15 @@
     #lottery-commitment { font-family: monospace; font-size: 0.7rem; color: #aaa; word-break: break-all; }
     #lottery-send { font: inherit; margin-top: 0.3rem; }
     #lottery-winners { margin: 0.2rem 0 0; padding-left: 1.2rem; }
+    #room-viewers { position: absolute; top: 0.5rem; left: 0.5rem; z-index: 2; background: rgba(0,0,0,0.6);
+      color: #fff; border-radius: 1rem; padding: 0.15rem 0.6rem; font-size: 0.85rem; }
+    #room-viewers:empty { display: none; }
+    #room-like { position: absolute; right: 0.6rem; bottom: 0.6rem; z-index: 2; width: 3rem; height: 3rem;
+      border-radius: 50%; border: 0; background: #ff4d6d; color: #fff; font-size: 1.4rem; padding: 0; }
+    #dm-board { right: 4.2rem; }  /* the like button keeps the bottom-right corner */
+    .heart { position: absolute; right: 1.2rem; bottom: 3.6rem; z-index: 2; pointer-events: none;
+      font-size: 1.4rem; animation: rise 1.6s ease-out forwards; }
+    @keyframes rise { to { transform: translate(var(--dx), -12rem) scale(1.4); opacity: 0; } }
   `;
   document.head.appendChild(style);
   const stage = document.getElementById("stage") || document.body;
@@ -92,6 +103,33 @@
     parent.appendChild(e);
     return e;
   }
+  const viewersEl = el("div", "room-viewers", stage);
+  const like = el("button", "room-like", stage);
+  like.type = "button";
+  like.textContent = "❤";
+  like.title = TEXT.like;
+  like.setAttribute("aria-label", TEXT.like);
+  // A burst of hearts for each press; the likes go to the hub a few at a time.
+  let pendingLikes = 0;
+  like.addEventListener("click", () => {
+    pendingLikes += 1;
+    room.likes += 1;
+    for (let k = 0; k < 3; k++) {
+      const heart = el("span", "", stage);
+      heart.className = "heart";
+      heart.textContent = ["❤", "💖", "💗"][k];
+      heart.style.setProperty("--dx", `${(Math.random() - 0.5) * 6}rem`);
+      heart.style.animationDelay = `${k * 0.12}s`;
+      heart.addEventListener("animationend", () => heart.remove());
+    }
+  });
+  setInterval(() => {
+    const ws = window.LiveDeskDanmaku && window.LiveDeskDanmaku.ws;
+    if (!pendingLikes || !ws || ws.readyState !== WebSocket.OPEN) return;
+    ws.send(JSON.stringify({ v: 1, type: "like", count: Math.min(pendingLikes, 1000) }));
+    pendingLikes = 0;
+  }, 500);
+
   const saleCard = el("div", "sale", box);
   saleCard.className = "card";
   saleCard.hidden = true;
@@ -251,6 +289,10 @@
       case "sale": onSale(m); break;
       case "stock": onStock(m); break;
       case "lottery": onLottery(m); break;
+      case "viewer_count":
+        room.viewers = m.count;
+        viewersEl.textContent = `${m.count} ${TEXT.viewers}`;
+        break;
       case "error":
         if (TEXT.errors[m.code] && room.sale) {
           room.notes.push(m.code);
