@@ -323,3 +323,30 @@ def test_killing_an_edge_its_viewers_resume_on_another_keeping_their_ids(node: N
     assert len(set(ids)) == 3
     assert [welcome["user"]["id"] for _, welcome in after] == ids
     assert [said[f"before-{i}"] for i in range(3)] == [said[f"after-{i}"] for i in range(3)] == ids
+
+
+@pytest.mark.slow
+def test_ten_thousand_viewers_across_edges_receive_host_broadcasts(node: NatsNode) -> None:
+    """10,000 viewer WebSockets over three edge processes, each receiving every broadcast."""
+    from app.cli.bench_fanout import fan_out, raise_fd_limit
+
+    if raise_fd_limit() < 10_500:
+        pytest.skip("the descriptor limit is below 10,500")
+    edges = [EdgeProcess([node.url], TOKEN, room="p10k") for _ in range(3)]
+    try:
+        figures = asyncio.run(
+            fan_out(
+                [e.url for e in edges],
+                TOKEN,
+                [e.proc.pid for e in edges],
+                [],
+                viewers=10_000,
+                broadcasts=3,
+            )
+        )
+    finally:
+        for e in edges:
+            e.stop()
+    print(figures)
+    assert figures["viewers"] == 10_000
+    assert figures["delivered_min"] == 10_000  # every viewer got every broadcast

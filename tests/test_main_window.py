@@ -222,7 +222,7 @@ def test_microphone_closed_mid_run_is_explained_and_replaced(
 def test_camera_running_below_the_asked_mode_is_explained(console, qtbot, monkeypatch) -> None:
     """No physical camera here: a stand-in with the camera's reporting (`mode_warning`) and a
     real 1280×720 picture goes through the same controller path a camera takes."""
-    import app.media_controller
+    import capture.camera
     from capture.synthetic import SyntheticVideoSource
 
     class CameraWithout1080p(SyntheticVideoSource):
@@ -233,7 +233,8 @@ def test_camera_running_below_the_asked_mode_is_explained(console, qtbot, monkey
                 f"{mode.fourcc}; running at 1280×720 YUYV 30 fps."
             )
 
-    monkeypatch.setattr(app.media_controller, "CameraSource", CameraWithout1080p)
+    # The source registry opens `camera:` ids with capture.camera.CameraSource.
+    monkeypatch.setattr(capture.camera, "CameraSource", CameraWithout1080p)
     window = console.open()
     window.raw_camera_action.setChecked(True)  # the camera as captured, not the program
     assert window.devices.select("video", "camera:/dev/video0")

@@ -74,6 +74,7 @@ def start_publisher(whip_url: str, resolution: str, stats: Path, *extra: str) ->
             "--audio",
             "tone",
             "--no-voice-chain",  # a steady tone is what noise suppression removes
+            "--no-adapt",  # the size asked for, whatever load the machine is under
             "--resolution",
             resolution,
             "--duration",

@@ -42,6 +42,7 @@ class _Bars(pg.PlotWidget):
         self.setMinimumHeight(CHART_HEIGHT)
         self._colour = colour
         self.labels: list[str] = []
+        self.getAxis("left").setTicks([[]])
 
     def show_counts(self, rows: list[tuple[str, int]]) -> None:
         self.clear()
@@ -50,9 +51,13 @@ class _Bars(pg.PlotWidget):
             return
         ys = list(range(len(rows)))[::-1]
         self.addItem(
-            pg.BarGraphItem(x0=0, y=ys, height=0.7, width=[n for _, n in rows], brush=self._colour)
+            pg.BarGraphItem(x0=0, y=ys, height=0.8, width=[n for _, n in rows], brush=self._colour)
         )
-        self.getAxis("left").setTicks([list(zip(ys, self.labels, strict=True))])
+        # The text on the bar itself: a tick label beside it would take the chart's width.
+        for y, label, (_, n) in zip(ys, self.labels, rows, strict=True):
+            text = pg.TextItem(f"{label}  {n}", color="k", anchor=(0, 0.5))
+            text.setPos(0, y)
+            self.addItem(text)
 
 
 class InsightsPanel(QWidget):
@@ -86,8 +91,8 @@ class InsightsPanel(QWidget):
         }
         self.viewers = self._plot(self.tr("Viewers"))
         self.viewer_curve = self.viewers.plot([], [], pen=pg.mkPen("#17becf", width=2))
-        self.questions = _Bars(self.tr("Top questions"), "#ff7f0e")
-        self.mentions = _Bars(self.tr("Product mentions"), "#2ca02c")
+        self.questions = _Bars(self.tr("Top questions"), "#ffc58a")
+        self.mentions = _Bars(self.tr("Product mentions"), "#9fdf9f")
         self.trends = self._plot(self.tr("Keyword trends"))
         self.trends.addLegend(offset=(5, 5))
         for chart in (self.activity, self.viewers, self.questions, self.mentions, self.trends):

@@ -22,7 +22,7 @@ import logging
 import traceback
 from collections.abc import Sequence
 
-from PySide6.QtCore import QByteArray, QRect, Qt, QTimer, Signal
+from PySide6.QtCore import QByteArray, QChildEvent, QEvent, QRect, Qt, QTimer, Signal
 from PySide6.QtGui import (
     QAction,
     QActionGroup,
@@ -41,6 +41,7 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QScrollArea,
     QStyle,
+    QTabBar,
     QToolButton,
     QVBoxLayout,
     QWidget,
@@ -361,14 +362,17 @@ class MainWindow(QMainWindow):
                 self.splitDockWidget(top, tabs[0], Qt.Orientation.Vertical)
             for dock in tabs[1:]:
                 self.tabifyDockWidget(tabs[0], dock)
-            tabs[0].raise_()
         for name in RIGHT:
             if name in docks:
                 self.addDockWidget(right, docks[name])
         known = {LEFT_TOP, *LEFT_TABS, *RIGHT}
-        for name, dock in docks.items():  # other features' panels: tabbed on the left
-            if name not in known and tabs:
-                self.tabifyDockWidget(tabs[0], dock)
+        behind = top or (tabs[0] if tabs else None)
+        for name, dock in docks.items():  # other features' panels: tabbed behind Go live,
+            if name not in known and behind is not None:  # both tab rows fit 320 px
+                self.tabifyDockWidget(behind, dock)
+        for front in (top, *tabs[:1]):
+            if front is not None:
+                front.raise_()  # Go live and Devices in front
         width = self.width()
         sides = [d for d in (top or (tabs[0] if tabs else None),) if d is not None]
         widths = [max(LEFT_MIN, round(width * LEFT_SHARE))]
@@ -380,9 +384,10 @@ class MainWindow(QMainWindow):
             self.resizeDocks(sides, widths, Qt.Orientation.Horizontal)
         if top is not None and tabs:
             # The Go live panel gets what it needs to show whole if the panel in front below
-            # keeps what it needs; at least 60 %: a big screen's room is not left empty below.
+            # keeps what it needs (and both tab rows); at least 55 %: its core controls.
             height = self.height()
-            share = max(round(height * 0.6), min(_needed(top), height - _needed(tabs[0])))
+            rows = 2 * (self.fontMetrics().height() + 12)
+            share = max(round(height * 0.55), min(_needed(top), height - _needed(tabs[0]) - rows))
             self.resizeDocks([top, tabs[0]], [share, height - share], Qt.Orientation.Vertical)
 
     def save_geometry(self) -> None:
@@ -426,6 +431,15 @@ class MainWindow(QMainWindow):
             self.save_geometry()
             self.closing.emit()
         self.close()
+
+    def childEvent(self, event: QChildEvent) -> None:
+        """Tabbed docks' bars (made by Qt as docks are tabbed): names whole, never "Devi…";
+        a bar with more tabs than room scrolls instead."""
+        super().childEvent(event)
+        bar = event.child()
+        if event.type() == QEvent.Type.ChildPolished and isinstance(bar, QTabBar):
+            bar.setElideMode(Qt.TextElideMode.ElideNone)
+            bar.setUsesScrollButtons(True)
 
     def closeEvent(self, event: QCloseEvent) -> None:
         if not self._closed and not self.confirm_close():

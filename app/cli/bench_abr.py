@@ -33,10 +33,15 @@ import tempfile
 import time
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from app.bench.measure import percentile
 
 LATENCY_OK_MS = 250.0
+_NO_PRIVATE_NETWORK_CHECKS = (
+    "BlockInsecurePrivateNetworkRequests,PrivateNetworkAccessSendPreflights,"
+    "PrivateNetworkAccessRespectPreflightResults,LocalNetworkAccessChecks"
+)
 FREEZE_S = 0.25
 TARGETS = {"adapt_s": 2.0, "frozen_s": 1.0, "loss_fps": 25.0, "loss_freeze_s": 0.5, "bitrate": 0.8}
 
@@ -64,7 +69,10 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         help="picture size published (default 720p: two Chromiums and x264 share 2 cores here)",
     )
     parser.add_argument(
-        "--warmup", type=float, default=14.0, help="seconds before the change (default 14)"
+        "--warmup",
+        type=float,
+        default=30.0,
+        help="seconds before the change (default 30: Chromium needs ~30 s to reach full rate)",
     )
     parser.set_defaults(handler=run)
 
@@ -139,7 +147,8 @@ async def _publish_chromium(browser: Any, relay: Relay, resolution: str) -> Any:
 
     profile = PROFILES[resolution]
     page = await browser.new_page()
-    origin = relay.info["viewer"].rstrip("/").rsplit("/", 1)[0]
+    parts = urlsplit(relay.info["viewer"])
+    origin = f"{parts.scheme}://{parts.netloc}"  # same origin as the WHIP endpoint
     url = f"{origin}/livedesk-bench/publisher.html"
     await page.route(
         url, lambda route: route.fulfill(body=CHROMIUM_PUBLISHER_HTML, content_type="text/html")
@@ -329,7 +338,9 @@ async def measure(args: argparse.Namespace) -> dict[str, Any]:
             if "chromium" in who:
                 browsers["publisher"] = await pw.chromium.launch(
                     executable_path=_chromium_in(path.pub, folder),
-                    args=[*CHROMIUM_ARGS, "--use-fake-ui-for-media-stream"],
+                    # the bench page is served by Playwright, so Chromium counts it as a
+                    # public page and would block its requests to the relay's 10.x address
+                    args=[*CHROMIUM_ARGS, "--disable-features=" + _NO_PRIVATE_NETWORK_CHECKS],
                 )
             for name in names:
                 runs = {w: await _run_one(w, name, args, path, browsers) for w in who}

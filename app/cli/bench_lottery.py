@@ -17,7 +17,6 @@ from __future__ import annotations
 import argparse
 import json
 import sqlite3
-import statistics
 import subprocess
 import sys
 import time
@@ -55,8 +54,9 @@ def _blast(url: str, users: int, count: int, linger_s: float) -> subprocess.Pope
 
 
 def run(args: argparse.Namespace) -> int:
-    from PySide6.QtWidgets import QApplication
-
+    from app.bench.measure import percentile
+    from app.bench.qt import offscreen_app
+    from app.bench.report import emit, machine
     from app.bench.stall_probe import StallProbe
     from app.danmaku.process import AudienceProcess
     from app.danmaku.state import AudienceState
@@ -68,7 +68,8 @@ def run(args: argparse.Namespace) -> int:
     from streaming.interaction.serve import HubServer
     from widgets.lottery_panel import LotteryPanel
 
-    qapp = QApplication.instance() or QApplication([])
+    before = machine()
+    qapp = offscreen_app()
 
     def spin(until: Callable[[], bool], timeout: float) -> bool:
         deadline = time.monotonic() + timeout
@@ -134,8 +135,6 @@ def run(args: argparse.Namespace) -> int:
         for e in events
         if e["type"] == "danmaku" and rules.matches(e["text"]) and e["ts"] < rules.end_ms
     }
-    stalls.sort()
-    p99 = stalls[min(len(stalls) - 1, int(len(stalls) * 0.99))] if stalls else 0.0
     result = {
         "bench": "lottery",
         "messages": count,
@@ -146,13 +145,14 @@ def run(args: argparse.Namespace) -> int:
         "entries_recounted_from_journal": len(recount.entrants),
         "late_rejected": drawn.late,
         "late_users": args.late_users,
-        "gui_stall_p99_ms": round(p99, 1),
-        "gui_stall_median_ms": round(statistics.median(stalls), 1) if stalls else 0.0,
+        "gui_stall_p99_ms": round(percentile(stalls, 99), 1),
+        "gui_stall_median_ms": round(percentile(stalls, 50), 1),
         "close_to_winners_on_screen_ms": round(to_winners_ms),
         "draw_click_to_winners_on_screen_ms": round(draw_ms),
         "anchor": "entries counted must equal distinct eligible users who sent it (issue 13)",
         "ratio": round(drawn.entrants / max(1, len(in_window)), 4),
         "ok": drawn.entrants == len(in_window) == len(recount.entrants) == args.users,
+        "machine": before,
     }
-    print(json.dumps(result, ensure_ascii=False))
+    emit(result, indent=None, ensure_ascii=False)
     return 0 if result["ok"] else 1

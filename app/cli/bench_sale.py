@@ -72,6 +72,7 @@ async def _buyers(
 def run(args: argparse.Namespace) -> int:
     from playwright.sync_api import sync_playwright
 
+    from app.bench.report import emit, machine
     from app.sale.flash import Sale
     from app.sale.products import Product
     from app.sale.program_graphics import countdown_changes
@@ -81,6 +82,7 @@ def run(args: argparse.Namespace) -> int:
     from streaming.loop_thread import LoopThread
     from streaming.relay.server import RelayServer
 
+    before = machine()
     thread = LoopThread("bench-sale-relay")
     server = RelayServer(
         "127.0.0.1",
@@ -157,6 +159,7 @@ def run(args: argparse.Namespace) -> int:
         "anchor": "orders accepted must equal the units (issue 13)",
         "ratio": round(len(orders) / args.units, 4),
         "ok": len(orders) == args.units and all(abs(v) <= ZERO_TARGET_MS for v in spread.values()),
+        "machine": before,
     }
-    print(json.dumps(result, ensure_ascii=False))
+    emit(result, indent=None, ensure_ascii=False)
     return 0 if result["ok"] else 1
