@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 from test_relay_browser import INBOUND_STATS, open_viewer, start_publisher, stop_publisher
+from waiting import wait_for
 
 from capture.program.scene import default_show, new_layer, save_show
 
@@ -61,6 +62,7 @@ def test_portrait_scene_reaches_chromium_as_1080x1920(relay, browser, tmp_path):
         card = page.evaluate(REGION_MEAN_JS, [700, 1420, 200, 40])
         camera = page.evaluate(REGION_MEAN_JS, [700, 1200, 200, 40])
         assert card > 230 and abs(card - camera) > 10, (card, camera)
+        wait_for(lambda: "height" in _summary(stats), 15, explain=lambda: _summary(stats))
     finally:
         code, err = stop_publisher(proc)
     assert code == 0, err
