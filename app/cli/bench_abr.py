@@ -112,7 +112,7 @@ def _chromium_in(namespace: str, folder: Path) -> str:
 
 
 async def _watch(browser: Any, relay: Relay) -> Any:
-    from streaming.latency_probe import VIEWER_PROBE_JS
+    from app.bench.latency_probe import VIEWER_PROBE_JS
 
     page = await browser.new_page()
     await page.goto(relay.info["viewer"])
@@ -142,8 +142,8 @@ async def _publish_ours(path: Any, relay: Relay, resolution: str, seconds: float
 
 
 async def _publish_chromium(browser: Any, relay: Relay, resolution: str) -> Any:
+    from app.bench.latency_probe import CHROMIUM_PUBLISHER_HTML, js_call
     from streaming.h264 import PROFILES
-    from streaming.latency_probe import CHROMIUM_PUBLISHER_HTML, js_call
 
     profile = PROFILES[resolution]
     page = await browser.new_page()
@@ -225,7 +225,7 @@ def summarise(
     link: list[tuple[float, int]],
 ) -> dict[str, Any]:
     """The viewer's frames (and the link's counters) as the bench's figures."""
-    from streaming.latency_probe import page_samples
+    from app.bench.latency_probe import page_samples
 
     samples = page_samples(rows)
     origin_ms = started * 1000
@@ -317,7 +317,7 @@ def _targets(name: str, ours: dict[str, Any], ratio: dict[str, Any]) -> dict[str
 async def measure(args: argparse.Namespace) -> dict[str, Any]:
     from playwright.async_api import async_playwright
 
-    from streaming.latency_probe import CHROMIUM_ARGS
+    from app.bench.latency_probe import CHROMIUM_ARGS
     from streaming.netlab.namespaces import ImpairedPath
     from streaming.netlab.profile import PROFILES
 

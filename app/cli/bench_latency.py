@@ -33,10 +33,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from app.bench.measure import percentile, summarize
-from app.bench.report import emit, emit_error, loadavg
-from streaming.h264 import PROFILES, observe_encodes
-from streaming.latency_probe import (
+from app.bench.latency_probe import (
     CHROMIUM_ARGS,
     CHROMIUM_PUBLISHER_HTML,
     INBOUND_STATS_JS,
@@ -52,6 +49,9 @@ from streaming.latency_probe import (
     wall_ms,
     whep_negotiator,
 )
+from app.bench.measure import percentile, summarize
+from app.bench.report import emit, emit_error, loadavg
+from streaming.h264 import PROFILES, observe_encodes
 
 PHASES = ("aiortc", "chromium", "chromium-publisher")
 TARGETS = {"p95_ms": 200.0, "fps": 29.0, "ratio": 1.0}

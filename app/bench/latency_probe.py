@@ -1,6 +1,6 @@
 """Glass-to-glass measuring pieces: a stamped source, stamp reading at the encoder and at
 viewers (aiortc, or a Chromium page), and the pages a headless Chromium runs (real files in
-`streaming/latency_pages/`, shipped as package data).
+`app/bench/latency_pages/`, shipped as package data).
 
 Every timestamp is wall-clock milliseconds (`time.time()` in Python, `performance.timeOrigin +
 performance.now()` in a page): one machine, one clock, so differences across processes are
@@ -228,7 +228,7 @@ CHROMIUM_ARGS = [
 
 
 def _asset(name: str) -> str:
-    return resources.files("streaming.latency_pages").joinpath(name).read_text("utf-8")
+    return resources.files("app.bench.latency_pages").joinpath(name).read_text("utf-8")
 
 
 def _page(name: str, scripts: str) -> str:
