@@ -1,4 +1,4 @@
-"""What one extra viewer costs the embedded relay in CPU: `python -m streaming.relay.viewer_cost`.
+"""What one extra viewer costs the embedded relay in CPU: `python -m app.bench.viewer_cost`.
 
 Starts `livedesk relay` and `livedesk publish` as their own processes, then adds WHEP viewers
 (aiortc peers that keep the encoded media without decoding it, so their own cost stays out of
