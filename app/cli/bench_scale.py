@@ -245,7 +245,7 @@ class _Host:
 
 
 async def _throughput(urls: list[str], messages: int, viewers: int) -> dict[str, Any]:
-    from streaming.interaction.blast import blast
+    from app.bench.blast import blast
 
     texts = [f"冲冲冲 第{i}条 抢到了吗" for i in range(997)]
     per_hub = max(1, viewers // len(urls))
