@@ -10,8 +10,8 @@ import cv2
 import numpy as np
 import pytest
 
+from app.bench import frame_stamp
 from capture.synthetic import SyntheticVideoSource
-from streaming import frame_stamp
 from streaming.encoder import VideoEncoder
 from streaming.h264 import PROFILES, bgr_to_video_frame
 

@@ -23,9 +23,9 @@ import av
 import numpy as np
 from aiortc import RTCPeerConnection, RTCRtpReceiver, RTCRtpSender, RTCSessionDescription
 
+from app.bench import frame_stamp
 from capture.media import VideoFrame, now_ns
 from capture.synthetic import SyntheticVideoSource
-from streaming import frame_stamp
 from streaming.h264 import EncodeRecord
 from streaming.relay.fanout import MarkerJitterBuffer, PacketJitterBuffer
 

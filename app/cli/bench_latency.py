@@ -1,7 +1,7 @@
 """`livedesk bench latency`: glass-to-glass latency, measured from stamps drawn into frames.
 
 Our publisher sends the synthetic test pattern with each frame's capture time drawn in as a
-block code (`streaming/frame_stamp.py`), through the relay (the embedded relay run as
+block code (`app/bench/frame_stamp.py`), through the relay (the embedded relay run as
 `livedesk relay`, or a private Janus), to viewers that read the code back from every frame
 they present:
 

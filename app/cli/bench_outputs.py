@@ -177,8 +177,8 @@ def _glass_to_glass(hub: Any, nginx: Any, profile: Any, seconds: float) -> dict[
     """Capture (the stamp drawn into the frame) → RTMP → nginx → PyAV decode, in ms."""
     import av
 
+    from app.bench import frame_stamp
     from app.bench.latency_probe import read_video_frame, wall_ms
-    from streaming import frame_stamp
     from streaming.rtmp import RtmpOutput
 
     output = RtmpOutput(nginx.url, "good-key", profile)
