@@ -100,7 +100,10 @@ class DestinationsController(QObject):
 
     def add(self, name: str, preset: str, url: str, key: str) -> Destination:
         """Add a destination; `url` must be rtmp(s)://…, the key goes to the keyring."""
-        push_target(url, key)  # ValueError with a plain message if the URL is not one
+        try:
+            push_target(url, key)
+        except ValueError as exc:  # the URL is not one: say so in the console's language
+            raise ValueError(translated(exc.args[0])) from None
         if preset not in PRESET_BY_KEY:
             raise ValueError(f"unknown preset {preset!r}")
         destination = Destination(
@@ -159,7 +162,7 @@ class DestinationsController(QObject):
                 label=destination.name,
             )
         except ValueError as exc:
-            self._set(destination_id, OutputState.FAILED.value, str(exc))
+            self._set(destination_id, OutputState.FAILED.value, translated(exc.args[0]))
             return
         output.on_state(self._from_output_thread(destination_id))
         self.outputs[destination_id] = output

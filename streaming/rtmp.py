@@ -35,6 +35,11 @@ MAX_QUEUE_S = 2.0  # a connection this far behind drops to the next keyframe
 _FLV_OPTIONS = {"flvflags": "no_duration_filesize", "flush_packets": "1"}
 
 
+def _said(exc: Exception) -> str:
+    """An error's message, still a `Notice` (translatable) if it was raised with one."""
+    return exc.args[0] if exc.args and isinstance(exc.args[0], str) else str(exc)
+
+
 class RtmpError(Exception):
     """Why a push did not work, in plain words."""
 
@@ -44,7 +49,9 @@ def push_target(url: str, key: str) -> str:
     url = url.strip()
     parts = urllib.parse.urlsplit(url)
     if parts.scheme not in ("rtmp", "rtmps") or not parts.hostname:
-        raise ValueError("The push URL must start with rtmp:// or rtmps:// and name a server.")
+        raise ValueError(
+            Notice("The push URL must start with rtmp:// or rtmps:// and name a server.")
+        )
     key = key.strip()
     return f"{url.rstrip('/')}/{key}" if key else url
 
@@ -57,11 +64,17 @@ def _reachable(url: str, timeout_s: float = 5.0) -> str | None:
         with socket.create_connection((parts.hostname or "", port), timeout=timeout_s):
             return None
     except socket.gaierror:
-        return f"The server name {parts.hostname} is unknown (check the push URL)."
+        return Notice(
+            "The server name {host} is unknown (check the push URL).", host=parts.hostname
+        )
     except TimeoutError:
-        return f"The server {parts.hostname}:{port} did not answer."
+        return Notice("The server {host}:{port} did not answer.", host=parts.hostname, port=port)
     except OSError:
-        return f"The server {parts.hostname}:{port} refused the connection (check the push URL)."
+        return Notice(
+            "The server {host}:{port} refused the connection (check the push URL).",
+            host=parts.hostname,
+            port=port,
+        )
 
 
 class RtmpOutput(Output):
@@ -152,18 +165,29 @@ class RtmpOutput(Output):
                 if not self._running:
                     break
                 if not self._ever_live:  # the first attempt failed: retrying will not help
-                    self._fail(str(exc))
+                    self._fail(_said(exc))
                     return
                 self._live_since = None
                 self._reconnects += 1
                 self.set_state(
                     OutputState.RECONNECTING,
-                    f"Connection to {self.label} lost ({exc}), reconnecting in {RETRY_S:.0f} s…",
+                    Notice(
+                        "Connection to {destination} lost ({problem}), reconnecting in {seconds} s…",
+                        destination=self.label,
+                        problem=_said(exc),
+                        seconds=round(RETRY_S),
+                    ),
                 )
                 self._pause(RETRY_S)
             except Exception as exc:  # never let an unexpected error vanish silently
                 log.exception("RTMP output failed")
-                self._fail(f"Sending to {self.label} stopped on an unexpected error ({exc}).")
+                self._fail(
+                    Notice(
+                        "Sending to {destination} stopped on an unexpected error ({problem}).",
+                        destination=self.label,
+                        problem=str(exc),
+                    )
+                )
                 return
         self._accepting = False
         self.set_state(
@@ -236,11 +260,12 @@ class RtmpOutput(Output):
 
     def _explain(self, said: str | None) -> str:
         if said is not None and said.startswith("refused"):
-            return (
-                f"{self.label} refused the stream: check the stream key (推流码) and that the "
-                "live room is open."
+            return Notice(
+                "{destination} refused the stream: check the stream key (推流码) and that the "
+                "live room is open.",
+                destination=self.label,
             )
-        return "the server closed the connection"
+        return Notice("the server closed the connection")
 
     def _count(self, packet: EncodedPacket) -> None:
         self._bytes += len(packet.data)

@@ -36,4 +36,5 @@ def test_recording_and_rtmp_keep_picture_and_sound_within_a_frame() -> None:
     for output in ("recording", "rtmp"):
         assert result[output]["pairs"] >= 3, result
         assert result[output]["within_one_frame"], result
+        assert 0 <= result[output]["ratio_max_to_one_frame"] <= 1.0, result
         assert abs(result[output]["median_ms"]) < result["frame_ms"]

@@ -1,7 +1,8 @@
 """The Go live panel's destinations and Record button (app/destinations.py, app/recording.py,
 widgets/destinations_panel.py) driven as a host would: two platforms added from presets through
 the form, one with a wrong key — said plainly while the other and the main stream go on — all
-from one encode; a recording by the button that plays back; keys only in the keyring."""
+fixed-rate outputs from one encode (the adaptive main stream has its own); a recording by the
+button that plays back; keys only in the keyring."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from rtmp_support import NginxRtmp, available, pull
 from test_golive import type_target
 from test_recorder import read_back
 
+from streaming.abr.adapter import FLOOR_BPS
 from widgets.golive_panel import GoLivePanel
 
 core, panel = test_golive.core, test_golive.panel  # the Go live tests' fixtures
@@ -45,7 +47,7 @@ def state_text(panel: GoLivePanel, destination_id: str) -> str:
     return table.item(panel.destinations.row_of(destination_id), 1).text()
 
 
-def test_destinations_go_live_beside_the_main_stream_from_one_encode(
+def test_destinations_go_live_beside_the_main_stream_from_one_fixed_encode(
     qtbot, panel, relay, nginx, core, memory_keyring, tmp_path
 ) -> None:
     form = panel.destinations
@@ -75,8 +77,17 @@ def test_destinations_go_live_beside_the_main_stream_from_one_encode(
     assert got.sizes == {(640, 360)} and got.video_frames >= 30 and got.audio_frames > 50
     assert viewer.sizes == {(640, 360)} and viewer.video_frames >= 20
     hub = core.golive.hub
-    assert len(hub.video_encoders()) == 1  # main stream, platform and recording: one encode
+
+    def encodes() -> tuple[int, int]:
+        """(adaptive, fixed) encodes: the main stream adapts to its link on an encode of its
+        own (so adapting never lowers the platforms or the recording); every fixed-rate output
+        shares one."""
+        adaptive = [e for e in hub.video_encoders() if e.profile.min_bitrate == FLOOR_BPS]
+        return len(adaptive), len(hub.video_encoders()) - len(adaptive)
+
+    assert encodes() == (1, 1)  # main stream and platform
     qtbot.waitUntil(lambda: panel.record_indicator.text().startswith("● REC"), timeout=10_000)
+    assert encodes() == (1, 1)  # the recording adds no encode
 
     form.toggle_button(good).click()
     qtbot.waitUntil(lambda: state_text(panel, good) == "Off", timeout=10_000)

@@ -168,6 +168,7 @@ def summary(errors: list[float], frame_ms: float) -> dict[str, Any]:
         "p95_abs_ms": round(magnitude[int(0.95 * (len(magnitude) - 1))], 1),
         "max_abs_ms": round(magnitude[-1], 1),
         "within_one_frame": bool(magnitude[-1] <= frame_ms),
+        "ratio_max_to_one_frame": round(magnitude[-1] / frame_ms, 3),  # the anchor: ≤ 1
     }
 
 

@@ -939,6 +939,10 @@ livedesk audience --url {url} --viewers 50 --rate 20 --duration 60</translation>
         <translation>连接中断（{message}），{wait} 秒后重新连接…</translation>
     </message>
     <message>
+        <source>Connection to {destination} lost ({problem}), reconnecting in {seconds} s…</source>
+        <translation>与 {destination} 的连接中断（{problem}），{seconds} 秒后重新连接…</translation>
+    </message>
+    <message>
         <source>Gave up reconnecting after {window:.0f} s. Last problem: {message}</source>
         <translation>重连 {window:.0f} 秒后仍未成功，已停止重连。最后一次问题：{message}</translation>
     </message>
@@ -1003,6 +1007,10 @@ livedesk audience --url {url} --viewers 50 --rate 20 --duration 60</translation>
         <translation>正在录制到 {path}。</translation>
     </message>
     <message>
+        <source>Sending to {destination} stopped on an unexpected error ({problem}).</source>
+        <translation>向 {destination} 推流因意外错误停止（{problem}）。</translation>
+    </message>
+    <message>
         <source>Space is running low: {free} left for the recording.</source>
         <translation>磁盘空间不足：录制只剩 {free}。</translation>
     </message>
@@ -1025,6 +1033,10 @@ livedesk audience --url {url} --viewers 50 --rate 20 --duration 60</translation>
     <message>
         <source>The media connection to the relay failed.</source>
         <translation>与中继服务器的媒体连接失败。</translation>
+    </message>
+    <message>
+        <source>The push URL must start with rtmp:// or rtmps:// and name a server.</source>
+        <translation>推流地址必须以 rtmp:// 或 rtmps:// 开头，并包含服务器地址。</translation>
     </message>
     <message>
         <source>The relay answered, but no media connection came up within {timeout:.0f} s (a firewall, or a TURN server may be needed).</source>
@@ -1095,8 +1107,20 @@ livedesk audience --url {url} --viewers 50 --rate 20 --duration 60</translation>
         <translation>中继服务器的应答不是可用的 WebRTC 描述（{error}）。</translation>
     </message>
     <message>
+        <source>The server name {host} is unknown (check the push URL).</source>
+        <translation>找不到服务器 {host}（请检查推流地址）。</translation>
+    </message>
+    <message>
         <source>The server of {where} failed to send the stream (a server error).</source>
         <translation>{where} 的服务器未能发送视频流（服务器错误）。</translation>
+    </message>
+    <message>
+        <source>The server {host}:{port} did not answer.</source>
+        <translation>服务器 {host}:{port} 没有响应。</translation>
+    </message>
+    <message>
+        <source>The server {host}:{port} refused the connection (check the push URL).</source>
+        <translation>服务器 {host}:{port} 拒绝连接（请检查推流地址）。</translation>
     </message>
     <message>
         <source>Unexpected error: {exc}</source>
@@ -1121,6 +1145,14 @@ livedesk audience --url {url} --viewers 50 --rate 20 --duration 60</translation>
     <message>
         <source>the disk is full</source>
         <translation>磁盘已满</translation>
+    </message>
+    <message>
+        <source>the server closed the connection</source>
+        <translation>服务器关闭了连接</translation>
+    </message>
+    <message>
+        <source>{destination} refused the stream: check the stream key (推流码) and that the live room is open.</source>
+        <translation>{destination} 拒绝了推流：请检查推流码，并确认直播间已开播。</translation>
     </message>
     <message>
         <source>{device} could not be opened.</source>
