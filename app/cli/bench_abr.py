@@ -28,7 +28,6 @@ import os
 import secrets
 import shutil
 import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
@@ -36,6 +35,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from app.bench.measure import percentile
+from app.frozen import module_command
 
 LATENCY_OK_MS = 250.0
 _NO_PRIVATE_NETWORK_CHECKS = (
@@ -87,7 +87,7 @@ class Relay:
         self.token = secrets.token_urlsafe(16)
         env = {**os.environ, "LIVEDESK_RELAY_TOKEN": self.token}
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "app", "relay", "--host", host, "--port", "0"],
+            [*module_command("app"), "relay", "--host", host, "--port", "0"],
             stdout=subprocess.PIPE,
             stderr=subprocess.DEVNULL,
             text=True,
@@ -125,7 +125,7 @@ async def _watch(browser: Any, relay: Relay) -> Any:
 
 
 async def _publish_ours(path: Any, relay: Relay, resolution: str, seconds: float) -> Any:
-    command = [*path.exec_args(), sys.executable, "-m", "app", "publish"]
+    command = [*path.exec_args(), *module_command("app"), "publish"]
     command += ["--whip", relay.info["whip"], "--token-file", "-", "--video", "stamped"]
     command += ["--resolution", resolution, "--no-voice-chain", "--duration", str(seconds)]
     process = await asyncio.create_subprocess_exec(

@@ -45,6 +45,7 @@ from PySide6.QtCore import QEvent, QObject
 
 from app.bench.measure import CpuMeter, rss_mb, summarize
 from app.bench.report import emit
+from app.frozen import module_command
 
 TARGETS = {
     "throughput_msg_per_s": 20_000,
@@ -215,9 +216,7 @@ def _start_hub(token: str, viewers: int, rate: float) -> tuple[subprocess.Popen[
     per_viewer = rate / viewers
     hub = subprocess.Popen(
         [
-            sys.executable,
-            "-m",
-            "streaming.interaction.serve",
+            *module_command("streaming.interaction.serve"),
             "--port",
             "0",
             "--viewer-rate",
@@ -397,9 +396,7 @@ def _one_rate(
         )
         probes = subprocess.Popen(
             [
-                sys.executable,
-                "-m",
-                "app.bench.audience",
+                *module_command("app.bench.audience"),
                 url,
                 str(PROBE_RATE),
                 str(duration),

@@ -27,7 +27,6 @@ import json
 import os
 import random
 import secrets
-import sys
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field, replace
@@ -51,6 +50,7 @@ from app.bench.latency_probe import (
 )
 from app.bench.measure import percentile, summarize
 from app.bench.report import emit, emit_error, loadavg
+from app.frozen import module_command
 from streaming.h264 import PROFILES, observe_encodes
 
 PHASES = ("aiortc", "chromium", "chromium-publisher")
@@ -127,9 +127,7 @@ async def start_embedded() -> RelayTarget:
     """`livedesk relay` in its own process, as a host would run it."""
     token = secrets.token_urlsafe(16)
     process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "app",
+        *module_command("app"),
         "relay",
         "--port",
         "0",
