@@ -18,4 +18,5 @@ run --self-test --screenshot "$work/console.png" > "$work/self-test.json"
 cat "$work/self-test.json"
 grep -q '"self_test": "passed"' "$work/self-test.json"
 [ -s "$work/console.png" ]
+ls "$bundle"/_internal/fonts/NotoSansCJK-Regular.ttc > /dev/null || { echo "the bundle carries no CJK font" >&2; exit 1; }
 echo "bundle size: $(du -sh "$bundle" | cut -f1)"

@@ -10,8 +10,8 @@ import cv2
 import numpy as np
 import pytest
 
+from app.bench import frame_stamp
 from capture.synthetic import SyntheticVideoSource
-from streaming import frame_stamp
 from streaming.encoder import VideoEncoder
 from streaming.h264 import PROFILES, bgr_to_video_frame
 
@@ -71,7 +71,7 @@ def test_unwrap_picks_the_nearest_full_time() -> None:
 def test_browser_reader_and_writer_agree_with_python() -> None:
     from playwright.sync_api import sync_playwright
 
-    from streaming.latency_probe import CHROMIUM_ARGS
+    from app.bench.latency_probe import CHROMIUM_ARGS
 
     image = busy_frame(640, 360, 5)
     frame_stamp.draw(image, 1_764_000_123_456, 999)

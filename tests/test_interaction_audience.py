@@ -8,8 +8,8 @@ from collections import Counter
 
 import pytest
 
+from app.bench.audience import STORM_EVERY_S, MessageMaker, load_corpus
 from app.cli import main
-from streaming.interaction.audience import STORM_EVERY_S, MessageMaker, load_corpus
 from streaming.interaction.hub import HubLimits
 from streaming.interaction.serve import HubServer
 from tests.interaction_support import TOKEN
@@ -170,7 +170,7 @@ def test_hosts_are_fed_during_a_burst_not_after_it():
     turn, the host would get a gap; it must be fed along the way."""
     import asyncio
 
-    from streaming.interaction.blast import blast
+    from app.bench.blast import blast
     from tests.interaction_support import Collector
     from tests.waiting import wait_for
 

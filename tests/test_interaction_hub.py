@@ -253,7 +253,7 @@ def test_token_bucket():
 def test_a_viewer_that_stops_reading_only_misses_frames_itself():
     import asyncio
 
-    from streaming.interaction.blast import _open
+    from app.bench.blast import _open
 
     limits = HubLimits(viewer_buffer_bytes=16 * 1024).for_load_test()
     with HubServer(TOKEN, limits) as srv, Collector(srv.host_url) as host:

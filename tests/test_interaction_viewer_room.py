@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from streaming.interaction.audience import load_corpus, run_viewers
+from app.bench.audience import load_corpus, run_viewers
 from streaming.interaction.hub import HubLimits
 from streaming.loop_thread import LoopThread
 from streaming.relay.server import RelayServer

@@ -2,12 +2,15 @@
 
 Qt falls back per glyph on some platforms but not reliably on a bare Linux install (and not in
 the offscreen platform), so the console picks a CJK-capable family explicitly: Noto Sans CJK
-(installed by `make` as fonts-noto-cjk), else another known CJK family.
+(installed by `make` as fonts-noto-cjk, and shipped in the PyInstaller bundle's `fonts/`
+folder, registered first), else another known CJK family.
 """
 
 from __future__ import annotations
 
 import logging
+import sys
+from pathlib import Path
 
 from PySide6.QtGui import QFont, QFontDatabase, QFontMetrics
 from PySide6.QtWidgets import QApplication
@@ -35,9 +38,30 @@ def covers(font: QFont, text: str = SAMPLE) -> bool:
     return all(metrics.inFontUcs4(ord(ch)) for ch in text)
 
 
+def shipped_fonts_folder() -> Path | None:
+    """The bundle's `fonts/` folder (PyInstaller unpacks data under `sys._MEIPASS`), or None
+    when running from source."""
+    base = getattr(sys, "_MEIPASS", None)
+    folder = Path(base) / "fonts" if base else None
+    return folder if folder is not None and folder.is_dir() else None
+
+
+def register_shipped_fonts(folder: Path | None) -> list[str]:
+    """Make the fonts in `folder` known to Qt; the families they add."""
+    families: list[str] = []
+    for path in sorted(folder.iterdir()) if folder is not None else []:
+        font_id = QFontDatabase.addApplicationFont(str(path))
+        if font_id < 0:
+            log.warning("could not load the shipped font %s", path.name)
+            continue
+        families += QFontDatabase.applicationFontFamilies(font_id)
+    return families
+
+
 def install_cjk_font(app: QApplication) -> str | None:
     """Set the application font to a CJK-covering family; returns it, or None (logged) if the
     machine has none."""
+    register_shipped_fonts(shipped_fonts_folder())
     available = set(QFontDatabase.families())
     candidates = [f for f in PREFERRED_FAMILIES if f in available]
     candidates += sorted(f for f in available if "CJK" in f and "Sans" in f and f not in candidates)

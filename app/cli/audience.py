@@ -17,15 +17,15 @@ from typing import Any
 
 import psutil
 
-from app.frozen import module_command
-from streaming.interaction.audience import (
+from app.bench.audience import (
     HostProbe,
     hub_urls,
     load_corpus,
     run_viewers,
     summarize_viewers,
 )
-from streaming.interaction.blast import blast
+from app.bench.blast import blast
+from app.frozen import module_command
 
 TOKEN_ENV = "LIVEDESK_HUB_TOKEN"
 RATE_PER_PROCESS = 4000  # what one generator process sustains comfortably on a loaded machine

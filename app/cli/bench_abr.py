@@ -28,7 +28,6 @@ import os
 import secrets
 import shutil
 import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
@@ -36,6 +35,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from app.bench.measure import percentile
+from app.frozen import module_command
 
 LATENCY_OK_MS = 250.0
 _NO_PRIVATE_NETWORK_CHECKS = (
@@ -87,7 +87,7 @@ class Relay:
         self.token = secrets.token_urlsafe(16)
         env = {**os.environ, "LIVEDESK_RELAY_TOKEN": self.token}
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "app", "relay", "--host", host, "--port", "0"],
+            [*module_command("app"), "relay", "--host", host, "--port", "0"],
             stdout=subprocess.PIPE,
             stderr=subprocess.DEVNULL,
             text=True,
@@ -112,7 +112,7 @@ def _chromium_in(namespace: str, folder: Path) -> str:
 
 
 async def _watch(browser: Any, relay: Relay) -> Any:
-    from streaming.latency_probe import VIEWER_PROBE_JS
+    from app.bench.latency_probe import VIEWER_PROBE_JS
 
     page = await browser.new_page()
     await page.goto(relay.info["viewer"])
@@ -125,7 +125,7 @@ async def _watch(browser: Any, relay: Relay) -> Any:
 
 
 async def _publish_ours(path: Any, relay: Relay, resolution: str, seconds: float) -> Any:
-    command = [*path.exec_args(), sys.executable, "-m", "app", "publish"]
+    command = [*path.exec_args(), *module_command("app"), "publish"]
     command += ["--whip", relay.info["whip"], "--token-file", "-", "--video", "stamped"]
     command += ["--resolution", resolution, "--no-voice-chain", "--duration", str(seconds)]
     process = await asyncio.create_subprocess_exec(
@@ -142,8 +142,8 @@ async def _publish_ours(path: Any, relay: Relay, resolution: str, seconds: float
 
 
 async def _publish_chromium(browser: Any, relay: Relay, resolution: str) -> Any:
+    from app.bench.latency_probe import CHROMIUM_PUBLISHER_HTML, js_call
     from streaming.h264 import PROFILES
-    from streaming.latency_probe import CHROMIUM_PUBLISHER_HTML, js_call
 
     profile = PROFILES[resolution]
     page = await browser.new_page()
@@ -225,7 +225,7 @@ def summarise(
     link: list[tuple[float, int]],
 ) -> dict[str, Any]:
     """The viewer's frames (and the link's counters) as the bench's figures."""
-    from streaming.latency_probe import page_samples
+    from app.bench.latency_probe import page_samples
 
     samples = page_samples(rows)
     origin_ms = started * 1000
@@ -317,7 +317,7 @@ def _targets(name: str, ours: dict[str, Any], ratio: dict[str, Any]) -> dict[str
 async def measure(args: argparse.Namespace) -> dict[str, Any]:
     from playwright.async_api import async_playwright
 
-    from streaming.latency_probe import CHROMIUM_ARGS
+    from app.bench.latency_probe import CHROMIUM_ARGS
     from streaming.netlab.namespaces import ImpairedPath
     from streaming.netlab.profile import PROFILES
 

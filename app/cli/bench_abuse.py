@@ -28,7 +28,6 @@ import secrets
 import signal
 import statistics
 import subprocess
-import sys
 import tempfile
 import time
 from collections import Counter
@@ -36,6 +35,8 @@ from collections.abc import Awaitable, Callable
 from typing import IO, Any
 
 import psutil
+
+from app.frozen import module_command
 
 RSS_TARGET_MB = 400.0
 ISSUE_STORM_RSS_MB = 1160.0  # the issue: 218 MB → 1.16 GB in 15 s
@@ -104,7 +105,7 @@ class RelayProcess:
             "LIVEDESK_HOST_TOKEN": self.host_token,
         }
         self._proc = subprocess.Popen(
-            [sys.executable, "-m", "app", "relay", "--port", str(self.port)],
+            [*module_command("app"), "relay", "--port", str(self.port)],
             stdout=subprocess.PIPE,
             stderr=self.stderr,
             text=True,

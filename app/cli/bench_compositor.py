@@ -50,9 +50,9 @@ def showcase_layers(canvas: str, image_path: Path, pip_source: str | None) -> li
     import cv2
     import numpy as np
 
+    from app.bench.frame_stamp import ROWS, block_size
     from capture.program.canvas import canvas_size
     from capture.program.scene import new_layer
-    from streaming.frame_stamp import ROWS, block_size
 
     logo = np.zeros((200, 200, 4), np.uint8)
     cv2.circle(logo, (100, 100), 90, (40, 180, 255, 230), -1)

@@ -45,6 +45,7 @@ from PySide6.QtCore import QEvent, QObject
 
 from app.bench.measure import CpuMeter, rss_mb, summarize
 from app.bench.report import emit
+from app.frozen import module_command
 
 TARGETS = {
     "throughput_msg_per_s": 20_000,
@@ -96,7 +97,7 @@ def hub_frames(
     messages: int, per_frame: int = 100, unique: bool = False, seed: int = 1
 ) -> Iterator[str]:
     """Frames exactly as the hub writes them (seq first), from the audience's message maker."""
-    from streaming.interaction.audience import MessageMaker, load_corpus
+    from app.bench.audience import MessageMaker, load_corpus
 
     maker = MessageMaker(load_corpus(), seed)
     rng = random.Random(seed)
@@ -215,9 +216,7 @@ def _start_hub(token: str, viewers: int, rate: float) -> tuple[subprocess.Popen[
     per_viewer = rate / viewers
     hub = subprocess.Popen(
         [
-            sys.executable,
-            "-m",
-            "streaming.interaction.serve",
+            *module_command("streaming.interaction.serve"),
             "--port",
             "0",
             "--viewer-rate",
@@ -243,7 +242,7 @@ _SUFFIXES = ("", "", "啊", "呀", "哈哈", "!", "~", " 😂", "了", "!!", " �
 def varied_corpus(path: Path) -> Path:
     """The audience's corpus with everyday variations of each line (prefixes, particles, emoji):
     questions keep their meaning (they cluster as before), chatter keeps arriving new."""
-    from streaming.interaction.audience import load_corpus
+    from app.bench.audience import load_corpus
 
     rng = random.Random(3)
     with path.open("w", encoding="utf-8") as out:
@@ -296,13 +295,13 @@ def _one_rate(
     from PySide6.QtCore import QEventLoop, QTimer
     from PySide6.QtWidgets import QWidget
 
+    from app.bench.audience import PROBE_MARK
     from app.bench.stall_probe import StallProbe
     from app.cli.audience import start_generator
     from app.danmaku.pipeline import Line
     from app.danmaku.process import AudienceProcess
     from app.danmaku.service import AudienceService
     from app.danmaku.state import AudienceState
-    from streaming.interaction.audience import PROBE_MARK
     from widgets.assistant_window import AssistantWindow
     from widgets.danmaku_overlay import DanmakuOverlay
     from widgets.question_queue import QuestionQueueWidget
@@ -397,9 +396,7 @@ def _one_rate(
         )
         probes = subprocess.Popen(
             [
-                sys.executable,
-                "-m",
-                "streaming.interaction.audience",
+                *module_command("app.bench.audience"),
                 url,
                 str(PROBE_RATE),
                 str(duration),

@@ -1,7 +1,7 @@
 """`livedesk bench latency`: glass-to-glass latency, measured from stamps drawn into frames.
 
 Our publisher sends the synthetic test pattern with each frame's capture time drawn in as a
-block code (`streaming/frame_stamp.py`), through the relay (the embedded relay run as
+block code (`app/bench/frame_stamp.py`), through the relay (the embedded relay run as
 `livedesk relay`, or a private Janus), to viewers that read the code back from every frame
 they present:
 
@@ -27,16 +27,12 @@ import json
 import os
 import random
 import secrets
-import sys
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from app.bench.measure import percentile, summarize
-from app.bench.report import emit, emit_error, loadavg
-from streaming.h264 import PROFILES, observe_encodes
-from streaming.latency_probe import (
+from app.bench.latency_probe import (
     CHROMIUM_ARGS,
     CHROMIUM_PUBLISHER_HTML,
     INBOUND_STATS_JS,
@@ -52,6 +48,10 @@ from streaming.latency_probe import (
     wall_ms,
     whep_negotiator,
 )
+from app.bench.measure import percentile, summarize
+from app.bench.report import emit, emit_error, loadavg
+from app.frozen import module_command
+from streaming.h264 import PROFILES, observe_encodes
 
 PHASES = ("aiortc", "chromium", "chromium-publisher")
 TARGETS = {"p95_ms": 200.0, "fps": 29.0, "ratio": 1.0}
@@ -127,9 +127,7 @@ async def start_embedded() -> RelayTarget:
     """`livedesk relay` in its own process, as a host would run it."""
     token = secrets.token_urlsafe(16)
     process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "app",
+        *module_command("app"),
         "relay",
         "--port",
         "0",

@@ -28,7 +28,7 @@ KEYWORD = "福袋"
 TEXTS = ["福袋", "福 袋", "福袋！", "666", "主播好美", "福袋福袋", "包邮吗", "ＦＵＤＡＩ"]
 BLAST = (
     "import asyncio, json, sys\n"
-    "from streaming.interaction.blast import blast\n"
+    "from app.bench.blast import blast\n"
     "r = asyncio.run(blast(sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), json.loads(sys.argv[4]),"
     " done=lambda: False, linger_s=float(sys.argv[5])))\n"
     "print(json.dumps(r))\n"

@@ -101,10 +101,10 @@ def _first_frames_s(outputs: list[Any], started: float, timeout: float = 20.0) -
 def measure(args: argparse.Namespace) -> dict[str, Any]:
     import psutil
 
+    from app.bench.latency_probe import StampedVideoSource
     from capture.synthetic import SyntheticAudioSource
     from streaming.encode_hub import EncodeHub
     from streaming.encoder import machine_h264_encoder
-    from streaming.latency_probe import StampedVideoSource
     from streaming.recorder import Recorder
     from streaming.rtmp import RtmpOutput
     from streaming.rtmp_local import NginxRtmp, available
@@ -177,8 +177,8 @@ def _glass_to_glass(hub: Any, nginx: Any, profile: Any, seconds: float) -> dict[
     """Capture (the stamp drawn into the frame) → RTMP → nginx → PyAV decode, in ms."""
     import av
 
-    from streaming import frame_stamp
-    from streaming.latency_probe import read_video_frame, wall_ms
+    from app.bench import frame_stamp
+    from app.bench.latency_probe import read_video_frame, wall_ms
     from streaming.rtmp import RtmpOutput
 
     output = RtmpOutput(nginx.url, "good-key", profile)

@@ -30,6 +30,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+from app.frozen import module_command
+
 TOKEN = "bench-scale-host-token"
 
 
@@ -143,7 +145,7 @@ async def _bench(args: argparse.Namespace, server: str, store: Path) -> dict[str
 
 
 def _start_embedded() -> subprocess.Popen[str]:
-    args = [sys.executable, "-m", "streaming.interaction.serve", "--port", "0"]
+    args = [*module_command("streaming.interaction.serve"), "--port", "0"]
     args += ["--no-address-limits", "--viewer-rate", "1000000", "--viewer-burst", "1000000"]
     return subprocess.Popen(
         args, env=dict(os.environ, LIVEDESK_HUB_TOKEN=TOKEN), stdout=subprocess.PIPE, text=True
@@ -151,7 +153,7 @@ def _start_embedded() -> subprocess.Popen[str]:
 
 
 def _start_edge(nats_url: str, room: str, token: str) -> subprocess.Popen[str]:
-    args = [sys.executable, "-m", "app", "hub", "--nats", nats_url, "--room", room]
+    args = [*module_command("app"), "hub", "--nats", nats_url, "--room", room]
     args += ["--port", "0", "--no-address-limits"]
     args += ["--viewer-rate", "1000000", "--viewer-burst", "1000000"]
     return subprocess.Popen(
@@ -245,7 +247,7 @@ class _Host:
 
 
 async def _throughput(urls: list[str], messages: int, viewers: int) -> dict[str, Any]:
-    from streaming.interaction.blast import blast
+    from app.bench.blast import blast
 
     texts = [f"冲冲冲 第{i}条 抢到了吗" for i in range(997)]
     per_hub = max(1, viewers // len(urls))

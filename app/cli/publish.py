@@ -163,7 +163,7 @@ def open_video(spec: str, size: tuple[int, int]) -> Source[VideoFrame] | None:
     if spec == "none":
         return None
     if spec == "stamped":  # the test pattern with its capture time drawn in (benches)
-        from streaming.latency_probe import StampedVideoSource
+        from app.bench.latency_probe import StampedVideoSource
 
         return StampedVideoSource(*size, fps=30.0)
     from capture.camera import CameraMode

@@ -37,7 +37,7 @@ def load_corpus(path: str | Path | None = None) -> dict[str, list[str]]:
 
     Raises ValueError with the line number for a line that is not such an object."""
     if path is None:
-        text = resources.files("streaming.interaction").joinpath("corpus.jsonl").read_text("utf-8")
+        text = resources.files("app.bench").joinpath("corpus.jsonl").read_text("utf-8")
     else:
         text = Path(path).read_text("utf-8")
     corpus: dict[str, list[str]] = {}
@@ -303,7 +303,7 @@ async def send_probes(url: str, rate: float, duration: float, connections: int =
 
 
 def main_probes(argv: list[str]) -> int:
-    """`python -m streaming.interaction.audience URL RATE DURATION`: probes only (benchmarks)."""
+    """`python -m app.bench.audience URL RATE DURATION`: probes only (benchmarks)."""
     print(
         json.dumps(
             {"probes_sent": asyncio.run(send_probes(argv[0], float(argv[1]), float(argv[2])))}

@@ -1,6 +1,6 @@
 """Glass-to-glass measuring pieces: a stamped source, stamp reading at the encoder and at
 viewers (aiortc, or a Chromium page), and the pages a headless Chromium runs (real files in
-`streaming/latency_pages/`, shipped as package data).
+`app/bench/latency_pages/`, shipped as package data).
 
 Every timestamp is wall-clock milliseconds (`time.time()` in Python, `performance.timeOrigin +
 performance.now()` in a page): one machine, one clock, so differences across processes are
@@ -23,9 +23,9 @@ import av
 import numpy as np
 from aiortc import RTCPeerConnection, RTCRtpReceiver, RTCRtpSender, RTCSessionDescription
 
+from app.bench import frame_stamp
 from capture.media import VideoFrame, now_ns
 from capture.synthetic import SyntheticVideoSource
-from streaming import frame_stamp
 from streaming.h264 import EncodeRecord
 from streaming.relay.fanout import MarkerJitterBuffer, PacketJitterBuffer
 
@@ -228,7 +228,7 @@ CHROMIUM_ARGS = [
 
 
 def _asset(name: str) -> str:
-    return resources.files("streaming.latency_pages").joinpath(name).read_text("utf-8")
+    return resources.files("app.bench.latency_pages").joinpath(name).read_text("utf-8")
 
 
 def _page(name: str, scripts: str) -> str:

@@ -1,4 +1,4 @@
-"""What one extra viewer costs the embedded relay in CPU: `python -m streaming.relay.viewer_cost`.
+"""What one extra viewer costs the embedded relay in CPU: `python -m app.bench.viewer_cost`.
 
 Starts `livedesk relay` and `livedesk publish` as their own processes, then adds WHEP viewers
 (aiortc peers that keep the encoded media without decoding it, so their own cost stays out of
@@ -13,13 +13,13 @@ import asyncio
 import json
 import os
 import subprocess
-import sys
 import time
 from typing import Any
 
 import psutil
 from aiortc import RTCPeerConnection, RTCSessionDescription
 
+from app.frozen import module_command
 from streaming.relay.fanout import EncodedTap
 from streaming.whip import WhipClient
 
@@ -53,7 +53,7 @@ def _cpu_percent(process: psutil.Process, seconds: float) -> float:
 async def measure(resolution: str, counts: list[int], window_s: float) -> dict[str, Any]:
     env = dict(os.environ, LIVEDESK_RELAY_TOKEN=TOKEN, LIVEDESK_WHIP_TOKEN=TOKEN)
     relay = subprocess.Popen(
-        [sys.executable, "-m", "app", "relay", "--port", "0"],
+        [*module_command("app"), "relay", "--port", "0"],
         env=env,
         stdout=subprocess.PIPE,
         stderr=subprocess.DEVNULL,
@@ -66,9 +66,7 @@ async def measure(resolution: str, counts: list[int], window_s: float) -> dict[s
         info = json.loads(relay.stdout.readline())
         publisher = subprocess.Popen(
             [
-                sys.executable,
-                "-m",
-                "app",
+                *module_command("app"),
                 "publish",
                 "--whip",
                 info["whip"],
