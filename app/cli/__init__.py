@@ -65,6 +65,11 @@ BENCHES: tuple[Command, ...] = (
         "program composition cost per 1080p30 frame: camera, every layer, each filter (JSON)",
     ),
     Command(
+        "report",
+        "app.cli.bench_report",
+        "post-show report on a synthetic 5M-event show: time vs 60 s, peak memory (JSON)",
+    ),
+    Command(
         "sale",
         "app.cli.bench_sale",
         "flash sale: N viewers buy at zero, orders vs stock, zero spread host/program/page (JSON)",

@@ -1,6 +1,6 @@
 """A synthetic show journal of any size, written by the real journal writer: what
-`livedesk bench report` measures the report on (5 million events by default). A three-hour
-room: mostly danmaku (repeats, a few hundred questions, one in five messages unique), likes,
+`livedesk bench report` (app/cli/bench_report.py) measures the report on (5 million events by
+default). A three-hour room: mostly danmaku (repeats, a few hundred questions, one in five messages unique), likes,
 orders, viewer counts each second, a product pushed every ten minutes."""
 
 from __future__ import annotations
