@@ -10,21 +10,12 @@ import pytest
 
 from streaming.loop_thread import LoopThread
 from streaming.relay.server import RelayServer
+from tests.conftest import CHROMIUM, CHROMIUM_ARGS
 from tests.interaction_support import Collector, viewer
 from tests.waiting import wait_for
 
 pytestmark = pytest.mark.slow
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--headless",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 TOKEN = "viewer-page-token"
 INJECTION = '<img src=x onerror="window.pwned=1">看<b>这里</b>'
 
