@@ -220,17 +220,21 @@ class LearnedSuppressor:
     def __init__(self, model: LearnedModel) -> None:
         self._session = model.session
         self._zero = np.zeros((1, model.hidden), dtype=np.float32)
+        self._features = np.zeros((1, BINS), dtype=np.float32)
         self.reset()
 
     def reset(self) -> None:
         self._states = (self._zero, self._zero)
 
     def gains(self, power: np.ndarray) -> np.ndarray:
-        """Per-bin gains (0..1, BINS values) for one frame's power spectrum (BINS values, of
-        the sqrt-Hann windowed 960-sample frame zero-padded to NFFT)."""
-        features = np.log10(np.maximum(power, _MIN_POWER)).astype(np.float32).reshape(1, BINS)
+        """Per-bin gains (0..1, BINS float32 values) for one frame's power spectrum (BINS
+        values, of the sqrt-Hann windowed 960-sample frame zero-padded to NFFT). The features
+        are written in float32 into one buffer: no float64 copies on the way to the model."""
+        features = self._features
+        np.maximum(power, _MIN_POWER, out=features[0], casting="same_kind")
+        np.log10(features, out=features)
         gain, h0, h1 = self._session.run(
             None, {"features": features, "state0": self._states[0], "state1": self._states[1]}
         )
         self._states = (h0, h1)
-        return gain.reshape(BINS).astype(np.float64)
+        return np.asarray(gain).reshape(BINS)

@@ -17,6 +17,7 @@ between treatments; features are recomputed every 100 ms over a 3 s window.
 
 from __future__ import annotations
 
+import math
 from enum import Enum
 
 import numpy as np
@@ -75,13 +76,16 @@ class RoomClassifier:
 
     def update(self, power: np.ndarray, speech_gain: np.ndarray) -> Room:
         """One frame: its power spectrum and the suppressor's speech gain per bin (0..1)."""
-        parts = np.stack((power, power * (1.0 - speech_gain) ** 2, power * speech_gain**2))
-        sums = parts @ self._bands  # rows: all, rest, voice; columns: all, speech band, high
-        (total, _, _), (rest, _, rest_high), (_, voice_band, voice_high) = sums
-        level, rest_db, high, v_high = 10.0 * np.log10(
-            np.array((total, rest, rest_high, voice_high)) + _EPS
+        voice = power * (speech_gain * speech_gain)
+        rest = power * ((1.0 - speech_gain) ** 2)
+        bands = self._bands  # columns: all, speech band, high
+        total, total_band = power @ bands[:, :2]
+        rest_all, rest_high = rest @ bands[:, ::2]
+        voice_band, voice_high = voice @ bands[:, 1:]
+        level, rest_db, high, v_high = (
+            10.0 * math.log10(float(v) + _EPS) for v in (total, rest_all, rest_high, voice_high)
         )
-        self.speech_share = float(voice_band / (sums[0, 1] + _EPS))
+        self.speech_share = float(voice_band / (total_band + _EPS))
         i = self._hops % WINDOW_HOPS
         ring = self._ring
         ring[_LEVEL, i] = level + self._to_dbfs
@@ -100,11 +104,10 @@ class RoomClassifier:
         median of the last half second while what it keeps as voice does not jump with it (a
         word's onset lifts both); a rise that lasts longer than a click is taken back."""
         if self._hops % _BASE_EVERY == 0 and self._hops >= 10:
-            recent = self._recent(50)
-            self._base = (
-                float(np.median(self._ring[_HIGH, recent])),
-                float(np.median(self._ring[_VOICE_HIGH, recent])),
+            high, voice_high = np.median(
+                self._ring[_HIGH : _VOICE_HIGH + 1, self._recent(50)], axis=1
             )
+            self._base = (float(high), float(voice_high))
         if self._base is None:
             return 0.0
         jump = high_db - self._base[0]
@@ -166,7 +169,7 @@ def _beat_strength(level_db: np.ndarray) -> float:
     if x.size < 2 * hi:
         return 0.0
     denom = float(np.dot(x, x)) + _EPS
-    ac = np.array([float(np.dot(x[:-lag], x[lag:])) / denom for lag in range(1, hi + 1)])
+    ac = np.correlate(x, x, mode="full")[x.size : x.size + hi] / denom  # lags 1..hi
     best = lo - 1 + int(np.argmax(ac[lo - 1 :]))
     dip = float(ac[4:best].min()) if best > 4 else float(ac[best])
     return float(ac[best] - dip) if ac[best] > 0 else 0.0
