@@ -48,6 +48,8 @@ _BEAT_LAGS = (25, 100)  # 0.25-1 s
 _BEAT_PEAK = 0.55
 _PAUSE_SPEECH = 0.2  # frames the suppressor finds (almost) no voice in
 _BABBLE_RESTLESS_DB = 4.0
+_LEAVE_BABBLE_CLICKS = 1.5  # × _CLICKS_PER_S (keys 2.7-6 a second, babble up to 2.7)
+_LEAVE_BABBLE_BEAT = 0.15
 _EPS = 1e-12
 
 
@@ -134,16 +136,23 @@ class RoomClassifier:
             "clicks_per_s": float(window[_CLICK].sum()) / (window.shape[1] * HOP / RATE),
             "beat": _beat_strength(rest),
             "restless_db": float(np.std(pauses)) if pauses.size > 20 else 0.0,
+            "pause_rest_dbfs": float(np.median(pauses)) if pauses.size > 20 else -120.0,
         }
 
     def classify(self) -> Room:
         """The room the current window sounds like (unheld)."""
         f = self.features()
-        if f["beat"] >= _BEAT_PEAK:
+        # Taking babble for clicks or music costs the host's voice (min(Gs, Gn) lets the
+        # model remove the voice with the other voices: STOI -0.06), taking clicks for babble
+        # only leaves some clicks in: so leaving babble takes clearer evidence.
+        babble = self.room is Room.BABBLE
+        if f["beat"] >= _BEAT_PEAK + (_LEAVE_BABBLE_BEAT if babble else 0.0):
             return Room.MUSIC
-        if f["clicks_per_s"] >= _CLICKS_PER_S:
+        if f["clicks_per_s"] >= _CLICKS_PER_S * (_LEAVE_BABBLE_CLICKS if babble else 1.0):
             return Room.TRANSIENT
-        if f["floor_dbfs"] < _QUIET_DB:
+        # Quiet most of the time between words, not only for a moment: other voices that all
+        # pause at once leave a quiet 5th percentile too.
+        if f["floor_dbfs"] < _QUIET_DB and f["pause_rest_dbfs"] < _QUIET_DB:
             return Room.QUIET
         if f["restless_db"] >= _BABBLE_RESTLESS_DB:
             return Room.BABBLE
