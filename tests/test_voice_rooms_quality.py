@@ -32,7 +32,7 @@ def scores() -> dict[str, dict[str, Any]]:
     delay = bench.webrtc_delay(clean)
     room_n = int((bench.ROOM_S + bench.ROOM_EXTRA_S) * ts.RATE)
     out = {}
-    for kind in ("pink", "transient", "crowd", "music", "street"):
+    for kind in ("pink", "transient", "crowd", "babble", "music", "street"):
         unit = ts.noise(kind, room_n + warmup.size + clean.size, seed=SEED)
         noisy = ts.mix(clean, unit[room_n + warmup.size :], 5.0)
         scale = float(np.std(noisy - clean)) / float(np.std(unit[room_n + warmup.size :]))
@@ -63,10 +63,13 @@ def test_transients_gain_at_least_0_4_pesq(scores) -> None:
     assert s["chain"]["pesq"] >= s["noisy"]["pesq"] + 0.4, s
 
 
-def test_babble_keeps_the_hosts_voice_where_rnnoise_removes_it(scores) -> None:
+@pytest.mark.parametrize("kind", ["crowd", "babble"])
+def test_babble_keeps_the_hosts_voice_where_rnnoise_removes_it(scores, kind: str) -> None:
     """Other people talking: the chain never takes the host's voice with them (STOI), and
-    still does better than WebRTC's suppressor; RNNoise scores its PESQ by removing both."""
-    s = scores["crowd"]
+    still does better than WebRTC's suppressor; RNNoise scores its PESQ by removing both.
+    (`babble`, four voices that now and then all pause, was told as clicks or quiet before
+    the classifier's babble hold: STOI -0.06.)"""
+    s = scores[kind]
     assert s["chain"]["stoi"] >= s["noisy"]["stoi"] - 0.02, s
     assert s["chain"]["pesq"] >= s["webrtc_ns"]["pesq"], s
     assert s["rnnoise"]["stoi"] < s["chain"]["stoi"] - 0.05, s

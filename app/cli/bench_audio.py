@@ -237,7 +237,12 @@ def speed(seconds: float, repeats: int) -> dict[str, Any]:
     """CPU time of the whole chain (all four stages on) per second of audio, in 10 ms blocks."""
     clean = np.tile(ts.speech("en"), 4)[: int(seconds * RATE)]
     noisy = ts.mix(clean, ts.noise("pink", clean.size), 5)
-    out: dict[str, Any] = {"audio_seconds": round(clean.size / RATE, 2), "repeats": repeats}
+    out: dict[str, Any] = {
+        "audio_seconds": round(clean.size / RATE, 2),
+        "repeats": repeats,
+        "load_avg_1m_at_start": round(os.getloadavg()[0], 2),
+        "clock": "process CPU time (time.process_time: all the process's threads), not wall",
+    }
     variants = {
         "auto": _chain_settings("auto").with_enabled("gate", True),
         "spectral": _chain_settings("spectral").with_enabled("gate", True),
@@ -259,6 +264,7 @@ def speed(seconds: float, repeats: int) -> dict[str, Any]:
             "rtf_wall_median": round(float(np.median(walls)), 4),
             "latency_ms": round(VoiceChain(settings).latency / RATE * 1000, 2),
         }
+    out["load_avg_1m_at_end"] = round(os.getloadavg()[0], 2)
     _, nr_cpu = _nr(noisy, None)
     out["noisereduce_offline_rtf_cpu"] = round(nr_cpu / (noisy.size / RATE), 4)
     out["chain_vs_anchor_rtf_ratio"] = round(
