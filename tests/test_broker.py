@@ -133,6 +133,37 @@ def test_an_edge_refuses_exactly_what_the_embedded_hub_refuses(node: NatsNode) -
     ]
 
 
+def test_an_edge_stores_each_event_as_the_embedded_hub_logs_it(node: NatsNode) -> None:
+    """The edge writes stored events itself (orjson, bytes): the host must read the same
+    events as from the embedded hub, but for seq, ts and the viewer's id."""
+    sent = [
+        {"type": "danmaku", "text": '引号"和\\反斜杠 😀 \u202e end'},
+        {"type": "like", "count": 3},
+        {"type": "gift", "gift": "rose", "count": 2, "value": 9.9},
+        {"type": "danmaku", "text": "x" * 200},
+    ]
+
+    def logged(url: str) -> list[dict]:
+        ws, _ = viewer(url + "/ws/viewer")
+        with Collector(url + "/ws/host") as host:
+            for body in sent:
+                ws.send(json.dumps(body, ensure_ascii=False))
+            wait_for(lambda: len([e for e in host.events() if e["type"] != "join"]) >= 4)
+            events = [e for e in host.events() if e["type"] not in ("join", "viewer_count")]
+        ws.close()
+        for e in events:
+            assert list(e)[:3] == ["seq", "v", "type"]
+            e.pop("seq"), e.pop("ts"), e.pop("user")
+        return events
+
+    with HubServer(TOKEN) as hub:
+        embedded = logged(f"ws://127.0.0.1:{hub.port}")
+    with EdgeThread([node.url], TOKEN, RoomConfig(room="r2b")) as edge:
+        on_edge = logged(edge.url)
+    assert on_edge == embedded
+    assert [e["type"] for e in on_edge] == ["danmaku", "like", "gift", "danmaku"]
+
+
 def test_broadcasts_reach_viewers_on_every_edge_and_late_joiners(node: NatsNode) -> None:
     room = RoomConfig(room="r3")
     with EdgeThread([node.url], TOKEN, room) as a, EdgeThread([node.url], TOKEN, room) as b:

@@ -19,6 +19,13 @@ sent again after a cut is stored once.
 
 The room's viewer count: every edge announces its own count each second on a core subject;
 the edge with the smallest id among those heard from recently logs the sum when it changes.
+
+Per message, an edge parses the viewer's JSON once (orjson), writes the stored event as bytes
+straight from the checked fields, and keeps the danmaku's sender and text with the publish, so
+nothing is decoded again when the stream acknowledges it; the host's feed reads each event's
+seq from its reply subject. Where the embedded hub has its own reasons (a lone surrogate
+escape, which Python's json accepts and orjson refuses as invalid UTF-8), an edge answers
+`bad_json`.
 """
 
 from __future__ import annotations
@@ -32,6 +39,7 @@ import secrets
 import time
 from typing import Any
 
+import orjson
 from aiohttp import WSMsgType, web
 from nats.aio.client import Client as NATS
 from nats.aio.msg import Msg
@@ -49,7 +57,6 @@ from streaming.interaction.hub import (
     _dumps,
     _Host,
     _Viewer,
-    event_tail,
 )
 
 log = logging.getLogger(__name__)
@@ -152,21 +159,36 @@ class EdgeHub(InteractionHub):
 
     # ---- into the stream -------------------------------------------------------------------
 
-    def _publish(self, subject: str, stored: str, msg_id: str | None = None) -> bool:
+    def _publish(
+        self, subject: str, stored: bytes, msg_id: str | None = None, note: Any = None
+    ) -> bool:
         mid = msg_id or f"{self.edge_id}.{next(self._msg_ids)}"
-        return self._publisher.put(subject, ("{" + stored).encode(), mid)
+        return self._publisher.put(subject, stored, mid, note)
 
     def _append(self, kind: str, fields_json: str, user_json: str | None) -> tuple[int, bytes]:
         """Events the hub logs on its own (a viewer's join) go to the stream; they come back to
         every edge with their seq."""
         self._publish(
-            self.room.viewer_subject(kind), event_tail(kind, fields_json, user_json, self._clock())
+            self.room.viewer_subject(kind),
+            stored_event(kind, fields_json.encode(), user_json, self._clock()),
         )
         return 0, b""
 
+    def _check(
+        self, peer: _Viewer | _Host, data: str, allowed: dict[str, rules.Rule]
+    ) -> tuple[str, dict[str, Any]] | None:
+        try:
+            return rules.check(orjson.loads(data), allowed)
+        except rules.ProtocolError as exc:
+            self._refuse(peer, exc.code, exc.message)
+        except (ValueError, RecursionError):  # orjson.JSONDecodeError is a ValueError
+            self._refuse(peer, rules.BAD_JSON, "not valid JSON")
+        return None
+
     def _accept(self, viewer: _Viewer, kind: str, fields: dict[str, Any]) -> None:
-        stored = event_tail(kind, _dumps(fields), viewer.user_json, self._clock())
-        if self._publish(self.room.viewer_subject(kind), stored):
+        stored = stored_event(kind, orjson.dumps(fields), viewer.user_json, self._clock())
+        note = (viewer.user["id"], fields["text"]) if kind == "danmaku" else None
+        if self._publish(self.room.viewer_subject(kind), stored, note=note):
             self.counters["accepted"] += 1
         else:
             self._refuse(viewer, rules.RATE_LIMITED, "the room is very busy; send again shortly")
@@ -179,24 +201,23 @@ class EdgeHub(InteractionHub):
         if kind == rules.TIME:
             self._answer_time(host, fields, self._clock())
             return
-        mid = json.loads(data).get("mid")
+        mid = orjson.loads(data).get("mid")
         if type(mid) is not str or not 0 < len(mid) <= rules.MAX_ID:
             mid = secrets.token_hex(8)  # a console without ids: no de-duplication to ask for
         self._publish(
             self.room.host_subject(kind),
-            event_tail(kind, _dumps(fields), None, self._clock()),
+            stored_event(kind, orjson.dumps(fields), None, self._clock()),
             "h." + mid,
         )
         self.counters["broadcasts"] += 1
 
     # ---- out of the stream -----------------------------------------------------------------
 
-    def _stored(self, subject: str, payload: bytes, seq: int) -> None:
-        """A message this edge published is in the stream: viewer events go to the fan-out."""
-        part, _, kind = subject[len(self.room.prefix) + 1 :].partition(".")
-        if part == "v" and kind == "danmaku":
-            event = json.loads(payload)  # the hub's moderation judges sender and text
-            self._fan_out(seq, event["user"]["id"], event["text"], with_seq(seq, payload))
+    def _stored(self, subject: str, payload: bytes, seq: int, note: Any) -> None:
+        """A message this edge published is in the stream: a danmaku (its note: sender and
+        text, for the hub's moderation) goes to the fan-out."""
+        if note is not None:
+            self._fan_out(seq, note[0], note[1], with_seq(seq, payload))
 
     def _show_sample(self, payload: bytes) -> None:
         self._to_viewers(payload)
@@ -208,7 +229,7 @@ class EdgeHub(InteractionHub):
 
     async def _on_stream_msg(self, msg: Msg) -> None:
         """A host broadcast (kept for late joiners) or the room's count, for every viewer."""
-        seq = msg.metadata.sequence.stream
+        seq = stream_seq(msg)
         data = with_seq(seq, msg.data)
         part, _, kind = msg.subject[len(self.room.prefix) + 1 :].partition(".")
         if part == "h":
@@ -237,7 +258,7 @@ class EdgeHub(InteractionHub):
             self._last_count = total
             self._publish(
                 self.room.count_subject,
-                event_tail("viewer_count", f'{{"count":{total}}}', None, self._clock()),
+                stored_event("viewer_count", b'{"count":%d}' % total, None, self._clock()),
             )
 
     def _spawn(self, coro: Any) -> None:
@@ -334,7 +355,7 @@ class EdgeHub(InteractionHub):
         items: list[bytes] = []
         complete = True
         for msg in msgs:
-            seq = msg.metadata.sequence.stream
+            seq = stream_seq(msg)
             if seq <= cursor:
                 continue  # redelivered after a cut: the host has it
             if seq > cursor + 1:
@@ -353,3 +374,21 @@ class EdgeHub(InteractionHub):
             await ws.send_frame(b"[" + b",".join(items) + b"]", _TEXT)
             self.counters["host_frames"] += 1
         return cursor, complete
+
+
+def stored_event(kind: str, fields_json: bytes, user_json: str | None, ts: int) -> bytes:
+    """The event as the stream keeps it (`event_tail`'s JSON, as bytes, without `seq`)."""
+    head = b'{"v":1,"type":"%b","ts":%d' % (kind.encode(), ts)
+    if user_json is not None:
+        head += b',"user":' + user_json.encode()
+    return head + (b"," + fields_json[1:] if len(fields_json) > 2 else b"}")
+
+
+def stream_seq(msg: Msg) -> int:
+    """A JetStream message's stream sequence, from its reply subject
+    (`$JS.ACK.<stream>.<consumer>.<delivered>.<stream seq>.…`; with a domain, two tokens
+    more) without building the client's metadata object."""
+    tokens = msg.reply.split(".")
+    if len(tokens) == 9:
+        return int(tokens[5])
+    return int(msg.metadata.sequence.stream)

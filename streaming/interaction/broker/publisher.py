@@ -14,23 +14,64 @@ leader (an election after a node died) it refuses messages at once; publishing p
 Acknowledgements come to one inbox subscription of our own and are read with two byte
 searches (`"seq":`, `"duplicate":true`): the client's `publish_async` makes a future, a NUID
 and a JSON decode per message, which at tens of thousands a second is most of an edge's CPU.
+That subscription hands each acknowledgement over as the client's read loop parses it (the
+client's one-shot "future" slot, `_AckSink`) instead of through a queue and a task per message,
+and each round's messages go to the client as one pre-built block of `HPUB` commands (one
+buffer append and one flush, not a header dict, a regex and a flush per message).
 """
 
 from __future__ import annotations
 
 import asyncio
 import itertools
+import logging
 import time
 from collections import Counter, deque
 from collections.abc import Callable
+from typing import Any, cast
 
 from nats.aio.client import Client as NATS
 from nats.aio.msg import Msg
 
+log = logging.getLogger(__name__)
+
 MSG_ID = "Nats-Msg-Id"
 _SEQ = b'"seq":'
 _DUPLICATE = b'"duplicate":true'
+_HEADER = b"NATS/1.0\r\nNats-Msg-Id: "
 REFUSED_PAUSE_S = 0.1
+
+# What `on_stored` is told besides the seq: the caller's own note, kept with the message.
+Note = Any
+# (subject, payload, msg id, note) waiting to be published
+_Queued = tuple[str, bytes, str, Note]
+
+
+class _AckSink:
+    """Stands in for the client's one-shot reply future on our acknowledgement inbox: the
+    client calls `set_result(msg)` from its read loop for every message on the subscription,
+    so each acknowledgement is handled right there (no queue, no task switch)."""
+
+    def __init__(self, handle: Callable[[Msg], None]) -> None:
+        self._handle = handle
+
+    def cancelled(self) -> bool:
+        return False
+
+    def set_result(self, msg: Msg) -> None:
+        try:
+            self._handle(msg)
+        except Exception:  # never into the client's read loop, which would drop the connection
+            log.exception("handling a JetStream acknowledgement failed")
+
+
+def hpub(subject: str, reply: str, payload: bytes, msg_id: str) -> bytes:
+    """One NATS `HPUB` command: `payload` to `subject` with a `Nats-Msg-Id` header."""
+    if "\r" in msg_id or "\n" in msg_id:
+        msg_id = msg_id.replace("\r", "").replace("\n", "")
+    header = _HEADER + msg_id.encode() + b"\r\n\r\n"
+    head = f"HPUB {subject} {reply} {len(header)} {len(header) + len(payload)}\r\n"
+    return head.encode() + header + payload + b"\r\n"
 
 
 class StreamPublisher:
@@ -43,17 +84,18 @@ class StreamPublisher:
         max_queued: int = 200_000,
         max_in_flight: int = 4000,
         ack_timeout_s: float = 5.0,
-        on_stored: Callable[[str, bytes, int], None] | None = None,
+        on_stored: Callable[[str, bytes, int, Note], None] | None = None,
     ) -> None:
-        """`on_stored(subject, payload, seq)` is called once per message the stream stored."""
+        """`on_stored(subject, payload, seq, note)` is called once per message the stream
+        stored, with the `note` it was put with."""
         self._nc = nc
         self.max_queued = max_queued
         self.max_in_flight = max_in_flight
         self.ack_timeout_s = ack_timeout_s
         self._on_stored = on_stored
-        self._queue: deque[tuple[str, bytes, str]] = deque()
-        # reply token → (subject, payload, msg id, sent at); oldest first
-        self._in_flight: dict[str, tuple[str, bytes, str, float]] = {}
+        self._queue: deque[_Queued] = deque()
+        # reply token → (subject, payload, msg id, note, sent at); oldest first
+        self._in_flight: dict[str, tuple[str, bytes, str, Note, float]] = {}
         self._tokens = itertools.count(1)
         self._inbox = ""
         self._sub: object = None
@@ -69,18 +111,18 @@ class StreamPublisher:
 
     async def start(self) -> None:
         self._inbox = self._nc.new_inbox()
-        self._sub = await self._nc.subscribe(
-            self._inbox + ".*", cb=self._acked, pending_msgs_limit=4 * self.max_in_flight
-        )
+        sink = cast(asyncio.Future[Msg], _AckSink(self._acked))
+        self._sub = await self._nc.subscribe(self._inbox + ".*", future=sink)
         self._task = asyncio.create_task(self._run())
 
-    def put(self, subject: str, payload: bytes, msg_id: str) -> bool:
+    def put(self, subject: str, payload: bytes, msg_id: str, note: Note = None) -> bool:
         """Queue one message; False (nothing queued) while `max_queued` are pending."""
-        if self.pending >= self.max_queued:
+        if len(self._queue) + len(self._in_flight) >= self.max_queued:
             self.counters["refused_full"] += 1
             return False
-        self._queue.append((subject, payload, msg_id))
-        self._wake.set()
+        self._queue.append((subject, payload, msg_id, note))
+        if len(self._queue) == 1:
+            self._wake.set()
         return True
 
     async def drain(self, timeout_s: float = 10.0) -> bool:
@@ -97,33 +139,59 @@ class StreamPublisher:
             self._task = None
 
     async def _run(self) -> None:
-        queue, in_flight, nc = self._queue, self._in_flight, self._nc
-        prefix = self._inbox + "."
+        queue = self._queue
         while True:
             pause = self._paused_until - time.monotonic()
             if pause > 0:
                 await asyncio.sleep(pause)
-            while queue and len(in_flight) < self.max_in_flight:
-                subject, payload, msg_id = queue.popleft()
-                token = str(next(self._tokens))
-                try:
-                    await nc.publish(subject, payload, prefix + token, {MSG_ID: msg_id})
-                except Exception:  # the client's buffer is full while it reconnects
-                    queue.appendleft((subject, payload, msg_id))
-                    self.counters["publish_stalled"] += 1
-                    await asyncio.sleep(0.1)
-                    break
-                in_flight[token] = (subject, payload, msg_id, time.monotonic())
+            room = self.max_in_flight - len(self._in_flight)
+            if queue and room > 0:
+                if self._nc.is_connected:
+                    await self._send_block(min(room, len(queue)))
+                else:
+                    await self._send_each(room)
             self._expire(time.monotonic())
             self._wake.clear()
-            if queue and len(in_flight) < self.max_in_flight:
+            if queue and len(self._in_flight) < self.max_in_flight:
+                await asyncio.sleep(0)  # let the sockets (and acknowledgements) in first
                 continue
             try:
                 await asyncio.wait_for(self._wake.wait(), 0.25)
             except TimeoutError:
                 pass
 
-    async def _acked(self, msg: Msg) -> None:
+    async def _send_block(self, n: int) -> None:
+        """`n` queued messages as one block of commands: one append, one flush."""
+        queue, in_flight, prefix = self._queue, self._in_flight, self._inbox + "."
+        tokens, now = self._tokens, time.monotonic()
+        block = []
+        for _ in range(n):
+            subject, payload, msg_id, note = queue.popleft()
+            token = str(next(tokens))
+            block.append(hpub(subject, prefix + token, payload, msg_id))
+            in_flight[token] = (subject, payload, msg_id, note, now)
+        nc = self._nc
+        await nc._send_command(b"".join(block))
+        await nc._flush_pending()
+
+    async def _send_each(self, room: int) -> None:
+        """While the connection is down: through the client's publish, which buffers up to
+        its `pending_size` and refuses beyond it (then we wait and keep the rest queued)."""
+        queue, in_flight, prefix = self._queue, self._in_flight, self._inbox + "."
+        while queue and room > 0:
+            subject, payload, msg_id, note = queue.popleft()
+            token = str(next(self._tokens))
+            try:
+                await self._nc.publish(subject, payload, prefix + token, {MSG_ID: msg_id})
+            except Exception:  # the client's buffer is full while it reconnects
+                queue.appendleft((subject, payload, msg_id, note))
+                self.counters["publish_stalled"] += 1
+                await asyncio.sleep(0.1)
+                return
+            in_flight[token] = (subject, payload, msg_id, note, time.monotonic())
+            room -= 1
+
+    def _acked(self, msg: Msg) -> None:
         entry = self._in_flight.pop(msg.subject[len(self._inbox) + 1 :], None)
         if entry is None:
             return  # given up on already; its retry is on its way and the stream keeps one
@@ -131,7 +199,7 @@ class StreamPublisher:
         i = data.find(_SEQ)
         if i < 0 or b'"error"' in data:  # no responders, or the stream refused it
             self.counters["refused"] += 1
-            self._queue.appendleft(entry[:3])
+            self._queue.appendleft(entry[:4])
             self._paused_until = time.monotonic() + REFUSED_PAUSE_S
             self._wake.set()
             return
@@ -143,7 +211,7 @@ class StreamPublisher:
                 end = i + len(_SEQ)
                 while end < len(data) and data[end] in b"0123456789":
                     end += 1
-                self._on_stored(entry[0], entry[1], int(data[i + len(_SEQ) : end]))
+                self._on_stored(entry[0], entry[1], int(data[i + len(_SEQ) : end]), entry[3])
         if len(self._in_flight) < self.max_in_flight:
             self._wake.set()
 
@@ -157,11 +225,10 @@ class StreamPublisher:
         """Publish again what has waited too long for its acknowledgement (same msg id)."""
         limit = now - self.ack_timeout_s
         stale = []
-        for token, (_, _, _, sent_at) in self._in_flight.items():  # oldest first
-            if sent_at >= limit:
+        for token, entry in self._in_flight.items():  # oldest first
+            if entry[4] >= limit:
                 break
             stale.append(token)
         for token in stale:
-            subject, payload, msg_id, _ = self._in_flight.pop(token)
-            self._queue.appendleft((subject, payload, msg_id))
+            self._queue.appendleft(self._in_flight.pop(token)[:4])
             self.counters["retried"] += 1
