@@ -158,11 +158,13 @@ def test_adapter_steps_the_real_encoder_down_with_one_keyframe(tmp_path: Path) -
     assert encode(0)[0].keyframe and encoder.info is not None and encoder.info.width == 1280
     for i in range(1, 5):
         encode(i)
-    # the link collapses: queuing delay over 200 ms, then heavy loss
+    # the link collapses to 1 Mbps: queuing delay over 200 ms, then heavy loss
     adapter.tick(Feedback(at=0, rtt_s=0.02, sent_bps=2.5e6), encoder)
-    quality = adapter.tick(Feedback(at=1, rtt_s=0.6, fraction_lost=0.3, sent_bps=2e6), encoder)
+    fb = Feedback(at=1, rtt_s=0.6, fraction_lost=0.3, sent_bps=2e6, received_bps=1e6)
+    quality = adapter.tick(fb, encoder)
+    # the rate drains the queue (60 % of the link); the picture is sized for 85 % of it
     assert quality.grade == "poor" and quality.rung == "540p30"
-    assert encoder.target_bitrate == 1_000_000
+    assert encoder.target_bitrate == 600_000
     packets = encode(5)
     assert packets[0].keyframe and encoder.info.width == 960  # one keyframe at the new size
     assert not encode(6)[0].keyframe
@@ -203,3 +205,28 @@ def test_pacer_spreads_a_keyframe_and_leaves_audio_and_rtcp_alone() -> None:
     video = [t for t, d in transport.sent if d[8:12] == (7).to_bytes(4, "big")]
     assert video[-1] - video[0] >= 0.17
     assert transport.sent[-1][0] - started < 0.3 and len(transport.sent) == 52
+
+
+def test_severe_cut_drains_below_the_link_then_returns_just_under_it() -> None:
+    """6 → 1.5 Mbps with reports every 0.1 s: one cut to 60 % of the link (the queue drains),
+    no second cut while it falls, then 85 % of the link as soon as it has drained."""
+    ctrl = RateController(6_000_000, 150_000, 6_000_000)
+    ctrl.on_feedback(Feedback(at=0.0, rtt_s=0.02, sent_bps=6e6, received_bps=6e6))
+    cut = ctrl.on_feedback(Feedback(at=0.1, rtt_s=0.33, sent_bps=6e6, received_bps=1.5e6))
+    assert cut.target_bps == 900_000 and cut.picture_bps == 1_275_000
+    for i, rtt in enumerate((0.33, 0.30, 0.25, 0.18, 0.1)):  # draining: held, not cut again
+        held = ctrl.on_feedback(Feedback(at=0.2 + 0.1 * i, rtt_s=rtt, sent_bps=0.9e6))
+        assert held.target_bps == 900_000, (rtt, held)
+    back = ctrl.on_feedback(Feedback(at=0.8, rtt_s=0.04, sent_bps=0.9e6, received_bps=0.9e6))
+    assert back.target_bps == 1_275_000 and back.reason.cause == "drained"
+
+
+def test_severe_cuts_again_when_the_first_was_not_enough() -> None:
+    ctrl = RateController(6_000_000, 150_000, 6_000_000)
+    ctrl.on_feedback(Feedback(at=0.0, rtt_s=0.02, sent_bps=6e6))
+    first = ctrl.on_feedback(Feedback(at=0.1, rtt_s=0.33, sent_bps=6e6, received_bps=3e6))
+    assert first.target_bps == 1_800_000
+    same = ctrl.on_feedback(Feedback(at=0.2, rtt_s=0.33, sent_bps=5e6, received_bps=0.3e6))
+    assert same.target_bps == 1_800_000  # too soon for the cut to show
+    again = ctrl.on_feedback(Feedback(at=0.5, rtt_s=0.34, sent_bps=2e6, received_bps=0.3e6))
+    assert again.target_bps == 180_000

@@ -32,10 +32,16 @@ DELAY_OVERUSE_S = 0.050
 #: Queuing delay that means the link is far below our rate: back off hard at once.
 DELAY_SEVERE_S = 0.200
 DELAY_BACKOFF = 0.85
-#: Reports in a row that must show the queue growing: one keyframe's burst queues for a moment
-#: on a slow link (a 30 kB keyframe is 300 ms at 0.8 Mbps) and must not count as overuse.
-OVERUSE_REPORTS = 2
+#: How long the queue must stay above the threshold, still growing, to count as overuse: one
+#: keyframe's burst queues for a moment on a slow link (30 kB is 300 ms at 0.8 Mbps) and must not.
+OVERUSE_MIN_S = 0.25
 SEVERE_BACKOFF = 0.5
+#: A severe cut goes *below* the link (60 % of what it carried) so that its queue drains in well
+#: under a second; once it has drained the target returns to 85 % of that link at once.
+SEVERE_DRAIN = 0.6
+#: A second severe cut only after this long (or one RTT) and only if the queue is not yet falling:
+#: reports come every 0.1 s, faster than a cut can show at the far end of a full queue.
+RECUT_AFTER_S = 0.3
 PROBE_PER_S = 1.08
 #: After FAST_AFTER_S of clean feedback the ramp speeds up: a link that came back is usually
 #: back whole, and 8 %/s would need ~35 s from 0.3 to 5 Mbps (Chromium's 25 s at 270p).
@@ -75,6 +81,7 @@ class Feedback:
 REASONS: dict[str, str] = {
     "start": "starting at the configured or last-learned rate",
     "severe": "queuing delay {0} ms: backing off hard",
+    "drained": "queue drained: back just under the link",
     "loss_backoff": "loss {0} %: backing off",
     "delay_backoff": "queuing delay rising ({0} ms): backing off",
     "loss_hold": "loss {0} %: holding",
@@ -100,6 +107,9 @@ class Decision:
     target_bps: int
     reason: Reason
     changed: bool
+    #: The rate to size the picture for: while a severe cut drains the queue, the rate it will
+    #: return to (the picture should not step down and up again for a second's drain).
+    picture_bps: int = 0
 
 
 class RateController:
@@ -116,7 +126,10 @@ class RateController:
         self.loss = 0.0
         self._rtts: deque[tuple[float, float]] = deque()
         self._last_delay: float | None = None
-        self._rising = 0  # consecutive reports with the queue above the threshold and growing
+        self._over_since: float | None = None  # since when the queue is above the threshold
+        self._severe_at: float | None = None  # the last severe cut: when, and at what delay
+        self._severe_delay = 0.0
+        self._link_bps: float | None = None  # what the link carried at that cut (while draining)
         self._last_at: float | None = None
         self._decreased_at: float | None = None
         self._clean_since: float | None = None
@@ -148,7 +161,10 @@ class RateController:
             self._decreased_at = fb.at
         if self.target_bps != before or reason != self.reason:
             self.reason = reason
-        return Decision(self.target_bps, self.reason, self.target_bps != before)
+        picture = self.target_bps
+        if self._link_bps is not None:
+            picture = max(picture, self._clamp(self._link_bps * DELAY_BACKOFF))
+        return Decision(self.target_bps, self.reason, self.target_bps != before, picture)
 
     def _decide(
         self, fb: Feedback, elapsed: float, sent: float, carried: float
@@ -158,12 +174,17 @@ class RateController:
         target = float(self.target_bps)
         delay_ms, loss_pct = round(self.queuing_delay_s * 1000), round(loss * 100)
         if delay_state == "severe":
-            cut = min(target, sent * SEVERE_BACKOFF, carried * DELAY_BACKOFF)
-            return cut, Reason("severe", delay_ms)
+            cut = self._severe(fb, target, sent, carried)
+            return (
+                (target, Reason("draining")) if cut is None else (cut, Reason("severe", delay_ms))
+            )
         if loss > LOSS_BACKOFF:
             return min(target, carried * (1 - 0.5 * loss)), Reason("loss_backoff", loss_pct)
         if delay_state == "overuse":
             return min(target, carried * DELAY_BACKOFF), Reason("delay_backoff", delay_ms)
+        if self._link_bps is not None and self.queuing_delay_s < DELAY_OVERUSE_S:
+            link, self._link_bps = self._link_bps, None
+            return max(target, link * DELAY_BACKOFF), Reason("drained")
         if loss >= LOSS_HOLD:
             return target, Reason("loss_hold", loss_pct)
         if delay_state == "draining":
@@ -180,6 +201,19 @@ class RateController:
         if not (fast and self.queuing_delay_s < EMPTY_QUEUE_S):
             probe = min(probe, max(sent * PROBE_HEADROOM, self.min_bps))
         return max(target, probe), Reason("probe")
+
+    def _severe(self, fb: Feedback, target: float, sent: float, carried: float) -> float | None:
+        """The cut for a queue far above the threshold: below the link, so that it drains; again
+        only once the last cut has had time to show and the queue is still not falling."""
+        delay = self.queuing_delay_s
+        if self._severe_at is not None:
+            wait = max(RECUT_AFTER_S, fb.rtt_s or 0.0)
+            if fb.at - self._severe_at < wait or delay < self._severe_delay - 0.03:
+                return None
+        self._severe_at, self._severe_delay = fb.at, delay
+        link = carried if self._link_bps is None else min(carried, self._link_bps)
+        self._link_bps = link
+        return min(target, sent * SEVERE_BACKOFF, link * SEVERE_DRAIN)
 
     def _loss(self, fb: Feedback) -> float:
         """The loss fraction: the relay's report, or between reports the NACK rate (NACKs come
@@ -207,8 +241,11 @@ class RateController:
         if delay > DELAY_SEVERE_S:
             return "severe"
         rising = previous is not None and delay > previous + 0.005
-        self._rising = self._rising + 1 if delay > DELAY_OVERUSE_S and rising else 0
-        if self._rising >= OVERUSE_REPORTS:
+        if delay <= DELAY_OVERUSE_S:
+            self._over_since = None
+        elif self._over_since is None:
+            self._over_since = fb.at if rising else None
+        elif rising and fb.at - self._over_since >= OVERUSE_MIN_S:
             return "overuse"
         if delay > DELAY_OVERUSE_S or (previous is not None and delay < previous - 0.005):
             return "draining"

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import heapq
 import json
+import signal
 import socket
 import sys
 import threading
@@ -118,6 +119,14 @@ def forward(a: str, b: str, profile: Profile, status: Path | None = None) -> Non
     down = _Direction(sa, False, profile, t0)
     threading.Thread(target=_pump, args=(sb, down), daemon=True).start()
     threading.Thread(target=_pump, args=(sa, up), daemon=True).start()
+
+    def restart(_signal: int, _frame: object) -> None:
+        """SIGUSR1: the profile's time line starts again now (a test starts it once the
+        publisher is warm, so the drop's timing does not depend on how long start-up took)."""
+        nonlocal t0
+        t0 = up.t0 = down.t0 = time.monotonic()
+
+    signal.signal(signal.SIGUSR1, restart)
     print("ready", flush=True)
     while True:
         time.sleep(1.0)

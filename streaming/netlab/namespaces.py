@@ -11,8 +11,10 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 from streaming.netlab.profile import Profile
@@ -83,6 +85,13 @@ class ImpairedPath:
         assert self._forwarder.stdout is not None
         if self._forwarder.stdout.readline().strip() != "ready":
             raise NetlabUnavailable("the impairment stage did not start")
+
+    def restart_clock(self) -> float:
+        """The running profile's time line starts again now; returns now (time.time())."""
+        if self._forwarder is None:
+            raise NetlabUnavailable("no impairment profile is running")
+        self._forwarder.send_signal(signal.SIGUSR1)
+        return time.time()
 
     def clear(self) -> None:
         """Stop the forwarder (the path is then cut)."""
