@@ -55,7 +55,7 @@ def test_publisher_follows_a_bandwidth_drop_and_recovery(path: ImpairedPath, tmp
     info = thread.run(server.start())
     stats = tmp_path / "stats.json"
     profile = Profile("t", (Step(0, 6000), Step(4, 800), Step(16, 6000), Step(34, 6000)))
-    path.impair(profile)
+    path.impair(profile, hold=True)
     command = ["-m", "app", "publish", "--whip", info["whip"], "--token-file", "-"]
     command += ["--resolution", "720p", "--no-voice-chain", "--duration", "120"]
     publisher = subprocess.Popen(

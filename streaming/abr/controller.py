@@ -36,6 +36,11 @@ DELAY_BACKOFF = 0.85
 #: keyframe's burst queues for a moment on a slow link (30 kB is 300 ms at 0.8 Mbps) and must not.
 OVERUSE_MIN_S = 0.25
 SEVERE_BACKOFF = 0.5
+#: With reports every 0.1 s one can catch a keyframe's burst at its peak (100 kB queue 130 ms
+#: at 6 Mbps); that queue falls by 0.1 s every 0.1 s. A severe queue still there this long
+#: after it was first seen is a link that shrank. (Reports further apart act at once.)
+SEVERE_CONFIRM_S = 0.15
+SPARSE_REPORTS_S = 0.5
 #: A severe cut goes *below* the link (60 % of what it carried) so that its queue drains in well
 #: under a second; once it has drained the target returns to 85 % of that link at once.
 SEVERE_DRAIN = 0.6
@@ -127,6 +132,9 @@ class RateController:
         self._rtts: deque[tuple[float, float]] = deque()
         self._last_delay: float | None = None
         self._over_since: float | None = None  # since when the queue is above the threshold
+        self._severe_since: float | None = None  # since when it is above the severe one
+        self._state = "normal"
+        self._rising_now = False  # the last report's queue above the threshold and growing
         self._severe_at: float | None = None  # the last severe cut: when, and at what delay
         self._severe_delay = 0.0
         self._link_bps: float | None = None  # what the link carried at that cut (while draining)
@@ -149,7 +157,9 @@ class RateController:
         target, reason = self._decide(fb, elapsed, sent, carried)
         if reason.cause not in ("probe", "full"):
             self._clean_since = None
-        congested = self.queuing_delay_s > DELAY_OVERUSE_S or self.loss > LOSS_BACKOFF
+        congested = (
+            self._state in ("severe", "overuse") or self._rising_now or self.loss > LOSS_BACKOFF
+        )
         if (
             fb.remb_bps is not None
             and congested
@@ -169,7 +179,7 @@ class RateController:
     def _decide(
         self, fb: Feedback, elapsed: float, sent: float, carried: float
     ) -> tuple[float, Reason]:
-        delay_state = self._delay_state(fb)
+        delay_state = self._state = self._delay_state(fb)
         loss = self._loss(fb)
         target = float(self.target_bps)
         delay_ms, loss_pct = round(self.queuing_delay_s * 1000), round(loss * 100)
@@ -238,9 +248,17 @@ class RateController:
         delay = fb.rtt_s - base
         previous, self._last_delay = self._last_delay, delay
         self.queuing_delay_s = delay
-        if delay > DELAY_SEVERE_S:
-            return "severe"
+        sparse = len(self._rtts) < 2 or fb.at - self._rtts[-2][0] >= SPARSE_REPORTS_S
+        if delay <= DELAY_SEVERE_S:
+            self._severe_since = None
+        elif self._severe_since is None:
+            self._severe_since = fb.at
+        if self._severe_since is not None:
+            if sparse or fb.at - self._severe_since >= SEVERE_CONFIRM_S:
+                return "severe"
+            return "draining"  # not probing into what may be a shrunken link
         rising = previous is not None and delay > previous + 0.005
+        self._rising_now = rising and delay > DELAY_OVERUSE_S
         if delay <= DELAY_OVERUSE_S:
             self._over_since = None
         elif self._over_since is None:

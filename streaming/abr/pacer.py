@@ -42,15 +42,21 @@ def _payload(data: bytes) -> bytes:
 
 def starts_keyframe(data: bytes) -> bool:
     """Whether an H.264 RTP packet (RFC 6184) starts a decodable picture: an SPS or IDR slice
-    alone, first in a STAP-A, or the first fragment of an FU-A."""
+    alone, anywhere in a STAP-A (x264 puts an SEI first after each open), or the first
+    fragment of an FU-A."""
     payload = _payload(data)
     if len(payload) < 2:
         return False
     kind = payload[0] & 0x1F
     if kind in (5, 7):
         return True
-    if kind == 24 and len(payload) >= 4:  # STAP-A: a 2-byte size, then the first NAL's header
-        return payload[3] & 0x1F in (5, 7)
+    if kind == 24:  # STAP-A: (2-byte size, NAL)…
+        at = 1
+        while at + 3 <= len(payload):
+            if payload[at + 2] & 0x1F in (5, 7):
+                return True
+            at += 2 + int.from_bytes(payload[at : at + 2], "big")
+        return False
     if kind == 28:  # FU-A: the start bit and the fragmented NAL's type
         return bool(payload[1] & 0x80) and payload[1] & 0x1F in (5, 7)
     return False

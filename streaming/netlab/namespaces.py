@@ -75,12 +75,14 @@ class ImpairedPath:
         _run("ethtool", "-K", f"{t}b0", *off)
         return self
 
-    def impair(self, profile: Profile, status: Path | None = None) -> None:
-        """(Re)start the forwarder with `profile`, its time line starting now."""
+    def impair(self, profile: Profile, status: Path | None = None, hold: bool = False) -> None:
+        """(Re)start the forwarder with `profile`, its time line starting now (with `hold`: at
+        `restart_clock`, the first step holding until then)."""
         self.clear()
         args = ["ip", "netns", "exec", self.mid, sys.executable, "-m"]
         args += ["streaming.netlab.forwarder", f"{self.tag}a1", f"{self.tag}b1"]
         args += [json.dumps(profile.to_dict())] + ([str(status)] if status else [])
+        args += ["--hold"] if hold else []
         self._forwarder = subprocess.Popen(args, stdout=subprocess.PIPE, text=True)
         assert self._forwarder.stdout is not None
         if self._forwarder.stdout.readline().strip() != "ready":
