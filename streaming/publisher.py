@@ -48,7 +48,7 @@ from aiortc.rtp import (
 from capture.media import AudioBlock, VideoFrame
 from capture.source import Source
 from streaming.abr.adapter import Adapter, adaptive_profile
-from streaming.abr.controller import Feedback
+from streaming.abr.controller import LOSS_WINDOW_S, Feedback
 from streaming.abr.memory import RateMemory
 from streaming.abr.pacer import Pacer
 from streaming.abr.rtcp import SenderReports
@@ -212,6 +212,7 @@ class PublishStats:
     reason: str = ""
     reason_cause: str = ""  # the reason's key (streaming/abr/controller.py REASONS)
     reason_figure: int = 0
+    queue_ms: int = 0  # the controller's queuing delay (RTT above its base)
 
     def to_dict(self) -> dict[str, float | int | None]:
         return asdict(self)
@@ -593,6 +594,7 @@ class Publisher(Output):
         figures.quality, figures.rendition = quality.grade, quality.rung
         figures.target_kbps, figures.reason = quality.target_kbps, quality.reason
         figures.reason_cause, figures.reason_figure = quality.cause, quality.figure
+        figures.queue_ms = round(self.adapter.controller.queuing_delay_s * 1000)
 
     def _set_state(self, state: PublishState, message: str) -> None:
         self.set_state(state, message)
@@ -642,8 +644,7 @@ class _Report:
 #: Rates (received, sent) are measured over at least this span of receiver reports: reports
 #: come every 0.1 s (streaming/abr/rtcp.py), a few packets apart on a slow link.
 RATE_WINDOW_S = 0.3
-#: Loss is counted over this span: one lost packet in a 0.1 s report of three is not 33 % loss.
-LOSS_WINDOW_S = 1.0
+# Loss is counted over LOSS_WINDOW_S: one lost packet in a 0.1 s report of three is not 33 %.
 
 
 @dataclass(frozen=True)

@@ -27,6 +27,8 @@ NACK_LOSS_CAP = 0.5
 #: Loss fractions: below HOLD the rate may grow; above BACKOFF it shrinks.
 LOSS_HOLD = 0.02
 LOSS_BACKOFF = 0.10
+#: The span the sender counts loss over (streaming/publisher.py): one cut per span for loss.
+LOSS_WINDOW_S = 1.0
 #: Queuing delay (s) above the base RTT that counts as a queue building up.
 DELAY_OVERUSE_S = 0.050
 #: Queuing delay that means the link is far below our rate: back off hard at once.
@@ -188,8 +190,10 @@ class RateController:
             return (
                 (target, Reason("draining")) if cut is None else (cut, Reason("severe", delay_ms))
             )
-        if loss > LOSS_BACKOFF:
+        if loss > LOSS_BACKOFF and not self._recently_cut(fb.at):
             return min(target, carried * (1 - 0.5 * loss)), Reason("loss_backoff", loss_pct)
+        if loss > LOSS_BACKOFF:  # the loss counted is still the drop's, already answered
+            return target, Reason("loss_hold", loss_pct)
         if delay_state == "overuse":
             return min(target, carried * DELAY_BACKOFF), Reason("delay_backoff", delay_ms)
         if self._link_bps is not None and self.queuing_delay_s < DELAY_OVERUSE_S:
@@ -211,6 +215,11 @@ class RateController:
         if not (fast and self.queuing_delay_s < EMPTY_QUEUE_S):
             probe = min(probe, max(sent * PROBE_HEADROOM, self.min_bps))
         return max(target, probe), Reason("probe")
+
+    def _recently_cut(self, at: float) -> bool:
+        """Whether a cut came within the loss window: the loss reported since is (partly) from
+        before it, and cutting for it again would cut twice for one drop."""
+        return self._decreased_at is not None and at - self._decreased_at < LOSS_WINDOW_S
 
     def _severe(self, fb: Feedback, target: float, sent: float, carried: float) -> float | None:
         """The cut for a queue far above the threshold: below the link, so that it drains; again
@@ -265,6 +274,9 @@ class RateController:
             self._over_since = fb.at if rising else None
         elif rising and fb.at - self._over_since >= OVERUSE_MIN_S:
             return "overuse"
-        if delay > DELAY_OVERUSE_S or (previous is not None and delay < previous - 0.005):
+        # Falling counts only for a real queue: reports every 0.1 s jitter by a few ms, and a
+        # "draining" that noise calls every other second would keep the ramp from speeding up.
+        falling = previous is not None and delay < previous - 0.005 and delay > 2 * EMPTY_QUEUE_S
+        if delay > DELAY_OVERUSE_S or falling:
             return "draining"
         return "normal"

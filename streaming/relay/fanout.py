@@ -138,8 +138,9 @@ class MarkerJitterBuffer(JitterBuffer):
             first[:4] == b"\x00\x00\x00\x01" and first[4:5] != b"" and first[4] & 0x1F in (6, 7, 9)
         )
         data = b"".join(p._data for p in run)  # type: ignore[attr-defined]
-        if starts and is_h264_keyframe(data):
-            self.remove((last.sequence_number - self._origin + 1) & 0xFFFF)
+        origin = self._origin
+        if starts and origin is not None and is_h264_keyframe(data):
+            self.remove((last.sequence_number - origin + 1) & 0xFFFF)
             self._gap_since = None
             self.gaps_skipped += 1
             return pli_flag, JitterFrame(data=data, timestamp=last.timestamp)
