@@ -6,14 +6,21 @@ commitment and the winners."""
 
 from __future__ import annotations
 
+import json
 import time
+import urllib.error
+import urllib.request
 
 import pytest
 
+from app.cli import main as cli_main
+from app.danmaku import commands
+from app.danmaku.journal import Journal
+from app.danmaku.pipeline import Pipeline
 from streaming.loop_thread import LoopThread
 from streaming.relay.server import RelayServer
 from tests.conftest import CHROMIUM, CHROMIUM_ARGS
-from tests.interaction_support import Collector
+from tests.interaction_support import Collector, viewer
 from tests.waiting import wait_for
 
 pytestmark = pytest.mark.slow
@@ -139,3 +146,64 @@ def test_lottery_card_shows_keyword_commitment_and_winners(relay, page):
             "document.getElementById('room-viewers').textContent.includes('人在看')"
         )
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
+
+
+def test_lottery_live_count_and_a_result_file_that_verifies(relay, page, tmp_path):
+    """The console's real pipeline runs the lottery over the relay's hub: the page shows the
+    exact entrant count while entries are open (at most every 500 ms), and after the draw a
+    link to the result file the hub serves; that file passes `livedesk lottery verify`."""
+    server, info = relay
+    with Collector(info["interaction_host"], token=server.host_token) as host:
+        journal = Journal(tmp_path / "show.sqlite")
+        pipeline = Pipeline(journal, send=host.client.send, results_dir=tmp_path)
+        fed = [0]
+
+        def feed() -> None:
+            frames = list(host.frames)
+            pipeline.process(frames[fed[0] :])
+            fed[0] = len(frames)
+            pipeline.tick()
+
+        pipeline.apply(commands.LotteryStart("l-live", "福袋", 4000, 1, "面膜一盒"))
+        page.wait_for_function("document.getElementById('lottery-keyword').textContent")
+        others = [viewer(info["interaction"])[0] for _ in range(2)]
+        page.click("#lottery-send")
+        for ws in others:
+            ws.send(json.dumps({"v": 1, "type": "danmaku", "text": "福 袋"}))
+            ws.send(json.dumps({"v": 1, "type": "danmaku", "text": "福袋！"}))  # a repeat
+
+        def counted() -> bool:
+            feed()
+            return "参与人数: 3" in page.text_content("#lottery-left")
+
+        wait_for(counted, timeout=10)
+        assert "剩余时间" in page.text_content("#lottery-left")
+        lottery = pipeline.lottery
+        assert lottery is not None
+        wait_for(lambda: pipeline.room_now() > lottery.rules.end_ms + 1100, timeout=10)
+        feed()
+        pipeline.apply(commands.LotteryDraw("l-live"))
+        page.wait_for_function("!document.getElementById('lottery-result').hidden")
+        counts = [e for e in host.events() if e["type"] == "lottery" and "winners" not in e]
+        span_ms = counts[-1]["ts"] - counts[0]["ts"]
+        assert len(counts) <= span_ms / 500 + 2  # throttled (the start has no count)
+        href = page.get_attribute("#lottery-result", "href")
+        assert href == info["viewer"].rstrip("/") + "/lottery/l-live.json"
+        with urllib.request.urlopen(href, timeout=5) as response:
+            served = json.loads(response.read())
+        assert served == json.loads((tmp_path / "lottery-l-live.json").read_text("utf-8"))
+        assert served["entrant_count"] == 3
+        with pytest.raises(urllib.error.HTTPError) as missing:
+            urllib.request.urlopen(href.replace("l-live", "l-none"), timeout=5)
+        assert missing.value.code == 404
+        downloaded = tmp_path / "downloaded.json"
+        downloaded.write_text(json.dumps(served, ensure_ascii=False), "utf-8")
+        entries = tmp_path / "events.jsonl"
+        entries.write_text("\n".join(host.frames), "utf-8")
+        assert cli_main(["lottery", "verify", str(downloaded), "--entries", str(entries)]) == 0
+        served["winners"] = [{"id": "someone-else", "name": "x"}]
+        downloaded.write_text(json.dumps(served), "utf-8")
+        assert cli_main(["lottery", "verify", str(downloaded)]) == 1
+        for ws in others:
+            ws.close()
+        journal.close(ended=True)

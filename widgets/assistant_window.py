@@ -1,6 +1,7 @@
 """The assistant window: a second top-level window (second screen, second person) on the same
 `AudienceState` as the host window — the full message stream with search, the question queue
-with every action, and moderation (block word / user, delete message). Because both windows
+with every action, moderation (block word / user, delete message) and the show's products
+(the same `ProductCatalog` the console's Products dock edits). Because both windows
 are views of one state, an action here shows in the host window on the next state tick.
 """
 
@@ -26,6 +27,7 @@ from PySide6.QtWidgets import (
     QMainWindow,
     QPushButton,
     QSplitter,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -34,7 +36,9 @@ from app.danmaku.journal import EventRow
 from app.danmaku.pipeline import Line
 from app.danmaku.questions import QuestionView
 from app.danmaku.state import RECENT_LINES, AudienceState
+from app.sale.catalog import ProductCatalog
 from widgets.question_queue import QuestionQueueWidget
+from widgets.sale_products import ProductEditor
 
 _Index = QModelIndex | QPersistentModelIndex
 LINE_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -164,10 +168,15 @@ class AssistantWindow(QMainWindow):
         self.queue = QuestionQueueWidget(state)
         self.counters_label = QLabel()
         self.counters_label.setTextFormat(Qt.TextFormat.PlainText)
-        right = QWidget()
-        right_layout = QVBoxLayout(right)
+        questions = QWidget()
+        right_layout = QVBoxLayout(questions)
         right_layout.addWidget(self.queue, 1)
         right_layout.addWidget(self.counters_label)
+        self.products = ProductEditor(ProductCatalog.of(state))
+        right = QTabWidget()
+        right.addTab(questions, self.tr("Questions"))
+        right.addTab(self.products, self.tr("Products"))
+        self.tabs = right
 
         splitter = QSplitter()
         splitter.addWidget(left)

@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
 from app.lottery.live import DRAWN, LotteryView
 from app.sale.controller import CommerceController
 
-REFRESH_MS = 100
+REFRESH_MS = 250  # the live count at 4 Hz: a storm's updates never pace the painting
 
 
 class LotteryPanel(QWidget):
@@ -65,6 +65,7 @@ class LotteryPanel(QWidget):
         self.start.clicked.connect(self.start_lottery)
         self.draw.clicked.connect(controller.draw_lottery)
         controller.state.lotteryChanged.connect(self._winners)
+        self._shown_winners: list[tuple[str, str]] = []
         self._timer = QTimer(self)
         self._timer.setInterval(REFRESH_MS)
         self._timer.timeout.connect(self.refresh)
@@ -82,9 +83,12 @@ class LotteryPanel(QWidget):
         )
 
     def _winners(self, lottery: LotteryView) -> None:
+        """The winners when they change; every other change waits for the 4 Hz refresh."""
+        if lottery.winners == self._shown_winners:
+            return
+        self._shown_winners = list(lottery.winners)
         self.winner_list.clear()
-        for _uid, name in lottery.winners:
-            self.winner_list.addItem(name)
+        self.winner_list.addItems([name for _uid, name in lottery.winners])
         self.refresh()
 
     def refresh(self) -> None:
@@ -113,4 +117,6 @@ class LotteryPanel(QWidget):
             text = text.replace("%1", str(lottery.entrants)).replace("%2", str(lottery.late))
         if self.status.text() != text:
             self.status.setText(text)
-        self.commitment.setText(self.tr("Commitment: %1").replace("%1", lottery.commitment))
+        commitment = self.tr("Commitment: %1").replace("%1", lottery.commitment)
+        if self.commitment.text() != commitment:
+            self.commitment.setText(commitment)

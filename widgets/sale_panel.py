@@ -1,5 +1,5 @@
-"""The host's flash-sale panel (秒杀): pick a product, price, units, limit and countdown, start;
-then watch the countdown on the room's clock, units sold and stock, and cancel or extend.
+"""The host's flash-sale panel (秒杀): pick a product (from the Products dock's list), price,
+units, limit and countdown, start; then watch the countdown on the room's clock, units sold and stock, and cancel or extend.
 
 A view of `CommerceController` (app/sale/controller.py): it paints what the audience state says
 and sends the host's choices; the hub sells, the pipeline journals.
@@ -7,12 +7,9 @@ and sends the host's choices; the hub sells, the pipeline journals.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import (
     QComboBox,
-    QFileDialog,
     QFormLayout,
     QHBoxLayout,
     QInputDialog,
@@ -48,7 +45,6 @@ class SalePanel(QWidget):
         self.countdown.setValue(10)
         self.countdown.setSuffix(self.tr(" s"))
         self.start = QPushButton(self.tr("Start flash sale"))
-        self.import_button = QPushButton(self.tr("Import products…"))
         form = QFormLayout()
         form.addRow(self.tr("Product"), self.product)
         form.addRow(self.tr("Price"), self.price)
@@ -56,7 +52,6 @@ class SalePanel(QWidget):
         form.addRow(self.tr("Per viewer"), self.limit)
         form.addRow(self.tr("Countdown"), self.countdown)
         buttons = QHBoxLayout()
-        buttons.addWidget(self.import_button)
         buttons.addWidget(self.start)
         self.big = QLabel()  # the running sale's countdown, large
         self.big.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -82,7 +77,6 @@ class SalePanel(QWidget):
         column.addLayout(row)
         self.product.currentIndexChanged.connect(self._show_price)
         self.start.clicked.connect(self.start_sale)
-        self.import_button.clicked.connect(lambda: self.import_products())
         self.cancel.clicked.connect(lambda: self.cancel_sale())
         self.extend.clicked.connect(self.extend_sale)
         controller.productsChanged.connect(self._products)
@@ -119,22 +113,6 @@ class SalePanel(QWidget):
             )
         if p.stock > 0:
             self.units.setValue(p.stock)
-
-    def import_products(self, path: str | None = None) -> None:
-        if path is None:
-            path, _ = QFileDialog.getOpenFileName(
-                self, self.tr("Import products"), "", self.tr("Product lists (*.csv *.json)")
-            )
-            if not path:
-                return
-        problems = self.controller.import_products(Path(path))
-        notice = self.window()
-        for problem in problems:
-            message = self.tr("Line %1: %2").replace("%1", str(problem.line))
-            text = message.replace("%2", problem.message)
-            show = getattr(notice, "show_notice", None)
-            if show is not None:
-                show(text)
 
     # --- sales ----------------------------------------------------------------------------
     def start_sale(self) -> None:

@@ -13,6 +13,7 @@ import asyncio
 import base64
 import json
 import os
+import sys
 import time
 from collections.abc import Callable
 from typing import Any
@@ -98,3 +99,18 @@ async def blast(
         "written_s": round(written, 3),
         "sending": [started_at, started_at + written],
     }
+
+
+def main(argv: list[str] | None = None) -> int:
+    """`python -m app.bench.blast URL VIEWERS COUNT TEXTS_JSON [LINGER_S]`: one blaster
+    process (started with `app.frozen.module_command`); prints `blast`'s result as JSON."""
+    words = sys.argv[1:] if argv is None else argv
+    url, viewers, count, texts = words[0], int(words[1]), int(words[2]), json.loads(words[3])
+    linger_s = float(words[4]) if len(words) > 4 else 60.0
+    result = asyncio.run(blast(url, viewers, count, texts, lambda: False, linger_s))
+    print(json.dumps(result), flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,8 +1,9 @@
 """`livedesk bench lottery`: issue 13's keyword-storm figures.
 
-A real hub; the console's audience child process (as the console runs it) with the Lottery panel
+A real hub in its own process (`app.bench.storm_hub`); the console's audience child process (as the console runs it) with the Lottery panel
 on a Qt event loop; a storm of `--rate × --seconds` keyword messages (default 20,000/s × 10 s,
-offered as fast as the hub takes them) from `--users` connections, every one of which sends the
+offered as fast as the hub takes them) from `--users` connections in `--blasters` processes of
+their own (`app.bench.blast`), every one of which sends the
 keyword (in several spellings) among chatter, so most messages repeat a user. Then, after the
 window closes, `--late-users` new viewers send the keyword: late, rejected.
 
@@ -16,23 +17,20 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sqlite3
 import subprocess
-import sys
+import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from app.frozen import module_command
+from streaming.interaction.hub import HOST_PATH, VIEWER_PATH
+
 KEYWORD = "福袋"
 TEXTS = ["福袋", "福 袋", "福袋！", "666", "主播好美", "福袋福袋", "包邮吗", "ＦＵＤＡＩ"]
-BLAST = (
-    "import asyncio, json, sys\n"
-    "from app.bench.blast import blast\n"
-    "r = asyncio.run(blast(sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), json.loads(sys.argv[4]),"
-    " done=lambda: False, linger_s=float(sys.argv[5])))\n"
-    "print(json.dumps(r))\n"
-)
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -44,13 +42,68 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "--window-s", type=float, default=40.0, help="entry window (default 40: the whole storm)"
     )
     parser.add_argument("--late-users", type=int, default=50, help="late entrants (default 50)")
+    parser.add_argument(
+        "--blasters", type=int, default=1, help="storm processes sharing --users (default 1)"
+    )
     parser.set_defaults(handler=run)
 
 
 def _blast(url: str, users: int, count: int, linger_s: float) -> subprocess.Popen[str]:
+    """One storm process (`app.bench.blast`), apart from the hub and from the console."""
     texts = json.dumps(TEXTS, ensure_ascii=False)
-    args = [sys.executable, "-c", BLAST, url, str(users), str(count), texts, str(linger_s)]
-    return subprocess.Popen(args, stdout=subprocess.PIPE, text=True)
+    command = module_command("app.bench.blast", url, str(users), str(count), texts, str(linger_s))
+    return subprocess.Popen(command, stdout=subprocess.PIPE, text=True)
+
+
+def _storm(url: str, users: int, count: int, blasters: int) -> list[subprocess.Popen[str]]:
+    """`count` messages from `users` connections, split over `blasters` processes."""
+    n = max(1, min(blasters, users))
+    return [
+        _blast(url, users // n + (i < users % n), count // n + (i < count % n), 2.0)
+        for i in range(n)
+    ]
+
+
+class _Hub:
+    """The storm's hub in its own process (`app.bench.storm_hub`), asked for its stats."""
+
+    def __init__(self, token: str, log_size: int) -> None:
+        command = module_command("app.bench.storm_hub", "--log-size", str(log_size))
+        env = {**os.environ, "LIVEDESK_HUB_TOKEN": token}
+        self.process = subprocess.Popen(
+            command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, env=env
+        )
+        assert self.process.stdout is not None
+        self.url = json.loads(self.process.stdout.readline())["url"]
+        self.viewer_url = self.url + VIEWER_PATH
+        self.host_url = self.url + HOST_PATH
+        self.head = 0  # the hub's log head, as last asked
+        self._closing = threading.Event()
+        self._asker = threading.Thread(target=self._ask, name="storm-hub-stats", daemon=True)
+        self._asker.start()
+
+    def _ask(self) -> None:
+        """Keep `head` fresh from a thread: a hub busy with the storm answers late, and the
+        GUI thread (the one the stall probe watches) must not wait for it."""
+        assert self.process.stdin is not None and self.process.stdout is not None
+        try:
+            while not self._closing.wait(0.05):
+                self.process.stdin.write("\n")
+                self.process.stdin.flush()
+                self.head = int(json.loads(self.process.stdout.readline())["head"])
+        except (OSError, ValueError):  # the hub went away
+            pass
+
+    def close(self) -> None:
+        assert self.process.stdin is not None
+        self._closing.set()
+        self._asker.join(10)
+        self.process.stdin.close()
+        try:
+            self.process.wait(10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
 
 
 def run(args: argparse.Namespace) -> int:
@@ -64,8 +117,6 @@ def run(args: argparse.Namespace) -> int:
     from app.lottery.result import load
     from app.lottery.rules import Rules
     from app.sale.controller import CommerceController
-    from streaming.interaction.hub import HubLimits
-    from streaming.interaction.serve import HubServer
     from widgets.lottery_panel import LotteryPanel
 
     before = machine()
@@ -81,10 +132,8 @@ def run(args: argparse.Namespace) -> int:
         return True
 
     count = int(args.rate * args.seconds)
-    limits = HubLimits(
-        viewer_rate=10**7, viewer_burst=10**7, log_size=count * 2, log_max_bytes=2**30
-    )
-    with HubServer("bench-lottery", limits.for_load_test()) as hub:
+    hub = _Hub("bench-lottery", count * 2)
+    try:
         audience = AudienceProcess()
         state = AudienceState(audience)
         controller = CommerceController(state)
@@ -99,12 +148,14 @@ def run(args: argparse.Namespace) -> int:
             lottery = state.lottery
             assert lottery is not None
             probe.start()
-            head0 = hub.hub.stats()["head"]
-            started = time.monotonic()
-            storm = _blast(hub.viewer_url, args.users, count, 2.0)
-            spin(lambda: hub.hub.stats()["head"] - head0 >= count, 120)
-            took_s = time.monotonic() - started
-            spin(lambda: storm.poll() is not None, 30)
+            spin(lambda: hub.head > 0, 30)  # the lottery's start is logged
+            head0 = hub.head
+            storm = _storm(hub.viewer_url, args.users, count, args.blasters)
+            spin(lambda: hub.head - head0 >= count, 120)
+            logged_all = time.time()
+            spin(lambda: all(p.poll() is not None for p in storm), 30)
+            first_sent = min(json.loads(p.communicate()[0])["sending"][0] for p in storm)
+            took_s = logged_all - first_sent
             stalls = list(probe.stalls_ms)
             end_local = (lottery.end_ms - state.room_offset_ms) / 1000
             spin(lambda: time.time() > end_local + 0.05, window_s + 60)
@@ -121,6 +172,8 @@ def run(args: argparse.Namespace) -> int:
         finally:
             probe.stop()
             audience.close()
+    finally:
+        hub.close()
     data = load(Path(drawn.result_path))
     with sqlite3.connect(audience.path) as db:
         rows = db.execute("SELECT ts, type, user_id, user_name, text FROM events ORDER BY seq")
@@ -139,6 +192,7 @@ def run(args: argparse.Namespace) -> int:
         "bench": "lottery",
         "messages": count,
         "hub_msgs_per_s": round(count / took_s),
+        "hub_rate_vs_target": round(count / took_s / args.rate, 2),
         "users": args.users,
         "distinct_users_in_window": len(in_window),
         "entries_counted": drawn.entrants,

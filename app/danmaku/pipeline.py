@@ -305,6 +305,10 @@ class Pipeline:
         (`force`, for tests and benches)."""
         if self._questions_dirty or force:
             self._publish_questions(force)
+        if self.lottery is not None:
+            count = self.lottery.count_message(time.monotonic())
+            if count is not None:
+                self._broadcast(count)
 
     def notify(self, message: str) -> None:
         """Pass plain words to the windows with the next update (any thread)."""
@@ -486,6 +490,8 @@ class Pipeline:
             live.draw(self.results_dir)
         if not replay and self.lottery is not None:
             self._broadcast(self.lottery.message())
+            if self.lottery.result is not None:
+                self._broadcast(self.lottery.result_message())
         self._lottery_changed()
         return cmd
 

@@ -18,6 +18,7 @@ from app.lottery.rules import Rules
 
 OPEN = "open"
 DRAWN = "drawn"
+COUNT_EVERY_MS = 500  # viewers' live entrant count: exact, at most twice a second
 
 
 @dataclass
@@ -28,6 +29,8 @@ class LiveLottery:
     book: EntryBook
     result: Result | None = None
     result_path: Path | None = None
+    _count_sent: int = field(default=-1, repr=False)
+    _count_at_s: float = field(default=float("-inf"), repr=False)
 
     @property
     def commitment(self) -> str:
@@ -51,6 +54,24 @@ class LiveLottery:
             out["entrant_digest"] = self.result.entrant_digest
             out["seed"] = self.result.seed
         return out
+
+    def count_message(self, now_s: float) -> dict[str, Any] | None:
+        """The `lottery` broadcast with the live `entrant_count`, when the count changed and
+        the last one went out `COUNT_EVERY_MS` ago (`now_s`: a monotonic clock); None else,
+        and once drawn (the draw's broadcast carries the final count)."""
+        count = len(self.book.entrants)
+        if self.result is not None or count == self._count_sent:
+            return None
+        if (now_s - self._count_at_s) * 1000 < COUNT_EVERY_MS:
+            return None
+        self._count_sent, self._count_at_s = count, now_s
+        return self.message() | {"entrant_count": count}
+
+    def result_message(self) -> dict[str, Any]:
+        """The result file's content for the hub, which serves it to viewers at
+        `/lottery/<id>.json` for `livedesk lottery verify` (docs/interaction-protocol.md)."""
+        assert self.result is not None
+        return {"v": 1, "type": "lottery_result", "id": self.id, "result": self.result.to_dict()}
 
     def draw(self, out_dir: Path) -> Result:
         """Draw once (a second call returns the same result) and write the result file."""

@@ -17,7 +17,7 @@ from PySide6.QtCore import QObject, Signal
 from app.danmaku import commands
 from app.danmaku.state import AudienceState
 from app.lottery.rules import Match
-from app.sale import products
+from app.sale.catalog import ProductCatalog
 from app.sale.flash import Sale
 from app.sale.products import Problem, Product
 
@@ -28,23 +28,19 @@ class CommerceController(QObject):
     def __init__(self, state: AudienceState, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.state = state
-        self.products: list[Product] = []
+        self.catalog = ProductCatalog.of(state)  # the assistant window edits the same list
+        self.catalog.changed.connect(self.productsChanged)
         self._ids = itertools.count(1)
         self._stamp = time.strftime("%H%M%S")  # ids stay distinct across console restarts
 
     # --- products -------------------------------------------------------------------------
     def import_products(self, path: Path) -> list[Problem]:
         """Add the good rows of a CSV/JSON file (same id: replaced); the problems, by line."""
-        found, problems = products.load(path)
-        by_id = {p.id: p for p in self.products}
-        by_id.update({p.id: p for p in found})
-        self.products = list(by_id.values())
-        self.productsChanged.emit(self.products)
-        return problems
+        return self.catalog.import_file(path)[1]
 
-    def set_products(self, items: list[Product]) -> None:
-        self.products = list(items)
-        self.productsChanged.emit(self.products)
+    @property
+    def products(self) -> list[Product]:
+        return self.catalog.products
 
     # --- the room clock -------------------------------------------------------------------
     def room_now_ms(self) -> float:

@@ -75,48 +75,108 @@ class Problem:
         return f"line {self.line}: {self.message}" + ("" if self.skipped else " (imported)")
 
 
-def _money(value: Any, what: str) -> Decimal:
+FIELDS = ("name", "price", "flash_price", "stock", "link", "image")
+
+
+@dataclass(frozen=True, slots=True)
+class FieldError:
+    """One field's fault, as a code a window can translate, and in English for files."""
+
+    field: str
+    code: str  # missing | not_number | negative | not_whole | above_price | bad_link | no_file
+    value: str = ""
+
+    def __str__(self) -> str:
+        what = self.field.replace("_", " ")
+        if self.code == "missing":
+            return f"the product has no {what}"
+        if self.code == "not_number":
+            return f"the {what} {self.value!r} is not a number"
+        if self.code == "not_whole":
+            return f"the {what} {self.value!r} is not a whole number"
+        if self.code == "negative":
+            return f"the {what} is negative ({self.value})"
+        if self.code == "above_price":
+            return f"the flash price ({self.value}) is above the price"
+        if self.code == "bad_link":
+            return f"the link {self.value!r} is not an http:// or https:// address"
+        return f"the image {self.value} was not found"
+
+
+def _key(header: Any) -> str:
+    return _HEADERS.get(str(header).strip().lower(), str(header))
+
+
+def _money(fields: dict[str, str], key: str, errors: list[FieldError]) -> Decimal | None:
+    text = fields.get(key, "").lstrip("¥￥").strip()
+    if not text:
+        return None
     try:
-        amount = Decimal(str(value).strip().lstrip("¥￥"))
+        amount = Decimal(text)
     except InvalidOperation:
-        raise ValueError(f"the {what} {value!r} is not a number") from None
-    if not amount.is_finite() or amount < 0:
-        raise ValueError(f"the {what} {value!r} is not a price")
+        amount = Decimal("NaN")
+    if not amount.is_finite():
+        errors.append(FieldError(key, "not_number", fields[key]))
+        return None
+    if amount < 0:
+        errors.append(FieldError(key, "negative", fields[key]))
+        return None
     return amount
 
 
-def _product(row: dict[str, Any], number: int, base: Path | None) -> tuple[Product, str | None]:
-    fields = {_HEADERS.get(str(k).strip().lower(), str(k)): v for k, v in row.items() if k}
-    name = str(fields.get("name") or "").strip()
+def validate(
+    row: dict[str, Any], product_id: str, base: Path | None = None
+) -> tuple[Product | None, list[FieldError]]:
+    """The product a row (or an editor's form) describes, or every field that is wrong.
+
+    Keys are `FIELDS` (or the import headers); an image path is looked up under `base`."""
+    fields = {_key(k): str(v if v is not None else "").strip() for k, v in row.items() if k}
+    errors: list[FieldError] = []
+    name = fields.get("name", "")
     if not name:
-        raise ValueError("the product has no name")
+        errors.append(FieldError("name", "missing"))
+    price = _money(fields, "price", errors)
+    if price is None and not fields.get("price"):
+        errors.append(FieldError("price", "missing"))
+    flash_price = _money(fields, "flash_price", errors)
+    if price is not None and flash_price is not None and flash_price > price:
+        errors.append(FieldError("flash_price", "above_price", fields["flash_price"]))
+    stock = 0
     try:
-        stock = int(str(fields.get("stock", "0")).strip() or "0")
+        stock = int(fields.get("stock") or "0")
     except ValueError:
-        raise ValueError(f"the stock {fields.get('stock')!r} is not a whole number") from None
+        errors.append(FieldError("stock", "not_whole", fields["stock"]))
     if stock < 0:
-        raise ValueError(f"the stock is negative ({stock})")
-    flash = fields.get("flash_price")
-    price = _money(fields.get("price", ""), "price")
-    flash_price = _money(flash, "flash price") if str(flash or "").strip() else None
-    warning = None
-    image = str(fields.get("image") or "").strip()
+        errors.append(FieldError("stock", "negative", str(stock)))
+    link = fields.get("link", "")
+    if link and not link.lower().startswith(("http://", "https://")):
+        errors.append(FieldError("link", "bad_link", link))
+    image = fields.get("image", "")
     if image:
         path = Path(image) if base is None else base / image
-        if not path.is_file():
-            warning, image = f"the image {image} was not found; the product has no picture", ""
-        else:
+        if path.is_file():
             image = str(path)
-    product = Product(
-        id=str(fields.get("id") or number),
-        name=name,
-        price=price,
-        flash_price=flash_price,
-        stock=stock,
-        link=str(fields.get("link") or "").strip(),
-        image=image,
-    )
-    return product, warning
+        else:
+            errors.append(FieldError("image", "no_file", image))
+    if errors or price is None:
+        return None, errors
+    product = Product(product_id, name, price, flash_price, stock, link, image)
+    return product, errors
+
+
+def _product(row: dict[str, Any], number: int, base: Path | None) -> tuple[Product, str | None]:
+    """An imported row: a missing picture is a warning (the row is kept without it)."""
+    ids = (str(v or "").strip() for k, v in row.items() if k and _key(k) == "id")
+    ident = next((i for i in ids if i), str(number))
+    product, errors = validate(row, ident, base)
+    faults = [e for e in errors if e.code != "no_file"]
+    if faults:
+        raise ValueError("; ".join(str(e) for e in faults))
+    if product is None:  # only the picture was wrong: import the row without it
+        product, _ = validate({**row, "image": "", "图片": ""}, ident, base)
+        assert product is not None
+        return product, f"{errors[0]}; the product has no picture"
+    return product, None
 
 
 def parse(text: str, kind: str, base: Path | None = None) -> tuple[list[Product], list[Problem]]:

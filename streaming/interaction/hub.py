@@ -37,6 +37,7 @@ from streaming.interaction import rules
 from streaming.interaction.eventlog import EventLog
 from streaming.interaction.moderation import ViewerModeration
 from streaming.interaction.ratelimit import AddressLimits, ViewerLimiter, address_key
+from streaming.interaction.results import RESULT_PATH, LotteryResults
 from streaming.interaction.sale import SaleDesk, refusal_message
 from streaming.interaction.stock import StockUpdate
 from streaming.interaction.wsframe import text_frame
@@ -183,6 +184,7 @@ class InteractionHub:
         self._next_user = 0
         self._sticky: dict[str, bytes] = {}  # latest broadcast of each type, for late joiners
         self.sales = SaleDesk()
+        self.results = LotteryResults()  # drawn lotteries' result files, for viewers to check
         self._stock_news: dict[str, StockUpdate] = {}  # newest per product, sent next tick
         # Reservoir of danmaku for the next fan-out: (seq, user id, text, event bytes), twice
         # what a tick sends, so that what moderation withholds leaves enough to send.
@@ -200,6 +202,7 @@ class InteractionHub:
         """Add the viewer and host routes (under `prefix`) and close connections on shutdown."""
         app.router.add_get(prefix + VIEWER_PATH, self._viewer_handler)
         app.router.add_get(prefix + HOST_PATH, self._host_handler)
+        app.router.add_get(prefix + RESULT_PATH, self.results.handler)
         app.on_shutdown.append(self._on_shutdown)
 
     def stats(self) -> dict[str, Any]:
@@ -590,6 +593,9 @@ class InteractionHub:
         if kind == "moderation":  # for the hub alone: viewers never see the lists
             self.moderation.update(fields)
             self.counters["moderation_updates"] += 1
+            return
+        if kind == "lottery_result":  # served at /lottery/<id>.json, never broadcast
+            self.results.put(fields["id"], fields["result"])
             return
         sticky_key = kind
         stock: StockUpdate | None = None

@@ -134,6 +134,15 @@ def _lottery(obj: dict[str, Any]) -> dict[str, Any]:
     return fields
 
 
+def _lottery_result(obj: dict[str, Any]) -> dict[str, Any]:
+    """A drawn lottery's result file (app/lottery/result.py), for the hub to serve as is:
+    its content is checked by whoever runs `livedesk lottery verify` on it, not here."""
+    result = obj.get("result")
+    if type(result) is not dict or type(result.get("format")) is not str:
+        raise ProtocolError(BAD_FIELD, "'result' must be a lottery result object")
+    return {"id": _str(obj, "id", MAX_ID), "result": result}
+
+
 def _product(obj: dict[str, Any]) -> dict[str, Any]:
     return {
         "id": _str(obj, "id", MAX_ID),
@@ -216,7 +225,7 @@ HOST_RULES: dict[str, Rule] = {
     "sale": _sale,
 }
 # Host messages for the hub itself: applied, neither logged nor broadcast.
-HOST_CONTROL: dict[str, Rule] = {"moderation": _moderation}
+HOST_CONTROL: dict[str, Rule] = {"moderation": _moderation, "lottery_result": _lottery_result}
 HOST_SEND: dict[str, Rule] = {**HOST_RULES, **HOST_CONTROL}
 
 

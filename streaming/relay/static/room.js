@@ -14,6 +14,7 @@
     opensIn: "距开抢", lottery: "口令抽奖", send: "发送口令", timeLeft: "剩余时间",
     closed: "参与已截止，等待开奖", winners: "中奖名单", you: "🎉 你中奖了！",
     commitment: "公正承诺（SHA-256）", entrants: "参与人数",
+    result: "开奖结果文件（可用 livedesk lottery verify 校验）",
     errors: { sold_out: "已售罄", order_limit: "已达每人限购数量", sale_not_open: "还没开抢，请等倒计时结束",
               sale_cancelled: "本次秒杀已取消", rate_limited: "点得太快了，请稍等" },
   } : {
@@ -23,6 +24,7 @@
     seconds: "s", opensIn: "Opens in", lottery: "Keyword lottery", send: "Send the keyword",
     timeLeft: "Time left", closed: "Entries closed — the draw is coming", winners: "Winners",
     you: "🎉 You won!", commitment: "Fairness commitment (SHA-256)", entrants: "Entrants",
+    result: "Result file (check it with livedesk lottery verify)",
     errors: { sold_out: "Sold out", order_limit: "You have bought the most this sale allows",
               sale_not_open: "Not open yet — wait for the countdown",
               sale_cancelled: "This sale was cancelled", rate_limited: "Too fast — wait a moment" },
@@ -82,6 +84,7 @@
     #lottery-commitment { font-family: monospace; font-size: 0.7rem; color: #aaa; word-break: break-all; }
     #lottery-send { font: inherit; margin-top: 0.3rem; }
     #lottery-winners { margin: 0.2rem 0 0; padding-left: 1.2rem; }
+    #lottery-result { display: block; margin-top: 0.3rem; font-size: 0.8rem; color: #8cc8ff; }
     #room-viewers { position: absolute; top: 0.5rem; left: 0.5rem; z-index: 2; background: rgba(0,0,0,0.6);
       color: #fff; border-radius: 1rem; padding: 0.15rem 0.6rem; font-size: 0.85rem; }
     #room-viewers:empty { display: none; }
@@ -160,6 +163,9 @@
   const lotteryCommitment = el("div", "lottery-commitment", lotteryCard);
   const lotteryNote = el("div", "lottery-note", lotteryCard);
   const lotteryWinners = el("ol", "lottery-winners", lotteryCard);
+  const lotteryResult = el("a", "lottery-result", lotteryCard);
+  lotteryResult.hidden = true;
+  lotteryResult.textContent = TEXT.result;
 
   // ---- flash sale -------------------------------------------------------------------------
   let armed = null;
@@ -249,14 +255,23 @@
     const l = room.lottery;
     if (!l) return;
     const left = l.ends_at - now();
+    // The hub relays the console's exact count at most every 500 ms while entries are open.
+    const count = l.entrant_count === undefined ? "" : ` · ${TEXT.entrants}: ${l.entrant_count}`;
     if (l.winners) {
       lotteryLeft.textContent = `${TEXT.entrants}: ${l.entrant_count ?? l.winners.length}`;
     } else if (left > 0) {
-      lotteryLeft.textContent = `${TEXT.timeLeft} ${Math.ceil(left / 1000)} ${TEXT.seconds}`;
+      lotteryLeft.textContent = `${TEXT.timeLeft} ${Math.ceil(left / 1000)} ${TEXT.seconds}${count}`;
     } else {
-      lotteryLeft.textContent = TEXT.closed;
+      lotteryLeft.textContent = TEXT.closed + count;
     }
     lotterySend.disabled = Boolean(l.winners) || left <= 0;
+  }
+  // The hub that sent the draw serves its result file (streaming/interaction/results.py).
+  function resultUrl(id) {
+    const ws = window.LiveDeskDanmaku && window.LiveDeskDanmaku.ws;
+    const base = new URL(ws ? ws.url : location.href);
+    base.protocol = base.protocol === "wss:" || base.protocol === "https:" ? "https:" : "http:";
+    return new URL(`/lottery/${encodeURIComponent(id)}.json`, base).href;
   }
   function onLottery(m) {
     room.lottery = m;
@@ -266,7 +281,10 @@
     lotteryCommitment.textContent = m.commitment ? `${TEXT.commitment}: ${m.commitment}` : "";
     lotteryWinners.replaceChildren();
     lotteryNote.textContent = "";
+    lotteryResult.hidden = !m.winners;
     if (m.winners) {
+      lotteryResult.href = resultUrl(m.id);
+      lotteryResult.download = `lottery-${m.id}.json`;
       const me = window.LiveDeskDanmaku && window.LiveDeskDanmaku.user;
       for (const w of m.winners) el("li", "", lotteryWinners).textContent = w;
       lotteryNote.textContent = TEXT.winners + (me && m.winners.includes(me.id) ? ` — ${TEXT.you}` : "");
