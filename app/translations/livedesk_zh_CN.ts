@@ -32,6 +32,14 @@
         <translation>屏蔽词</translation>
     </message>
     <message>
+        <source>Questions</source>
+        <translation>提问</translation>
+    </message>
+    <message>
+        <source>Products</source>
+        <translation>商品</translation>
+    </message>
+    <message>
         <source>messages {messages} · questions {questions} · spam {spam} · hidden {hidden} · rejected {rejected} · likes {likes} · orders {orders}</source>
         <translation>消息 {messages} · 提问 {questions} · 垃圾 {spam} · 已隐藏 {hidden} · 已拒收 {rejected} · 点赞 {likes} · 下单 {orders}</translation>
     </message>
@@ -1271,6 +1279,141 @@ livedesk audience --url {url} --viewers 50 --rate 20 --duration 60</translation>
     </message>
 </context>
 <context>
+    <name>ProductEditor</name>
+    <message>
+        <source>Name</source>
+        <translation>名称</translation>
+    </message>
+    <message>
+        <source>Price</source>
+        <translation>价格</translation>
+    </message>
+    <message>
+        <source>Flash price</source>
+        <translation>秒杀价</translation>
+    </message>
+    <message>
+        <source>Stock</source>
+        <translation>库存</translation>
+    </message>
+    <message>
+        <source>Link</source>
+        <translation>链接</translation>
+    </message>
+    <message>
+        <source>Image</source>
+        <translation>图片</translation>
+    </message>
+    <message>
+        <source>e.g. 99</source>
+        <translation>例如 99</translation>
+    </message>
+    <message>
+        <source>optional, e.g. 59.9</source>
+        <translation>可选，例如 59.9</translation>
+    </message>
+    <message>
+        <source>whole number, e.g. 100</source>
+        <translation>整数，例如 100</translation>
+    </message>
+    <message>
+        <source>https://…</source>
+        <translation>https://…</translation>
+    </message>
+    <message>
+        <source>Choose…</source>
+        <translation>选择…</translation>
+    </message>
+    <message>
+        <source>New</source>
+        <translation>新建</translation>
+    </message>
+    <message>
+        <source>Save</source>
+        <translation>保存</translation>
+    </message>
+    <message>
+        <source>Delete</source>
+        <translation>删除</translation>
+    </message>
+    <message>
+        <source>Import…</source>
+        <translation>导入…</translation>
+    </message>
+    <message>
+        <source>This product was deleted; Save adds it again.</source>
+        <translation>该商品已被删除；点“保存”可重新添加。</translation>
+    </message>
+    <message>
+        <source>New product: fill in the form and Save.</source>
+        <translation>新商品：填写表单后点“保存”。</translation>
+    </message>
+    <message>
+        <source>Not saved: correct the fields marked in red.</source>
+        <translation>未保存：请修改标红的字段。</translation>
+    </message>
+    <message>
+        <source>Saved “%1”.</source>
+        <translation>已保存“%1”。</translation>
+    </message>
+    <message>
+        <source>Deleted “%1”; it is still in the form: Save adds it again.</source>
+        <translation>已删除“%1”；表单中仍保留，点“保存”可重新添加。</translation>
+    </message>
+    <message>
+        <source>Product image</source>
+        <translation>商品图片</translation>
+    </message>
+    <message>
+        <source>Images (*.png *.jpg *.jpeg *.webp)</source>
+        <translation>图片 (*.png *.jpg *.jpeg *.webp)</translation>
+    </message>
+    <message>
+        <source>Import products</source>
+        <translation>导入商品</translation>
+    </message>
+    <message>
+        <source>Product lists (*.csv *.json)</source>
+        <translation>商品列表 (*.csv *.json)</translation>
+    </message>
+    <message>
+        <source>%1 products imported.</source>
+        <translation>已导入 %1 个商品。</translation>
+    </message>
+    <message>
+        <source>Line %1: %2</source>
+        <translation>第 %1 行：%2</translation>
+    </message>
+    <message>
+        <source>Required.</source>
+        <translation>必填。</translation>
+    </message>
+    <message>
+        <source>“%1” is not a number.</source>
+        <translation>“%1”不是数字。</translation>
+    </message>
+    <message>
+        <source>“%1” is not a whole number.</source>
+        <translation>“%1”不是整数。</translation>
+    </message>
+    <message>
+        <source>Cannot be negative.</source>
+        <translation>不能为负数。</translation>
+    </message>
+    <message>
+        <source>The flash price must not be above the price.</source>
+        <translation>秒杀价不能高于原价。</translation>
+    </message>
+    <message>
+        <source>The link must start with http:// or https://.</source>
+        <translation>链接必须以 http:// 或 https:// 开头。</translation>
+    </message>
+    <message>
+        <source>No image file at “%1”.</source>
+        <translation>找不到图片文件“%1”。</translation>
+    </message>
+</context>
+<context>
     <name>ProgramFeature</name>
     <message>
         <source>Scenes</source>
@@ -1965,6 +2108,10 @@ livedesk audience --url {url} --viewers 50 --rate 20 --duration 60</translation>
 <context>
     <name>SaleFeature</name>
     <message>
+        <source>Products</source>
+        <translation>商品</translation>
+    </message>
+    <message>
         <source>Flash sale</source>
         <translation>秒杀</translation>
     </message>
@@ -1982,10 +2129,6 @@ livedesk audience --url {url} --viewers 50 --rate 20 --duration 60</translation>
     <message>
         <source>Start flash sale</source>
         <translation>开始秒杀</translation>
-    </message>
-    <message>
-        <source>Import products…</source>
-        <translation>导入商品…</translation>
     </message>
     <message>
         <source>Product</source>
@@ -2030,18 +2173,6 @@ livedesk audience --url {url} --viewers 50 --rate 20 --duration 60</translation>
     <message>
         <source>¥%1 (was ¥%2)</source>
         <translation>¥%1（原价 ¥%2）</translation>
-    </message>
-    <message>
-        <source>Import products</source>
-        <translation>导入商品</translation>
-    </message>
-    <message>
-        <source>Product lists (*.csv *.json)</source>
-        <translation>商品列表 (*.csv *.json)</translation>
-    </message>
-    <message>
-        <source>Line %1: %2</source>
-        <translation>第 %1 行：%2</translation>
     </message>
     <message>
         <source>Cancel sale</source>
