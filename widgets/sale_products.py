@@ -37,17 +37,16 @@ class ProductEditor(QWidget):
         super().__init__(parent)
         self.catalog = catalog
         self.editing: str | None = None  # the id the form saves to; None: a new product
-        self.table = QTableWidget(0, len(FIELDS))
-        self.table.setHorizontalHeaderLabels(
-            [
-                self.tr("Name"),
-                self.tr("Price"),
-                self.tr("Flash price"),
-                self.tr("Stock"),
-                self.tr("Link"),
-                self.tr("Image"),
-            ]
+        labels = (
+            self.tr("Name"),
+            self.tr("Price"),
+            self.tr("Flash price"),
+            self.tr("Stock"),
+            self.tr("Link"),
+            self.tr("Image"),
         )
+        self.table = QTableWidget(0, len(FIELDS))
+        self.table.setHorizontalHeaderLabels(list(labels))
         self.table.verticalHeader().hide()
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
@@ -63,14 +62,6 @@ class ProductEditor(QWidget):
         browse = QPushButton(self.tr("Choose…"))
         browse.clicked.connect(lambda: self.choose_image())
         form = QFormLayout()
-        labels = (
-            self.tr("Name"),
-            self.tr("Price"),
-            self.tr("Flash price"),
-            self.tr("Stock"),
-            self.tr("Link"),
-            self.tr("Image"),
-        )
         for field, label in zip(FIELDS, labels, strict=True):
             error = self.errors[field]
             error.setStyleSheet(ERROR_STYLE)
