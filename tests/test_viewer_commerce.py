@@ -166,6 +166,7 @@ def test_lottery_live_count_and_a_result_file_that_verifies(relay, page, tmp_pat
 
         pipeline.apply(commands.LotteryStart("l-live", "福袋", 4000, 1, "面膜一盒"))
         page.wait_for_function("document.getElementById('lottery-keyword').textContent")
+        assert not page.is_visible("#lottery-result")  # no result file before the draw
         others = [viewer(info["interaction"])[0] for _ in range(2)]
         page.click("#lottery-send")
         for ws in others:
@@ -184,6 +185,7 @@ def test_lottery_live_count_and_a_result_file_that_verifies(relay, page, tmp_pat
         feed()
         pipeline.apply(commands.LotteryDraw("l-live"))
         page.wait_for_function("!document.getElementById('lottery-result').hidden")
+        assert page.is_visible("#lottery-result")
         counts = [e for e in host.events() if e["type"] == "lottery" and "winners" not in e]
         span_ms = counts[-1]["ts"] - counts[0]["ts"]
         assert len(counts) <= span_ms / 500 + 2  # throttled (the start has no count)
