@@ -13,19 +13,17 @@ from __future__ import annotations
 
 import json
 import sys
-import time
 from pathlib import Path
 
 from PySide6.QtWidgets import (
     QAbstractButton,
     QAbstractScrollArea,
-    QApplication,
     QLabel,
     QLineEdit,
     QWidget,
 )
 
-from tests.console_screenshot import cut_tabs
+from tests.console_screenshot import OpenConsole, cut_tabs
 
 DOCKS = ("products", "sale", "lottery")
 PRODUCTS = (
@@ -68,27 +66,10 @@ def scrolls_sideways(dock: QWidget) -> list[str]:
 
 def main(argv: list[str]) -> int:
     language, prefix = argv[0], argv[1]
-    app = QApplication(sys.argv[:1])
-    from app import i18n
-    from app.console_core import ConsoleCore
-    from app.settings import Settings
-    from widgets.fonts import install_cjk_font
-    from widgets.main_window import MainWindow
     from widgets.sale_products import ProductEditor
 
-    install_cjk_font(app)
-    translators = i18n.install(app, language)
-    core = ConsoleCore(Settings())
-    window = MainWindow(core)
-    core.start()
-    window.show()
-
-    def wait(seconds: float) -> None:
-        end = time.monotonic() + seconds
-        while time.monotonic() < end:
-            app.processEvents()
-            time.sleep(0.01)
-
+    console = OpenConsole(language)
+    window, wait = console.window, console.wait
     wait(2.0)
     editor = window.findChild(ProductEditor)
     assert editor is not None
@@ -114,9 +95,7 @@ def main(argv: list[str]) -> int:
         }
         window.grab().save(f"{prefix}-{name}.png")
         dock.grab().save(f"{prefix}-{name}-dock.png")
-    window.close_now()
-    core.shutdown()
-    i18n.uninstall(app, translators)
+    console.close()
     print(json.dumps(figures, ensure_ascii=False))
     return 0
 
