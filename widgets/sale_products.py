@@ -117,12 +117,12 @@ class ProductEditor(QWidget):
                 "" if p.flash_price is None else str(p.flash_price),
                 str(p.stock),
             )
+            tip = "\n".join(x for x in (p.name, p.link, Path(p.image).name if p.image else "") if x)
             for col, text in enumerate(cells):
                 item = QTableWidgetItem(text)
                 item.setData(Qt.ItemDataRole.UserRole, p.id)
+                item.setToolTip(tip)  # the link and picture the table has no room for
                 self.table.setItem(row, col, item)
-            tip = "\n".join(x for x in (p.name, p.link, Path(p.image).name if p.image else "") if x)
-            self.table.item(row, 0).setToolTip(tip)
             if p.id == self.editing:
                 selected = row
         self.table.clearSelection()
