@@ -115,19 +115,18 @@ def _run_on_screen(tmp_path: Path, width: int, height: int, module: list[str]) -
     ("width", "height", "language"),
     [(1366, 768, "zh_CN"), (1366, 768, "en"), (1920, 1080, "zh_CN"), (1920, 1080, "en")],
 )
-def test_the_sale_lottery_and_product_docks_fit(
-    tmp_path: Path, width: int, height: int, language: str
-) -> None:
-    """The commerce docks, with products in them and a field in error, show whole: no text cut
-    off, no sideways scrolling, no elided tab."""
-    prefix = _screenshots(tmp_path) / f"commerce-{width}x{height}-{language}"
+def test_every_dock_fits(tmp_path: Path, width: int, height: int, language: str) -> None:
+    """Every dock brought to the front (the commerce docks with products in them and a field
+    in error) shows whole: no text cut off, no sideways scrolling, no elided tab."""
+    prefix = _screenshots(tmp_path) / f"docks-{width}x{height}-{language}"
     figures = _run_on_screen(
-        tmp_path, width, height, ["tests.commerce_screenshot", language, str(prefix)]
+        tmp_path, width, height, ["tests.docks_screenshot", language, str(prefix)]
     )
-    assert not figures["cut_tabs"], figures
-    for dock in ("products", "sale", "lottery"):
-        assert figures[dock]["visible"], figures
-        assert not figures[dock]["cut"] and not figures[dock]["scrolls_sideways"], figures
+    assert not figures.pop("cut_tabs"), figures
+    assert {"products", "sale", "lottery", "scenes", "layers", "voice"} <= set(figures)
+    for dock, seen in figures.items():
+        assert seen["visible"], (dock, seen)
+        assert not seen["cut"] and not seen["scrolls_sideways"], (dock, seen)
         assert Path(f"{prefix}-{dock}.png").stat().st_size > 10_000
 
 

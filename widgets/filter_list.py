@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 from capture.filters import FILTERS
 from capture.program.layer import FilterSpec
 from capture.properties import from_dict, to_dict
+from widgets.move_buttons import move_buttons
 from widgets.property_form import PropertyForm
 
 Apply = Callable[[tuple[FilterSpec, ...]], None]
@@ -44,16 +45,20 @@ class FilterList(QWidget):
         self.list.currentRowChanged.connect(lambda _row: self._show_form())
         self.list.itemChanged.connect(self._toggled)
         self.kinds = QComboBox()
+        # Its longest filter name would otherwise set the dock's width (it scrolled sideways).
+        self.kinds.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+        )
+        self.kinds.setMinimumContentsLength(8)
         for kind in FILTERS:
             self.kinds.addItem(filter_label(kind), kind)
         self.add_button = QPushButton(self.tr("Add filter"))
         self.add_button.clicked.connect(lambda: self.add(str(self.kinds.currentData())))
         self.remove_button = QPushButton(self.tr("Remove"))
         self.remove_button.clicked.connect(self.remove)
-        self.up_button = QPushButton("▲")
-        self.up_button.clicked.connect(lambda: self._move(-1))
-        self.down_button = QPushButton("▼")
-        self.down_button.clicked.connect(lambda: self._move(1))
+        self.up_button, self.down_button = move_buttons(
+            self._move, self.tr("Apply earlier"), self.tr("Apply later")
+        )
         self.form: PropertyForm | None = None
         self._form_holder = QVBoxLayout()
         adding = QHBoxLayout()

@@ -26,6 +26,7 @@ from capture.program.kinds import LAYER_KINDS
 from capture.program.layer import Layer
 from capture.program.scene import Show
 from widgets.filter_list import FilterList
+from widgets.move_buttons import move_buttons
 from widgets.property_form import PropertyForm, translate
 
 LAYER_ID = Qt.ItemDataRole.UserRole
@@ -57,12 +58,9 @@ class LayerPanel(QWidget):
         self.add_button.setMenu(menu)
         self.remove_button = QPushButton(self.tr("Remove"))
         self.remove_button.clicked.connect(self.remove)
-        self.up_button = QPushButton("▲")
-        self.up_button.setToolTip(self.tr("Bring forward"))
-        self.up_button.clicked.connect(lambda: self._move(1))
-        self.down_button = QPushButton("▼")
-        self.down_button.setToolTip(self.tr("Send backward"))
-        self.down_button.clicked.connect(lambda: self._move(-1))
+        self.up_button, self.down_button = move_buttons(
+            self._move, self.tr("Bring forward"), self.tr("Send backward"), up_step=1
+        )
         self.placement_box = QGroupBox(self.tr("Position and size"))
         self.settings_box = QGroupBox(self.tr("Settings"))
         self.filters_box = QGroupBox(self.tr("Filters"))

@@ -58,6 +58,8 @@ class PropertyForm(QWidget):
         self._updating = False
         layout = QFormLayout(self)
         layout.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        # A narrow dock puts a long label above its field rather than scrolling sideways.
+        layout.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
         for prop in properties(type(settings)):
             row = self._build(prop)
             row.widget.setObjectName(f"property-{prop.name}")

@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 from app.program_controller import TRANSITIONS, ProgramController
 from capture.program.canvas import CANVAS_LABELS
 from capture.program.scene import Show
+from widgets.move_buttons import move_buttons
 from widgets.property_form import translate
 
 SCENE_ID = Qt.ItemDataRole.UserRole
@@ -51,12 +52,9 @@ class ScenePanel(QWidget):
         self.copy_button.clicked.connect(lambda: self.add(copy=True))
         self.remove_button = QPushButton(self.tr("Remove"))
         self.remove_button.clicked.connect(self.remove)
-        self.up_button = QPushButton("▲")
-        self.up_button.setToolTip(self.tr("Move the scene up"))
-        self.up_button.clicked.connect(lambda: self._move(-1))
-        self.down_button = QPushButton("▼")
-        self.down_button.setToolTip(self.tr("Move the scene down"))
-        self.down_button.clicked.connect(lambda: self._move(1))
+        self.up_button, self.down_button = move_buttons(
+            self._move, self.tr("Move the scene up"), self.tr("Move the scene down")
+        )
         self.canvas = QComboBox()
         for key, label in CANVAS_LABELS.items():
             self.canvas.addItem(translate(label), key)
@@ -92,9 +90,15 @@ class ScenePanel(QWidget):
 
     def _layout(self) -> None:
         buttons = QHBoxLayout()
-        for b in (self.add_button, self.copy_button, self.remove_button, self.up_button):
+        for b in (self.add_button, self.copy_button, self.remove_button):
             buttons.addWidget(b)
-        buttons.addWidget(self.down_button)
+        arrows = QVBoxLayout()  # beside the list, as the order they change
+        arrows.addWidget(self.up_button)
+        arrows.addWidget(self.down_button)
+        arrows.addStretch(1)
+        listing = QHBoxLayout()
+        listing.addWidget(self.scenes, 1)
+        listing.addLayout(arrows)
         form = QFormLayout()
         form.addRow(self.tr("Canvas"), self.canvas)
         line = QHBoxLayout()
@@ -103,7 +107,7 @@ class ScenePanel(QWidget):
         form.addRow(self.tr("Transition"), line)
         form.addRow(self.tr("Hotkey"), self.hotkey)
         column = QVBoxLayout(self)
-        column.addWidget(self.scenes, 1)
+        column.addLayout(listing, 1)
         column.addLayout(buttons)
         column.addLayout(form)
         column.addWidget(self.studio)

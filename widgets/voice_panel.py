@@ -110,6 +110,7 @@ class VoicePanel(QWidget):
         self.room_label = QLabel()
         self.room_label.setObjectName("voice_room")
         self.room_label.setTextFormat(Qt.TextFormat.PlainText)
+        self.room_label.setWordWrap(True)  # some rooms' names are long in a 320 px dock
         self.room_action = QLabel()
         self.room_action.setTextFormat(Qt.TextFormat.PlainText)
         self.room_action.setWordWrap(True)

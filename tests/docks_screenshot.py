@@ -1,12 +1,12 @@
 """Open the real console on a screen of a given size in a given language with a few products,
-bring the Products, Flash sale and Lottery docks to the front one by one, save a screenshot of
-the window for each and print, per dock, whether anything in it is cut off, as one JSON object.
+bring every dock to the front one by one, save a screenshot of the window for each and print,
+per dock, whether anything in it is cut off, as one JSON object.
 
-    QT_QPA_PLATFORM=offscreen:configfile=SCREEN.json python -m tests.commerce_screenshot \
+    QT_QPA_PLATFORM=offscreen:configfile=SCREEN.json python -m tests.docks_screenshot \
         LANGUAGE OUT_PREFIX
 
-Run in its own process by tests/test_commerce_layout.py (the screen size is fixed when Qt
-starts); OUT_PREFIX-products.png, -sale.png and -lottery.png are written.
+Run in its own process by tests/test_console_layout.py (the screen size is fixed when Qt
+starts); OUT_PREFIX-NAME.png (the window) and OUT_PREFIX-NAME-dock.png are written per dock.
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
 
 from tests.console_screenshot import OpenConsole, cut_tabs
 
-DOCKS = ("products", "sale", "lottery")
+HIDDEN_AT_START = {"studio"}  # shown by studio mode only
 PRODUCTS = (
     "名称,价格,秒杀价,库存,链接\n"
     "补水保湿面膜 10 片装,99,59.9,100,https://shop.example/p1\n"
@@ -64,6 +64,17 @@ def scrolls_sideways(dock: QWidget) -> list[str]:
     ]
 
 
+def widest(panel: QWidget) -> list[tuple[int, str]]:
+    """The three visible parts of `panel` that need the most width (what to look at first
+    when it scrolls sideways)."""
+    parts = [
+        (w.minimumSizeHint().width(), w.objectName() or type(w).__name__)
+        for w in panel.findChildren(QWidget)
+        if w.isVisible()
+    ]
+    return sorted(parts, reverse=True)[:3]
+
+
 def main(argv: list[str]) -> int:
     language, prefix = argv[0], argv[1]
     from widgets.sale_products import ProductEditor
@@ -81,8 +92,9 @@ def main(argv: list[str]) -> int:
     editor.edits["stock"].setText("-3")  # a field the host got wrong: its message shows
     editor.save()
     figures: dict[str, object] = {"cut_tabs": cut_tabs(window)}
-    for name in DOCKS:
-        dock = window._docks[name]
+    for name, dock in window._docks.items():
+        if name in HIDDEN_AT_START:
+            continue
         dock.show()
         dock.raise_()
         wait(0.5)
@@ -92,6 +104,7 @@ def main(argv: list[str]) -> int:
             "size": [dock.width(), dock.height()],
             "scrolls_sideways": scrolls_sideways(dock),
             "cut": cut_texts(panel),
+            "widest": widest(panel),
         }
         window.grab().save(f"{prefix}-{name}.png")
         dock.grab().save(f"{prefix}-{name}-dock.png")
