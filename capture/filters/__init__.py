@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from capture.filters.base import FilterError, Image, VideoFilter
+from capture.filters.base import Alpha, FilterError, Image, VideoFilter, join_alpha, split_alpha
 from capture.filters.beauty import Beauty
 from capture.filters.chroma_key import ChromaKey
 from capture.filters.color_correction import ColorCorrection
@@ -36,9 +36,25 @@ def create_filter(kind: str, settings: Mapping[str, Any] | None = None) -> Video
 
 def apply_filters(filters: Sequence[VideoFilter[Any]], image: Image) -> Image:
     """`image` through each filter in order (a source's filter list, top to bottom)."""
+    return join_alpha(*filter_chain(filters, image))
+
+
+def filter_chain(filters: Sequence[VideoFilter[Any]], image: Image) -> tuple[Image, Alpha]:
+    """`image` through each filter in order, as BGR and a separate alpha (None: opaque): split
+    once, never packed between filters (the compositor blends the planes as they are)."""
+    bgr, alpha = split_alpha(image)
     for filt in filters:
-        image = filt.apply(image)
-    return image
+        bgr, alpha = filt.process(bgr, alpha)
+    return bgr, alpha
 
 
-__all__ = ["FILTERS", "FilterError", "Image", "VideoFilter", "apply_filters", "create_filter"]
+__all__ = [
+    "FILTERS",
+    "Alpha",
+    "FilterError",
+    "Image",
+    "VideoFilter",
+    "apply_filters",
+    "create_filter",
+    "filter_chain",
+]

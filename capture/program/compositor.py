@@ -31,7 +31,7 @@ import cv2
 import numpy as np
 
 from capture.bus import MediaBus
-from capture.filters import FilterError, VideoFilter, apply_filters, create_filter
+from capture.filters import Alpha, FilterError, VideoFilter, create_filter, filter_chain
 from capture.media import VideoFrame, now_ns
 from capture.program.blend import Patch, covers_canvas, make_patch, paint
 from capture.program.canvas import Box, inside_safe_area
@@ -72,7 +72,8 @@ class _Held:
     visible: bool = True
     filters: tuple[VideoFilter[Any], ...] = ()
     filter_specs: tuple[Any, ...] = ()
-    filtered: tuple[int, np.ndarray] | None = None  # (picture version, filtered image)
+    #: (picture version, the filtered picture as BGR(A), its separate alpha or None)
+    filtered: tuple[int, np.ndarray, Alpha] | None = None
 
 
 def ease(t: float) -> float:
@@ -296,13 +297,14 @@ class Compositor:
                 self.on_problem(str(exc))
         held.filters, held.filter_specs, held.filtered = tuple(built), layer.filters, None
 
-    def _filtered(self, held: _Held, picture: Picture) -> np.ndarray:
-        """The picture through the layer's filters, once per new picture."""
+    def _filtered(self, held: _Held, picture: Picture) -> tuple[np.ndarray, Alpha]:
+        """The picture through the layer's filters, once per new picture: BGR and a separate
+        alpha (None: the picture's own, if any), as the chain leaves them."""
         if not held.filters:
-            return picture.image
+            return picture.image, None
         if held.filtered is None or held.filtered[0] != picture.version:
-            held.filtered = (picture.version, apply_filters(held.filters, picture.image))
-        return held.filtered[1]
+            held.filtered = (picture.version, *filter_chain(held.filters, picture.image))
+        return held.filtered[1], held.filtered[2]
 
     # -- one scene → one picture ------------------------------------------------------------
     def compose(
@@ -331,7 +333,9 @@ class Compositor:
             if covers_canvas(patches[i], size):
                 start = i  # nothing under an opaque full-frame layer can be seen
                 break
-        if patches and covers_canvas(patches[start], size):
+        if patches and patches[start].covers == (0, 0, *size):
+            # Opaque, or see-through over black: either way the canvas starts as its colour
+            # (premultiplied over black is the colour itself).
             canvas = patches[start].color.copy()
             start += 1
         else:
@@ -378,7 +382,7 @@ class Compositor:
         )
         key = (layer.id, picture.version, placement, size, amount, held.filter_specs)
         if key != held.key:
-            image = self._filtered(held, picture)
-            held.patch = make_patch(image, placement, size, amount, offset, renderer.live)
+            image, alpha = self._filtered(held, picture)
+            held.patch = make_patch(image, placement, size, amount, offset, renderer.live, alpha)
             held.key = key
         return held.patch, key, picture
