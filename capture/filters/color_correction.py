@@ -86,9 +86,8 @@ class ColorCorrection(VideoFilter[ColorCorrectionSettings]):
     Settings = ColorCorrectionSettings
 
     def _prepare(self, settings: ColorCorrectionSettings) -> _State:
-        matrix: np.ndarray | None = lines(settings)
-        if np.allclose(matrix, np.eye(3, 4), atol=1e-6):
-            matrix = None
+        straight = lines(settings)
+        matrix = None if np.allclose(straight, np.eye(3, 4), atol=1e-6) else straight
         gamma = gamma_table(settings.gamma) if abs(settings.gamma - 1.0) > 1e-6 else None
         saturation = None
         if abs(settings.saturation - 100.0) > 1e-6:
