@@ -114,11 +114,10 @@ class Beauty(VideoFilter[BeautySettings]):
         p = weight * (a - 1.0) - lift * a
         q = weight * b + lift * (255.0 - b) + 128.0
         full = (x1 - x0, y1 - y0)
-        pq = cv2.resize(cv2.merge((p, q)), full, interpolation=cv2.INTER_LINEAR)
+        p, q = (cv2.resize(c, full, interpolation=cv2.INTER_LINEAR) for c in (p, q))
         roi = image[y0:y1, x0:x1]
-        grey = cv2.cvtColor(roi, cv2.COLOR_BGR2GRAY)
-        change = cv2.multiply(pq[:, :, 0], grey, dtype=cv2.CV_32F)
-        change = cv2.add(change, pq[:, :, 1], dtype=cv2.CV_8U)  # saturating: ±127 levels
+        grey = cv2.cvtColor(roi, cv2.COLOR_BGR2GRAY).astype(np.float32)
+        change = cv2.add(cv2.multiply(p, grey), q, dtype=cv2.CV_8U)  # saturating: ±127 levels
         out = image.copy()
         target = out[y0:y1, x0:x1]
         cv2.addWeighted(roi, 1.0, cv2.cvtColor(change, cv2.COLOR_GRAY2BGR), 1.0, -128.0, dst=target)
