@@ -14,17 +14,26 @@ from capture.filters.base import join_alpha
 from capture.program.layer import Placement
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Patch:
     x: int  # top-left corner on the canvas (already clipped to it)
     y: int
     color: np.ndarray  # BGR uint8, premultiplied by alpha
-    inverse: np.ndarray | None  # 255 − alpha, 3 channels; None for an opaque patch
+    alpha: np.ndarray | None  # alpha, 3 channels; None for an opaque patch
+    #: 255 − alpha, made on the first blend (a keyed camera at the bottom of a scene is laid
+    #: on black and never needs it) and kept while the patch is.
+    _inverse: np.ndarray | None = None
 
     @property
     def covers(self) -> tuple[int, int, int, int]:
         h, w = self.color.shape[:2]
         return self.x, self.y, w, h
+
+    @property
+    def inverse(self) -> np.ndarray | None:
+        if self._inverse is None and self.alpha is not None:
+            self._inverse = cv2.bitwise_not(self.alpha)
+        return self._inverse
 
 
 def _cropped(image: np.ndarray, p: Placement) -> np.ndarray:
@@ -127,20 +136,20 @@ def make_patch(
         if factor < 1.0:
             a = cv2.convertScaleAbs(a, alpha=factor)
     a3 = cv2.cvtColor(a, cv2.COLOR_GRAY2BGR)
-    premultiplied = cv2.multiply(color, a3, scale=1 / 255)
-    return Patch(x0, y0, premultiplied, cv2.bitwise_not(a3))
+    return Patch(x0, y0, cv2.multiply(color, a3, scale=1 / 255), a3)
 
 
 def paint(canvas: np.ndarray, patch: Patch) -> None:
     """Blend `patch` onto `canvas` in place: out = color + out × (255 − α) / 255."""
     x, y, w, h = patch.covers
     roi = canvas[y : y + h, x : x + w]
-    if patch.inverse is None:
+    inverse = patch.inverse
+    if inverse is None:
         np.copyto(roi, patch.color)
         return
-    cv2.multiply(roi, patch.inverse, dst=roi, scale=1 / 255)
+    cv2.multiply(roi, inverse, dst=roi, scale=1 / 255)
     cv2.add(roi, patch.color, dst=roi)
 
 
 def covers_canvas(patch: Patch, canvas: tuple[int, int]) -> bool:
-    return patch.inverse is None and patch.covers == (0, 0, canvas[0], canvas[1])
+    return patch.alpha is None and patch.covers == (0, 0, canvas[0], canvas[1])
