@@ -179,6 +179,29 @@ def test_lut_maps_colours_as_the_file_says(tmp_path: Path) -> None:
     assert np.abs(mixed - (want + image) / 2).max() <= 1.5
 
 
+@pytest.mark.parametrize("look", ["warm", "swap"])
+def test_a_large_frame_graded_at_half_size_stays_close(
+    tmp_path: Path, card: tuple[np.ndarray, Regions], look: str
+) -> None:
+    """The half-size grading of a frame against the same LUT at full size, on the host before
+    the screen (hard edges: the eyes, the shirt) — a gentle look, and one that swaps red and
+    blue (which must not be graded at half size)."""
+    from capture.filters.lut3d import load_lut
+
+    looks = {
+        "warm": lambda rgb: np.clip(np.array([rgb[0] * 0.9 + 0.08, rgb[1], rgb[2] * 0.8]), 0, 1),
+        "swap": lambda rgb: np.array([rgb[2], rgb[1] * 0.5, rgb[0]]),
+    }
+    lut = load_lut(str(write_cube(tmp_path / f"{look}.cube", 17, looks[look])))
+    assert lut.gentle == (look == "warm")
+    image, _ = card
+    error = np.abs(lut.apply(image).astype(int) - lut.apply_full(image))
+    if look == "swap":  # detail would land in the wrong colour: graded at full size
+        assert error.max() == 0
+    else:
+        assert error.mean() < 0.6 and np.percentile(error, 99) <= 3
+
+
 def test_bad_lut_files_are_plain_messages(tmp_path: Path) -> None:
     with pytest.raises(FilterError, match="does not exist"):
         create_filter("color_correction", {"lut_file": str(tmp_path / "missing.cube")})
