@@ -340,8 +340,14 @@ class Compositor:
                 break
         if patches and patches[start].covers == (0, 0, *size):
             # Opaque, or see-through over black: either way the canvas starts as its colour
-            # (premultiplied over black is the colour itself).
-            canvas = patches[start].color.copy()
+            # (premultiplied over black is the colour itself). When nothing is laid over it,
+            # it *is* the frame, not copied: program frames are read-only to every consumer
+            # (the view says so), so the camera or the filters' picture can go out as it is.
+            if start == len(patches) - 1:
+                canvas = patches[start].color.view()
+                canvas.flags.writeable = False
+            else:
+                canvas = patches[start].color.copy()
             start += 1
         else:
             canvas = np.zeros((size[1], size[0], 3), np.uint8)
