@@ -88,6 +88,37 @@ def test_a_keyed_layer_is_transparent_on_the_program(card: tuple[np.ndarray, Reg
     assert np.abs(canvas[face].astype(int) - image[face]).max() <= 1
 
 
+def test_a_keyed_chain_goes_on_with_only_what_the_key_keeps(
+    card: tuple[np.ndarray, Regions],
+) -> None:
+    """After the key the chain works on the host's box only; on the program that is the same
+    picture as the whole frame through the same filters, blended the same."""
+    from capture.filters import filter_chain
+    from capture.program.blend import make_patch, paint
+    from capture.program.compositor import Compositor
+    from capture.program.layer import Placement
+
+    image, regions = card
+    filters = [create_filter(k, {}) for k in ("chroma_key", "sharpen", "beauty")]
+    filters[1].update_from_dict({"amount": 150.0, "radius": 5.0})  # the farthest reach
+    chained = filter_chain(filters, image)
+    h, w = chained.bgr.shape[:2]
+    assert chained.cropped and w * h < 0.6 * 960 * 540, "the screen is left out"
+    assert (chained.whole()[:, :, 3][shrink(regions.screen, 2)] == 0).mean() > 0.999
+    place = Placement(width=960, height=540)
+    boxed, whole = (np.full((540, 960, 3), (0, 0, 255), np.uint8) for _ in range(2))
+    patch = Compositor._place(image, chained, place, (960, 540), 1.0, (0, 0), True)
+    assert patch is not None and patch.covers == (chained.x, chained.y, w, h)
+    paint(boxed, patch)
+    uncut = image  # each filter on the whole frame, one after the other
+    for filt in filters:
+        uncut = filt.apply(uncut)
+    reference = make_patch(uncut, place, (960, 540))
+    assert reference is not None
+    paint(whole, reference)
+    assert np.abs(boxed.astype(int) - whole).max() <= 1
+
+
 # -- beauty ---------------------------------------------------------------------------------
 
 

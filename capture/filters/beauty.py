@@ -90,7 +90,9 @@ class Beauty(VideoFilter[BeautySettings]):
             return image
         h, w = image.shape[:2]
         qw, qh = max(1, w // 4), max(1, h // 4)
-        quarter = cv2.resize(image, (qw, qh), interpolation=cv2.INTER_LINEAR)
+        # An exact 4× shrink (of the frame but its last < 4 rows and columns), so a quarter
+        # pixel is the same 4×4 block wherever the picture is cut (a keyed chain's box).
+        quarter = cv2.resize(image[: qh * 4, : qw * 4], (qw, qh), interpolation=cv2.INTER_LINEAR)
         mask_q = skin_mask(quarter, state)
         found = cv2.boundingRect((mask_q > 0.02).astype(np.uint8))
         if found[2] == 0:

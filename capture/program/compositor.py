@@ -20,6 +20,7 @@ Outputs: `video` (the program, `MediaBus[VideoFrame]`) and, in studio mode, `pre
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import threading
 import time
@@ -31,7 +32,7 @@ import cv2
 import numpy as np
 
 from capture.bus import MediaBus
-from capture.filters import Alpha, FilterError, VideoFilter, create_filter, filter_chain
+from capture.filters import Filtered, FilterError, VideoFilter, create_filter, filter_chain
 from capture.media import VideoFrame, now_ns
 from capture.program.blend import Patch, covers_canvas, make_patch, paint
 from capture.program.canvas import Box, inside_safe_area
@@ -72,8 +73,7 @@ class _Held:
     visible: bool = True
     filters: tuple[VideoFilter[Any], ...] = ()
     filter_specs: tuple[Any, ...] = ()
-    #: (picture version, the filtered picture as BGR(A), its separate alpha or None)
-    filtered: tuple[int, np.ndarray, Alpha] | None = None
+    filtered: tuple[int, Filtered] | None = None  # (picture version, through the filters)
 
 
 def ease(t: float) -> float:
@@ -302,14 +302,13 @@ class Compositor:
                 self.on_problem(str(exc))
         held.filters, held.filter_specs, held.filtered = tuple(built), layer.filters, None
 
-    def _filtered(self, held: _Held, picture: Picture) -> tuple[np.ndarray, Alpha]:
-        """The picture through the layer's filters, once per new picture: BGR and a separate
-        alpha (None: the picture's own, if any), as the chain leaves them."""
+    def _filtered(self, held: _Held, picture: Picture) -> Filtered | None:
+        """The picture through the layer's filters, once per new picture (None: no filters)."""
         if not held.filters:
-            return picture.image, None
+            return None
         if held.filtered is None or held.filtered[0] != picture.version:
-            held.filtered = (picture.version, *filter_chain(held.filters, picture.image))
-        return held.filtered[1], held.filtered[2]
+            held.filtered = (picture.version, filter_chain(held.filters, picture.image))
+        return held.filtered[1]
 
     # -- one scene → one picture ------------------------------------------------------------
     def compose(
@@ -393,7 +392,37 @@ class Compositor:
         )
         key = (layer.id, picture.version, placement, size, amount, held.filter_specs)
         if key != held.key:
-            image, alpha = self._filtered(held, picture)
-            held.patch = make_patch(image, placement, size, amount, offset, renderer.live, alpha)
+            filtered = self._filtered(held, picture)
+            held.patch = self._place(
+                picture.image, filtered, placement, size, amount, offset, renderer.live
+            )
             held.key = key
         return held.patch, key, picture
+
+    @staticmethod
+    def _place(
+        image: np.ndarray,
+        filtered: Filtered | None,
+        p: Placement,
+        size: tuple[int, int],
+        amount: float,
+        offset: tuple[int, int],
+        live: bool,
+    ) -> Patch | None:
+        """The patch of a (filtered) picture. A keyed picture cut to what it keeps is placed
+        as that box when the layer shows the picture at its own size, unturned and uncropped
+        (a full-frame green-screen camera): the blend then covers only the host."""
+        if filtered is None:
+            return make_patch(image, p, size, amount, offset, live)
+        w, h = filtered.size
+        as_is = (p.width, p.height) == (w, h) and not p.rotation
+        as_is = as_is and not (p.crop_left or p.crop_top or p.crop_right or p.crop_bottom)
+        if filtered.cropped and as_is:
+            ch, cw = filtered.bgr.shape[:2]
+            box = dataclasses.replace(
+                p, x=p.x + filtered.x, y=p.y + filtered.y, width=cw, height=ch, fit="stretch"
+            )
+            return make_patch(filtered.bgr, box, size, amount, offset, live, filtered.alpha)
+        if filtered.cropped:
+            return make_patch(filtered.whole(), p, size, amount, offset, live)
+        return make_patch(filtered.bgr, p, size, amount, offset, live, filtered.alpha)
