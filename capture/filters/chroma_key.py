@@ -19,7 +19,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from capture.filters.base import Image, VideoFilter
+from capture.filters.base import KEPT_MARGIN, Image, VideoFilter
 from capture.properties import Kind, setting
 
 #: The chroma distance a "100 %" similarity or smoothness stands for.
@@ -113,7 +113,7 @@ class ChromaKey(VideoFilter[ChromaKeySettings]):
             np.diag(np.maximum(-gains, 0.0)),
         )
 
-    def _apply_key(self, image: Image, state: _State) -> tuple[Image, np.ndarray]:
+    def _apply_key(self, image: Image, state: _State) -> tuple[Image, np.ndarray, tuple[int, int]]:
         h, w = image.shape[:2]
         # The key at half size (an exact 2× shrink is the mean of each 2×2 block; H.264 keeps
         # colour at half size anyway), scaled back up: edges come out anti-aliased.
@@ -123,26 +123,38 @@ class ChromaKey(VideoFilter[ChromaKeySettings]):
         # Each pixel's Cr, Cb bytes read as one little-endian uint16 index, without a copy.
         index = np.ndarray((sh, sw), "<u2", ycc, offset=1, strides=(ycc.strides[0], 3))
         alpha_s, towards_s = cv2.split(state.table.take(index).view(np.uint8).reshape(sh, sw, 2))
-        alpha = cv2.resize(alpha_s, (w, h), interpolation=cv2.INTER_LINEAR)
+        # What is kept (the host), at half size, KEPT_MARGIN wider and starting on a multiple
+        # of 4 full-size pixels; it alone is scaled up and coloured.
+        kx, ky, kw, kh = cv2.boundingRect(alpha_s)
+        if kw == 0:  # nothing kept: one transparent pixel stands for the picture
+            return image[:1, :1], np.zeros((1, 1), np.uint8), (0, 0)
+        m = KEPT_MARGIN // 2
+        hx0, hy0 = max(kx - m, 0) & ~1, max(ky - m, 0) & ~1
+        hx1, hy1 = min(kx + kw + m, sw), min(ky + kh + m, sh)
+        x0, y0 = hx0 * 2, hy0 * 2
+        x1, y1 = (w if hx1 == sw else hx1 * 2), (h if hy1 == sh else hy1 * 2)
+        alpha = cv2.resize(
+            alpha_s[hy0:hy1, hx0:hx1], (x1 - x0, y1 - y0), interpolation=cv2.INTER_LINEAR
+        )
+        kept = image[y0:y1, x0:x1]
         if not state.despill:
-            return image, alpha
-        # Spill is taken off only what is kept: inside the box of kept pixels with spill
-        # (the host), not over the screen, which the alpha hides anyway.
+            return kept, alpha, (x0, y0)
+        # Spill is taken off only what is kept and has spill, not the screen the alpha hides.
         bx, by, bw, bh = cv2.boundingRect(cv2.min(alpha_s, towards_s))
         if bw == 0:
-            return image, alpha
-        x0, y0 = max(bx - 1, 0), max(by - 1, 0)
-        x1, y1 = min(bx + bw + 1, sw), min(by + bh + 1, sh)
-        fx0, fy0 = x0 * 2, y0 * 2
-        fx1, fy1 = (w if x1 == sw else x1 * 2), (h if y1 == sh else y1 * 2)
+            return kept, alpha, (x0, y0)
+        sx0, sy0 = max(bx - 1, hx0), max(by - 1, hy0)
+        sx1, sy1 = min(bx + bw + 1, hx1), min(by + bh + 1, hy1)
+        fx0, fy0 = sx0 * 2, sy0 * 2
+        fx1, fy1 = (x1 if sx1 == hx1 else sx1 * 2), (y1 if sy1 == hy1 else sy1 * 2)
         towards = cv2.resize(
-            towards_s[y0:y1, x0:x1], (fx1 - fx0, fy1 - fy0), interpolation=cv2.INTER_LINEAR
+            towards_s[sy0:sy1, sx0:sx1], (fx1 - fx0, fy1 - fy0), interpolation=cv2.INTER_LINEAR
         )
-        out = image.copy()
-        roi = out[fy0:fy1, fx0:fx1]
+        out = kept.copy()
+        roi = out[fy0 - y0 : fy1 - y0, fx0 - x0 : fx1 - x0]
         # Chroma moved against the key at constant brightness: some channels up, some down
         # (a diagonal 3×3 transform: OpenCV's fast path, unlike a 1 → 3 channel one).
         spill = cv2.cvtColor(towards, cv2.COLOR_GRAY2BGR)
         cv2.add(roi, cv2.transform(spill, state.lift), dst=roi)
         cv2.subtract(roi, cv2.transform(spill, state.lower), dst=roi)
-        return out, alpha
+        return out, alpha, (x0, y0)
