@@ -88,6 +88,37 @@ def test_a_keyed_layer_is_transparent_on_the_program(card: tuple[np.ndarray, Reg
     assert np.abs(canvas[face].astype(int) - image[face]).max() <= 1
 
 
+def test_a_keyed_chain_goes_on_with_only_what_the_key_keeps(
+    card: tuple[np.ndarray, Regions],
+) -> None:
+    """After the key the chain works on the host's box only; on the program that is the same
+    picture as the whole frame through the same filters, blended the same."""
+    from capture.filters import filter_chain
+    from capture.program.blend import make_patch, paint
+    from capture.program.compositor import Compositor
+    from capture.program.layer import Placement
+
+    image, regions = card
+    filters = [create_filter(k, {}) for k in ("chroma_key", "sharpen", "beauty")]
+    filters[1].update_from_dict({"amount": 150.0, "radius": 5.0})  # the farthest reach
+    chained = filter_chain(filters, image)
+    h, w = chained.bgr.shape[:2]
+    assert chained.cropped and w * h < 0.6 * 960 * 540, "the screen is left out"
+    assert (chained.whole()[:, :, 3][shrink(regions.screen, 2)] == 0).mean() > 0.999
+    place = Placement(width=960, height=540)
+    boxed, whole = (np.full((540, 960, 3), (0, 0, 255), np.uint8) for _ in range(2))
+    patch = Compositor._place(image, chained, place, (960, 540), 1.0, (0, 0), True)
+    assert patch is not None and patch.covers == (chained.x, chained.y, w, h)
+    paint(boxed, patch)
+    uncut = image  # each filter on the whole frame, one after the other
+    for filt in filters:
+        uncut = filt.apply(uncut)
+    reference = make_patch(uncut, place, (960, 540))
+    assert reference is not None
+    paint(whole, reference)
+    assert np.abs(boxed.astype(int) - whole).max() <= 1
+
+
 # -- beauty ---------------------------------------------------------------------------------
 
 
@@ -177,6 +208,29 @@ def test_lut_maps_colours_as_the_file_says(tmp_path: Path) -> None:
     half = ColorCorrection(ColorCorrectionSettings(lut_file=str(cube), lut_strength=50.0))
     mixed = half.apply(image).astype(float)
     assert np.abs(mixed - (want + image) / 2).max() <= 1.5
+
+
+@pytest.mark.parametrize("look", ["warm", "swap"])
+def test_a_large_frame_graded_at_half_size_stays_close(
+    tmp_path: Path, card: tuple[np.ndarray, Regions], look: str
+) -> None:
+    """The half-size grading of a frame against the same LUT at full size, on the host before
+    the screen (hard edges: the eyes, the shirt) — a gentle look, and one that swaps red and
+    blue (which must not be graded at half size)."""
+    from capture.filters.lut3d import load_lut
+
+    looks = {
+        "warm": lambda rgb: np.clip(np.array([rgb[0] * 0.9 + 0.08, rgb[1], rgb[2] * 0.8]), 0, 1),
+        "swap": lambda rgb: np.array([rgb[2], rgb[1] * 0.5, rgb[0]]),
+    }
+    lut = load_lut(str(write_cube(tmp_path / f"{look}.cube", 17, looks[look])))
+    assert lut.gentle == (look == "warm")
+    image, _ = card
+    error = np.abs(lut.apply(image).astype(int) - lut.apply_full(image))
+    if look == "swap":  # detail would land in the wrong colour: graded at full size
+        assert error.max() == 0
+    else:
+        assert error.mean() < 0.6 and np.percentile(error, 99) <= 3
 
 
 def test_bad_lut_files_are_plain_messages(tmp_path: Path) -> None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from capture.filters.base import FilterError, Image, VideoFilter
+from capture.filters.base import Alpha, Filtered, FilterError, Image, VideoFilter, split_alpha
 from capture.filters.beauty import Beauty
 from capture.filters.chroma_key import ChromaKey
 from capture.filters.color_correction import ColorCorrection
@@ -36,9 +36,28 @@ def create_filter(kind: str, settings: Mapping[str, Any] | None = None) -> Video
 
 def apply_filters(filters: Sequence[VideoFilter[Any]], image: Image) -> Image:
     """`image` through each filter in order (a source's filter list, top to bottom)."""
+    return filter_chain(filters, image).whole()
+
+
+def filter_chain(filters: Sequence[VideoFilter[Any]], image: Image) -> Filtered:
+    """`image` through each filter in order (see `Filtered`): split into BGR and alpha once,
+    and cut to what a key keeps as soon as one has keyed."""
+    bgr, alpha = split_alpha(image)
+    x = y = 0
     for filt in filters:
-        image = filt.apply(image)
-    return image
+        bgr, alpha, (dx, dy) = filt.process(bgr, alpha)
+        x, y = x + dx, y + dy
+    return Filtered(bgr, alpha, (image.shape[1], image.shape[0]), x, y)
 
 
-__all__ = ["FILTERS", "FilterError", "Image", "VideoFilter", "apply_filters", "create_filter"]
+__all__ = [
+    "FILTERS",
+    "Alpha",
+    "FilterError",
+    "Filtered",
+    "Image",
+    "VideoFilter",
+    "apply_filters",
+    "create_filter",
+    "filter_chain",
+]

@@ -8,12 +8,14 @@ How, within a few milliseconds a 1080p frame:
   skin-coloured and are left as they are.
 - **What** — a *guided filter* of the brightness (He et al.; edge-preserving: it flattens
   what varies little — pores, blotches, fine wrinkles — and keeps what varies much — the
-  edge of an eye or a nostril). Its coefficients come from the quarter-size picture and are
-  applied at half size (the "fast guided filter"); the correction is a brightness change
-  only, so colours stay the host's own.
-- **Full size** — the smoothed brightness and the mask are scaled up and the correction
-  (towards the smoothed brightness, so the finest pores go too) is added, only inside the box
-  that holds skin: the rest of the frame costs one copy.
+  edge of an eye or a nostril). Its coefficients come from the quarter-size picture (the
+  "fast guided filter"); the correction is a brightness change only, so colours stay the
+  host's own.
+- **Full size** — the correction is a straight line in the full-size brightness whose two
+  coefficients vary smoothly, so they are worked out at quarter size and scaled up, and the
+  full-size pass is a multiply-add on one plane and one add to B, G, R (towards the smoothed
+  brightness, so the finest pores go too), only inside the box that holds skin: the rest of
+  the frame costs one copy.
 
 `smoothing` is how much of the texture goes, `brightening` lifts the skin's shadows.
 """
@@ -87,46 +89,40 @@ class Beauty(VideoFilter[BeautySettings]):
         if state.strength == 0.0 and state.lift == 0.0:
             return image
         h, w = image.shape[:2]
-        quarter = cv2.resize(image, (w // 4, h // 4), interpolation=cv2.INTER_LINEAR)
+        qw, qh = max(1, w // 4), max(1, h // 4)
+        # An exact 4× shrink (of the frame but its last < 4 rows and columns), so a quarter
+        # pixel is the same 4×4 block wherever the picture is cut (a keyed chain's box).
+        quarter = cv2.resize(image[: qh * 4, : qw * 4], (qw, qh), interpolation=cv2.INTER_LINEAR)
         mask_q = skin_mask(quarter, state)
         found = cv2.boundingRect((mask_q > 0.02).astype(np.uint8))
         if found[2] == 0:
             return image  # no skin in the picture
-        # The box that holds skin (quarter size, a little wider), and it at half and full size.
-        qx, qy, qw, qh = found
+        # The box that holds skin (quarter size, a little wider), and it at full size.
+        qx, qy, bw, bh = found
         qx0, qy0 = max(qx - 2, 0), max(qy - 2, 0)
-        qx1, qy1 = min(qx + qw + 2, mask_q.shape[1]), min(qy + qh + 2, mask_q.shape[0])
+        qx1, qy1 = min(qx + bw + 2, qw), min(qy + bh + 2, qh)
         x0, y0 = qx0 * 4, qy0 * 4
-        x1, y1 = (
-            (w if qx1 == mask_q.shape[1] else qx1 * 4),
-            (h if qy1 == mask_q.shape[0] else qy1 * 4),
-        )
+        x1, y1 = (w if qx1 == qw else qx1 * 4), (h if qy1 == qh else qy1 * 4)
         grey_q = cv2.cvtColor(quarter[qy0:qy1, qx0:qx1], cv2.COLOR_BGR2GRAY).astype(np.float32)
         a, b = _guided_coefficients(grey_q, _RADIUS_Q, state.eps)
-        half_size = ((qx1 - qx0) * 2, (qy1 - qy0) * 2)
-        up = cv2.INTER_LINEAR
-        half = cv2.resize(image[y0:y1, x0:x1], half_size, interpolation=up)
-        grey_h = cv2.cvtColor(half, cv2.COLOR_BGR2GRAY).astype(np.float32)
-        a_h = cv2.resize(a, half_size, interpolation=up)
-        smooth = a_h * grey_h + cv2.resize(b, half_size, interpolation=up)
-        skin = cv2.resize(mask_q[qy0:qy1, qx0:qx1], half_size, interpolation=up)
-        # Smoothed where skin and not an edge (a ≈ 1 on the outline of an eye, the lips).
-        weight = skin * (1.0 - a_h) * state.strength
-        # The correction at full size, change = target − weight · grey: on skin, the
-        # texture goes (towards the smoothed brightness) and the shadows lift (more where darker).
-        target = weight * smooth + skin * (255.0 - smooth) * (0.3 * state.lift)
+        skin = mask_q[qy0:qy1, qx0:qx1]
+        # With smoothed = a·grey + b, the change at full size is
+        #   weight · (smoothed − grey) + skin · (255 − smoothed) · 0.3 · lift
+        # (the texture goes where skin and not an edge — a ≈ 1 on the outline of an eye, the
+        # lips —, the shadows lift, more where darker), i.e. change = p · grey + q with p and
+        # q smooth: worked out at quarter size and scaled up, 128 added to carry the sign.
+        weight = skin * (1.0 - a) * state.strength
+        lift = skin * (0.3 * state.lift)
+        p = weight * (a - 1.0) - lift * a
+        q = weight * b + lift * (255.0 - b) + 128.0
         full = (x1 - x0, y1 - y0)
-        grey = cv2.cvtColor(image[y0:y1, x0:x1], cv2.COLOR_BGR2GRAY).astype(np.float32)
-        change = cv2.subtract(
-            cv2.resize(target, full, interpolation=up),
-            cv2.multiply(cv2.resize(weight, full, interpolation=up), grey),
-        )
-        lighter = cv2.convertScaleAbs(cv2.threshold(change, 0.0, 0.0, cv2.THRESH_TOZERO)[1])
-        darker = cv2.convertScaleAbs(cv2.threshold(change, 0.0, 0.0, cv2.THRESH_TOZERO_INV)[1])
+        p, q = (cv2.resize(c, full, interpolation=cv2.INTER_LINEAR) for c in (p, q))
+        roi = image[y0:y1, x0:x1]
+        grey = cv2.cvtColor(roi, cv2.COLOR_BGR2GRAY).astype(np.float32)
+        change = cv2.add(cv2.multiply(p, grey), q, dtype=cv2.CV_8U)  # saturating: ±127 levels
         out = image.copy()
-        roi = out[y0:y1, x0:x1]
-        cv2.add(roi, cv2.cvtColor(lighter, cv2.COLOR_GRAY2BGR), dst=roi)
-        cv2.subtract(roi, cv2.cvtColor(darker, cv2.COLOR_GRAY2BGR), dst=roi)
+        target = out[y0:y1, x0:x1]
+        cv2.addWeighted(roi, 1.0, cv2.cvtColor(change, cv2.COLOR_GRAY2BGR), 1.0, -128.0, dst=target)
         return out
 
 

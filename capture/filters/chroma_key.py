@@ -8,7 +8,8 @@ screen's colour cast off what is kept (the green fringe on a host's shoulders).
 
 Alpha and the spill depend on the chroma alone, so both fold into one 256×256 table built per
 edit, looked up at half size; removing spill is a fixed BGR change per unit of it (chroma
-moved at constant brightness), so a frame costs no Python per pixel and no conversion back.
+moved at constant brightness), so a frame costs no Python per pixel and no conversion back,
+and it is done only inside the box of what the key keeps (the host, not the screen).
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from capture.filters.base import Image, VideoFilter
+from capture.filters.base import KEPT_MARGIN, Image, VideoFilter
 from capture.properties import Kind, setting
 
 #: The chroma distance a "100 %" similarity or smoothness stands for.
@@ -50,9 +51,9 @@ class ChromaKeySettings:
 class _State:
     table: np.ndarray  # 65536 uint16, index (Cb << 8) | Cr → bytes (alpha, spill to remove)
     despill: bool
-    #: B, G, R: spill → how much that channel goes up / down (256-entry tables).
-    up: tuple[np.ndarray | None, ...]  # None: that channel does not go up
-    down: tuple[np.ndarray | None, ...]
+    #: 3×3 diagonal: spill → how much B, G, R go up (`lift`) and down (`lower`), both ≥ 0.
+    lift: np.ndarray
+    lower: np.ndarray
 
 
 def key_chroma(color: str) -> tuple[float, float]:
@@ -104,16 +105,15 @@ class ChromaKey(VideoFilter[ChromaKeySettings]):
     keys = True
 
     def _prepare(self, settings: ChromaKeySettings) -> _State:
-        levels = np.arange(256, dtype=np.float64)
-        up: list[np.ndarray | None] = []
-        down: list[np.ndarray | None] = []
-        for gain in spill_vector(settings):
-            table = np.clip(np.round(levels * abs(gain)), 0, 255).astype(np.uint8)
-            up.append(table if gain > 0.01 else None)
-            down.append(table if gain < -0.01 else None)
-        return _State(chroma_table(settings), settings.spill > 0.0, tuple(up), tuple(down))
+        gains = spill_vector(settings)
+        return _State(
+            chroma_table(settings),
+            settings.spill > 0.0,
+            np.diag(np.maximum(gains, 0.0)),
+            np.diag(np.maximum(-gains, 0.0)),
+        )
 
-    def _apply_bgr(self, image: Image, state: _State) -> Image:
+    def _apply_key(self, image: Image, state: _State) -> tuple[Image, np.ndarray, tuple[int, int]]:
         h, w = image.shape[:2]
         # The key at half size (an exact 2× shrink is the mean of each 2×2 block; H.264 keeps
         # colour at half size anyway), scaled back up: edges come out anti-aliased.
@@ -122,20 +122,39 @@ class ChromaKey(VideoFilter[ChromaKeySettings]):
         sh, sw = ycc.shape[:2]
         # Each pixel's Cr, Cb bytes read as one little-endian uint16 index, without a copy.
         index = np.ndarray((sh, sw), "<u2", ycc, offset=1, strides=(ycc.strides[0], 3))
-        keyed = state.table.take(index).view(np.uint8).reshape(sh, sw, 2)
-        alpha, towards = (
-            cv2.resize(np.ascontiguousarray(keyed[:, :, i]), (w, h), interpolation=cv2.INTER_LINEAR)
-            for i in (0, 1)
+        alpha_s, towards_s = cv2.split(state.table.take(index).view(np.uint8).reshape(sh, sw, 2))
+        # What is kept (the host), at half size, KEPT_MARGIN wider and starting on a multiple
+        # of 4 full-size pixels; it alone is scaled up and coloured.
+        kx, ky, kw, kh = cv2.boundingRect(alpha_s)
+        if kw == 0:  # nothing kept: one transparent pixel stands for the picture
+            return image[:1, :1], np.zeros((1, 1), np.uint8), (0, 0)
+        m = KEPT_MARGIN // 2
+        hx0, hy0 = max(kx - m, 0) & ~1, max(ky - m, 0) & ~1
+        hx1, hy1 = min(kx + kw + m, sw), min(ky + kh + m, sh)
+        x0, y0 = hx0 * 2, hy0 * 2
+        x1, y1 = (w if hx1 == sw else hx1 * 2), (h if hy1 == sh else hy1 * 2)
+        alpha = cv2.resize(
+            alpha_s[hy0:hy1, hx0:hx1], (x1 - x0, y1 - y0), interpolation=cv2.INTER_LINEAR
         )
-        bgr = image
-        if state.despill:  # (merge, not split: splitting a frame costs several times more)
-            none = np.zeros_like(towards)
-            lift, lower = (
-                [none if t is None else cv2.LUT(towards, t) for t in ts]
-                for ts in (state.up, state.down)
-            )
-            bgr = cv2.add(image, cv2.merge(lift))
-            cv2.subtract(bgr, cv2.merge(lower), dst=bgr)
-        out = cv2.cvtColor(bgr, cv2.COLOR_BGR2BGRA)
-        out[:, :, 3] = alpha
-        return out
+        kept = image[y0:y1, x0:x1]
+        if not state.despill:
+            return kept, alpha, (x0, y0)
+        # Spill is taken off only what is kept and has spill, not the screen the alpha hides.
+        bx, by, bw, bh = cv2.boundingRect(cv2.min(alpha_s, towards_s))
+        if bw == 0:
+            return kept, alpha, (x0, y0)
+        sx0, sy0 = max(bx - 1, hx0), max(by - 1, hy0)
+        sx1, sy1 = min(bx + bw + 1, hx1), min(by + bh + 1, hy1)
+        fx0, fy0 = sx0 * 2, sy0 * 2
+        fx1, fy1 = (x1 if sx1 == hx1 else sx1 * 2), (y1 if sy1 == hy1 else sy1 * 2)
+        towards = cv2.resize(
+            towards_s[sy0:sy1, sx0:sx1], (fx1 - fx0, fy1 - fy0), interpolation=cv2.INTER_LINEAR
+        )
+        out = kept.copy()
+        roi = out[fy0 - y0 : fy1 - y0, fx0 - x0 : fx1 - x0]
+        # Chroma moved against the key at constant brightness: some channels up, some down
+        # (a diagonal 3×3 transform: OpenCV's fast path, unlike a 1 → 3 channel one).
+        spill = cv2.cvtColor(towards, cv2.COLOR_GRAY2BGR)
+        cv2.add(roi, cv2.transform(spill, state.lift), dst=roi)
+        cv2.subtract(roi, cv2.transform(spill, state.lower), dst=roi)
+        return out, alpha, (x0, y0)

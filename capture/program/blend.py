@@ -10,20 +10,30 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
+from capture.filters.base import join_alpha
 from capture.program.layer import Placement
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Patch:
     x: int  # top-left corner on the canvas (already clipped to it)
     y: int
     color: np.ndarray  # BGR uint8, premultiplied by alpha
-    inverse: np.ndarray | None  # 255 − alpha, 3 channels; None for an opaque patch
+    alpha: np.ndarray | None  # alpha, 3 channels; None for an opaque patch
+    #: 255 − alpha, made on the first blend (a keyed camera at the bottom of a scene is laid
+    #: on black and never needs it) and kept while the patch is.
+    _inverse: np.ndarray | None = None
 
     @property
     def covers(self) -> tuple[int, int, int, int]:
         h, w = self.color.shape[:2]
         return self.x, self.y, w, h
+
+    @property
+    def inverse(self) -> np.ndarray | None:
+        if self._inverse is None and self.alpha is not None:
+            self._inverse = cv2.bitwise_not(self.alpha)
+        return self._inverse
 
 
 def _cropped(image: np.ndarray, p: Placement) -> np.ndarray:
@@ -89,13 +99,20 @@ def make_patch(
     opacity: float = 1.0,
     offset: tuple[int, int] = (0, 0),
     live: bool = False,
+    alpha: np.ndarray | None = None,
 ) -> Patch | None:
     """`image` (BGR or BGRA straight alpha) placed by `p` on a canvas of `canvas` (w, h),
-    with an extra `opacity` factor and `offset` (animations). None when nothing is visible."""
-    alpha = opacity * p.opacity / 100.0
-    if alpha <= 0.0:
+    with an extra `opacity` factor and `offset` (animations). `alpha` is a BGR image's own
+    alpha plane kept apart (a keyed source's filter chain): it is cropped and scaled beside
+    the picture, never packed into BGRA with it. None when nothing is visible."""
+    factor = opacity * p.opacity / 100.0
+    if factor <= 0.0:
         return None
+    if alpha is not None and p.rotation:
+        image, alpha = join_alpha(image, alpha), None
     scaled, ox, oy = _scaled(_cropped(image, p), p, live)
+    if alpha is not None:
+        alpha = _scaled(_cropped(alpha, p), p, live)[0]
     x, y = p.x + ox + offset[0], p.y + oy + offset[1]
     if p.rotation:
         scaled, dx, dy = _rotated(_with_alpha(scaled), p.rotation, 0, 0)
@@ -106,32 +123,33 @@ def make_patch(
     if x1 <= x0 or y1 <= y0:
         return None
     part = scaled[y0 - y : y1 - y, x0 - x : x1 - x]
-    if part.shape[2] == 3 and alpha >= 1.0:
-        return Patch(x0, y0, part, None)
     a: np.ndarray
-    if part.shape[2] == 3:
-        a = np.full(part.shape[:2], round(alpha * 255), np.uint8)
-        color = part
+    if alpha is None and part.shape[2] == 3:
+        if factor >= 1.0:
+            return Patch(x0, y0, part, None)
+        a, color = np.full(part.shape[:2], round(factor * 255), np.uint8), part
     else:
-        a = part[:, :, 3]
-        if alpha < 1.0:
-            a = cv2.convertScaleAbs(a, alpha=alpha)
-        color = part[:, :, :3]
-    a3 = cv2.merge((a, a, a))
-    premultiplied = cv2.multiply(color, a3, scale=1 / 255)
-    return Patch(x0, y0, premultiplied, cv2.bitwise_not(a3))
+        if alpha is not None:
+            a, color = alpha[y0 - y : y1 - y, x0 - x : x1 - x], part
+        else:
+            a, color = part[:, :, 3], part[:, :, :3]
+        if factor < 1.0:
+            a = cv2.convertScaleAbs(a, alpha=factor)
+    a3 = cv2.cvtColor(a, cv2.COLOR_GRAY2BGR)
+    return Patch(x0, y0, cv2.multiply(color, a3, scale=1 / 255), a3)
 
 
 def paint(canvas: np.ndarray, patch: Patch) -> None:
     """Blend `patch` onto `canvas` in place: out = color + out × (255 − α) / 255."""
     x, y, w, h = patch.covers
     roi = canvas[y : y + h, x : x + w]
-    if patch.inverse is None:
+    inverse = patch.inverse
+    if inverse is None:
         np.copyto(roi, patch.color)
         return
-    cv2.multiply(roi, patch.inverse, dst=roi, scale=1 / 255)
+    cv2.multiply(roi, inverse, dst=roi, scale=1 / 255)
     cv2.add(roi, patch.color, dst=roi)
 
 
 def covers_canvas(patch: Patch, canvas: tuple[int, int]) -> bool:
-    return patch.inverse is None and patch.covers == (0, 0, canvas[0], canvas[1])
+    return patch.alpha is None and patch.covers == (0, 0, canvas[0], canvas[1])

@@ -99,7 +99,7 @@ class LayerRenderer(Generic[S]):
         raise NotImplementedError
 
     def close(self) -> None:
-        """The layer left every scene that may be shown."""
+        """The layer left the show (a renderer outlives switches away from its scene)."""
 
 
 @dataclass(frozen=True, slots=True)
