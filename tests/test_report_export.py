@@ -9,7 +9,7 @@ import sqlite3
 from pathlib import Path
 
 from app.danmaku.journal import Journal
-from app.insights.export import _SELECT, COLUMNS, write_csv, write_parquet
+from app.insights.export import _SELECT, COLUMNS, write_tables
 from app.insights.journal import open_journal
 
 _AWKWARD = [
@@ -41,15 +41,15 @@ def test_csv_is_what_the_csv_module_writes_and_parquet_matches(tmp_path: Path) -
     journal.close()
     db = open_journal(tmp_path / "show.sqlite")
     assert "ORDER BY seq" in _SELECT
-    assert write_csv(db, tmp_path / "events.csv") == len(_AWKWARD)
+    parquet = tmp_path / "events.parquet"
+    assert write_tables(db, tmp_path / "events.csv", parquet) == len(_AWKWARD)
     assert (tmp_path / "events.csv").read_bytes() == _expected(db)
     with open(tmp_path / "events.csv", encoding="utf-8-sig", newline="") as f:
         rows = list(csv.DictReader(f))
     assert rows[2]["text"] == "line\nbreak\r\nend" and rows[1]["user_name"] == 'say "hi"'
     import pyarrow.parquet as pq
 
-    assert write_parquet(tmp_path / "events.csv", tmp_path / "events.parquet") == len(_AWKWARD)
-    table = pq.read_table(tmp_path / "events.parquet")
+    table = pq.read_table(parquet)
     assert table.column("text").to_pylist() == [r[5] for r in _AWKWARD]
     assert table.column("question").to_pylist() == [7, None, None, None, None]
     assert str(table.column("time")[0].as_py()) == "2026-05-28 20:26:40.123000+00:00"
