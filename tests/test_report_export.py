@@ -8,8 +8,11 @@ import io
 import sqlite3
 from pathlib import Path
 
+import pytest
+
 from app.danmaku.journal import Journal
-from app.insights.export import _SELECT, COLUMNS, write_tables
+from app.insights import export
+from app.insights.export import COLUMNS, write_tables
 from app.insights.journal import open_journal
 
 _AWKWARD = [
@@ -34,13 +37,17 @@ def _expected(db: sqlite3.Connection) -> bytes:
     return b"\xef\xbb\xbf" + out.getvalue().encode()
 
 
-def test_csv_is_what_the_csv_module_writes_and_parquet_matches(tmp_path: Path) -> None:
+@pytest.mark.parametrize("batch", [10_000, 2])  # one batch; batches and row groups in order
+def test_csv_is_what_the_csv_module_writes_and_parquet_matches(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, batch: int
+) -> None:
+    monkeypatch.setattr(export, "_BATCH", batch)
+    monkeypatch.setattr(export, "_GROUP", 2 * batch)
     journal = Journal(tmp_path / "show.sqlite")
     journal.append_events(_AWKWARD)
     journal.flush(10)
     journal.close()
     db = open_journal(tmp_path / "show.sqlite")
-    assert "ORDER BY seq" in _SELECT
     parquet = tmp_path / "events.parquet"
     assert write_tables(db, tmp_path / "events.csv", parquet) == len(_AWKWARD)
     assert (tmp_path / "events.csv").read_bytes() == _expected(db)
