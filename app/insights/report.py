@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from app.insights.charts import Chart, charts, png
-from app.insights.export import parquet_available, write_csv, write_parquet
+from app.insights.export import parquet_available, write_tables
 from app.insights.journal import open_journal, read_range
 from app.insights.model import Insights, Summary
 from app.paths import create_private_file, private_dir
@@ -82,7 +82,7 @@ def write_report(journal: Path, folder: Path) -> ReportFiles:
 
 
 class _Tables(threading.Thread):
-    """events.csv, then events.parquet from it (with pyarrow), on their own connection."""
+    """events.csv and (with pyarrow) events.parquet, on their own connection."""
 
     def __init__(self, journal: Path, folder: Path) -> None:
         super().__init__(name="livedesk-report-tables", daemon=True)
@@ -95,11 +95,9 @@ class _Tables(threading.Thread):
         try:
             db = open_journal(self._journal)
             try:
-                write_csv(db, self.csv)
+                write_tables(db, self.csv, self.parquet)
             finally:
                 db.close()
-            if self.parquet is not None:
-                write_parquet(self.csv, self.parquet)
         except BaseException as exc:
             self.error = exc
 
