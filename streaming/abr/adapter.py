@@ -68,7 +68,7 @@ class Adapter:
     def tick(self, feedback: Feedback, encoder: VideoEncoder | None) -> Quality:
         """One observation: new target and rung, applied to `encoder` (if it runs yet)."""
         decision = self.controller.on_feedback(feedback)
-        rung = self.ladder.choose(decision.target_bps, feedback.at)
+        rung = self.ladder.choose(decision.picture_bps or decision.target_bps, feedback.at)
         if encoder is not None:
             encoder.set_bitrate(decision.target_bps)
             size = (rung.width, rung.height) if rung.height < self.profile.height else None

@@ -80,26 +80,80 @@ class EncodedTap:
 class MarkerJitterBuffer(JitterBuffer):
     """aiortc's video jitter buffer hands over a frame when the *next* frame's first packet
     arrives: one frame interval (33 ms) of delay per hop. This one also hands it over as soon
-    as the frame's last packet (RTP marker bit) is in and all its packets are there."""
+    as the frame's last packet (RTP marker bit) is in and all its packets are there.
+
+    It also gets past a gap that will never fill (packets lost at a full bottleneck and not
+    retransmitted, or dropped by the sender's pacer after a big cut): aiortc's buffer waits
+    for the missing packet until 512 packets later — 30 s at 150 kbps, a frozen picture all
+    along. A complete keyframe after the gap is handed over at once and the gap dropped; a
+    complete delta frame after a gap that outlives `GAP_PLI_AFTER_S` asks for a keyframe (at
+    most every `GAP_PLI_EVERY_S`)."""
+
+    GAP_PLI_AFTER_S = 0.25
+    GAP_PLI_EVERY_S = 1.0
 
     def __init__(self, capacity: int) -> None:
         super().__init__(capacity=capacity, is_video=True)
+        self._gap_since: float | None = None
+        self._last_pli = -self.GAP_PLI_EVERY_S
+        self.gaps_skipped = 0
 
     def add(self, packet: RtpPacket) -> tuple[bool, JitterFrame | None]:
         pli_flag, frame = super().add(packet)
         if frame is not None or not packet.marker or self._origin is None:
+            if frame is not None:
+                self._gap_since = None
             return pli_flag, frame
         packets: list[RtpPacket] = []
         for count in range(self.capacity):
             stored = self._packets[(self._origin + count) % self.capacity]
             if stored is None or stored.timestamp != packet.timestamp:
-                return pli_flag, None  # a packet of this frame is still missing
+                return self._after_gap(packet, pli_flag)
             packets.append(stored)
             if stored.sequence_number == packet.sequence_number:
                 break
         self.remove(len(packets))
+        self._gap_since = None
         data = b"".join(p._data for p in packets)  # type: ignore[attr-defined]
         return pli_flag, JitterFrame(data=data, timestamp=packet.timestamp)
+
+    def _after_gap(self, last: RtpPacket, pli_flag: bool) -> tuple[bool, JitterFrame | None]:
+        """`last` ends a frame that is not the oldest one held: if that frame is whole and a
+        keyframe, hand it over and forget everything before it."""
+        run = [last]
+        seq = last.sequence_number
+        while len(run) < self.capacity:
+            seq = (seq - 1) & 0xFFFF
+            stored = self._packets[seq % self.capacity]
+            if (
+                stored is None
+                or stored.timestamp != last.timestamp
+                or stored.sequence_number != seq
+            ):
+                break
+            run.append(stored)
+        run.reverse()
+        first: bytes = run[0]._data  # type: ignore[attr-defined]
+        starts = (
+            first[:4] == b"\x00\x00\x00\x01" and first[4:5] != b"" and first[4] & 0x1F in (6, 7, 9)
+        )
+        data = b"".join(p._data for p in run)  # type: ignore[attr-defined]
+        origin = self._origin
+        if starts and origin is not None and is_h264_keyframe(data):
+            self.remove((last.sequence_number - origin + 1) & 0xFFFF)
+            self._gap_since = None
+            self.gaps_skipped += 1
+            return pli_flag, JitterFrame(data=data, timestamp=last.timestamp)
+        now = time.monotonic()
+        if self._gap_since is None:
+            self._gap_since = now
+        elif (
+            now - self._gap_since >= self.GAP_PLI_AFTER_S
+            and now - self._last_pli >= self.GAP_PLI_EVERY_S
+        ):
+            self._last_pli = now
+            pli_flag = True
+        return pli_flag, None
 
 
 class PacketJitterBuffer:
