@@ -417,7 +417,9 @@ class Publisher(Output):
         pc = RTCPeerConnection(config)
         video_track: EncodedTrack | None = None
         audio_track: EncodedTrack | None = None
-        counters = _FeedbackCounters(self.request_keyframe, lambda: self._adapt(counters))
+        counters = _FeedbackCounters(self.request_keyframe)
+        if self.adapter is not None:  # without adaptation (--no-adapt) no controller runs
+            counters.on_report = lambda: self._adapt(counters)
         reports: asyncio.Task[None] | None = None
         try:
             if self.video is not None:
@@ -664,14 +666,13 @@ class _FeedbackCounters:
     `on_report` runs at once. Each watched sender's RTCP handler is wrapped (aiortc is not
     forked)."""
 
-    def __init__(
-        self, want_keyframe: Callable[[], None], on_report: Callable[[], None] | None = None
-    ) -> None:
+    def __init__(self, want_keyframe: Callable[[], None]) -> None:
         self.nacks = 0
         self.plis = 0
         self.reports_seen = 0
         self._want_keyframe = want_keyframe
-        self._on_report_done = on_report
+        #: Run after each receiver report for our video (the bitrate controller's step).
+        self.on_report: Callable[[], None] | None = None
         self._report = _Report()
         self._nacks_taken = 0
         self._packets_taken = 0
@@ -690,7 +691,7 @@ class _FeedbackCounters:
         report.packets, self._packets_taken = sent - self._packets_taken, sent
         return report
 
-    def _on_report(self, sender: RTCRtpSender, packet: RtcpRrPacket | RtcpSrPacket) -> bool:
+    def _read_report(self, sender: RTCRtpSender, packet: RtcpRrPacket | RtcpSrPacket) -> bool:
         for info in packet.reports:
             if info.ssrc != sender._ssrc:
                 continue
@@ -737,8 +738,13 @@ class _FeedbackCounters:
 
         async def counted(packet: object) -> None:
             if isinstance(packet, (RtcpRrPacket, RtcpSrPacket)):
-                if self._on_report(sender, packet) and self._on_report_done is not None:
-                    self._on_report_done()
+                if self._read_report(sender, packet) and self.on_report is not None:
+                    try:
+                        self.on_report()
+                    except Exception:
+                        # Raised here, it would end aiortc's DTLS receive loop and the
+                        # connection with it: a controller fault costs one step, not the show.
+                        log.exception("publisher: bitrate step failed")
             elif isinstance(packet, RtcpRtpfbPacket) and packet.fmt == RTCP_RTPFB_NACK:
                 fresh = set(packet.lost) - self._nacked  # a receiver asks again and again
                 self._nacked |= fresh
