@@ -583,6 +583,8 @@ class Publisher(Output):
         )
         before, target = self.adapter.rung, self.adapter.controller.target_bps
         quality = self.adapter.tick(feedback, self.hub.encoder(self.video_profile))
+        if self.audio_codec is not None:
+            self.hub.set_audio_bitrate(self.audio_codec, self.adapter.audio_bps)
         if self.adapter.controller.target_bps < target * FLUSH_BELOW and self._pacer is not None:
             self._pacer.flush()
             self.request_keyframe()

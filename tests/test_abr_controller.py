@@ -295,3 +295,24 @@ def test_pacer_flush_drops_stale_video_until_the_encoders_next_keyframe() -> Non
     transport, pacer = asyncio.run(run())
     assert pacer.dropped == len(delta) + 1
     assert starts_keyframe(transport.sent[0]) and len(transport.sent) == len(key) + len(delta)
+
+
+def test_opus_follows_the_link_down_at_once_and_up_after_hysteresis() -> None:
+    """At 0.3 Mbps the 96 kbps Opus (~120 with overhead) would fill the link on its own."""
+    from streaming.abr.adapter import Adapter, adaptive_profile
+    from streaming.h264 import PROFILES
+
+    adapter = Adapter(adaptive_profile(PROFILES["1080p"], 5_000_000))
+    adapter.tick(Feedback(at=0, rtt_s=0.02, fraction_lost=0.0, sent_bps=5e6), None)
+    assert adapter.audio_bps == 96_000
+    fb = Feedback(at=0.5, rtt_s=0.6, sent_bps=5e6, received_bps=0.3e6)
+    adapter.tick(fb, None)
+    assert adapter.controller.target_bps < 300_000 and adapter.audio_bps == 32_000
+    ups = []
+    for i in range(1, 200):  # the link is back: clean reports every 0.1 s
+        at = 0.5 + 0.1 * i
+        adapter.tick(Feedback(at=at, rtt_s=0.02, fraction_lost=0.0, sent_bps=5e6), None)
+        ups.append((at, adapter.controller.target_bps, adapter.audio_bps))
+    back = next(at for at, _, audio in ups if audio == 96_000)
+    first_above = next(at for at, target, _ in ups if target >= 1_150_000)
+    assert back >= first_above + 2.0 and back < 20
