@@ -10,8 +10,10 @@ the viewer's decoder never sees a delta frame of a picture it does not have: no 
 frame, and until then it keeps the old rendition. A slow viewer only moves itself down; the
 others and the publisher are untouched.
 
-Not wired yet: the publisher does not send two video tracks to the relay and the fan-out routes
-one; see docs/abr.md, "Not done yet".
+The fan-out routes each rendition's frames through every viewer's selector
+(`FanOut.set_renditions`, `FanOut.on_frame(..., rendition)`). Not wired yet: the publisher
+does not send two video tracks, and viewers' receiver reports do not reach `on_feedback`;
+see docs/abr.md, "Not done yet".
 """
 
 from __future__ import annotations
@@ -61,7 +63,6 @@ class ViewerSelector:
         self.current = self.ladder.rung.name
         self.pending: str | None = None
         self._request_keyframe = request_keyframe
-        self._last_timestamp: int | None = None
 
     def on_feedback(self, feedback: Feedback) -> None:
         """One of this viewer's RTCP observations (receiver report, REMB)."""
@@ -73,18 +74,11 @@ class ViewerSelector:
             self.pending = wanted
             self._request_keyframe(wanted)
 
-    def accept(self, rendition: str, keyframe: bool, timestamp: int) -> bool:
-        """Whether a frame of `rendition` at `timestamp` (the program's, the same in every
-        rendition) goes to this viewer; it switches at a keyframe of the rendition it waits for.
-        One frame per timestamp: a keyframe whose moment already went out in the old rendition
-        is missed, and another is asked for."""
-        fresh = self._last_timestamp is None or timestamp > self._last_timestamp
+    def accept(self, rendition: str, keyframe: bool) -> bool:
+        """Whether a frame of `rendition` goes to this viewer; it switches at a keyframe of the
+        rendition it waits for. (The renditions' RTP clocks differ by each sender's random
+        origin: the viewer's track continues its own timestamps across a switch, see
+        `ForwardTrack.push`.)"""
         if rendition == self.pending and keyframe:
-            if not fresh:
-                self._request_keyframe(rendition)
-                return False
             self.current, self.pending = rendition, None
-        if rendition != self.current or not fresh:
-            return False
-        self._last_timestamp = timestamp
-        return True
+        return rendition == self.current
