@@ -22,6 +22,8 @@ from pathlib import Path
 
 import pytest
 
+from app.bench.chromium import CHROMIUM as CHROMIUM
+from app.bench.chromium import CHROMIUM_ARGS as CHROMIUM_ARGS
 from tests.media_support import PulseSink, pulse_listed, reinit_portaudio, write_media_file
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -152,20 +154,6 @@ def relay() -> Iterator[object]:
     running = RunningRelay()
     yield running
     running.close()
-
-
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--headless",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--use-fake-ui-for-media-stream",
-    "--autoplay-policy=no-user-gesture-required",
-]
 
 
 @pytest.fixture

@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import sys
 import time
+from collections.abc import Callable
 
 from PySide6.QtWidgets import QApplication, QScrollArea, QTabBar, QWidget
 
@@ -41,32 +42,46 @@ def scrolls_sideways(widget: QWidget) -> bool:
     return parent is not None and parent.horizontalScrollBar().maximum() > 0
 
 
+class OpenConsole:
+    """The real console, shown in `language`, its core started; `wait` runs Qt's loop."""
+
+    def __init__(self, language: str) -> None:
+        from app import i18n
+        from app.console_core import ConsoleCore
+        from app.settings import Settings
+        from widgets.fonts import install_cjk_font
+        from widgets.main_window import MainWindow
+
+        self.app = QApplication(sys.argv[:1])
+        install_cjk_font(self.app)
+        self.translators = i18n.install(self.app, language)
+        self.core = ConsoleCore(Settings())
+        self.window = MainWindow(self.core)
+        self.core.start()
+        self.window.show()
+
+    def wait(self, seconds: float, until: Callable[[], bool] | None = None) -> None:
+        end = time.monotonic() + seconds
+        while time.monotonic() < end and not (until is not None and until()):
+            self.app.processEvents()
+            time.sleep(0.01)
+
+    def close(self) -> None:
+        from app import i18n
+
+        self.window.close_now()
+        self.core.shutdown()
+        i18n.uninstall(self.app, self.translators)
+
+
 def main(argv: list[str]) -> int:
     language, out = argv[0], argv[1]
     live = "--live" in argv
-    app = QApplication(sys.argv[:1])
-    from app import i18n
-    from app.console_core import ConsoleCore
-    from app.settings import Settings
     from widgets.audience_feature import AudienceViews
-    from widgets.fonts import install_cjk_font
     from widgets.golive_panel import GoLivePanel
-    from widgets.main_window import MainWindow
 
-    install_cjk_font(app)
-    settings = Settings()
-    translators = i18n.install(app, language)
-    core = ConsoleCore(settings)
-    window = MainWindow(core)
-    core.start()
-    window.show()
-
-    def wait(seconds: float, until: object = None) -> None:
-        end = time.monotonic() + seconds
-        while time.monotonic() < end and not (callable(until) and until()):
-            app.processEvents()
-            time.sleep(0.01)
-
+    console = OpenConsole(language)
+    core, window, wait = console.core, console.window, console.wait
     wait(2.0)
     if live:
         wait(10.0, lambda: core.golive.embedded is not None)
@@ -97,9 +112,7 @@ def main(argv: list[str]) -> int:
         "golive_scrolls_sideways": scrolls_sideways(panel),
     }
     window.grab().save(out)
-    window.close_now()
-    core.shutdown()
-    i18n.uninstall(app, translators)
+    console.close()
     print(json.dumps(figures, ensure_ascii=False))
     return 0
 

@@ -122,3 +122,12 @@ class CuttableProxy:
     def close(self) -> None:
         self._server.close()
         self.cut()
+
+
+def open_viewer_page(browser: Any, url: str, ready: str, **context: Any) -> Any:
+    """A new Chromium page on the relay's viewer page at `url`, once the script `ready` is true
+    (the page's own objects connected); `context` goes to `browser.new_context`."""
+    page = browser.new_context(**context).new_page()
+    page.goto(url, wait_until="domcontentloaded")
+    page.wait_for_function(ready, timeout=20_000)
+    return page

@@ -54,31 +54,11 @@ def _env(tmp_path: Path, platform: str) -> dict[str, str]:
 def test_the_console_fits_the_screen(
     tmp_path: Path, width: int, height: int, language: str, live: bool
 ) -> None:
-    screen = tmp_path / "screen.json"
-    screen.write_text(
-        json.dumps(
-            {
-                "screens": [
-                    {"name": "s", "x": 0, "y": 0, "width": width, "height": height}
-                    | {"logicalDpi": 96, "logicalBaseDpi": 96, "dpr": 1}
-                ]
-            }
-        )
+    shot = (
+        _screenshots(tmp_path) / f"console-{width}x{height}-{language}{'-live' if live else ''}.png"
     )
-    folder = Path(os.environ.get("LIVEDESK_SCREENSHOTS") or tmp_path)
-    folder.mkdir(parents=True, exist_ok=True)
-    shot = folder / f"console-{width}x{height}-{language}{'-live' if live else ''}.png"
-    command = [sys.executable, "-m", "tests.console_screenshot", language, str(shot)]
-    result = subprocess.run(
-        [*command, *(["--live"] if live else [])],
-        env=_env(tmp_path, f"offscreen:configfile={screen}"),
-        capture_output=True,
-        text=True,
-        timeout=120,
-        cwd=ROOT,
-    )
-    assert result.returncode == 0, result.stderr[-3000:]
-    figures = json.loads(result.stdout.strip().splitlines()[-1])
+    command = ["tests.console_screenshot", language, str(shot), *(["--live"] if live else [])]
+    figures = _run_on_screen(tmp_path, width, height, command)
     assert figures["inside_screen"], figures
     assert figures["go_live_visible"] and figures["state_visible"], figures
     assert figures["question_rows"] >= MIN_QUESTION_ROWS, figures
@@ -97,6 +77,58 @@ def test_the_console_fits_the_screen(
         assert figures["title"] == (
             "LiveDesk 直播控制台" if language == "zh_CN" else "LiveDesk live console"
         )
+
+
+def _screenshots(tmp_path: Path) -> Path:
+    folder = Path(os.environ.get("LIVEDESK_SCREENSHOTS") or tmp_path)
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def _run_on_screen(tmp_path: Path, width: int, height: int, module: list[str]) -> dict:
+    """Run `python -m MODULE…` on an offscreen screen of that size; its last line's JSON."""
+    screen = tmp_path / "screen.json"
+    screen.write_text(
+        json.dumps(
+            {
+                "screens": [
+                    {"name": "s", "x": 0, "y": 0, "width": width, "height": height}
+                    | {"logicalDpi": 96, "logicalBaseDpi": 96, "dpr": 1}
+                ]
+            }
+        )
+    )
+    result = subprocess.run(
+        [sys.executable, "-m", *module],
+        env=_env(tmp_path, f"offscreen:configfile={screen}"),
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=ROOT,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("width", "height", "language"),
+    [(1366, 768, "zh_CN"), (1366, 768, "en"), (1920, 1080, "zh_CN"), (1920, 1080, "en")],
+)
+def test_the_sale_lottery_and_product_docks_fit(
+    tmp_path: Path, width: int, height: int, language: str
+) -> None:
+    """The commerce docks, with products in them and a field in error, show whole: no text cut
+    off, no sideways scrolling, no elided tab."""
+    prefix = _screenshots(tmp_path) / f"commerce-{width}x{height}-{language}"
+    figures = _run_on_screen(
+        tmp_path, width, height, ["tests.commerce_screenshot", language, str(prefix)]
+    )
+    assert not figures["cut_tabs"], figures
+    for dock in ("products", "sale", "lottery"):
+        assert figures[dock]["visible"], figures
+        assert not figures[dock]["cut"] and not figures[dock]["scrolls_sideways"], figures
+        assert Path(f"{prefix}-{dock}.png").stat().st_size > 10_000
 
 
 @pytest.mark.slow

@@ -8,44 +8,21 @@ import json
 
 import pytest
 
-from streaming.loop_thread import LoopThread
-from streaming.relay.server import RelayServer
-from tests.conftest import CHROMIUM, CHROMIUM_ARGS
-from tests.interaction_support import Collector, viewer
+from tests.interaction_support import Collector, open_viewer_page, viewer
 from tests.waiting import wait_for
 
 pytestmark = pytest.mark.slow
 
-TOKEN = "viewer-page-token"
 INJECTION = '<img src=x onerror="window.pwned=1">看<b>这里</b>'
 
 
 @pytest.fixture
-def relay():
-    thread = LoopThread("test-relay-danmaku")
-    server = RelayServer("127.0.0.1", 0, TOKEN)
-    info = thread.run(server.start())
-    yield server, info
-    thread.run(server.stop(), timeout=10)
-    thread.stop()
-
-
-@pytest.fixture
-def page(relay):
-    from playwright.sync_api import sync_playwright
-
-    _server, info = relay
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-        page = browser.new_page()
-        page.goto(info["viewer"], wait_until="domcontentloaded")
-        page.wait_for_function(
-            "window.LiveDeskDanmaku && window.LiveDeskDanmaku.connected "
-            "&& window.LiveDeskDanmaku.user",
-            timeout=20_000,
-        )
-        yield page
-        browser.close()
+def page(relay, browser):
+    return open_viewer_page(
+        browser,
+        relay.info["viewer"],
+        "window.LiveDeskDanmaku && window.LiveDeskDanmaku.connected && window.LiveDeskDanmaku.user",
+    )
 
 
 def _overlay_texts(page) -> list[str]:
@@ -53,7 +30,7 @@ def _overlay_texts(page) -> list[str]:
 
 
 def test_sending_from_the_page_reaches_the_host_as_plain_text(relay, page):
-    server, info = relay
+    server, info = relay.server, relay.info
     with Collector(info["interaction_host"], token=server.host_token) as host:
         page.fill("#dm-input", INJECTION)
         page.press("#dm-input", "Enter")
@@ -68,7 +45,7 @@ def test_sending_from_the_page_reaches_the_host_as_plain_text(relay, page):
 
 
 def test_others_danmaku_scroll_over_the_video_literally(relay, page):
-    _server, info = relay
+    info = relay.info
     ws, _ = viewer(info["interaction"])
     ws.send(json.dumps({"v": 1, "type": "danmaku", "text": INJECTION + "\u202e反转"}))
     ws.send(json.dumps({"v": 1, "type": "danmaku", "text": "158 100斤穿什么码"}))
@@ -83,7 +60,7 @@ def test_others_danmaku_scroll_over_the_video_literally(relay, page):
 
 
 def test_pin_and_announcement_from_the_host_are_shown(relay, page):
-    server, info = relay
+    server, info = relay.server, relay.info
     with Collector(info["interaction_host"], token=server.host_token) as host:
         host.client.send({"v": 1, "type": "pin", "question_id": "q7", "text": "能用花呗吗<script>"})
         host.client.send({"v": 1, "type": "announcement", "text": "今晚八点秒杀"})
@@ -100,7 +77,7 @@ def test_pin_and_announcement_from_the_host_are_shown(relay, page):
 
 
 def test_a_late_joiner_sees_the_pin_and_the_rate_limit_is_explained(relay, page):
-    server, info = relay
+    server, info = relay.server, relay.info
     with Collector(info["interaction_host"], token=server.host_token) as host:
         host.client.send({"v": 1, "type": "pin", "question_id": "q1", "text": "158 100斤穿M"})
         wait_for(lambda: any(e["type"] == "pin" for e in host.events()))

@@ -103,8 +103,9 @@ def test_products_edited_in_either_window_show_in_both(
     )
     host.save_button.click()
     assert _errors(host) == {}
-    row = ["补水面膜", "99", "59.9", "100", "https://shop.example/p1", "mask.png"]
+    row = ["补水面膜", "99", "59.9", "100"]
     assert _rows(host) == [row]
+    assert host.table.item(0, 0).toolTip() == "补水面膜\nhttps://shop.example/p1\nmask.png"
     assert _rows(assistant) == [row]  # the other window, through the catalog's signal
     combo = sale.findChild(QComboBox)
     assert combo is sale.product and [combo.itemText(i) for i in range(combo.count())] == [

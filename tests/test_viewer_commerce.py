@@ -17,44 +17,22 @@ from app.cli import main as cli_main
 from app.danmaku import commands
 from app.danmaku.journal import Journal
 from app.danmaku.pipeline import Pipeline
-from streaming.loop_thread import LoopThread
-from streaming.relay.server import RelayServer
-from tests.conftest import CHROMIUM, CHROMIUM_ARGS
-from tests.interaction_support import Collector, viewer
+from tests.interaction_support import Collector, open_viewer_page, viewer
 from tests.waiting import wait_for
 
 pytestmark = pytest.mark.slow
 
-TOKEN = "viewer-commerce-token"
-
 
 @pytest.fixture
-def relay():
-    thread = LoopThread("test-relay-commerce")
-    server = RelayServer("127.0.0.1", 0, TOKEN)
-    info = thread.run(server.start())
-    yield server, info
-    thread.run(server.stop(), timeout=10)
-    thread.stop()
-
-
-@pytest.fixture
-def page(relay):
-    from playwright.sync_api import sync_playwright
-
-    _server, info = relay
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-        context = browser.new_context(viewport={"width": 390, "height": 780}, locale="zh-CN")
-        page = context.new_page()
-        page.goto(info["viewer"], wait_until="domcontentloaded")
-        page.wait_for_function(
-            "window.LiveDeskDanmaku && window.LiveDeskDanmaku.connected "
-            "&& window.LiveDeskRoom && window.LiveDeskRoom.samples.length >= 4",
-            timeout=20_000,
-        )
-        yield page
-        browser.close()
+def page(relay, browser):
+    return open_viewer_page(
+        browser,
+        relay.info["viewer"],
+        "window.LiveDeskDanmaku && window.LiveDeskDanmaku.connected "
+        "&& window.LiveDeskRoom && window.LiveDeskRoom.samples.length >= 4",
+        viewport={"width": 390, "height": 780},
+        locale="zh-CN",
+    )
 
 
 def _sale(sale_id: str, opens_at: int, units: int, **kw: object) -> dict[str, object]:
@@ -74,7 +52,7 @@ def _sale(sale_id: str, opens_at: int, units: int, **kw: object) -> dict[str, ob
 
 
 def test_flash_sale_card_arms_at_zero_and_shows_sold_out_exactly(relay, page):
-    server, info = relay
+    server, info = relay.server, relay.info
     with Collector(info["interaction_host"], token=server.host_token) as host:
         opens_at = int(time.time() * 1000) + 2500  # the hub's clock is this machine's
         host.client.send(_sale("s1", opens_at, 1))
@@ -111,7 +89,7 @@ def test_flash_sale_card_arms_at_zero_and_shows_sold_out_exactly(relay, page):
 
 
 def test_lottery_card_shows_keyword_commitment_and_winners(relay, page):
-    server, info = relay
+    server, info = relay.server, relay.info
     me = page.evaluate("window.LiveDeskDanmaku.user.id")
     lottery = {
         "v": 1,
@@ -152,7 +130,7 @@ def test_lottery_live_count_and_a_result_file_that_verifies(relay, page, tmp_pat
     """The console's real pipeline runs the lottery over the relay's hub: the page shows the
     exact entrant count while entries are open (at most every 500 ms), and after the draw a
     link to the result file the hub serves; that file passes `livedesk lottery verify`."""
-    server, info = relay
+    server, info = relay.server, relay.info
     with Collector(info["interaction_host"], token=server.host_token) as host:
         journal = Journal(tmp_path / "show.sqlite")
         pipeline = Pipeline(journal, send=host.client.send, results_dir=tmp_path)
@@ -166,6 +144,7 @@ def test_lottery_live_count_and_a_result_file_that_verifies(relay, page, tmp_pat
 
         pipeline.apply(commands.LotteryStart("l-live", "福袋", 4000, 1, "面膜一盒"))
         page.wait_for_function("document.getElementById('lottery-keyword').textContent")
+        assert not page.is_visible("#lottery-result")  # no result file before the draw
         others = [viewer(info["interaction"])[0] for _ in range(2)]
         page.click("#lottery-send")
         for ws in others:
@@ -184,6 +163,7 @@ def test_lottery_live_count_and_a_result_file_that_verifies(relay, page, tmp_pat
         feed()
         pipeline.apply(commands.LotteryDraw("l-live"))
         page.wait_for_function("!document.getElementById('lottery-result').hidden")
+        assert page.is_visible("#lottery-result")
         counts = [e for e in host.events() if e["type"] == "lottery" and "winners" not in e]
         span_ms = counts[-1]["ts"] - counts[0]["ts"]
         assert len(counts) <= span_ms / 500 + 2  # throttled (the start has no count)

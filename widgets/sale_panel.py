@@ -12,6 +12,7 @@ from PySide6.QtWidgets import (
     QComboBox,
     QFormLayout,
     QHBoxLayout,
+    QHeaderView,
     QInputDialog,
     QLabel,
     QPushButton,
@@ -64,6 +65,9 @@ class SalePanel(QWidget):
             [self.tr("Product"), self.tr("Countdown"), self.tr("Sold"), self.tr("Stock")]
         )
         self.table.verticalHeader().hide()
+        header = self.table.horizontalHeader()  # the product's name takes what the figures leave
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         self.cancel = QPushButton(self.tr("Cancel sale…"))
         self.extend = QPushButton(self.tr("+30 s"))
         row = QHBoxLayout()

@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QFileDialog,
     QFormLayout,
+    QGridLayout,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -45,14 +46,18 @@ class ProductEditor(QWidget):
             self.tr("Link"),
             self.tr("Image"),
         )
-        self.table = QTableWidget(0, len(FIELDS))
-        self.table.setHorizontalHeaderLabels(list(labels))
+        # Name, prices and stock fit a 320 px dock; the link and picture are in the form (and
+        # in the name's tooltip).
+        shown = 4
+        self.table = QTableWidget(0, shown)
+        self.table.setHorizontalHeaderLabels(list(labels[:shown]))
         self.table.verticalHeader().hide()
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        self.table.horizontalHeader().setStretchLastSection(True)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         self.edits = {field: QLineEdit() for field in FIELDS}
         self.edits["price"].setPlaceholderText(self.tr("e.g. 99"))
         self.edits["flash_price"].setPlaceholderText(self.tr("optional, e.g. 59.9"))
@@ -80,9 +85,11 @@ class ProductEditor(QWidget):
         self.save_button = QPushButton(self.tr("Save"))
         self.delete_button = QPushButton(self.tr("Delete"))
         self.import_button = QPushButton(self.tr("Import…"))
-        buttons = QHBoxLayout()
-        for button in (self.new_button, self.save_button, self.delete_button, self.import_button):
-            buttons.addWidget(button)
+        buttons = QGridLayout()  # two by two: four buttons side by side overflow a narrow dock
+        for i, button in enumerate(
+            (self.new_button, self.save_button, self.delete_button, self.import_button)
+        ):
+            buttons.addWidget(button, i // 2, i % 2)
         self.status = QLabel()
         self.status.setWordWrap(True)
         column = QVBoxLayout(self)
@@ -109,12 +116,12 @@ class ProductEditor(QWidget):
                 str(p.price),
                 "" if p.flash_price is None else str(p.flash_price),
                 str(p.stock),
-                p.link,
-                Path(p.image).name if p.image else "",
             )
+            tip = "\n".join(x for x in (p.name, p.link, Path(p.image).name if p.image else "") if x)
             for col, text in enumerate(cells):
                 item = QTableWidgetItem(text)
                 item.setData(Qt.ItemDataRole.UserRole, p.id)
+                item.setToolTip(tip)  # the link and picture the table has no room for
                 self.table.setItem(row, col, item)
             if p.id == self.editing:
                 selected = row

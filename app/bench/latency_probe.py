@@ -24,6 +24,7 @@ import numpy as np
 from aiortc import RTCPeerConnection, RTCRtpReceiver, RTCRtpSender, RTCSessionDescription
 
 from app.bench import frame_stamp
+from app.bench.chromium import CHROMIUM_ARGS as CHROMIUM_ARGS  # the benches import it from here
 from capture.media import VideoFrame, now_ns
 from capture.synthetic import SyntheticVideoSource
 from streaming.h264 import EncodeRecord
@@ -211,20 +212,6 @@ def janus_negotiator(url: str, room: int, keep: list[Any]) -> Callable[..., Awai
 
 
 # -- Chromium ---------------------------------------------------------------------------------
-
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--headless",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--autoplay-policy=no-user-gesture-required",
-    # Two pages (publisher and viewer) must both run at full rate.
-    "--disable-background-timer-throttling",
-    "--disable-renderer-backgrounding",
-]
 
 
 def _asset(name: str) -> str:

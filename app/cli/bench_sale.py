@@ -19,9 +19,9 @@ import time
 from decimal import Decimal
 from typing import Any
 
+from app.bench.chromium import CHROMIUM, CHROMIUM_ARGS
+
 ZERO_TARGET_MS = 100.0
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--headless", "--no-first-run"]
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

@@ -70,7 +70,7 @@
       display: flex; flex-direction: column; gap: 0.5rem; z-index: 2; }
     #room .card { background: rgba(20,20,20,0.88); color: #fff; border-radius: 0.6rem;
       padding: 0.5rem 0.65rem; box-sizing: border-box; overflow-wrap: anywhere; }
-    #room .card[hidden] { display: none; }
+    #room [hidden] { display: none; }  /* over any display rule below */
     #sale-title { font-weight: 700; }
     #sale-price { color: #ff4d4f; font-size: 1.3rem; font-weight: 800; }
     #sale-was { color: #aaa; text-decoration: line-through; margin-left: 0.4rem; font-size: 0.85rem; }

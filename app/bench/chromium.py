@@ -1,0 +1,23 @@
+"""How benches and tests start headless Chromium: one binary and one set of flags, so a page
+measured by a bench runs the way the tests saw it run."""
+
+from __future__ import annotations
+
+import shutil
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"  # Debian's package
+
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--headless",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--use-fake-ui-for-media-stream",
+    "--autoplay-policy=no-user-gesture-required",
+    # Two pages (publisher and viewer) must both run at full rate.
+    "--disable-background-timer-throttling",
+    "--disable-renderer-backgrounding",
+]
