@@ -190,6 +190,14 @@ class EncodeHub:
             if rendition is not None:
                 rendition.encoder.set_bitrate(bitrate)
 
+    def set_audio_bitrate(self, codec: str, bitrate: int) -> None:
+        """Change an audio codec's bit rate (see `AudioEncoder.set_bitrate`): every output of
+        that codec hears the change, as every output of a rendition sees a video one."""
+        with self._lock:
+            entry = self._codecs.get(codec)
+            if entry is not None:
+                entry.encoder.set_bitrate(bitrate)
+
     def encoder(self, profile: VideoProfile) -> VideoEncoder | None:
         with self._lock:
             rendition = self._renditions.get(profile)

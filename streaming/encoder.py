@@ -314,30 +314,40 @@ _AUDIO: dict[str, tuple[str, int, int]] = {
 }
 
 
+def _open_audio(codec: str, bit_rate: int) -> av.AudioCodecContext:
+    context = av.CodecContext.create(_AUDIO[codec][0], "w")
+    assert isinstance(context, av.AudioCodecContext)
+    context.bit_rate = bit_rate
+    context.format = "s16" if codec == "opus" else "fltp"
+    context.layout = "stereo"
+    context.sample_rate = AUDIO_RATE
+    context.time_base = AUDIO_TIME_BASE
+    context.flags |= _GLOBAL_HEADER
+    if codec == "opus":
+        context.options = {"application": "voip"}
+    context.open()
+    return context
+
+
 class AudioEncoder:
     """Audio blocks (48 kHz float) to Opus or AAC packets, stamped on the capture clock: the
     first block places the stream on the clock, after that samples are counted (no jitter).
     A packet's pts is where its decoded samples start, priming included, so the first real
-    sample plays at its capture time."""
+    sample plays at its capture time.
+
+    The bit rate changes at runtime (`set_bitrate`, for a slow link): FFmpeg's libopus reads
+    it only when opened, so the next block reopens the encoder. The new encoder's first packet
+    starts its priming where the old one's last packet ended (timestamps run on unbroken); the
+    old one's look-ahead (6.5 ms for Opus) is the one gap a switch costs."""
 
     def __init__(self, codec: str) -> None:
         if codec not in _AUDIO:
             raise ValueError(f"audio codec must be one of {', '.join(_AUDIO)}, not {codec!r}")
-        name, bit_rate, frame_size = _AUDIO[codec]
+        _, bit_rate, frame_size = _AUDIO[codec]
         self.codec = codec
         self.encoded = 0
-        context = av.CodecContext.create(name, "w")
-        assert isinstance(context, av.AudioCodecContext)
-        context.bit_rate = bit_rate
-        context.format = "s16" if codec == "opus" else "fltp"
-        context.layout = "stereo"
-        context.sample_rate = AUDIO_RATE
-        context.time_base = AUDIO_TIME_BASE
-        context.flags |= _GLOBAL_HEADER
-        if codec == "opus":
-            context.options = {"application": "voip"}
-        context.open()
-        self._context = context
+        self.bit_rate = self._wanted = bit_rate
+        context = self._context = _open_audio(codec, bit_rate)
         self._resampler = av.AudioResampler(
             format=context.format.name, layout="stereo", rate=AUDIO_RATE, frame_size=frame_size
         )
@@ -352,10 +362,17 @@ class AudioEncoder:
         self._samples_in = 0
         self._start: int | None = None  # the first block's place on the clock, in samples
 
+    def set_bitrate(self, bit_rate: int) -> None:
+        """Encode at `bit_rate` from the next block on (any thread)."""
+        self._wanted = bit_rate
+
     def encode(self, block: AudioBlock, pts_ns: int) -> list[EncodedPacket]:
         """Encode `block`, captured `pts_ns` after the origin."""
         if self._start is None:
             self._start = max(0, ns_to(pts_ns, AUDIO_TIME_BASE))
+        if self._wanted != self.bit_rate:
+            self.bit_rate = wanted = self._wanted
+            self._context = _open_audio(self.codec, wanted)
         samples = block.samples[:, :2] if block.channels > 2 else block.samples
         pcm = (np.clip(samples, -1.0, 1.0) * 32767.0).astype(np.int16)
         frame = av.AudioFrame.from_ndarray(

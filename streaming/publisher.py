@@ -20,6 +20,7 @@ import asyncio
 import logging
 import threading
 import time
+from collections import deque
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -46,10 +47,11 @@ from aiortc.rtp import (
 
 from capture.media import AudioBlock, VideoFrame
 from capture.source import Source
-from streaming.abr.adapter import Adapter, Quality, adaptive_profile
-from streaming.abr.controller import Feedback
+from streaming.abr.adapter import Adapter, adaptive_profile
+from streaming.abr.controller import LOSS_WINDOW_S, Feedback
 from streaming.abr.memory import RateMemory
 from streaming.abr.pacer import Pacer
+from streaming.abr.rtcp import SenderReports
 from streaming.encode_hub import EncodeHub
 from streaming.encoder import EncodedPacket
 from streaming.h264 import PROFILES
@@ -210,6 +212,7 @@ class PublishStats:
     reason: str = ""
     reason_cause: str = ""  # the reason's key (streaming/abr/controller.py REASONS)
     reason_figure: int = 0
+    queue_ms: int = 0  # the controller's queuing delay (RTT above its base)
 
     def to_dict(self) -> dict[str, float | int | None]:
         return asdict(self)
@@ -237,6 +240,8 @@ class PublishOptions:
             )
 
 
+#: A cut to under this fraction of the rate drops the video queued for the old one (pacer).
+FLUSH_BELOW = 0.5
 RECONNECT_RETRY_FIRST_S = 0.5  # first retry after a loss
 RECONNECT_RETRY_MAX_S = 1.0  # retries never wait longer (unless the relay says Retry-After)
 
@@ -297,6 +302,7 @@ class Publisher(Output):
         self._live_since: float | None = None
         self._tracks: dict[str, EncodedTrack] = {}
         self._tracks_lock = threading.Lock()
+        self._pacer: Pacer | None = None
 
     # -- the Output side, on the encoder's threads --------------------------------------------
 
@@ -412,6 +418,9 @@ class Publisher(Output):
         video_track: EncodedTrack | None = None
         audio_track: EncodedTrack | None = None
         counters = _FeedbackCounters(self.request_keyframe)
+        if self.adapter is not None:  # without adaptation (--no-adapt) no controller runs
+            counters.on_report = lambda: self._adapt(counters)
+        reports: asyncio.Task[None] | None = None
         try:
             if self.video is not None:
                 video_track = EncodedTrack("video", self.request_keyframe)
@@ -438,6 +447,8 @@ class Publisher(Output):
             if video_track is not None and self.adapter is not None:
                 self._pace(pc)
             await self._wait_connected(pc)
+            if counters.sender_reports is not None and self.adapter is not None:
+                reports = asyncio.ensure_future(counters.sender_reports.run())
             self._live_since = time.monotonic()
             where = getattr(self.signalling, "where", lambda: "")()
             self._set_state(
@@ -446,6 +457,9 @@ class Publisher(Output):
             )
             await self._watch(pc, video_track, counters)
         finally:
+            if reports is not None:
+                reports.cancel()
+            self._pacer = None
             with self._tracks_lock:
                 self._tracks = {}
             await pc.close()
@@ -475,6 +489,7 @@ class Publisher(Output):
         """Every second: gather stats, report them, and check the relay is still there."""
         meter = _RateMeter()
         last_report: float | None = None  # servers that never send reports are not watched
+        reports_seen = counters.reports_seen
         while True:
             await asyncio.sleep(1.0)
             if pc.connectionState in ("failed", "closed"):
@@ -490,7 +505,10 @@ class Publisher(Output):
                     )
                 )
             if self.adapter is not None:
-                self._adapt(stats.figures, counters)
+                if counters.reports_seen == reports_seen:  # no report this second: NACKs only
+                    self._adapt(counters, stats.figures.video_kbps * 1000)
+                reports_seen = counters.reports_seen
+                self._show_quality(stats.figures)
             self.stats = stats.figures
             if self._on_stats is not None:
                 self._on_stats(stats.figures)
@@ -544,10 +562,13 @@ class Publisher(Output):
             if transceiver.kind == "video":
                 sender = transceiver.sender
                 ssrcs = {sender._ssrc, sender._rtx_ssrc}
-                Pacer(lambda: adapter.controller.target_bps, ssrcs).install(sender.transport)
+                self._pacer = Pacer(lambda: adapter.controller.target_bps, ssrcs, sender._rtx_ssrc)
+                self._pacer.install(sender.transport)
 
-    def _adapt(self, figures: PublishStats, counters: _FeedbackCounters) -> None:
-        """One controller step from this second's feedback; its figures go to the host."""
+    def _adapt(self, counters: _FeedbackCounters, sent_bps: float | None = None) -> None:
+        """One controller step, run as each receiver report arrives (every 0.1 s from our
+        relay): the first report that shows a drop acts on it. A cut to under half drops the
+        stale video still on its way out and asks for a keyframe at the new rate (pacer)."""
         assert self.adapter is not None and self.video_profile is not None
         report = counters.take()
         feedback = Feedback(
@@ -555,18 +576,29 @@ class Publisher(Output):
             rtt_s=report.rtt_s,
             fraction_lost=report.fraction_lost,
             remb_bps=report.remb_bps,
-            sent_bps=figures.video_kbps * 1000 or None,
+            sent_bps=report.sent_bps or sent_bps or None,
             received_bps=report.received_bps,
             nacked=report.nacked,
             packets=report.packets,
         )
-        before = self.adapter.rung
-        quality: Quality = self.adapter.tick(feedback, self.hub.encoder(self.video_profile))
+        before, target = self.adapter.rung, self.adapter.controller.target_bps
+        quality = self.adapter.tick(feedback, self.hub.encoder(self.video_profile))
+        if self.audio_codec is not None:
+            self.hub.set_audio_bitrate(self.audio_codec, self.adapter.audio_bps)
+        if self.adapter.controller.target_bps < target * FLUSH_BELOW and self._pacer is not None:
+            self._pacer.flush()
+            self.request_keyframe()
+            log.info("publisher: rate cut to %d kbps, stale video dropped", quality.target_kbps)
         if self.adapter.rung != before:
             log.info("publisher picture now %s: %s", quality.rung, quality.reason)
+
+    def _show_quality(self, figures: PublishStats) -> None:
+        assert self.adapter is not None
+        quality = self.adapter.quality()
         figures.quality, figures.rendition = quality.grade, quality.rung
         figures.target_kbps, figures.reason = quality.target_kbps, quality.reason
         figures.reason_cause, figures.reason_figure = quality.cause, quality.figure
+        figures.queue_ms = round(self.adapter.controller.queuing_delay_s * 1000)
 
     def _set_state(self, state: PublishState, message: str) -> None:
         self.set_state(state, message)
@@ -608,26 +640,49 @@ class _Report:
     fraction_lost: float | None = None
     remb_bps: int | None = None
     received_bps: float | None = None
+    sent_bps: float | None = None
     nacked: int = 0
     packets: int = 0
+
+
+#: Rates (received, sent) are measured over at least this span of receiver reports: reports
+#: come every 0.1 s (streaming/abr/rtcp.py), a few packets apart on a slow link.
+RATE_WINDOW_S = 0.3
+# Loss is counted over LOSS_WINDOW_S: one lost packet in a 0.1 s report of three is not 33 %.
+
+
+@dataclass(frozen=True)
+class _Snapshot:
+    at: float
+    highest: int  # 16-bit, as aiortc reports it
+    lost: int
+    sent: int  # packets we had sent
+    octets: int
 
 
 class _FeedbackCounters:
     """Reads the RTCP the relay sends our video sender: counts NACKs and PLI/FIR keyframe
     requests and passes the requests to our encoder (aiortc would only tell an encoder of its
-    own), and keeps each receiver report's loss and raw RTT and each REMB for the bitrate
-    controller. Each watched sender's RTCP handler is wrapped (aiortc is not forked)."""
+    own), and turns each receiver report into RTT (from `SenderReports`' history), loss and
+    the rates received and sent over the last reports, for the bitrate controller, which
+    `on_report` runs at once. Each watched sender's RTCP handler is wrapped (aiortc is not
+    forked)."""
 
     def __init__(self, want_keyframe: Callable[[], None]) -> None:
         self.nacks = 0
         self.plis = 0
+        self.reports_seen = 0
         self._want_keyframe = want_keyframe
+        #: Run after each receiver report for our video (the bitrate controller's step).
+        self.on_report: Callable[[], None] | None = None
         self._report = _Report()
         self._nacks_taken = 0
         self._packets_taken = 0
         self._sender: RTCRtpSender | None = None
-        self._last_rr: tuple[float, int, int] | None = None  # when, highest seq, lost
+        self.sender_reports: SenderReports | None = None
+        self._history: deque[_Snapshot] = deque()
         self._nacked: set[int] = set()  # sequence numbers NACKed since the last `take`
+        self._tasks: set[asyncio.Task[None]] = set()
 
     def take(self) -> _Report:
         """What arrived since the last call; NACKs and packets sent as counts over that time."""
@@ -638,45 +693,70 @@ class _FeedbackCounters:
         report.packets, self._packets_taken = sent - self._packets_taken, sent
         return report
 
-    def _on_report(self, sender: RTCRtpSender, packet: RtcpRrPacket | RtcpSrPacket) -> None:
+    def _read_report(self, sender: RTCRtpSender, packet: RtcpRrPacket | RtcpSrPacket) -> bool:
         for info in packet.reports:
             if info.ssrc != sender._ssrc:
                 continue
-            self._report.fraction_lost = info.fraction_lost / 256
-            self._received(sender, info.highest_sequence, info.packets_lost)
-            # aiortc smooths the RTT it reports (85 % of the old value): a queue would show
-            # seconds late, so the raw one is computed here from the same LSR/DLSR.
-            lsr = getattr(sender, "_RTCRtpSender__lsr", None)
-            lsr_time = getattr(sender, "_RTCRtpSender__lsr_time", None)
-            if lsr is not None and lsr_time is not None and info.lsr == lsr and info.dlsr:
-                self._report.rtt_s = max(0.0, time.time() - lsr_time - info.dlsr / 65536)
+            self.reports_seen += 1
+            self._window(sender, info.highest_sequence, info.packets_lost)
+            # aiortc smooths the RTT it reports (85 % of the old value) and only computes it
+            # for its latest SR: a queue would show seconds late. The raw one, for any SR.
+            sent_at = self.sender_reports.sent_at(info.lsr) if self.sender_reports else None
+            if sent_at is not None and info.lsr:
+                self._report.rtt_s = max(0.0, time.time() - sent_at - info.dlsr / 65536)
+            return True
+        return False
 
-    def _received(self, sender: RTCRtpSender, highest: int, lost: int) -> None:
-        """The rate the relay received between two reports: the packets its highest sequence
+    def _window(self, sender: RTCRtpSender, highest: int, lost: int) -> None:
+        """Rates and loss over the last reports: the packets the relay's highest sequence
         number moved by, less those it lost, at our mean packet size (RTP header included)."""
         now = time.monotonic()
-        last, self._last_rr = self._last_rr, (now, highest, lost)
-        if last is None or now - last[0] < 0.2:
-            return
-        packets = (highest - last[1]) - (lost - last[2])
         sent = _sender_packets(sender)
         octets = int(getattr(sender, "_RTCRtpSender__octet_count", 0))
-        if packets < 0 or sent <= 0:
+        snap = _Snapshot(now, highest & 0xFFFF, lost, sent, octets)
+        self._history.append(snap)
+        while len(self._history) > 2 and now - self._history[1].at >= LOSS_WINDOW_S:
+            self._history.popleft()
+        if sent <= 0:
             return
-        size = octets / sent + 12 + 28  # RTP, UDP and IP headers
-        self._report.received_bps = packets * size * 8 / (now - last[0])
+        size = octets / sent + 12
+        rate_ref = next((h for h in reversed(self._history) if now - h.at >= RATE_WINDOW_S), None)
+        if rate_ref is not None:
+            span = now - rate_ref.at
+            moved = (snap.highest - rate_ref.highest) & 0xFFFF
+            received = moved - (lost - rate_ref.lost)
+            if 0 <= received < 0x8000:
+                self._report.received_bps = received * size * 8 / span
+            self._report.sent_bps = (sent - rate_ref.sent) * size * 8 / span
+        loss_ref = self._history[0]
+        expected = (snap.highest - loss_ref.highest) & 0xFFFF
+        if loss_ref is not snap and 0 < expected < 0x8000 and now - loss_ref.at >= RATE_WINDOW_S:
+            self._report.fraction_lost = max(0.0, min(1.0, (lost - loss_ref.lost) / expected))
 
     def watch(self, sender: RTCRtpSender) -> None:
         handle = sender._handle_rtcp_packet
         self._sender = sender
+        self.sender_reports = SenderReports(sender)
 
         async def counted(packet: object) -> None:
             if isinstance(packet, (RtcpRrPacket, RtcpSrPacket)):
-                self._on_report(sender, packet)
+                if self._read_report(sender, packet) and self.on_report is not None:
+                    try:
+                        self.on_report()
+                    except Exception:
+                        # Raised here, it would end aiortc's DTLS receive loop and the
+                        # connection with it: a controller fault costs one step, not the show.
+                        log.exception("publisher: bitrate step failed")
             elif isinstance(packet, RtcpRtpfbPacket) and packet.fmt == RTCP_RTPFB_NACK:
                 fresh = set(packet.lost) - self._nacked  # a receiver asks again and again
                 self._nacked |= fresh
                 self.nacks += len(fresh)
+                # Retransmissions are paced: answered inline they would hold up every RTCP
+                # packet behind them (the next receiver reports among them).
+                task = asyncio.ensure_future(handle(packet))  # type: ignore[arg-type]
+                self._tasks.add(task)
+                task.add_done_callback(self._tasks.discard)
+                return
             elif isinstance(packet, RtcpPsfbPacket) and packet.fmt == RTCP_PSFB_APP:
                 try:
                     bitrate, ssrcs = unpack_remb_fci(packet.fci)

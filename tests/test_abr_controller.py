@@ -78,6 +78,13 @@ def test_remb_alone_does_not_hold_a_clean_link_back() -> None:
     assert ctrl.target_bps > 2_000_000
 
 
+def test_a_keyframe_burst_seen_at_its_peak_is_not_severe() -> None:
+    ctrl = RateController(5_000_000, 150_000, 6_000_000)
+    for i, rtt in enumerate((0.02, 0.25, 0.15, 0.05, 0.02)):  # reports every 0.1 s
+        ctrl.on_feedback(Feedback(at=0.1 * i, rtt_s=rtt, sent_bps=5e6, received_bps=5e6))
+    assert ctrl.target_bps >= 5_000_000  # no cut
+
+
 def test_severe_delay_halves_at_once() -> None:
     ctrl = RateController(6_000_000, 300_000, 6_000_000)
     ctrl.on_feedback(Feedback(at=0, rtt_s=0.02, sent_bps=6e6))
@@ -158,11 +165,13 @@ def test_adapter_steps_the_real_encoder_down_with_one_keyframe(tmp_path: Path) -
     assert encode(0)[0].keyframe and encoder.info is not None and encoder.info.width == 1280
     for i in range(1, 5):
         encode(i)
-    # the link collapses: queuing delay over 200 ms, then heavy loss
+    # the link collapses to 1 Mbps: queuing delay over 200 ms, then heavy loss
     adapter.tick(Feedback(at=0, rtt_s=0.02, sent_bps=2.5e6), encoder)
-    quality = adapter.tick(Feedback(at=1, rtt_s=0.6, fraction_lost=0.3, sent_bps=2e6), encoder)
+    fb = Feedback(at=1, rtt_s=0.6, fraction_lost=0.3, sent_bps=2e6, received_bps=1e6)
+    quality = adapter.tick(fb, encoder)
+    # the rate drains the queue (60 % of the link); the picture is sized for 85 % of it
     assert quality.grade == "poor" and quality.rung == "540p30"
-    assert encoder.target_bitrate == 1_000_000
+    assert encoder.target_bitrate == 600_000
     packets = encode(5)
     assert packets[0].keyframe and encoder.info.width == 960  # one keyframe at the new size
     assert not encode(6)[0].keyframe
@@ -203,3 +212,107 @@ def test_pacer_spreads_a_keyframe_and_leaves_audio_and_rtcp_alone() -> None:
     video = [t for t, d in transport.sent if d[8:12] == (7).to_bytes(4, "big")]
     assert video[-1] - video[0] >= 0.17
     assert transport.sent[-1][0] - started < 0.3 and len(transport.sent) == 52
+
+
+def test_severe_cut_drains_below_the_link_then_returns_just_under_it() -> None:
+    """6 → 1.5 Mbps with reports every 0.1 s: one cut to 60 % of the link (the queue drains),
+    no second cut while it falls, then 85 % of the link as soon as it has drained."""
+    ctrl = RateController(6_000_000, 150_000, 6_000_000)
+    ctrl.on_feedback(Feedback(at=0.0, rtt_s=0.02, sent_bps=6e6, received_bps=6e6))
+    seen = ctrl.on_feedback(Feedback(at=0.1, rtt_s=0.33, sent_bps=6e6, received_bps=1.5e6))
+    assert seen.target_bps == 6_000_000  # could be one keyframe's burst at its peak
+    cut = ctrl.on_feedback(Feedback(at=0.25, rtt_s=0.33, sent_bps=6e6, received_bps=1.5e6))
+    assert cut.target_bps == 900_000 and cut.picture_bps == 1_275_000
+    for i, rtt in enumerate((0.33, 0.30, 0.25, 0.18, 0.1)):  # draining: held, not cut again
+        held = ctrl.on_feedback(Feedback(at=0.35 + 0.1 * i, rtt_s=rtt, sent_bps=0.9e6))
+        assert held.target_bps == 900_000, (rtt, held)
+    back = ctrl.on_feedback(Feedback(at=0.9, rtt_s=0.04, sent_bps=0.9e6, received_bps=0.9e6))
+    assert back.target_bps == 1_275_000 and back.reason.cause == "drained"
+
+
+def test_severe_cuts_again_when_the_first_was_not_enough() -> None:
+    ctrl = RateController(6_000_000, 150_000, 6_000_000)
+    ctrl.on_feedback(Feedback(at=0.0, rtt_s=0.02, sent_bps=6e6))
+    ctrl.on_feedback(Feedback(at=0.1, rtt_s=0.33, sent_bps=6e6, received_bps=3e6))
+    first = ctrl.on_feedback(Feedback(at=0.25, rtt_s=0.33, sent_bps=6e6, received_bps=3e6))
+    assert first.target_bps == 1_800_000
+    same = ctrl.on_feedback(Feedback(at=0.35, rtt_s=0.33, sent_bps=5e6, received_bps=0.3e6))
+    assert same.target_bps == 1_800_000  # too soon for the cut to show
+    again = ctrl.on_feedback(Feedback(at=0.6, rtt_s=0.34, sent_bps=2e6, received_bps=0.3e6))
+    assert again.target_bps == 180_000
+
+
+def test_pacer_flush_drops_stale_video_until_the_encoders_next_keyframe() -> None:
+    """Real x264 output packetized by aiortc: after a flush, the delta frames and their
+    retransmissions are dropped; the keyframe (SEI first, as after every re-open) goes out."""
+    import asyncio
+
+    import numpy as np
+    from aiortc.codecs.h264 import H264Encoder
+
+    from streaming.abr.pacer import Pacer, starts_keyframe
+    from streaming.encoder import VideoEncoder
+    from streaming.h264 import PROFILES, bgr_to_video_frame
+
+    encoder = VideoEncoder(PROFILES["360p"])
+    image = np.full((360, 640, 3), 128, np.uint8)
+    frames = [encoder.encode(bgr_to_video_frame(image), i * 33_333_333)[0] for i in range(3)]
+    seq = iter(range(1000))
+
+    def rtp(payload: bytes, ssrc: int = 7) -> bytes:
+        header = bytes([0x80, 96]) + next(seq).to_bytes(2, "big") + bytes(4)
+        return header + ssrc.to_bytes(4, "big") + payload
+
+    def packets(frame: object) -> list[bytes]:
+        nals = H264Encoder._split_bitstream(frame.data)  # type: ignore[attr-defined]
+        return [rtp(p) for p in H264Encoder._packetize(nals)]
+
+    key, delta = packets(frames[0]), packets(frames[1])
+    assert frames[0].keyframe and starts_keyframe(key[0]) and not starts_keyframe(delta[0])
+
+    class Transport:
+        def __init__(self) -> None:
+            self.sent: list[bytes] = []
+
+        async def _send_rtp(self, data: bytes) -> None:
+            self.sent.append(data)
+
+    async def run() -> tuple[Transport, Pacer]:
+        transport = Transport()
+        pacer = Pacer(lambda: 50_000_000, {7, 8}, rtx=8)
+        pacer.install(transport)
+        pacer.flush()
+        for data in delta:
+            await transport._send_rtp(data)
+        await transport._send_rtp(rtp(delta[0][2:4] + b"x", ssrc=8))  # its retransmission
+        fresh = packets(frames[0])
+        for data in fresh:
+            await transport._send_rtp(data)
+        for data in packets(frames[2]):
+            await transport._send_rtp(data)
+        return transport, pacer
+
+    transport, pacer = asyncio.run(run())
+    assert pacer.dropped == len(delta) + 1
+    assert starts_keyframe(transport.sent[0]) and len(transport.sent) == len(key) + len(delta)
+
+
+def test_opus_follows_the_link_down_at_once_and_up_after_hysteresis() -> None:
+    """At 0.3 Mbps the 96 kbps Opus (~120 with overhead) would fill the link on its own."""
+    from streaming.abr.adapter import Adapter, adaptive_profile
+    from streaming.h264 import PROFILES
+
+    adapter = Adapter(adaptive_profile(PROFILES["1080p"], 5_000_000))
+    adapter.tick(Feedback(at=0, rtt_s=0.02, fraction_lost=0.0, sent_bps=5e6), None)
+    assert adapter.audio_bps == 96_000
+    fb = Feedback(at=0.5, rtt_s=0.6, sent_bps=5e6, received_bps=0.3e6)
+    adapter.tick(fb, None)
+    assert adapter.controller.target_bps < 300_000 and adapter.audio_bps == 32_000
+    ups = []
+    for i in range(1, 200):  # the link is back: clean reports every 0.1 s
+        at = 0.5 + 0.1 * i
+        adapter.tick(Feedback(at=at, rtt_s=0.02, fraction_lost=0.0, sent_bps=5e6), None)
+        ups.append((at, adapter.controller.target_bps, adapter.audio_bps))
+    back = next(at for at, _, audio in ups if audio == 96_000)
+    first_above = next(at for at, target, _ in ups if target >= 1_150_000)
+    assert back >= first_above + 2.0 and back < 20

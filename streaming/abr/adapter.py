@@ -1,7 +1,8 @@
 """The glue between the controller and one rendition's encoder: each tick it turns what the
 publisher's RTCP counters saw into `Feedback`, asks the controller for a rate and the ladder
-for a rung, and applies both to the encoder. It also keeps the learned rate for the relay and
-the figures the Go live panel shows (quality, rung, rate, reason)."""
+for a rung, and applies both to the encoder; it picks the Opus rate too (`audio_bps`). It
+also keeps the learned rate for the relay and the figures the Go live panel shows (quality,
+rung, rate, reason)."""
 
 from __future__ import annotations
 
@@ -17,6 +18,15 @@ from streaming.h264 import VideoProfile
 FLOOR_BPS = 150_000
 #: Seconds of clean feedback between two updates of the learned rate.
 LEARN_EVERY_S = 10.0
+#: The Opus rate follows the video target, on a ladder of its own (the same hysteresis; only
+#: the floors matter): the 96 kbps voice Opus, ~120 kbps with its packets' overhead, filled
+#: a 0.3 Mbps link on its own and kept the video from ever fitting. Speech stays clear at 32.
+AUDIO_LADDER: tuple[Rung, ...] = (
+    Rung("opus96", 0, 0, 0, 1_000_000),
+    Rung("opus48", 0, 0, 0, 500_000),
+    Rung("opus32", 0, 0, 0, 0),
+)
+OPUS_BPS = {"opus96": 96_000, "opus48": 48_000, "opus32": 32_000}
 
 
 def adaptive_profile(profile: VideoProfile, start_bps: int | None) -> VideoProfile:
@@ -59,16 +69,24 @@ class Adapter:
         )
         self.ladder = Ladder(top=top_rung(profile))
         self.ladder.start_at(profile.start_bitrate)
+        self.audio_ladder = Ladder(AUDIO_LADDER)
+        self.audio_ladder.start_at(profile.start_bitrate)
         self._learned_at: float | None = None
 
     @property
     def rung(self) -> Rung:
         return self.ladder.rung
 
+    @property
+    def audio_bps(self) -> int:
+        """The Opus rate for the current video target."""
+        return OPUS_BPS[self.audio_ladder.rung.name]
+
     def tick(self, feedback: Feedback, encoder: VideoEncoder | None) -> Quality:
         """One observation: new target and rung, applied to `encoder` (if it runs yet)."""
         decision = self.controller.on_feedback(feedback)
-        rung = self.ladder.choose(decision.target_bps, feedback.at)
+        rung = self.ladder.choose(decision.picture_bps or decision.target_bps, feedback.at)
+        self.audio_ladder.choose(decision.picture_bps or decision.target_bps, feedback.at)
         if encoder is not None:
             encoder.set_bitrate(decision.target_bps)
             size = (rung.width, rung.height) if rung.height < self.profile.height else None

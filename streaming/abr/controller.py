@@ -27,15 +27,28 @@ NACK_LOSS_CAP = 0.5
 #: Loss fractions: below HOLD the rate may grow; above BACKOFF it shrinks.
 LOSS_HOLD = 0.02
 LOSS_BACKOFF = 0.10
+#: The span the sender counts loss over (streaming/publisher.py): one cut per span for loss.
+LOSS_WINDOW_S = 1.0
 #: Queuing delay (s) above the base RTT that counts as a queue building up.
 DELAY_OVERUSE_S = 0.050
 #: Queuing delay that means the link is far below our rate: back off hard at once.
 DELAY_SEVERE_S = 0.200
 DELAY_BACKOFF = 0.85
-#: Reports in a row that must show the queue growing: one keyframe's burst queues for a moment
-#: on a slow link (a 30 kB keyframe is 300 ms at 0.8 Mbps) and must not count as overuse.
-OVERUSE_REPORTS = 2
+#: How long the queue must stay above the threshold, still growing, to count as overuse: one
+#: keyframe's burst queues for a moment on a slow link (30 kB is 300 ms at 0.8 Mbps) and must not.
+OVERUSE_MIN_S = 0.25
 SEVERE_BACKOFF = 0.5
+#: With reports every 0.1 s one can catch a keyframe's burst at its peak (100 kB queue 130 ms
+#: at 6 Mbps); that queue falls by 0.1 s every 0.1 s. A severe queue still there this long
+#: after it was first seen is a link that shrank. (Reports further apart act at once.)
+SEVERE_CONFIRM_S = 0.15
+SPARSE_REPORTS_S = 0.5
+#: A severe cut goes *below* the link (60 % of what it carried) so that its queue drains in well
+#: under a second; once it has drained the target returns to 85 % of that link at once.
+SEVERE_DRAIN = 0.6
+#: A second severe cut only after this long (or one RTT) and only if the queue is not yet falling:
+#: reports come every 0.1 s, faster than a cut can show at the far end of a full queue.
+RECUT_AFTER_S = 0.3
 PROBE_PER_S = 1.08
 #: After FAST_AFTER_S of clean feedback the ramp speeds up: a link that came back is usually
 #: back whole, and 8 %/s would need ~35 s from 0.3 to 5 Mbps (Chromium's 25 s at 270p).
@@ -75,6 +88,7 @@ class Feedback:
 REASONS: dict[str, str] = {
     "start": "starting at the configured or last-learned rate",
     "severe": "queuing delay {0} ms: backing off hard",
+    "drained": "queue drained: back just under the link",
     "loss_backoff": "loss {0} %: backing off",
     "delay_backoff": "queuing delay rising ({0} ms): backing off",
     "loss_hold": "loss {0} %: holding",
@@ -100,6 +114,9 @@ class Decision:
     target_bps: int
     reason: Reason
     changed: bool
+    #: The rate to size the picture for: while a severe cut drains the queue, the rate it will
+    #: return to (the picture should not step down and up again for a second's drain).
+    picture_bps: int = 0
 
 
 class RateController:
@@ -116,7 +133,13 @@ class RateController:
         self.loss = 0.0
         self._rtts: deque[tuple[float, float]] = deque()
         self._last_delay: float | None = None
-        self._rising = 0  # consecutive reports with the queue above the threshold and growing
+        self._over_since: float | None = None  # since when the queue is above the threshold
+        self._severe_since: float | None = None  # since when it is above the severe one
+        self._state = "normal"
+        self._rising_now = False  # the last report's queue above the threshold and growing
+        self._severe_at: float | None = None  # the last severe cut: when, and at what delay
+        self._severe_delay = 0.0
+        self._link_bps: float | None = None  # what the link carried at that cut (while draining)
         self._last_at: float | None = None
         self._decreased_at: float | None = None
         self._clean_since: float | None = None
@@ -136,7 +159,9 @@ class RateController:
         target, reason = self._decide(fb, elapsed, sent, carried)
         if reason.cause not in ("probe", "full"):
             self._clean_since = None
-        congested = self.queuing_delay_s > DELAY_OVERUSE_S or self.loss > LOSS_BACKOFF
+        congested = (
+            self._state in ("severe", "overuse") or self._rising_now or self.loss > LOSS_BACKOFF
+        )
         if (
             fb.remb_bps is not None
             and congested
@@ -148,22 +173,32 @@ class RateController:
             self._decreased_at = fb.at
         if self.target_bps != before or reason != self.reason:
             self.reason = reason
-        return Decision(self.target_bps, self.reason, self.target_bps != before)
+        picture = self.target_bps
+        if self._link_bps is not None:
+            picture = max(picture, self._clamp(self._link_bps * DELAY_BACKOFF))
+        return Decision(self.target_bps, self.reason, self.target_bps != before, picture)
 
     def _decide(
         self, fb: Feedback, elapsed: float, sent: float, carried: float
     ) -> tuple[float, Reason]:
-        delay_state = self._delay_state(fb)
+        delay_state = self._state = self._delay_state(fb)
         loss = self._loss(fb)
         target = float(self.target_bps)
         delay_ms, loss_pct = round(self.queuing_delay_s * 1000), round(loss * 100)
         if delay_state == "severe":
-            cut = min(target, sent * SEVERE_BACKOFF, carried * DELAY_BACKOFF)
-            return cut, Reason("severe", delay_ms)
-        if loss > LOSS_BACKOFF:
+            cut = self._severe(fb, target, sent, carried)
+            return (
+                (target, Reason("draining")) if cut is None else (cut, Reason("severe", delay_ms))
+            )
+        if loss > LOSS_BACKOFF and not self._recently_cut(fb.at):
             return min(target, carried * (1 - 0.5 * loss)), Reason("loss_backoff", loss_pct)
+        if loss > LOSS_BACKOFF:  # the loss counted is still the drop's, already answered
+            return target, Reason("loss_hold", loss_pct)
         if delay_state == "overuse":
             return min(target, carried * DELAY_BACKOFF), Reason("delay_backoff", delay_ms)
+        if self._link_bps is not None and self.queuing_delay_s < DELAY_OVERUSE_S:
+            link, self._link_bps = self._link_bps, None
+            return max(target, link * DELAY_BACKOFF), Reason("drained")
         if loss >= LOSS_HOLD:
             return target, Reason("loss_hold", loss_pct)
         if delay_state == "draining":
@@ -180,6 +215,24 @@ class RateController:
         if not (fast and self.queuing_delay_s < EMPTY_QUEUE_S):
             probe = min(probe, max(sent * PROBE_HEADROOM, self.min_bps))
         return max(target, probe), Reason("probe")
+
+    def _recently_cut(self, at: float) -> bool:
+        """Whether a cut came within the loss window: the loss reported since is (partly) from
+        before it, and cutting for it again would cut twice for one drop."""
+        return self._decreased_at is not None and at - self._decreased_at < LOSS_WINDOW_S
+
+    def _severe(self, fb: Feedback, target: float, sent: float, carried: float) -> float | None:
+        """The cut for a queue far above the threshold: below the link, so that it drains; again
+        only once the last cut has had time to show and the queue is still not falling."""
+        delay = self.queuing_delay_s
+        if self._severe_at is not None:
+            wait = max(RECUT_AFTER_S, fb.rtt_s or 0.0)
+            if fb.at - self._severe_at < wait or delay < self._severe_delay - 0.03:
+                return None
+        self._severe_at, self._severe_delay = fb.at, delay
+        link = carried if self._link_bps is None else min(carried, self._link_bps)
+        self._link_bps = link
+        return min(target, sent * SEVERE_BACKOFF, link * SEVERE_DRAIN)
 
     def _loss(self, fb: Feedback) -> float:
         """The loss fraction: the relay's report, or between reports the NACK rate (NACKs come
@@ -204,12 +257,26 @@ class RateController:
         delay = fb.rtt_s - base
         previous, self._last_delay = self._last_delay, delay
         self.queuing_delay_s = delay
-        if delay > DELAY_SEVERE_S:
-            return "severe"
+        sparse = len(self._rtts) < 2 or fb.at - self._rtts[-2][0] >= SPARSE_REPORTS_S
+        if delay <= DELAY_SEVERE_S:
+            self._severe_since = None
+        elif self._severe_since is None:
+            self._severe_since = fb.at
+        if self._severe_since is not None:
+            if sparse or fb.at - self._severe_since >= SEVERE_CONFIRM_S:
+                return "severe"
+            return "draining"  # not probing into what may be a shrunken link
         rising = previous is not None and delay > previous + 0.005
-        self._rising = self._rising + 1 if delay > DELAY_OVERUSE_S and rising else 0
-        if self._rising >= OVERUSE_REPORTS:
+        self._rising_now = rising and delay > DELAY_OVERUSE_S
+        if delay <= DELAY_OVERUSE_S:
+            self._over_since = None
+        elif self._over_since is None:
+            self._over_since = fb.at if rising else None
+        elif rising and fb.at - self._over_since >= OVERUSE_MIN_S:
             return "overuse"
-        if delay > DELAY_OVERUSE_S or (previous is not None and delay < previous - 0.005):
+        # Falling counts only for a real queue: reports every 0.1 s jitter by a few ms, and a
+        # "draining" that noise calls every other second would keep the ramp from speeding up.
+        falling = previous is not None and delay < previous - 0.005 and delay > 2 * EMPTY_QUEUE_S
+        if delay > DELAY_OVERUSE_S or falling:
             return "draining"
         return "normal"

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import heapq
 import json
+import signal
 import socket
 import sys
 import threading
@@ -109,15 +110,26 @@ def _pump(source: socket.socket, direction: _Direction) -> None:
         direction.offer(frame)
 
 
-def forward(a: str, b: str, profile: Profile, status: Path | None = None) -> None:
-    """Bridge `a` ↔ `b` under `profile` until killed (it starts now: `at_s` counts from here);
-    every second, the counters go to `status` as JSON."""
+def forward(
+    a: str, b: str, profile: Profile, status: Path | None = None, hold: bool = False
+) -> None:
+    """Bridge `a` ↔ `b` under `profile` until killed (it starts now: `at_s` counts from here;
+    with `hold`, it stays at the first step until SIGUSR1); every second, the counters go to
+    `status` as JSON."""
     sa, sb = _open(a), _open(b)
-    t0 = time.monotonic()
+    t0 = time.monotonic() + (1e9 if hold else 0.0)
     up = _Direction(sb, True, profile, t0)
     down = _Direction(sa, False, profile, t0)
     threading.Thread(target=_pump, args=(sb, down), daemon=True).start()
     threading.Thread(target=_pump, args=(sa, up), daemon=True).start()
+
+    def restart(_signal: int, _frame: object) -> None:
+        """SIGUSR1: the profile's time line starts again now (a test starts it once the
+        publisher is warm, so the drop's timing does not depend on how long start-up took)."""
+        nonlocal t0
+        t0 = up.t0 = down.t0 = time.monotonic()
+
+    signal.signal(signal.SIGUSR1, restart)
     print("ready", flush=True)
     while True:
         time.sleep(1.0)
@@ -129,6 +141,10 @@ def forward(a: str, b: str, profile: Profile, status: Path | None = None) -> Non
             tmp.replace(status)
 
 
-if __name__ == "__main__":  # python -m streaming.netlab.forwarder A B PROFILE_JSON [STATUS]
-    profile = Profile.from_dict(json.loads(sys.argv[3]))
-    forward(sys.argv[1], sys.argv[2], profile, Path(sys.argv[4]) if len(sys.argv) > 4 else None)
+if (
+    __name__ == "__main__"
+):  # python -m streaming.netlab.forwarder A B PROFILE_JSON [STATUS] [--hold]
+    argv = [a for a in sys.argv if a != "--hold"]
+    profile = Profile.from_dict(json.loads(argv[3]))
+    status = Path(argv[4]) if len(argv) > 4 else None
+    forward(argv[1], argv[2], profile, status, hold="--hold" in sys.argv)

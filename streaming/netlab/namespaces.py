@@ -11,8 +11,10 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 from streaming.netlab.profile import Profile
@@ -73,16 +75,25 @@ class ImpairedPath:
         _run("ethtool", "-K", f"{t}b0", *off)
         return self
 
-    def impair(self, profile: Profile, status: Path | None = None) -> None:
-        """(Re)start the forwarder with `profile`, its time line starting now."""
+    def impair(self, profile: Profile, status: Path | None = None, hold: bool = False) -> None:
+        """(Re)start the forwarder with `profile`, its time line starting now (with `hold`: at
+        `restart_clock`, the first step holding until then)."""
         self.clear()
         args = ["ip", "netns", "exec", self.mid, sys.executable, "-m"]
         args += ["streaming.netlab.forwarder", f"{self.tag}a1", f"{self.tag}b1"]
         args += [json.dumps(profile.to_dict())] + ([str(status)] if status else [])
+        args += ["--hold"] if hold else []
         self._forwarder = subprocess.Popen(args, stdout=subprocess.PIPE, text=True)
         assert self._forwarder.stdout is not None
         if self._forwarder.stdout.readline().strip() != "ready":
             raise NetlabUnavailable("the impairment stage did not start")
+
+    def restart_clock(self) -> float:
+        """The running profile's time line starts again now; returns now (time.time())."""
+        if self._forwarder is None:
+            raise NetlabUnavailable("no impairment profile is running")
+        self._forwarder.send_signal(signal.SIGUSR1)
+        return time.time()
 
     def clear(self) -> None:
         """Stop the forwarder (the path is then cut)."""

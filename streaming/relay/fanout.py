@@ -34,6 +34,8 @@ from aiortc.rtcrtpparameters import RTCRtpCodecParameters
 from aiortc.rtp import RtpPacket
 from aiortc.utils import uint16_gt
 
+from streaming.relay.renditions import Rendition, ViewerSelector
+
 log = logging.getLogger(__name__)
 
 KEYFRAME_MIN_INTERVAL_S = 0.5
@@ -80,26 +82,80 @@ class EncodedTap:
 class MarkerJitterBuffer(JitterBuffer):
     """aiortc's video jitter buffer hands over a frame when the *next* frame's first packet
     arrives: one frame interval (33 ms) of delay per hop. This one also hands it over as soon
-    as the frame's last packet (RTP marker bit) is in and all its packets are there."""
+    as the frame's last packet (RTP marker bit) is in and all its packets are there.
+
+    It also gets past a gap that will never fill (packets lost at a full bottleneck and not
+    retransmitted, or dropped by the sender's pacer after a big cut): aiortc's buffer waits
+    for the missing packet until 512 packets later — 30 s at 150 kbps, a frozen picture all
+    along. A complete keyframe after the gap is handed over at once and the gap dropped; a
+    complete delta frame after a gap that outlives `GAP_PLI_AFTER_S` asks for a keyframe (at
+    most every `GAP_PLI_EVERY_S`)."""
+
+    GAP_PLI_AFTER_S = 0.25
+    GAP_PLI_EVERY_S = 1.0
 
     def __init__(self, capacity: int) -> None:
         super().__init__(capacity=capacity, is_video=True)
+        self._gap_since: float | None = None
+        self._last_pli = -self.GAP_PLI_EVERY_S
+        self.gaps_skipped = 0
 
     def add(self, packet: RtpPacket) -> tuple[bool, JitterFrame | None]:
         pli_flag, frame = super().add(packet)
         if frame is not None or not packet.marker or self._origin is None:
+            if frame is not None:
+                self._gap_since = None
             return pli_flag, frame
         packets: list[RtpPacket] = []
         for count in range(self.capacity):
             stored = self._packets[(self._origin + count) % self.capacity]
             if stored is None or stored.timestamp != packet.timestamp:
-                return pli_flag, None  # a packet of this frame is still missing
+                return self._after_gap(packet, pli_flag)
             packets.append(stored)
             if stored.sequence_number == packet.sequence_number:
                 break
         self.remove(len(packets))
+        self._gap_since = None
         data = b"".join(p._data for p in packets)  # type: ignore[attr-defined]
         return pli_flag, JitterFrame(data=data, timestamp=packet.timestamp)
+
+    def _after_gap(self, last: RtpPacket, pli_flag: bool) -> tuple[bool, JitterFrame | None]:
+        """`last` ends a frame that is not the oldest one held: if that frame is whole and a
+        keyframe, hand it over and forget everything before it."""
+        run = [last]
+        seq = last.sequence_number
+        while len(run) < self.capacity:
+            seq = (seq - 1) & 0xFFFF
+            stored = self._packets[seq % self.capacity]
+            if (
+                stored is None
+                or stored.timestamp != last.timestamp
+                or stored.sequence_number != seq
+            ):
+                break
+            run.append(stored)
+        run.reverse()
+        first: bytes = run[0]._data  # type: ignore[attr-defined]
+        starts = (
+            first[:4] == b"\x00\x00\x00\x01" and first[4:5] != b"" and first[4] & 0x1F in (6, 7, 9)
+        )
+        data = b"".join(p._data for p in run)  # type: ignore[attr-defined]
+        origin = self._origin
+        if starts and origin is not None and is_h264_keyframe(data):
+            self.remove((last.sequence_number - origin + 1) & 0xFFFF)
+            self._gap_since = None
+            self.gaps_skipped += 1
+            return pli_flag, JitterFrame(data=data, timestamp=last.timestamp)
+        now = time.monotonic()
+        if self._gap_since is None:
+            self._gap_since = now
+        elif (
+            now - self._gap_since >= self.GAP_PLI_AFTER_S
+            and now - self._last_pli >= self.GAP_PLI_EVERY_S
+        ):
+            self._last_pli = now
+            pli_flag = True
+        return pli_flag, None
 
 
 class PacketJitterBuffer:
@@ -121,11 +177,21 @@ class PacketJitterBuffer:
 
 
 class ForwardTrack(MediaStreamTrack):
-    """A viewer's track: already-encoded frames, returned as `av.Packet`s."""
+    """A viewer's track: already-encoded frames, returned as `av.Packet`s. With several
+    renditions, `selector` picks which reach this viewer (streaming/relay/renditions.py)."""
 
-    def __init__(self, kind: str, on_keyframe_needed: Callable[[], None]) -> None:
+    def __init__(
+        self,
+        kind: str,
+        on_keyframe_needed: Callable[[], None],
+        selector: ViewerSelector | None = None,
+    ) -> None:
         super().__init__()
         self.kind = kind
+        self.selector = selector
+        self.rendition: str | None = None  # the rendition of the last frame pushed
+        self._shift = 0  # added to that rendition's timestamps: one clock for the viewer
+        self._last_out: int | None = None
         self._time_base = fractions.Fraction(1, CLOCK[kind])
         self._queue: deque[tuple[bytes, int]] = deque()
         self._ready = asyncio.Event()
@@ -134,7 +200,12 @@ class ForwardTrack(MediaStreamTrack):
         self.frames_forwarded = 0
         self.last_pli_honoured = -VIEWER_PLI_MIN_INTERVAL_S
 
-    def push(self, data: bytes, timestamp: int, keyframe: bool) -> None:
+    def push(self, data: bytes, timestamp: int, keyframe: bool, rendition: str = "") -> None:
+        if rendition != self.rendition:  # a switch (at a keyframe): the next frame moment
+            self.rendition = rendition
+            last = self._last_out
+            self._shift = 0 if last is None else last + FRAME_STEP[self.kind] - timestamp
+        timestamp += self._shift
         if self._need_keyframe:
             if not keyframe:
                 self._on_keyframe_needed()
@@ -148,6 +219,7 @@ class ForwardTrack(MediaStreamTrack):
                 self._on_keyframe_needed()
                 return
         self._queue.append((data, timestamp))
+        self._last_out = timestamp
         self._ready.set()
 
     async def recv(self) -> av.Packet[Any]:
@@ -177,9 +249,11 @@ class FanOut:
 
     def __init__(self) -> None:
         self._tracks: dict[str, set[ForwardTrack]] = {"video": set(), "audio": set()}
-        self._offset = {"video": 0, "audio": 0}
-        self._last_out: dict[str, int | None] = {"video": None, "audio": None}
-        self._rebase = {"video": True, "audio": True}
+        self._renditions: tuple[Rendition, ...] = ()
+        # Re-basing per (kind, rendition): each of the publisher's senders has its own clock.
+        self._offset: dict[tuple[str, str], int] = {}
+        self._last_out: dict[tuple[str, str], int] = {}
+        self._rebase: set[tuple[str, str]] = set()
         self._request_keyframe: Callable[[], None] | None = None
         self._last_keyframe_request = 0.0
         self.keyframe_requests = 0  # PLIs sent to the publisher
@@ -189,7 +263,12 @@ class FanOut:
 
     def publisher_started(self, request_keyframe: Callable[[], None]) -> None:
         self._request_keyframe = request_keyframe
-        self._rebase = {"video": True, "audio": True}
+        self._rebase = set(self._last_out)
+
+    def set_renditions(self, renditions: tuple[Rendition, ...]) -> None:
+        """The publisher's video renditions (best first); with two or more, each viewer's
+        video track that joins from now on gets its own `ViewerSelector`."""
+        self._renditions = renditions
 
     def publisher_stopped(self) -> None:
         self._request_keyframe = None
@@ -203,7 +282,10 @@ class FanOut:
         self._tracks[track.kind].discard(track)
 
     def new_track(self, kind: str) -> ForwardTrack:
-        track = ForwardTrack(kind, self.keyframe_needed)
+        selector = None
+        if kind == "video" and len(self._renditions) > 1:
+            selector = ViewerSelector(self._renditions, lambda _name: self.keyframe_needed())
+        track = ForwardTrack(kind, self.keyframe_needed, selector)
         self.add_track(track)
         return track
 
@@ -233,19 +315,23 @@ class FanOut:
         track.last_pli_honoured = now
         self.keyframe_needed()
 
-    def on_frame(self, kind: str, data: bytes, timestamp: int) -> None:
-        """One complete encoded frame from the publisher (called by `EncodedTap`)."""
+    def on_frame(self, kind: str, data: bytes, timestamp: int, rendition: str = "") -> None:
+        """One complete encoded frame from the publisher (called by `EncodedTap`), of one of
+        its video `rendition`s when it sends several."""
         self.frames_in[kind] += 1
         self.last_frame_at = time.monotonic()
-        if self._rebase[kind]:
-            last = self._last_out[kind]
-            self._offset[kind] = 0 if last is None else last + FRAME_STEP[kind] - timestamp
-            self._rebase[kind] = False
-        out = timestamp + self._offset[kind]
-        self._last_out[kind] = out
+        key = (kind, rendition)
+        if key in self._rebase or key not in self._offset:
+            last = self._last_out.get(key)
+            self._offset[key] = 0 if last is None else last + FRAME_STEP[kind] - timestamp
+            self._rebase.discard(key)
+        out = timestamp + self._offset[key]
+        self._last_out[key] = out
         keyframe = kind == "video" and is_h264_keyframe(data)
         for track in list(self._tracks[kind]):
             if track.readyState != "live":
                 self._tracks[kind].discard(track)
                 continue
-            track.push(data, out, keyframe)
+            if track.selector is not None and not track.selector.accept(rendition, keyframe):
+                continue
+            track.push(data, out, keyframe, rendition)

@@ -47,6 +47,7 @@ from aiortc.rtcicetransport import connection_kwargs
 from aiortc.rtcrtptransceiver import RTCRtpTransceiver
 from aiortc.sdp import SessionDescription, candidate_from_sdp
 
+from streaming.abr.rtcp import ReceiverReports
 from streaming.guard.connections import ServerLimits, serve
 from streaming.guard.http import BODY_TIMEOUT_S, HostPolicy, guard_middlewares, read_text
 from streaming.interaction.ratelimit import address_key
@@ -83,6 +84,7 @@ class _Session:
     tracks: list[ForwardTrack] = field(default_factory=list)
     created: float = field(default_factory=time.monotonic)
     connected_at: float | None = None  # None while ICE/DTLS has not completed
+    loops: list[asyncio.Task[None]] = field(default_factory=list)  # e.g. fast receiver reports
 
 
 def _codecs(kind: str) -> list[Any]:
@@ -389,6 +391,10 @@ class Relay:
         state = session.pc.connectionState
         if state == "connected" and session.connected_at is None:
             session.connected_at = time.monotonic()
+            if session.kind == "whip":  # the host's congestion control reacts to these
+                for transceiver in session.pc.getTransceivers():
+                    reports = ReceiverReports(transceiver.receiver)
+                    session.loops.append(asyncio.ensure_future(reports.run()))
         elif state in ("failed", "closed"):
             _spawn(self._end(sid))
 
@@ -403,6 +409,8 @@ class Relay:
         for track in session.tracks:
             self.fanout.remove_track(track)
             track.stop()
+        for loop in session.loops:
+            loop.cancel()
         await session.pc.close()
         log.info("%s session %s ended", session.kind.upper(), sid)
 
