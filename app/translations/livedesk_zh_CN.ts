@@ -343,6 +343,14 @@ livedesk audience --url {url} --viewers 50 --rate 20 --duration 60</translation>
         <source>Remove</source>
         <translation>删除</translation>
     </message>
+    <message>
+        <source>Apply earlier</source>
+        <translation>提前应用</translation>
+    </message>
+    <message>
+        <source>Apply later</source>
+        <translation>推后应用</translation>
+    </message>
 </context>
 <context>
     <name>Filters</name>
