@@ -107,6 +107,9 @@ class EncodeHub:
         self._unsubscribe: list[Callable[[], None]] = []
         self.video_encodes = 0  # frames encoded, all renditions together
         self.audio_encodes = 0  # packets encoded, all codecs together
+        # (frames_in, video_encodes) as of the last frame fully handled: one assignment, so a
+        # reader never sees a frame counted in but its encodes not yet
+        self.video_counts = (0, 0)
 
     # ---- outputs ---------------------------------------------------------------------------
 
@@ -261,6 +264,7 @@ class EncodeHub:
                     continue
                 self.video_encodes += 1
                 _deliver(packets, outputs)
+            self.video_counts = (self.frames_in, self.video_encodes)
 
     def _on_audio(self, block: AudioBlock) -> None:
         if not self._running:

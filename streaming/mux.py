@@ -11,11 +11,24 @@ one capture clock relative to it, so picture and sound stay together.
 from __future__ import annotations
 
 import io
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import IO, Any
 
 import av
+import av.error
 
 from streaming.encoder import EncodedPacket, StreamInfo
+
+
+@contextmanager
+def _target_errors() -> Iterator[None]:
+    """A write into a Python file object (the RTMP pusher's pipe) that fails reaches us as
+    PyAV's callback error, not as the OSError behind it: say it as what it is."""
+    try:
+        yield
+    except av.error.PyAVCallbackError as exc:
+        raise OSError("the destination stopped taking data") from exc
 
 
 class Muxer:
@@ -68,11 +81,13 @@ class Muxer:
         out = packet.to_av()
         out.pts = out.dts = packet.pts - self._origins[packet.kind]
         out.stream = stream
-        self._container.mux(out)
+        with _target_errors():
+            self._container.mux(out)
         self.duration_s = max(self.duration_s, packet.seconds - self._origin_s)
 
     def close(self) -> None:
         """Finish the container (the trailer); may raise OSError when the target is gone."""
         if not self._closed:
             self._closed = True
-            self._container.close()
+            with _target_errors():
+                self._container.close()

@@ -230,6 +230,33 @@ def test_severe_cut_drains_below_the_link_then_returns_just_under_it() -> None:
     assert back.target_bps == 1_275_000 and back.reason.cause == "drained"
 
 
+def _through_link(ctrl: RateController, link_bps: float, seconds: float, at: float) -> list[int]:
+    """Reports every 0.1 s from a bottleneck of `link_bps` with a queue: what the target sent
+    beyond the link waits, and the RTT shows it."""
+    queue_bits, targets = 0.0, []
+    for i in range(int(seconds * 10)):
+        sent = float(ctrl.target_bps)
+        queue_bits = max(0.0, queue_bits + (sent - link_bps) * 0.1)
+        rtt = 0.02 + queue_bits / link_bps
+        received = min(sent, link_bps)
+        fb = Feedback(at=at + 0.1 * i, rtt_s=rtt, sent_bps=sent, received_bps=received)
+        targets.append(ctrl.on_feedback(fb).target_bps)
+    return targets
+
+
+def test_the_fast_ramp_stops_at_the_first_queue_and_does_not_overshoot_a_steady_link() -> None:
+    """Probing at 40 %/s into a steady 0.8 Mbps link would reach 1.3 Mbps before overuse
+    shows; slowing to 8 %/s at the first 20 ms of queue keeps it within 20 % of the link, and
+    a link that then grows to 6 Mbps is used within 10 s."""
+    ctrl = RateController(400_000, 150_000, 6_000_000)
+    _through_link(ctrl, 6e6, 1.0, at=0.0)
+    steady = _through_link(ctrl, 0.8e6, 20.0, at=1.0)
+    assert max(steady) > 700_000, max(steady)  # it does find the link
+    assert max(steady) <= 1.2 * 800_000, max(steady)
+    grown = _through_link(ctrl, 6e6, 10.0, at=21.0)
+    assert grown[-1] >= 3_000_000, grown[::10]
+
+
 def test_severe_cuts_again_when_the_first_was_not_enough() -> None:
     ctrl = RateController(6_000_000, 150_000, 6_000_000)
     ctrl.on_feedback(Feedback(at=0.0, rtt_s=0.02, sent_bps=6e6))

@@ -47,9 +47,11 @@ def _warm(stats: Path, publisher: subprocess.Popen[str], timeout: float = 60.0) 
 
 
 def test_publisher_follows_a_bandwidth_drop_and_recovery(path: ImpairedPath, tmp_path: Path):
-    """6 → 0.8 → 6 Mbps, timed from the drop: within 3 s of it the target is under the link
-    and the picture has stepped down the ladder; within 10 s of the recovery it is back at
-    720p."""
+    """6 → 0.8 → 6 Mbps, timed from the drop: within 3 s of it the target has come under the
+    link and the picture has stepped down the ladder, and what goes out stays within the link
+    while probing up again (the issue's "sending within the link in ≤ 2 s"; the target itself
+    may run ahead of the link: the encoder fills less than its target on a calm picture);
+    within 10 s of the recovery it is back at 720p."""
     thread = LoopThread("abr-relay")
     server = RelayServer(path.relay_ip, 0, TOKEN)
     info = thread.run(server.start())
@@ -69,17 +71,24 @@ def test_publisher_follows_a_bandwidth_drop_and_recovery(path: ImpairedPath, tmp
         publisher.stdin.close()
         _warm(stats, publisher)
         drop = path.restart_clock() + 4.0
-        time.sleep(4.0 + 12.0 + 11.0)
+        time.sleep(4.0 + 12.0 + 10.0)
+        deadline = time.time() + 10.0  # a loaded machine writes its figures late
+        while time.time() < deadline and not any(s["wall_s"] - drop >= 22 for s in _samples(stats)):
+            time.sleep(0.2)
         samples = _samples(stats)
         assert samples, "the publisher reported nothing"
         timed = [(s["wall_s"] - drop, s) for s in samples]
         before = [s for t, s in timed if -3 <= t < 0]
-        low = [s for t, s in timed if 3 <= t < 9]  # before probing meets the link again
+        low = [s for t, s in timed if 3 <= t < 9]  # until probing has had time to climb back
         high = [s for t, s in timed if t >= 22]
         assert before and all(s["rendition"] == "720p30" for s in before), before
-        assert low and all(s["target_kbps"] <= 800 for s in low), [s["target_kbps"] for s in low]
+        targets = [s["target_kbps"] for s in low]
+        assert low and targets[0] <= 800, targets
+        sent = [round(s["video_kbps"] + s["audio_kbps"]) for s in low]
+        assert all(kbps <= 1.05 * 800 for kbps in sent), (sent, targets)
         assert all(s["rendition"] in ("540p30", "360p30", "360p15") for s in low[1:])
-        assert high and high[-1]["rendition"] == "720p30", [s["rendition"] for s in high]
+        trace = [(round(t), s["target_kbps"], s["rendition"]) for t, s in timed if t > 0]
+        assert high and high[-1]["rendition"] == "720p30", trace
     finally:
         if publisher.poll() is None:
             publisher.kill()

@@ -134,9 +134,10 @@ def measure(args: argparse.Namespace) -> dict[str, Any]:
             hub.start_output(output)
         ttff = _first_frames_s(outputs, started)
         time.sleep(args.warmup)
-        frames0, encodes0, cpu0, t0 = hub.frames_in, hub.video_encodes, _cpu(me), time.monotonic()
+        (frames0, encodes0), cpu0, t0 = hub.video_counts, _cpu(me), time.monotonic()
         time.sleep(args.seconds)
-        frames, encodes = hub.frames_in - frames0, hub.video_encodes - encodes0
+        frames1, encodes1 = hub.video_counts
+        frames, encodes = frames1 - frames0, encodes1 - encodes0
         cpu = (_cpu(me) - cpu0) / (time.monotonic() - t0) * 100
         figures = {
             "cpu_percent": round(cpu, 1),

@@ -10,7 +10,8 @@ target bitrate and why). Two parts decide together and the lower wins:
   half the loss fraction (GCC's rule).
 
 When both are clean it probes up multiplicatively (8 % a second, GCC's ramp, then 40 % a
-second once clean for 2 s), never above 1.5×
+second once clean for 2 s while the queue stays under 20 ms: the first queue of a link being
+reached slows it back to 8 % before it becomes overuse), never above 1.5×
 what went out until the link has been clean with an empty queue for 2 s;
 REMB, when the relay sends it, is a ceiling once it falls clearly (15 %) below what the link
 carried while our own signals see congestion (a queue over 50 ms, or loss over 10 %): a receiver's estimate trails the incoming rate
@@ -54,6 +55,9 @@ PROBE_PER_S = 1.08
 #: back whole, and 8 %/s would need ~35 s from 0.3 to 5 Mbps (Chromium's 25 s at 270p).
 FAST_PROBE_PER_S = 1.4
 FAST_AFTER_S = 2.0
+#: The fast ramp runs only while the queue is under this: at 40 %/s a steady 0.8 Mbps link was
+#: overshot to 1.3 Mbps before overuse (50 ms, growing for 0.25 s) could show.
+FAST_QUEUE_S = 0.020
 #: No probing for this long after a decrease (let the queue drain first).
 HOLD_AFTER_DECREASE_S = 1.0
 #: The base RTT is the minimum over this window (routes change; an old minimum must age out).
@@ -209,7 +213,7 @@ class RateController:
             return target, Reason("full")
         if self._clean_since is None:
             self._clean_since = fb.at
-        fast = fb.at - self._clean_since >= FAST_AFTER_S
+        fast = fb.at - self._clean_since >= FAST_AFTER_S and self.queuing_delay_s < FAST_QUEUE_S
         factor = FAST_PROBE_PER_S if fast else PROBE_PER_S
         probe = target * factor**elapsed
         if not (fast and self.queuing_delay_s < EMPTY_QUEUE_S):

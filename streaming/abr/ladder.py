@@ -1,9 +1,11 @@
 """The resolution/frame-rate ladder the controller's bitrate drives.
 
-A rung is taken when the target reaches its floor; stepping up needs the target to stay 15 %
-above a better rung's floor for `UP_AFTER_S` (then straight to the best such rung), stepping down happens at once when the target falls
-below the current rung's floor. The gap between the two is the hysteresis that stops a rate
-flapping around one floor from switching the picture (each switch costs a keyframe)."""
+A rung is taken when the target reaches its floor; stepping up to a better rung needs the
+target to have stayed 15 % above *that* rung's floor for `UP_AFTER_S` (the best rung so earned
+is taken at once: one keyframe), stepping down happens at once when the target falls below the
+current rung's floor. The gap between the two is the hysteresis that stops a rate flapping
+around one floor from switching the picture (each switch costs a keyframe); timing each rung on
+its own keeps a fast ramp from jumping to a rung whose floor it crossed a moment ago."""
 
 from __future__ import annotations
 
@@ -37,7 +39,7 @@ class Ladder:
     def __init__(self, rungs: tuple[Rung, ...] = LADDER, top: int = 0) -> None:
         self.rungs = rungs[top:]
         self.index = 0
-        self._up_since: float | None = None
+        self._above_since: dict[int, float] = {}  # better rung → since when the rate carries it
 
     @property
     def rung(self) -> Rung:
@@ -45,6 +47,7 @@ class Ladder:
 
     def start_at(self, bps: int) -> Rung:
         """The rung for a starting rate (no hysteresis yet)."""
+        self._above_since.clear()
         self.index = next(
             (i for i, r in enumerate(self.rungs) if bps >= r.floor_bps), len(self.rungs) - 1
         )
@@ -54,16 +57,13 @@ class Ladder:
         """The rung for target `bps` at time `at` (seconds)."""
         while self.index + 1 < len(self.rungs) and bps < self.rung.floor_bps:
             self.index += 1
-            self._up_since = None
-        best = next(
-            (i for i, r in enumerate(self.rungs) if bps >= r.floor_bps * UP_MARGIN), self.index
-        )
-        if best < self.index:
-            if self._up_since is None:
-                self._up_since = at
-            elif at - self._up_since >= UP_AFTER_S:
-                self.index = best  # straight to the best rung the rate carries: one keyframe
-                self._up_since = None
-        else:
-            self._up_since = None
+        for i in range(self.index):
+            if bps >= self.rungs[i].floor_bps * UP_MARGIN:
+                self._above_since.setdefault(i, at)
+            else:
+                self._above_since.pop(i, None)
+        earned = [i for i, since in self._above_since.items() if at - since >= UP_AFTER_S]
+        if earned:
+            self.index = min(earned)
+        self._above_since = {i: t for i, t in self._above_since.items() if i < self.index}
         return self.rung
