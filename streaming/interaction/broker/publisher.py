@@ -102,6 +102,7 @@ class StreamPublisher:
         self._paused_until = 0.0
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
+        self._closing = False
         self.counters: Counter[str] = Counter()
 
     @property
@@ -134,13 +135,17 @@ class StreamPublisher:
 
     async def close(self) -> None:
         if self._task is not None:
+            # The flag as well as the cancel: Python 3.11's wait_for can swallow a cancel that
+            # lands as its wait ends (the edge's shutdown then hung for good).
+            self._closing = True
+            self._wake.set()
             self._task.cancel()
             await asyncio.gather(self._task, return_exceptions=True)
             self._task = None
 
     async def _run(self) -> None:
         queue = self._queue
-        while True:
+        while not self._closing:
             pause = self._paused_until - time.monotonic()
             if pause > 0:
                 await asyncio.sleep(pause)
