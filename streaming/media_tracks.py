@@ -59,6 +59,9 @@ class EncodedTrack(MediaStreamTrack):
         self._lock = threading.Lock()
         self._queue: deque[EncodedPacket] = deque()
         self._waiting_for_key = kind == "video"
+        #: Told of each packet once aiortc has sent it whole (it asks for the next only then).
+        self.on_sent: Callable[[EncodedPacket], None] | None = None
+        self._returned: EncodedPacket | None = None
         if want_keyframe is not None:
             want_keyframe()
 
@@ -90,6 +93,8 @@ class EncodedTrack(MediaStreamTrack):
         self._handoff.notify_threadsafe()
 
     async def recv(self) -> av.Packet[Any]:
+        if self._returned is not None and self.on_sent is not None:
+            self.on_sent(self._returned)
         while True:
             if self.readyState != "live":
                 raise MediaStreamError
@@ -97,6 +102,7 @@ class EncodedTrack(MediaStreamTrack):
                 packet = self._queue.popleft() if self._queue else None
             if packet is not None:
                 self.frames_sent += 1
+                self._returned = packet
                 if packet.info.width:
                     self.last_size = (packet.info.width, packet.info.height)
                 return packet.to_av()

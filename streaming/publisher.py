@@ -59,6 +59,7 @@ from streaming.loop_thread import LoopThread
 from streaming.media_tracks import EncodedTrack
 from streaming.notice import Notice, message_of
 from streaming.output import Figures, Output, OutputState
+from streaming.rtp_clock import RtpCaptureClock
 from streaming.whip import IceServer, WhipClient, WhipError, WhipSession, url_origin
 
 log = logging.getLogger(__name__)
@@ -426,11 +427,12 @@ class Publisher(Output):
                 video_track = EncodedTrack("video", self.request_keyframe)
                 transceiver = pc.addTransceiver(video_track, direction="sendonly")
                 transceiver.setCodecPreferences(_codecs("video", "video/H264"))
-                counters.watch(transceiver.sender)
+                counters.watch(transceiver.sender, self._capture_timed(video_track, transceiver))
             if self.audio is not None:
                 audio_track = EncodedTrack("audio")
                 transceiver = pc.addTransceiver(audio_track, direction="sendonly")
                 transceiver.setCodecPreferences(_codecs("audio", "audio/opus"))
+                SenderReports(transceiver.sender, self._capture_timed(audio_track, transceiver))
             with self._tracks_lock:
                 self._tracks = {t.kind: t for t in (video_track, audio_track) if t is not None}
             await pc.setLocalDescription(await pc.createOffer())
@@ -553,6 +555,13 @@ class Publisher(Output):
             if video.last_size:
                 figures.width, figures.height = video.last_size
         return _Collected(figures, latest_report)
+
+    def _capture_timed(self, track: EncodedTrack, transceiver: Any) -> RtpCaptureClock:
+        """The clock that has the sender's reports tell capture time (streaming/rtp_clock.py:
+        without it Chromium plays the sound 20–50 ms behind the picture)."""
+        clock = RtpCaptureClock(transceiver.sender, track.kind, self.hub.origin_ns)
+        track.on_sent = clock.frame_sent
+        return clock
 
     def _pace(self, pc: RTCPeerConnection) -> None:
         """Spread each video frame's packets at 2.5 × the controller's target (see pacer)."""
@@ -733,10 +742,10 @@ class _FeedbackCounters:
         if loss_ref is not snap and 0 < expected < 0x8000 and now - loss_ref.at >= RATE_WINDOW_S:
             self._report.fraction_lost = max(0.0, min(1.0, (lost - loss_ref.lost) / expected))
 
-    def watch(self, sender: RTCRtpSender) -> None:
+    def watch(self, sender: RTCRtpSender, clock: RtpCaptureClock | None = None) -> None:
         handle = sender._handle_rtcp_packet
         self._sender = sender
-        self.sender_reports = SenderReports(sender)
+        self.sender_reports = SenderReports(sender, clock)
 
         async def counted(packet: object) -> None:
             if isinstance(packet, (RtcpRrPacket, RtcpSrPacket)):

@@ -49,6 +49,7 @@ from app.bench.latency_probe import (
     whep_negotiator,
 )
 from app.bench.measure import percentile, summarize
+from app.bench.program_path import ProgramPath
 from app.bench.report import emit, emit_error, loadavg
 from app.frozen import module_command
 from streaming.h264 import PROFILES, observe_encodes
@@ -290,50 +291,6 @@ def _after_warmup(samples: list[Sample], start_ms: float) -> list[Sample]:
 # -- phases ----------------------------------------------------------------------------------
 
 
-class ProgramPath:
-    """The program between the camera and the publisher, as the console has it: the stamped
-    pattern as the full-frame camera layer under a text layer and every show graphic (all
-    kept clear of the stamp's top rows), composed by the real compositor; the tone through
-    the program's audio mix."""
-
-    def __init__(self, camera: Any, microphone: Any, size: tuple[int, int]) -> None:
-        import tempfile
-        from pathlib import Path
-
-        from PySide6.QtGui import QGuiApplication
-
-        from app.cli.bench_compositor import showcase_layers
-        from capture.program.compositor import Compositor
-        from capture.program.feeds import FeedPool
-        from capture.program.mixer import AudioMixer, MixSettings
-        from capture.program.scene import Scene, Show, new_layer, new_scene_id
-
-        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-        self.app = QGuiApplication.instance() or QGuiApplication([])
-        canvas = "1080p" if size[0] >= 1920 else "720p"
-        logo = Path(tempfile.mkdtemp(prefix="livedesk-latency-")) / "logo.png"
-        layers = (new_layer("video", canvas, "Camera"), *showcase_layers(canvas, logo, None))
-        scene = Scene(new_scene_id(), "bench", layers)
-        self.layers = [layer.kind for layer in layers]
-        self.compositor = Compositor(FeedPool(shared={"camera": camera}), fps=30.0)
-        self.compositor.set_show(Show(canvas, (scene,), scene.id, scene.id))
-        self.mixer = AudioMixer()
-        if microphone is not None:
-            self.mixer.add("microphone", "Microphone", microphone, MixSettings())
-        self.video = self.compositor.video
-        self.audio = self.mixer.audio if microphone is not None else None
-
-    def start(self) -> None:
-        self.compositor.start()
-
-    def stop(self) -> None:
-        self.compositor.stop()
-        self.mixer.close()
-
-    def cost_ms(self) -> dict[str, Any]:
-        return summarize([c / 1e6 for c in self.compositor.costs_ns], 3)
-
-
 class OurPublisher:
     """The console's publisher with the stamped pattern (video) and a tone (audio), through
     the program (`ProgramPath`) unless `program` is False."""
@@ -438,9 +395,10 @@ async def watch_with_chromium(
 
 
 async def chromium_publishes(
-    browser: Any, target: RelayTarget, resolution: str, audio: bool
+    browser: Any, target: RelayTarget, resolution: str, audio: bool, flash_period_ms: int = 0
 ) -> Any:
-    """Open the canvas publisher page at the relay's origin and publish; returns the page."""
+    """Open the canvas publisher page at the relay's origin and publish; returns the page.
+    `flash_period_ms`: the A/V sync anchor's flashes and beeps instead of the pattern."""
     profile = PROFILES[resolution]
     page = await browser.new_page()
     url = f"{target.origin}/livedesk-bench/publisher.html"
@@ -448,7 +406,9 @@ async def chromium_publishes(
         url, lambda route: route.fulfill(body=CHROMIUM_PUBLISHER_HTML, content_type="text/html")
     )
     await page.goto(url)
-    await page.evaluate(js_call("startCanvas", profile.width, profile.height, profile.fps, audio))
+    await page.evaluate(
+        js_call("startCanvas", profile.width, profile.height, profile.fps, audio, flash_period_ms)
+    )
     bitrates = {
         "min": profile.min_bitrate,
         "start": profile.start_bitrate,

@@ -6,6 +6,10 @@ report only gives an RTT when it names the *latest* sender report. Both ends her
 each sends its reports every `INTERVAL_S` as well, from the same private state aiortc keeps for
 its own (aiortc is not forked), and the sender remembers when each recent report went out so any
 receiver report that names one gives an RTT. A report every 0.1 s is ~1 kbit/s.
+
+Every sender report leaving the sender (aiortc's as well as these) passes through
+`SenderReports`: it gives it the capture-clock timing of `streaming/rtp_clock.py` when given one,
+and notes when it went out.
 """
 
 from __future__ import annotations
@@ -17,6 +21,8 @@ from typing import Any
 
 from aiortc.rtp import RtcpReceiverInfo, RtcpRrPacket, RtcpSenderInfo, RtcpSrPacket
 
+from streaming.rtp_clock import RtpCaptureClock
+
 INTERVAL_S = 0.1
 HISTORY = 64  # sender reports remembered (6 s at INTERVAL_S: longer than any queue)
 
@@ -26,31 +32,39 @@ def _private(obj: object, owner: str, name: str, default: Any = None) -> Any:
 
 
 class SenderReports:
-    """Sends `sender`'s SR every `INTERVAL_S` and remembers when each LSR went out."""
+    """Every SR `sender` sends, with `clock`'s timing if given, remembered by when its LSR went
+    out; `run()` sends one every `INTERVAL_S` besides aiortc's."""
 
-    def __init__(self, sender: Any) -> None:
+    def __init__(self, sender: Any, clock: RtpCaptureClock | None = None) -> None:
         self.sender = sender
+        self._clock = clock
         self._sent: OrderedDict[int, float] = OrderedDict()
+        send = sender._send_rtcp
 
-    def sent_at(self, lsr: int) -> float | None:
-        """When the SR that an RR names (its LSR) left here (time.time()), if known."""
-        if lsr in self._sent:
-            return self._sent[lsr]
-        if lsr and _private(self.sender, "RTCRtpSender", "lsr") == lsr:  # aiortc's own SR
-            when: float | None = _private(self.sender, "RTCRtpSender", "lsr_time")
-            return when
-        return None
+        async def send_noted(packets: list[Any]) -> None:
+            packets = [self._clock.fixed(p) for p in packets] if self._clock else packets
+            for packet in packets:
+                if isinstance(packet, RtcpSrPacket) and packet.ssrc == sender._ssrc:
+                    self._note((packet.sender_info.ntp_timestamp >> 16) & 0xFFFFFFFF)
+            await send(packets)
 
-    def report(self) -> RtcpSrPacket | None:
-        """This moment's SR (None before the first frame went out), recorded as sent."""
-        ntp = int(_private(self.sender, "RTCRtpSender", "ntp_timestamp", 0))
-        if not ntp:
-            return None
-        lsr = (ntp >> 16) & 0xFFFFFFFF
+        sender._send_rtcp = send_noted
+
+    def _note(self, lsr: int) -> None:
         self._sent[lsr] = time.time()
         self._sent.move_to_end(lsr)
         while len(self._sent) > HISTORY:
             self._sent.popitem(last=False)
+
+    def sent_at(self, lsr: int) -> float | None:
+        """When the SR that an RR names (its LSR) left here (time.time()), if known."""
+        return self._sent.get(lsr)
+
+    def report(self) -> RtcpSrPacket | None:
+        """This moment's SR as aiortc would word it (None before the first frame went out)."""
+        ntp = int(_private(self.sender, "RTCRtpSender", "ntp_timestamp", 0))
+        if not ntp:
+            return None
         info = RtcpSenderInfo(
             ntp_timestamp=ntp,
             rtp_timestamp=int(_private(self.sender, "RTCRtpSender", "rtp_timestamp", 0)),
