@@ -174,9 +174,11 @@
     const seen = s && room.stock[s.product_id];
     return seen ? seen.remaining : s ? s.units : 0;
   }
+  // Returns the time left it painted for: the caller re-arms on that same reading (read again
+  // after painting, zero could pass between the two and the link would never arm).
   function paint() {
     const s = room.sale;
-    if (!s) return;
+    if (!s) return 0;
     const left = s.opens_at - now();
     const rem = remaining();
     saleStock.textContent = `${TEXT.left} ${rem} ${TEXT.units}`.trim();
@@ -207,14 +209,12 @@
         saleLink.hidden = false;
       }
     }
+    return left;
   }
   // The link is armed for zero: a timer for the instant, and a frame loop as it nears.
   function arm() {
     clearTimeout(armed);
-    const s = room.sale;
-    if (!s) return;
-    paint();
-    const left = s.opens_at - now();
+    const left = paint();
     if (left > 0) armed = setTimeout(arm, Math.min(left, 100));
   }
   function onSale(m) {
