@@ -291,6 +291,18 @@ def _after_warmup(samples: list[Sample], start_ms: float) -> list[Sample]:
 # -- phases ----------------------------------------------------------------------------------
 
 
+async def go_live(publisher: Any, timeout_s: float = 30.0) -> None:
+    """Start `publisher` and wait until it is live (RuntimeError if it fails or takes longer)."""
+    from streaming.publisher import PublishState
+
+    publisher.start()
+    deadline = time.monotonic() + timeout_s
+    while publisher.state != PublishState.LIVE:
+        if publisher.state == PublishState.FAILED or time.monotonic() > deadline:
+            raise RuntimeError(f"our publisher did not go live: {publisher.message}")
+        await asyncio.sleep(0.1)
+
+
 class OurPublisher:
     """The console's publisher with the stamped pattern (video) and a tone (audio), through
     the program (`ProgramPath`) unless `program` is False."""
@@ -322,19 +334,12 @@ class OurPublisher:
         )
 
     async def start(self) -> None:
-        from streaming.publisher import PublishState
-
         if self.program is not None:
             self.program.start()
         self.camera.start()
         if self.microphone is not None:
             self.microphone.start()
-        self.publisher.start()
-        deadline = time.monotonic() + 30
-        while self.publisher.state != PublishState.LIVE:
-            if self.publisher.state == PublishState.FAILED or time.monotonic() > deadline:
-                raise RuntimeError(f"our publisher did not go live: {self.publisher.message}")
-            await asyncio.sleep(0.1)
+        await go_live(self.publisher)
 
     async def stop(self) -> None:
         await asyncio.get_running_loop().run_in_executor(None, self.publisher.stop)
