@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import os
 import resource
+import subprocess
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import psutil
@@ -48,6 +50,32 @@ def json_safe(value: Any) -> Any:
 def rss_mb() -> float:
     """Resident set size of this process now, in MiB."""
     return psutil.Process(os.getpid()).memory_info().rss / 2**20
+
+
+def peak_rss_mb_until_exit(process: subprocess.Popen[Any], interval_s: float = 0.02) -> float:
+    """A running child's peak resident memory in MiB, read until it exits: its own high-water
+    mark (`VmHWM`), where the kernel has it, else the highest resident size seen. Not rusage's
+    `ru_maxrss`: Linux carries the parent's resident size across fork and exec into the child's,
+    so a bench that built a big show first reported its own size as the child's."""
+    status = Path(f"/proc/{process.pid}/status")
+    peak_kb = 0.0
+    while process.poll() is None:
+        try:
+            peak_kb = max(peak_kb, _high_water_kb(status.read_text()))
+        except (OSError, ValueError):  # gone between poll() and the read, or no /proc here
+            try:
+                peak_kb = max(peak_kb, psutil.Process(process.pid).memory_info().rss / 1024)
+            except psutil.Error:
+                pass
+        time.sleep(interval_s)
+    return peak_kb / 1024
+
+
+def _high_water_kb(status: str) -> float:
+    for line in status.splitlines():
+        if line.startswith("VmHWM:"):
+            return float(line.split()[1])
+    raise ValueError("no VmHWM in /proc status")
 
 
 @dataclass

@@ -1,0 +1,23 @@
+"""The benches' memory reading of a child: the child's own peak, not the parent's size that Linux
+carries into a child's `ru_maxrss` across fork and exec."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+from app.bench.measure import peak_rss_mb_until_exit
+
+GROWS_TO_200_MB = (
+    "import time; b = bytearray(200 * 2**20); b[::4096] = b'x' * len(b[::4096]); time.sleep(0.3)"
+)
+
+
+def test_a_childs_peak_is_its_own_not_its_parents() -> None:
+    ballast = bytearray(600 * 2**20)
+    ballast[::4096] = b"y" * len(ballast[::4096])  # resident in this process, not in the child
+    child = subprocess.Popen([sys.executable, "-c", GROWS_TO_200_MB])
+    peak = peak_rss_mb_until_exit(child)
+    assert child.returncode == 0
+    assert 200 <= peak < 400, peak
+    del ballast
