@@ -1,5 +1,5 @@
-"""The benches' memory reading of a child: the child's own peak, not the parent's size that Linux
-carries into a child's `ru_maxrss` across fork and exec."""
+"""The benches' memory children: the peak read is the child's own, not the parent's size that
+Linux carries into a child's `ru_maxrss` across fork and exec; and they run frozen-safe."""
 
 from __future__ import annotations
 
@@ -21,3 +21,12 @@ def test_a_childs_peak_is_its_own_not_its_parents() -> None:
     assert child.returncode == 0
     assert 200 <= peak < 400, peak
     del ballast
+
+
+def test_bench_danmakus_memory_part_runs_in_a_child_of_this_program() -> None:
+    """Through `module_command`, as a bundle can run it (a frozen app has no `python -c`)."""
+    from app.cli.bench_danmaku import memory_in_child
+
+    result = memory_in_child(20_000)
+    assert result["messages"] == 20_000
+    assert result["rss_before_mb"] > 0 and result["journal_mb"] > 0

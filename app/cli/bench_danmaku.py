@@ -172,8 +172,8 @@ def throughput(messages: int) -> dict[str, Any]:
 
 def memory_in_child(messages: int) -> dict[str, Any]:
     """`memory` in a fresh interpreter, so the other parts' garbage does not hide or add to it."""
-    code = f"import json; from app.cli.bench_danmaku import memory; print(json.dumps(memory({messages})))"
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    command = module_command("app.cli.bench_danmaku", str(messages))  # frozen-safe: no `-c`
+    done = subprocess.run(command, capture_output=True, text=True, check=True)
     return dict(json.loads(done.stdout))
 
 
@@ -467,3 +467,7 @@ class _PaintWatch(QObject):
         if event.type() == QEvent.Type.Paint:
             self._on_paint()
         return False
+
+
+if __name__ == "__main__":  # the memory part's child: `memory_in_child`
+    print(json.dumps(memory(int(sys.argv[1]))))
