@@ -38,37 +38,25 @@ class MaskScanner:
         self._inner.feed_eof()
 
     def _scan(self, data: bytes) -> bool:
-        """Advance over `data`; False at the first unmasked frame."""
-        i, n = 0, len(data)
-        while i < n:
-            if self._skip:
-                step = min(self._skip, n - i)
-                self._skip -= step
-                i += step
+        """Advance over `data`; False at the first unmasked frame. Indexes the bytes in place:
+        on an edge this runs for every viewer message, so no slices but a split header's."""
+        if self._head:  # a header split across reads (rare): scan it with what follows
+            data, self._head = self._head + data, b""
+        i, n = self._skip, len(data)  # i: where the next frame header starts
+        while i + 2 <= n:
+            second = data[i + 1]
+            if not second & 0x80:
+                return False
+            length = second & 0x7F
+            if length < 126:
+                i += 6 + length  # 2 header bytes, 4 mask bytes, payload (may run past `data`)
                 continue
-            head = self._head
-            while len(head) < _header_size(head):
-                if i >= n:
-                    self._head = head
-                    return True
-                take = min(_header_size(head) - len(head), n - i)
-                head += data[i : i + take]
-                i += take
-                if len(head) >= 2 and not head[1] & 0x80:
-                    return False
-            length = head[1] & 0x7F
-            if length == 126:
-                length = struct.unpack("!H", head[2:4])[0]
-            elif length == 127:
-                length = struct.unpack("!Q", head[2:10])[0]
-            self._head = b""
-            self._skip = length
+            wide = 8 if length == 127 else 2
+            if i + 2 + wide > n:
+                break
+            i += 2 + wide + 4 + int.from_bytes(data[i + 2 : i + 2 + wide], "big")
+        if i >= n:
+            self._skip = i - n
+        else:
+            self._skip, self._head = 0, data[i:]
         return True
-
-
-def _header_size(head: bytes) -> int:
-    """Bytes of a (masked) frame header, once its first two bytes are known."""
-    if len(head) < 2:
-        return 2
-    length = head[1] & 0x7F
-    return 2 + (2 if length == 126 else 8 if length == 127 else 0) + 4
