@@ -166,3 +166,9 @@ def test_a_flash_sale_is_one_marker_and_names_its_product() -> None:
         (120_000, "sale", "秒杀 防晒霜"),
     ]
     assert ins.products["7"] == "防晒霜"
+
+
+def test_an_order_for_a_product_the_list_never_named_reads_as_a_product() -> None:
+    insights = Insights()
+    insights.add_order("10", 3, 4)
+    assert insights.summary().orders_by_product == [("商品 #10", 3, 4)]

@@ -90,6 +90,7 @@ def charts(insights: Insights) -> Iterator[Chart]:
                 ha="right",
                 fontsize=9,
                 color=MARKER_COLOURS.get(marker.kind, "k"),
+                bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none", "alpha": 0.85},
             )
 
     fig = Figure(figsize=(10, 6.5), layout="constrained")

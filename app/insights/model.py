@@ -160,6 +160,11 @@ class Insights:
         n[0] += orders
         n[1] += quantity
 
+    def product_label(self, product_id: str) -> str:
+        """The product's title from the show's list; an order for a product the list never
+        named reads "商品 #10", not a bare "10" that looks like a count."""
+        return self.products.get(product_id) or f"商品 #{product_id}"
+
     def add_event(self, ts: int, etype: str, data: dict[str, Any]) -> None:
         """A non-message event that marks a moment or names a product."""
         if etype == "product":
@@ -285,9 +290,7 @@ class Insights:
             lost_events=self.lost_events,
             top_questions=[(c.text, c.count, c.status) for c in questions[:top]],
             mentions=self.mention_labels()[:top],
-            orders_by_product=[
-                (self.products.get(pid) or pid, n, q) for pid, (n, q) in orders[:top]
-            ],
+            orders_by_product=[(self.product_label(pid), n, q) for pid, (n, q) in orders[:top]],
             keywords=self.keywords.most_common(top),
         )
 
