@@ -27,7 +27,12 @@ def test_self_test_passes_and_saves_a_screenshot(tmp_path: Path) -> None:
         "features",
         "settings",
         "screenshot",
+        "relay",
+        "audience",
+        "recording",
+        "report",
     }
+    assert "pictures read back" in report["checks"]["recording"]["detail"]
     image = QImage(str(shot))
     assert image.width() >= 640 and image.height() >= 400
     assert "fps" in report["status_bar"]

@@ -1,8 +1,10 @@
 """The parts of `livedesk --self-test` that go beyond the window: the built-in relay takes the
-program from this console, the audience child process runs and reads the relay's hub, the voice
-chain's learned suppressor loaded, the Chinese translation compiles. In the PyInstaller bundle
-these are what breaks first (child processes, package data, models), so the packaged
-self-test in CI runs them."""
+program from this console, the audience child process runs and reads the relay's hub, the backup
+recording that going live starts holds playable pictures, the post-show report of the show is
+written (HTML charts and PDF), the voice chain's learned suppressor loaded, the Chinese
+translation compiles. In the PyInstaller bundle these are what breaks first (child processes,
+package data, models, FFmpeg's muxers, matplotlib's fonts), so the packaged self-test in CI runs
+them."""
 
 from __future__ import annotations
 
@@ -38,8 +40,10 @@ def live_checks(app: Any, core: Any, check: Check) -> None:
     try:
         _publish(app, golive, info, check)
         _audience(app, core, check)
+        _recording(app, golive.recording.recorder, check)
     finally:
         golive.stop()
+    _report(core, check)
 
 
 def _voice(check: Check) -> None:
@@ -94,3 +98,44 @@ def _audience(app: Any, core: Any, check: Check) -> None:
         if alive and reading
         else "the audience process is not reading the built-in hub",
     )
+
+
+def _recording(app: Any, recorder: Any, check: Check) -> None:
+    """The recording going live started: after a second of it, PyAV reads pictures back from
+    the file as it stands (fragmented MP4 plays while it is written)."""
+    if recorder is None:
+        check("recording", False, "going live started no backup recording")
+        return
+    _wait(app, lambda: float(recorder.figures()["duration_s"] or 0.0) >= 1.0, LIVE_TIMEOUT_S)
+    try:
+        import av
+
+        with av.open(str(recorder.path)) as container:
+            frames = sum(1 for _ in container.decode(video=0))
+    except (OSError, av.FFmpegError) as exc:
+        check("recording", False, f"{recorder.path} does not play: {exc}")
+        return
+    check("recording", frames > 0, f"{frames} pictures read back from {recorder.path}")
+
+
+def _report(core: Any, check: Check) -> None:
+    """The post-show report of this show's journal, into a folder of its own."""
+    import tempfile
+    from pathlib import Path
+
+    from app.insights.journal import JournalError
+    from app.insights.report import ReportError, write_report
+
+    service = core.audience.service
+    if service is None:
+        check("report", False, "no show journal (the audience process was not started)")
+        return
+    with tempfile.TemporaryDirectory(prefix="livedesk-self-test-report-") as folder:
+        try:
+            files = write_report(service.path, Path(folder))
+        except (JournalError, ReportError) as exc:
+            check("report", False, str(exc))
+            return
+        written = files.html.stat().st_size > 0 and files.pdf.stat().st_size > 0
+        sizes = f"HTML {files.html.stat().st_size:,} B, PDF {files.pdf.stat().st_size:,} B"
+    check("report", written, f"report of {service.path.name} in {files.seconds:.1f} s ({sizes})")
