@@ -128,7 +128,7 @@ KINDS: tuple[SourceKind, ...] = (
 
 #: The short spellings `livedesk publish` accepts, and the ids they stand for.
 ALIASES: dict[Media, dict[str, str]] = {
-    "video": {"test": SYNTHETIC_VIDEO},
+    "video": {"test": SYNTHETIC_VIDEO, "synthetic:pattern": SYNTHETIC_VIDEO},  # older scene files
     "audio": {"tone": SYNTHETIC_TONE, "silence": SYNTHETIC_SILENCE},
 }
 

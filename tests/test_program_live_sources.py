@@ -95,6 +95,26 @@ def test_specs_that_are_live_inputs(fifo: Path, tmp_path: Path) -> None:
     assert display_name("-") == "standard input"
 
 
+def test_a_layers_source_ids_open_through_the_one_source_table(tmp_path: Path) -> None:
+    """Every spelling a scene file may hold, opened as `livedesk publish` opens it; a layer's
+    file loops unless it says `?loop=0`."""
+    from capture.file_source import FileSource
+    from capture.registry import UnknownSource
+    from capture.synthetic import SyntheticVideoSource
+
+    clip = tmp_path / "clip.mp4"
+    clip.write_bytes(b"")
+    for spelling in ("test", "synthetic:video", "synthetic:pattern"):
+        assert isinstance(open_video_source(spelling), SyntheticVideoSource)
+    looped, once = open_video_source(str(clip)), open_video_source(f"file:{clip}?loop=0")
+    assert isinstance(looped, FileSource) and looped.loop
+    assert isinstance(once, FileSource) and not once.loop
+    with pytest.raises(ValueError, match="does not exist"):
+        open_video_source(f"file:{tmp_path / 'gone.mp4'}")
+    with pytest.raises(UnknownSource, match="neither a known source nor an existing file"):
+        open_video_source(str(tmp_path / "gone.mp4"))
+
+
 def test_publish_takes_a_fifo_and_stdin(fifo: Path) -> None:
     from app.cli.publish import open_video
 

@@ -26,31 +26,20 @@ Opener = Callable[[str], Source[VideoFrame]]
 
 
 def open_video_source(source_id: str) -> Source[VideoFrame]:
-    """The video source a layer's id names: `test` / `synthetic:pattern`, `camera:N`, a live
-    input (`rtsp://…`, `srt://…`, `rtmp://…`, `http(s)://…`, a named pipe, `-` for standard
-    input), `file:PATH[?loop=0]` or a path (looped unless `?loop=0`). Raises ValueError in
-    plain words."""
-    if source_id in ("test", "synthetic:pattern"):
-        from capture.synthetic import SyntheticVideoSource
+    """The video source a layer's id names, through the one table of sources
+    (`capture/registry.py`: `synthetic:video` or `test`, `camera:N`, a live input, `file:PATH` or
+    a path). A layer's file loops unless its id ends in `?loop=0`: a clip on screen plays on.
+    Raises ValueError in plain words."""
+    from capture.live_source import is_live_input
+    from capture.registry import Opening, open_source, resolve
 
-        return SyntheticVideoSource()
-    if source_id.startswith("camera:"):
-        from capture.camera import CameraSource
-
-        return CameraSource(source_id)
-    from capture.live_source import LiveSource, is_live_input
-
-    if is_live_input(source_id):
-        return LiveSource(source_id)
-    path, loop = source_id.removeprefix("file:"), True
-    if path.endswith("?loop=0"):
-        path, loop = path.removesuffix("?loop=0"), False
-    path = path.removesuffix("?loop=1")
-    if not Path(path).is_file():
+    spec, loop = source_id, True
+    if not is_live_input(source_id):  # a URL's own query is left alone
+        loop = not spec.endswith("?loop=0")
+        spec = spec.removesuffix("?loop=0").removesuffix("?loop=1")
+    if spec.startswith("file:") and not Path(spec.removeprefix("file:")).is_file():
         raise ValueError(f"The video source {source_id} does not exist.")
-    from capture.file_source import FileSource
-
-    return FileSource(path, "video", loop=loop)  # type: ignore[return-value]
+    return open_source("video", resolve("video", spec), Opening(loop=loop))
 
 
 class _Feed:
