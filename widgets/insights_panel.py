@@ -111,6 +111,12 @@ class InsightsPanel(QWidget):
         plot.setMinimumHeight(CHART_HEIGHT)
         plot.showGrid(x=True, y=True, alpha=0.2)
         plot.setLabel("bottom", self.tr("minute"))
+        # Counts and minutes are whole and never negative: at least 5 of each on the axes, so
+        # a show's first minutes (or none yet) read as counts, not 0.1 … 0.9.
+        box = plot.getPlotItem().getViewBox()
+        box.setLimits(xMin=0, yMin=0, minXRange=5, minYRange=5)
+        box.setRange(xRange=(0, 5), yRange=(0, 5), padding=0)
+        box.enableAutoRange()  # the data's own range once there is some
         return plot
 
     def _bookmark(self) -> None:
