@@ -25,6 +25,7 @@ rather than hold up the microphone thread.
 from __future__ import annotations
 
 import numpy as np
+from scipy import fft
 
 from capture.voice.denoise_settings import DenoiseSettings
 from capture.voice.denoise_spectral import BINS, FRAME, SpectralDenoiser
@@ -88,7 +89,7 @@ class AdaptiveDenoiser:
 
     def process(self, hop: np.ndarray) -> np.ndarray:
         frame = self.spectral.push(hop)
-        spec = np.fft.rfft(frame)
+        spec = fft.rfft(frame)
         power = spec.real * spec.real + spec.imag * spec.imag
         gate = self.spectral.mask(power)
         speech = self._model_gain(frame) if self.automatic else None
@@ -111,7 +112,7 @@ class AdaptiveDenoiser:
                     LearnedModel.load_async()
                 return None
             self._learned = LearnedSuppressor(model)
-        wide = np.fft.rfft(frame, NFFT)
+        wide = fft.rfft(frame, NFFT)
         gains = self._learned.gains(wide.real * wide.real + wide.imag * wide.imag)
         return gains[_LEFT] + (gains[_LEFT + 1] - gains[_LEFT]) * _RIGHT_WEIGHT
 

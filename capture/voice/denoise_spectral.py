@@ -11,6 +11,8 @@ algorithmic latency is 10 ms. The mask is smoothed over frequency with a bell-sh
 the chosen strength (dB of reduction): a floor keeps a little room tone instead of dead silence
 and hides the "musical noise" a bare gate leaves.
 Without a learned profile the noise floor comes from minimum statistics (Martin 2001).
+FFTs are scipy's: the same pocketfft as numpy's at a half to two thirds of its time per call on
+these sizes (numpy's wrapper costs more than a 960-point transform).
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from scipy import fft
 
 from capture.voice.denoise_settings import DenoiseSettings
 from capture.voice.stage import HOP, RATE
@@ -164,7 +167,7 @@ class SpectralDenoiser:
         return len(self._learned) / self._learn_target
 
     def process(self, hop: np.ndarray) -> np.ndarray:
-        spec = np.fft.rfft(self.push(hop))
+        spec = fft.rfft(self.push(hop))
         power = spec.real * spec.real + spec.imag * spec.imag
         return self.synthesise(spec * self.mask(power))
 
@@ -186,7 +189,7 @@ class SpectralDenoiser:
 
     def synthesise(self, spec: np.ndarray) -> np.ndarray:
         """Overlap-add a processed frame spectrum; returns the hop that is complete."""
-        out = np.fft.irfft(spec) * self._win
+        out = fft.irfft(spec) * self._win
         result = self._ola + out[:HOP]
         self._ola = out[HOP:]
         return result.astype(np.float32)
