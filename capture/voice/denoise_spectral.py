@@ -140,6 +140,7 @@ class SpectralDenoiser:
         self._ms_smooth = np.zeros(BINS)
         self._ms_cur = np.full(BINS, np.inf)
         self._ms_ring = np.full((_MS_COUNT, BINS), np.inf)
+        self._ms_ring_min = self._ms_cur.copy()  # the ring's minimum, which moves once a sub-window
         self._frames = 0
         self.set_profile(self.profile)
 
@@ -208,8 +209,9 @@ class SpectralDenoiser:
         np.minimum(self._ms_cur, self._ms_smooth, out=self._ms_cur)
         if self._frames % _MS_SUBWIN == 0:
             self._ms_ring[(self._frames // _MS_SUBWIN) % _MS_COUNT] = self._ms_cur
+            self._ms_ring_min = self._ms_ring.min(axis=0)
             self._ms_cur = self._ms_smooth.copy()
-        floor = np.minimum(self._ms_ring.min(axis=0), self._ms_cur)
+        floor = np.minimum(self._ms_ring_min, self._ms_cur)
         if not np.isfinite(floor[0]):  # the first sub-window of a stream
             floor = self._ms_smooth
         return np.maximum(_MS_BIAS * floor, _EPS)
@@ -222,7 +224,8 @@ class SpectralDenoiser:
             if self.settings.adapt:
                 self._adapt(power, p_db, floor_ms)
             thresh = self._mean_db + self._spread_db
-        opening = np.clip((p_db - thresh) / _SOFT_DB + 0.5, 0.0, 1.0)
+        opening = (p_db - thresh) / _SOFT_DB + 0.5
+        np.minimum(np.maximum(opening, 0.0, out=opening), 1.0, out=opening)  # np.clip's cost / 3
         gate = np.convolve(opening, self._kernel, mode="same")
         self._mask = _TIME_SMOOTH * self._mask + (1.0 - _TIME_SMOOTH) * gate
         return np.maximum(self._mask, 10.0 ** (-self.settings.strength_db / 20.0))
