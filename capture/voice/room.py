@@ -15,7 +15,7 @@ A new room must win for a whole second before it is reported, so the chain never
 between treatments; features are recomputed every 100 ms over a 3 s window.
 Per hop the classifier costs a few numpy calls: one matrix product gives every band sum of the
 frame, its voice and the rest; the medians and the percentile are partial sorts (`_quantile`),
-a fifth of `np.median`'s and `np.percentile`'s time on a few hundred values.
+a third to an eighth of `np.median`'s and `np.percentile`'s time on a few hundred values.
 """
 
 from __future__ import annotations
