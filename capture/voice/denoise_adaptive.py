@@ -25,6 +25,7 @@ rather than hold up the microphone thread.
 from __future__ import annotations
 
 import numpy as np
+from scipy import fft
 
 from capture.voice.denoise_settings import DenoiseSettings
 from capture.voice.denoise_spectral import BINS, FRAME, SpectralDenoiser
@@ -42,6 +43,7 @@ _VOICE_RELEASE = 1.0 / 40.0  # music comes back over ~400 ms after the voice sto
 # with the indices and weights worked out once.
 _AT = np.arange(BINS) * (RATE / FRAME) / (RATE / NFFT)
 _LEFT = np.minimum(_AT.astype(int), MODEL_BINS - 2)
+_RIGHT = _LEFT + 1
 _RIGHT_WEIGHT = _AT - _LEFT
 
 TREATMENTS = (SPECTRAL, *(room.value for room in Room))
@@ -88,7 +90,7 @@ class AdaptiveDenoiser:
 
     def process(self, hop: np.ndarray) -> np.ndarray:
         frame = self.spectral.push(hop)
-        spec = np.fft.rfft(frame)
+        spec = fft.rfft(frame)
         power = spec.real * spec.real + spec.imag * spec.imag
         gate = self.spectral.mask(power)
         speech = self._model_gain(frame) if self.automatic else None
@@ -111,9 +113,10 @@ class AdaptiveDenoiser:
                     LearnedModel.load_async()
                 return None
             self._learned = LearnedSuppressor(model)
-        wide = np.fft.rfft(frame, NFFT)
+        wide = fft.rfft(frame, NFFT)
         gains = self._learned.gains(wide.real * wide.real + wide.imag * wide.imag)
-        return gains[_LEFT] + (gains[_LEFT + 1] - gains[_LEFT]) * _RIGHT_WEIGHT
+        left = gains.take(_LEFT)  # `take`: a third cheaper than fancy indexing here
+        return left + (gains.take(_RIGHT) - left) * _RIGHT_WEIGHT
 
     def _follow(self, target: str) -> None:
         """Move the mix one step toward `target` (linear, MIX_HOPS from one to the next)."""

@@ -11,6 +11,8 @@ algorithmic latency is 10 ms. The mask is smoothed over frequency with a bell-sh
 the chosen strength (dB of reduction): a floor keeps a little room tone instead of dead silence
 and hides the "musical noise" a bare gate leaves.
 Without a learned profile the noise floor comes from minimum statistics (Martin 2001).
+FFTs are scipy's: the same pocketfft as numpy's at a half to two thirds of its time per call on
+these sizes (numpy's wrapper costs more than a 960-point transform).
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from scipy import fft
 
 from capture.voice.denoise_settings import DenoiseSettings
 from capture.voice.stage import HOP, RATE
@@ -137,6 +140,7 @@ class SpectralDenoiser:
         self._ms_smooth = np.zeros(BINS)
         self._ms_cur = np.full(BINS, np.inf)
         self._ms_ring = np.full((_MS_COUNT, BINS), np.inf)
+        self._ms_ring_min = self._ms_cur.copy()  # the ring's minimum, which moves once a sub-window
         self._frames = 0
         self.set_profile(self.profile)
 
@@ -164,7 +168,7 @@ class SpectralDenoiser:
         return len(self._learned) / self._learn_target
 
     def process(self, hop: np.ndarray) -> np.ndarray:
-        spec = np.fft.rfft(self.push(hop))
+        spec = fft.rfft(self.push(hop))
         power = spec.real * spec.real + spec.imag * spec.imag
         return self.synthesise(spec * self.mask(power))
 
@@ -186,7 +190,7 @@ class SpectralDenoiser:
 
     def synthesise(self, spec: np.ndarray) -> np.ndarray:
         """Overlap-add a processed frame spectrum; returns the hop that is complete."""
-        out = np.fft.irfft(spec) * self._win
+        out = fft.irfft(spec) * self._win
         result = self._ola + out[:HOP]
         self._ola = out[HOP:]
         return result.astype(np.float32)
@@ -205,8 +209,9 @@ class SpectralDenoiser:
         np.minimum(self._ms_cur, self._ms_smooth, out=self._ms_cur)
         if self._frames % _MS_SUBWIN == 0:
             self._ms_ring[(self._frames // _MS_SUBWIN) % _MS_COUNT] = self._ms_cur
+            self._ms_ring_min = self._ms_ring.min(axis=0)
             self._ms_cur = self._ms_smooth.copy()
-        floor = np.minimum(self._ms_ring.min(axis=0), self._ms_cur)
+        floor = np.minimum(self._ms_ring_min, self._ms_cur)
         if not np.isfinite(floor[0]):  # the first sub-window of a stream
             floor = self._ms_smooth
         return np.maximum(_MS_BIAS * floor, _EPS)
@@ -219,7 +224,8 @@ class SpectralDenoiser:
             if self.settings.adapt:
                 self._adapt(power, p_db, floor_ms)
             thresh = self._mean_db + self._spread_db
-        opening = np.clip((p_db - thresh) / _SOFT_DB + 0.5, 0.0, 1.0)
+        opening = (p_db - thresh) / _SOFT_DB + 0.5
+        np.minimum(np.maximum(opening, 0.0, out=opening), 1.0, out=opening)  # np.clip's cost / 3
         gate = np.convolve(opening, self._kernel, mode="same")
         self._mask = _TIME_SMOOTH * self._mask + (1.0 - _TIME_SMOOTH) * gate
         return np.maximum(self._mask, 10.0 ** (-self.settings.strength_db / 20.0))

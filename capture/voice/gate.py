@@ -54,9 +54,10 @@ class Gate:
 
     def process(self, hop: np.ndarray) -> np.ndarray:
         s = self.settings
-        ms = np.mean(np.square(hop.reshape(_SUBS, _SUB), dtype=np.float64), axis=1)
+        # np.mean and np.clip spelt out: their Python wrappers cost more than the sums.
+        ms = np.add.reduce(np.square(hop.reshape(_SUBS, _SUB), dtype=np.float64), axis=1) / _SUB
         level = 10.0 * np.log10(ms + 1e-20)
-        want = np.clip((s.threshold_db - level) * (s.ratio - 1.0), 0.0, s.range_db)
+        want = np.minimum(np.maximum((s.threshold_db - level) * (s.ratio - 1.0), 0.0), s.range_db)
         if self._atten_db == 0.0 and not want.any():
             return hop.copy()
         a_att = 1.0 - math.exp(-1.0 / max(s.attack_ms, 0.1))

@@ -8,8 +8,8 @@ lookahead, so on our 10 ms hop it adds no latency to the spectral stage that app
 The published graph runs a whole file at once (its GRU state is internal), so at load time the
 network is rebuilt as one time step with the two GRU states as inputs and outputs, from the
 same weights (the same maths as ONNX's GRU with `linear_before_reset`), and its matrix products
-are quantised to int8 with ONNX Runtime's dynamic quantisation: 1.4 → 0.4 ms per hop on one
-core here, PESQ within ±0.05 of float on the bench's rooms (docs/voice.md). Loading takes about
+are quantised to int8 with ONNX Runtime's dynamic quantisation: 0.9 → 0.14 ms per step alone on
+one core here (more in the chain on a busy machine), PESQ within ±0.05 of float on the bench's rooms (docs/voice.md). Loading takes about
 a second, so it happens on a worker thread (`LearnedModel.load_async`); until it is ready the
 chain uses the spectral gate alone.
 """

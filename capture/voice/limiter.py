@@ -57,7 +57,7 @@ class Limiter:
     def process(self, hop: np.ndarray) -> np.ndarray:
         audio = self._audio
         audio[self.latency :] = hop
-        peaks = self._tp(hop.astype(np.float64))
+        peaks = self._tp(hop)  # read into its float64 buffer
         ceiling = self.settings.ceiling_dbtp - _SAFETY_DB
         with np.errstate(divide="ignore"):
             need_db = np.minimum(0.0, ceiling - 20.0 * np.log10(peaks))
