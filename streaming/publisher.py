@@ -59,7 +59,9 @@ from streaming.loop_thread import LoopThread
 from streaming.media_tracks import EncodedTrack
 from streaming.notice import Notice, message_of
 from streaming.output import Figures, Output, OutputState
+from streaming.rendition_feed import RenditionFeed
 from streaming.rtp_clock import RtpCaptureClock
+from streaming.simulcast import LOW_PROFILES, main_rendition, track_id
 from streaming.whip import IceServer, WhipClient, WhipError, WhipSession, url_origin
 
 log = logging.getLogger(__name__)
@@ -196,6 +198,7 @@ class PublishStats:
     wall_s: float = 0.0  # time.time() of the figures: benches line them up with other clocks
     video_kbps: float = 0.0
     audio_kbps: float = 0.0
+    extra_video_kbps: float = 0.0  # the fixed extra renditions' video, together
     fps: float = 0.0
     width: int = 0
     height: int = 0
@@ -233,12 +236,27 @@ class PublishOptions:
     start_bitrate: int | None = None
     #: Where learned rates are kept (None: not kept).
     rate_memory: Path | None = None
+    #: Fixed low renditions (`streaming.simulcast.LOW_PROFILES` keys) sent as more video
+    #: tracks beside the main one, for a relay that gives each viewer what its link carries.
+    renditions: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         if self.resolution not in RESOLUTIONS:
             raise ValueError(
                 f"resolution must be one of {', '.join(RESOLUTIONS)}, not {self.resolution!r}"
             )
+        height = min(RESOLUTIONS[self.resolution])
+        for name in self.renditions:
+            if name not in LOW_PROFILES:
+                raise ValueError(
+                    f"a rendition must be one of {', '.join(LOW_PROFILES)}, not {name!r}"
+                )
+            if min(LOW_PROFILES[name].width, LOW_PROFILES[name].height) >= height:
+                raise ValueError(
+                    f"the {name} rendition must be smaller than the {self.resolution} picture"
+                )
+        if len(set(self.renditions)) != len(self.renditions):
+            raise ValueError("each rendition may be given once")
 
 
 #: A cut to under this fraction of the rate drops the video queued for the old one (pacer).
@@ -293,6 +311,13 @@ class Publisher(Output):
             self.video_profile = adaptive_profile(self.video_profile, start)
             self.adapter = Adapter(self.video_profile, relay, memory)
         self.audio_codec = "opus" if audio is not None else None
+        #: The fixed extra renditions, each its own output of the hub and track of the session.
+        self.feeds = [RenditionFeed(n) for n in self.options.renditions if video is not None]
+        self._main_track_id = (
+            track_id(main_rendition(self.options.resolution, PROFILES[self.options.resolution]))
+            if self.feeds
+            else None
+        )
         self._own_hub = hub is None
         self.hub = hub if hub is not None else EncodeHub(video, audio)
         self._on_state = on_state
@@ -323,6 +348,8 @@ class Publisher(Output):
         if self._loop_thread is not None:
             return
         self.hub.add(self)
+        for feed in self.feeds:
+            self.hub.add(feed)
         self._loop_thread = LoopThread("publisher")
         self._loop_thread.loop.call_soon_threadsafe(self._spawn)
 
@@ -341,6 +368,8 @@ class Publisher(Output):
             log.warning("publisher clean-up did not finish in %.0f s", timeout)
         thread.stop()
         self.hub.remove(self)
+        for feed in self.feeds:
+            self.hub.remove(feed)
         if self._own_hub:
             self.hub.stop()
 
@@ -418,16 +447,18 @@ class Publisher(Output):
         pc = RTCPeerConnection(config)
         video_track: EncodedTrack | None = None
         audio_track: EncodedTrack | None = None
+        extra_tracks: list[EncodedTrack] = []
         counters = _FeedbackCounters(self.request_keyframe)
         if self.adapter is not None:  # without adaptation (--no-adapt) no controller runs
             counters.on_report = lambda: self._adapt(counters)
         reports: asyncio.Task[None] | None = None
         try:
             if self.video is not None:
-                video_track = EncodedTrack("video", self.request_keyframe)
+                video_track = EncodedTrack("video", self.request_keyframe, self._main_track_id)
                 transceiver = pc.addTransceiver(video_track, direction="sendonly")
                 transceiver.setCodecPreferences(_codecs("video", "video/H264"))
                 counters.watch(transceiver.sender, self._capture_timed(video_track, transceiver))
+                extra_tracks = [self._add_rendition(pc, feed) for feed in self.feeds]
             if self.audio is not None:
                 audio_track = EncodedTrack("audio")
                 transceiver = pc.addTransceiver(audio_track, direction="sendonly")
@@ -464,11 +495,24 @@ class Publisher(Output):
             self._pacer = None
             with self._tracks_lock:
                 self._tracks = {}
+            for feed in self.feeds:
+                feed.use(None)
             await pc.close()
-            for track in (video_track, audio_track):
+            for track in (video_track, audio_track, *extra_tracks):
                 if track is not None:
                     track.stop()  # aiortc only stops tracks whose sender had started
             await self.signalling.close()
+
+    def _add_rendition(self, pc: RTCPeerConnection, feed: RenditionFeed) -> EncodedTrack:
+        """`feed`'s rendition on a video track of its own, named for the relay; a keyframe
+        request (PLI/FIR) on that track reaches that rendition's encoder."""
+        track = EncodedTrack("video", feed.request_keyframe, track_id(feed.rendition))
+        transceiver = pc.addTransceiver(track, direction="sendonly")
+        transceiver.setCodecPreferences(_codecs("video", "video/H264"))
+        transceiver.sender._send_keyframe = feed.request_keyframe  # type: ignore[method-assign]
+        SenderReports(transceiver.sender, self._capture_timed(track, transceiver))
+        feed.use(track)
+        return track
 
     async def _wait_connected(self, pc: RTCPeerConnection) -> None:
         deadline = time.monotonic() + self.options.connect_timeout_s
@@ -529,15 +573,18 @@ class Publisher(Output):
             pli_count=counters.plis,
         )
         latest_report: float | None = None
-        for sender in pc.getSenders():
+        for index, sender in enumerate(pc.getSenders()):
+            extra = sender.kind == "video" and sender.track is not video
             for report in (await sender.getStats()).values():
                 if report.type == "outbound-rtp":
-                    kbps = meter.kbps(sender.kind, report.bytesSent)
-                    if sender.kind == "video":
+                    kbps = meter.kbps(f"sender{index}", report.bytesSent)
+                    if extra:
+                        figures.extra_video_kbps += kbps
+                    elif sender.kind == "video":
                         figures.video_kbps = kbps
                     else:
                         figures.audio_kbps = kbps
-                elif report.type == "remote-inbound-rtp":
+                elif report.type == "remote-inbound-rtp" and not extra:
                     age = time.time() - report.timestamp.timestamp()
                     seen = time.monotonic() - max(0.0, age)
                     latest_report = seen if latest_report is None else max(latest_report, seen)

@@ -19,23 +19,13 @@ see docs/abr.md, "Not done yet".
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 
 from streaming.abr.controller import Feedback, RateController
 from streaming.abr.ladder import UP_MARGIN, Ladder, Rung
+from streaming.simulcast import Rendition
 
 #: A viewer's estimate never goes below this (the lowest rendition is always allowed).
 VIEWER_FLOOR_BPS = 100_000
-
-
-@dataclass(frozen=True, slots=True)
-class Rendition:
-    """One of the publisher's renditions: its name and the bitrate it needs."""
-
-    name: str
-    width: int
-    height: int
-    bitrate_bps: int
 
 
 class ViewerSelector:
