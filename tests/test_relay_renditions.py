@@ -76,7 +76,7 @@ def test_fanout_gives_each_viewer_its_rendition_on_one_rising_clock() -> None:
     fanout = FanOut()
     fanout.set_renditions(RENDITIONS)
     keyframes_asked = []
-    fanout.publisher_started(lambda: keyframes_asked.append(1))
+    fanout.publisher_started(keyframes_asked.append)
     slow, fast = fanout.new_track("video"), fanout.new_track("video")
     assert slow.selector is not None and fast.selector is not None
     origins = {"1080p": 123_456, "360p": 3_000_000_000}  # each sender's random RTP origin
@@ -100,7 +100,8 @@ def test_fanout_gives_each_viewer_its_rendition_on_one_rising_clock() -> None:
         t = 0.1 * i
         slow.selector.on_feedback(Feedback(at=t, rtt_s=rtt, sent_bps=4e6, received_bps=0.5e6))
         fast.selector.on_feedback(Feedback(at=t, rtt_s=0.02, fraction_lost=0.0, sent_bps=4e6))
-    assert slow.selector.pending == "360p" and fast.selector.pending is None and keyframes_asked
+    assert slow.selector.pending == "360p" and fast.selector.pending is None
+    assert "360p" in keyframes_asked  # a PLI on the 360p track
     for i in range(5, 70):  # a keyframe every 30 frames
         frame(i)
     assert slow.rendition == "360p" and fast.rendition == "1080p"
@@ -113,3 +114,33 @@ def test_fanout_gives_each_viewer_its_rendition_on_one_rising_clock() -> None:
     assert got[slow][:30] == got[fast][:30] and got[slow][30] != got[fast][30]
     slow_bytes = sum(n for n, _ in got[slow][31:])
     assert slow_bytes < 0.5 * sum(n for n, _ in got[fast][31:])
+
+
+def test_relay_takes_both_tracks_of_a_publisher_and_a_viewer_gets_one(relay) -> None:
+    """Real parts on loopback: our publisher with a fixed 360p rendition beside its 540p main
+    one, the embedded relay, an aiortc viewer: the relay knows both renditions, routes each
+    one's frames, and the viewer (a clean link) gets one video track, the main rendition."""
+    import asyncio
+
+    from golive_support import TOKEN, watch_whep
+    from waiting import wait_for
+
+    from capture.synthetic import SyntheticVideoSource
+    from streaming.publisher import Publisher, PublishOptions, PublishState, WhipSignalling
+
+    video = SyntheticVideoSource(960, 540, 30)
+    video.start()
+    options = PublishOptions(resolution="540p", renditions=("360p",), adaptive=False)
+    publisher = Publisher(WhipSignalling(relay.info["whip"], TOKEN), video, None, options)
+    publisher.start()
+    try:
+        wait_for(lambda: publisher.state == PublishState.LIVE, 15)
+        got = asyncio.run(watch_whep(relay.info["whep"], 4.0))
+        fanout = relay.relay.fanout
+        assert [r.name for r in fanout.renditions] == ["540p", "360p"]
+        frames = fanout.video_frames_in
+        assert set(frames) == {"540p", "360p"} and abs(frames["540p"] - frames["360p"]) < 30
+    finally:
+        publisher.stop()
+        video.stop()
+    assert got.sizes == {(960, 540)} and got.video_frames >= 40

@@ -1,0 +1,93 @@
+"""What one viewer's video link carries, measured on the relay's sender to that viewer.
+
+The viewer's RTCP feeds its `ViewerSelector` (streaming/relay/renditions.py): each receiver
+report's RTT, loss and rates (`FeedbackCounters`, the publisher's own reader), and REMB. A
+sender report goes every 0.1 s, so any receiver report names a recent one and gives an RTT.
+
+A viewer on a low rendition sends the relay no more than that rendition's rate, so its link
+would never show whether it carries a better one: the estimate would climb unchecked and the
+viewer flap up and down. So while a better rendition exists (`ViewerSelector.probing`) the
+sender fills the link up to the estimate with padding, as libwebrtc does: retransmissions of
+its own recent packets (RTX, stamped with the time they leave), which the viewer's jitter
+buffer drops. A link that cannot carry the estimate shows it as queueing delay in the next
+reports and the estimate comes down; one that can lets it rise to the better rendition. Only
+that viewer's link carries the padding.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections import deque
+from typing import Any
+
+from aiortc import clock
+from aiortc.rtp import RTP_HISTORY_SIZE
+
+from streaming.abr.feedback import FeedbackCounters
+from streaming.relay.fanout import ForwardTrack
+
+PAD_TICK_S = 0.02
+#: The sent rate is measured over this span; padding makes up the difference to the estimate.
+RATE_SPAN_S = 0.5
+#: At most this much of the estimate's bytes is sent in one tick (no burst after a pause).
+BURST_TICKS = 2
+
+
+def _private(sender: Any, name: str, default: Any = None) -> Any:
+    return getattr(sender, f"_RTCRtpSender__{name}", default)
+
+
+class ViewerLink:
+    """Watches `sender` (the relay's video sender to one viewer, fed by `track`)."""
+
+    def __init__(self, sender: Any, track: ForwardTrack) -> None:
+        self.sender, self.track = sender, track
+        self.counters = FeedbackCounters()
+        self.counters.watch(sender)
+        self.counters.on_report = self._report
+        self.padding_bytes = 0
+        self._sent: deque[tuple[float, int]] = deque()
+        self._next = 0  # the history slot padded with next
+
+    def _report(self) -> None:
+        selector = self.track.selector
+        if selector is not None:
+            selector.on_feedback(self.counters.feedback(time.monotonic()))
+
+    async def run(self) -> None:
+        """Sender reports and padding, until cancelled."""
+        reports = self.counters.sender_reports
+        assert reports is not None
+        await asyncio.gather(reports.run(), self._pad())
+
+    async def _pad(self) -> None:
+        while True:
+            await asyncio.sleep(PAD_TICK_S)
+            now = time.monotonic()
+            total = int(_private(self.sender, "octet_count", 0)) + self.padding_bytes
+            self._sent.append((now, total))
+            while now - self._sent[0][0] > RATE_SPAN_S:
+                self._sent.popleft()
+            selector = self.track.selector
+            then, before = self._sent[0]
+            if selector is None or not selector.probing or now - then < RATE_SPAN_S / 2:
+                continue
+            target = selector.controller.target_bps
+            due = target * (now - then) / 8 - (total - before)
+            await self._send_padding(min(due, target * PAD_TICK_S * BURST_TICKS / 8))
+
+    async def _send_padding(self, budget: float) -> None:
+        """About `budget` bytes of the sender's recent packets again (RTX)."""
+        history: dict[int, Any] = _private(self.sender, "rtp_history", {})
+        tried = 0
+        while budget > 0 and history and tried < RTP_HISTORY_SIZE:
+            tried += 1
+            self._next = (self._next + 1) % RTP_HISTORY_SIZE
+            packet = history.get(self._next)
+            if packet is None:
+                continue
+            packet.extensions.abs_send_time = (clock.current_ntp_time() >> 14) & 0x00FFFFFF
+            await self.sender._retransmit(packet.sequence_number)
+            self.padding_bytes += len(packet.payload)  # as aiortc counts the media's octets
+            budget -= len(packet.payload)
