@@ -57,7 +57,7 @@ def test_a_low_rendition_goes_as_a_second_named_video_track_from_the_same_frames
     offer = SessionDescription.parse(signalling.offers[0])
     tracks = [rendition_of(offer.webrtc_track_id(m)) for m in offer.media if m.kind == "video"]
     assert tracks == [
-        Rendition("540p", 960, 540, 700_000),  # adaptive: what the ladder's 540p rung needs
+        Rendition("540p", 960, 540, 2_000_000),  # adaptive: the most it sends
         Rendition("360p", 640, 360, 300_000),  # fixed
     ]
     assert sizes == {(960, 540), (640, 360)}
