@@ -144,3 +144,61 @@ def test_relay_takes_both_tracks_of_a_publisher_and_a_viewer_gets_one(relay) -> 
         publisher.stop()
         video.stop()
     assert got.sizes == {(960, 540)} and got.video_frames >= 40
+
+
+class FakeSender:
+    """What `ViewerLink` touches of aiortc's `RTCRtpSender`: its RTP history and counts, its
+    retransmission and its RTCP hooks."""
+
+    def __init__(self) -> None:
+        from aiortc.rtp import RtpPacket
+
+        self._ssrc = 1
+        self._RTCRtpSender__rtp_history = {
+            seq: RtpPacket(sequence_number=seq, payload=b"x" * 1000) for seq in range(128)
+        }
+        self._RTCRtpSender__octet_count = 0
+        self.resent: list[int] = []
+
+    async def _retransmit(self, sequence_number: int) -> None:
+        self.resent.append(sequence_number)
+
+    async def _handle_rtcp_packet(self, packet: object) -> None: ...
+
+    async def _send_rtcp(self, packets: list[object]) -> None: ...
+
+
+def test_viewer_link_bounds_nack_answers_and_pads_only_below_the_best_rendition() -> None:
+    import asyncio
+
+    from streaming.relay.fanout import FanOut
+    from streaming.relay.viewer_link import RESEND_AFTER_S, RESEND_SHARE, ViewerLink
+
+    async def scenario() -> tuple[list[int], int, int, int]:
+        fanout = FanOut()
+        fanout.set_renditions(RENDITIONS)
+        track = fanout.new_track("video")
+        sender = FakeSender()
+        link = ViewerLink(sender, track)
+        await asyncio.sleep(RESEND_AFTER_S)  # the NACK budget fills
+        for _ in range(3):  # a browser asking again and again for one packet: sent once
+            await sender._retransmit(5)
+        for seq in range(128):  # a flood of NACKs: within the budget
+            await sender._retransmit(seq)
+        resent = list(sender.resent)
+        pad = asyncio.ensure_future(link._pad())
+        await asyncio.sleep(0.6)  # on the best rendition: nothing to probe for
+        at_best = link.padding_bytes
+        assert track.selector is not None
+        track.selector.current = "360p"  # below the best: the link is tried at the estimate
+        track.selector.controller.target_bps = 1_000_000
+        await asyncio.sleep(1.0)
+        pad.cancel()
+        return resent, at_best, link.padding_bytes, link.resends_refused
+
+    resent, at_best, padded, refused = asyncio.run(scenario())
+    budget = RESEND_SHARE * RENDITIONS[0].bitrate_bps / 8 * RESEND_AFTER_S  # it starts at the top
+    assert resent.count(5) == 1 and 0 < len(resent) * 1000 <= budget + 1000
+    assert refused == 131 - len(resent)
+    assert at_best == 0
+    assert 0.5 * 1_000_000 / 8 < padded < 1.2 * 1_000_000 / 8  # ≈ 1 Mbps for ~0.75 s

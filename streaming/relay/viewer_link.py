@@ -38,6 +38,7 @@ from streaming.abr.feedback import FeedbackCounters
 from streaming.relay.fanout import ForwardTrack
 
 PAD_TICK_S = 0.02
+IDLE_TICK_S = 0.2  # how often a viewer that is not probing is looked at again
 #: The sent rate is measured over this span; padding makes up the difference to the estimate.
 RATE_SPAN_S = 0.5
 #: At most this much of the estimate's bytes is sent in one tick (no burst after a pause).
@@ -111,15 +112,19 @@ class ViewerLink:
 
     async def _pad(self) -> None:
         while True:
+            selector = self.track.selector
+            if selector is None or not selector.probing:
+                self._sent.clear()
+                await asyncio.sleep(IDLE_TICK_S)
+                continue
             await asyncio.sleep(PAD_TICK_S)
             now = time.monotonic()
             total = int(_private(self.sender, "octet_count", 0)) + self.padding_bytes
             self._sent.append((now, total))
             while now - self._sent[0][0] > RATE_SPAN_S:
                 self._sent.popleft()
-            selector = self.track.selector
             then, before = self._sent[0]
-            if selector is None or not selector.probing or now - then < RATE_SPAN_S / 2:
+            if now - then < RATE_SPAN_S / 2:
                 continue
             target = selector.controller.target_bps
             due = target * (now - then) / 8 - (total - before)
