@@ -1,5 +1,7 @@
 """A picture per viewer, relay side: each viewer's own feedback picks its rendition, and a
-switch happens only at a keyframe of the rendition switched to (synthetic feedback)."""
+switch happens only at a keyframe of the rendition switched to (synthetic feedback); the relay
+takes a real publisher's two rendition tracks; a viewer's link bounds NACK answers and is padded
+only below the best rendition. Through real links and browsers: test_relay_viewer_links.py."""
 
 from __future__ import annotations
 
