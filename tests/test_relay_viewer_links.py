@@ -32,7 +32,7 @@ AFTER_S = 25.0  # watched after the recovery
 #: The constrained viewer is back on 720p within this of the recovery: its controller needs 2 s
 #: of clean reports before its fast ramp (40 %/s) takes the padded link from the ~0.25 Mbps it
 #: measured behind 500 kbps to the 4 Mbps 720p may need (1.15 × 3.5 Mbps: ln 16 / ln 1.4 ≈ 8 s),
-#: the ladder 2 s above that, then a keyframe: ≈ 12–13 s; measured 12.3–14.5 s (three runs).
+#: the ladder 2 s above that, then a keyframe: ≈ 12–13 s; measured 12.3–14.5 s (four runs).
 MOVE_UP_WITHIN_S = 20.0
 
 VIDEO_STATS = """async () => {
