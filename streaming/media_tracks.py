@@ -46,11 +46,19 @@ class _LoopHandoff:
 
 
 class EncodedTrack(MediaStreamTrack):
-    """A video or audio track fed with `EncodedPacket`s by `push` (any thread)."""
+    """A video or audio track fed with `EncodedPacket`s by `push` (any thread). `track_id`
+    names it in the SDP (`a=msid`), e.g. which rendition it carries (streaming/simulcast.py)."""
 
-    def __init__(self, kind: str, want_keyframe: Callable[[], None] | None = None) -> None:
+    def __init__(
+        self,
+        kind: str,
+        want_keyframe: Callable[[], None] | None = None,
+        track_id: str | None = None,
+    ) -> None:
         super().__init__()
         self.kind = kind
+        if track_id is not None:
+            self._id = track_id
         self.frames_sent = 0
         self.dropped = 0
         self.last_size: tuple[int, int] | None = None

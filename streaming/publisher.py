@@ -20,7 +20,6 @@ import asyncio
 import logging
 import threading
 import time
-from collections import deque
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -33,22 +32,11 @@ from aiortc import (
     RTCRtpSender,
     RTCSessionDescription,
 )
-from aiortc.rtp import (
-    RTCP_PSFB_APP,
-    RTCP_PSFB_FIR,
-    RTCP_PSFB_PLI,
-    RTCP_RTPFB_NACK,
-    RtcpPsfbPacket,
-    RtcpRrPacket,
-    RtcpRtpfbPacket,
-    RtcpSrPacket,
-    unpack_remb_fci,
-)
 
 from capture.media import AudioBlock, VideoFrame
 from capture.source import Source
 from streaming.abr.adapter import Adapter, adaptive_profile
-from streaming.abr.controller import LOSS_WINDOW_S, Feedback
+from streaming.abr.feedback import FeedbackCounters
 from streaming.abr.memory import RateMemory
 from streaming.abr.pacer import Pacer
 from streaming.abr.rtcp import SenderReports
@@ -59,7 +47,9 @@ from streaming.loop_thread import LoopThread
 from streaming.media_tracks import EncodedTrack
 from streaming.notice import Notice, message_of
 from streaming.output import Figures, Output, OutputState
+from streaming.rendition_feed import RenditionFeed
 from streaming.rtp_clock import RtpCaptureClock
+from streaming.simulcast import LOW_PROFILES, main_rendition, track_id
 from streaming.whip import IceServer, WhipClient, WhipError, WhipSession, url_origin
 
 log = logging.getLogger(__name__)
@@ -196,6 +186,7 @@ class PublishStats:
     wall_s: float = 0.0  # time.time() of the figures: benches line them up with other clocks
     video_kbps: float = 0.0
     audio_kbps: float = 0.0
+    extra_video_kbps: float = 0.0  # the fixed extra renditions' video, together
     fps: float = 0.0
     width: int = 0
     height: int = 0
@@ -233,12 +224,27 @@ class PublishOptions:
     start_bitrate: int | None = None
     #: Where learned rates are kept (None: not kept).
     rate_memory: Path | None = None
+    #: Fixed low renditions (`streaming.simulcast.LOW_PROFILES` keys) sent as more video
+    #: tracks beside the main one, for a relay that gives each viewer what its link carries.
+    renditions: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         if self.resolution not in RESOLUTIONS:
             raise ValueError(
                 f"resolution must be one of {', '.join(RESOLUTIONS)}, not {self.resolution!r}"
             )
+        height = min(RESOLUTIONS[self.resolution])
+        for name in self.renditions:
+            if name not in LOW_PROFILES:
+                raise ValueError(
+                    f"a rendition must be one of {', '.join(LOW_PROFILES)}, not {name!r}"
+                )
+            if min(LOW_PROFILES[name].width, LOW_PROFILES[name].height) >= height:
+                raise ValueError(
+                    f"the {name} rendition must be smaller than the {self.resolution} picture"
+                )
+        if len(set(self.renditions)) != len(self.renditions):
+            raise ValueError("each rendition may be given once")
 
 
 #: A cut to under this fraction of the rate drops the video queued for the old one (pacer).
@@ -293,6 +299,13 @@ class Publisher(Output):
             self.video_profile = adaptive_profile(self.video_profile, start)
             self.adapter = Adapter(self.video_profile, relay, memory)
         self.audio_codec = "opus" if audio is not None else None
+        #: The fixed extra renditions, each its own output of the hub and track of the session.
+        self.feeds = [RenditionFeed(n) for n in self.options.renditions if video is not None]
+        self._main_track_id = (
+            track_id(main_rendition(self.options.resolution, PROFILES[self.options.resolution]))
+            if self.feeds
+            else None
+        )
         self._own_hub = hub is None
         self.hub = hub if hub is not None else EncodeHub(video, audio)
         self._on_state = on_state
@@ -323,6 +336,8 @@ class Publisher(Output):
         if self._loop_thread is not None:
             return
         self.hub.add(self)
+        for feed in self.feeds:
+            self.hub.add(feed)
         self._loop_thread = LoopThread("publisher")
         self._loop_thread.loop.call_soon_threadsafe(self._spawn)
 
@@ -341,6 +356,8 @@ class Publisher(Output):
             log.warning("publisher clean-up did not finish in %.0f s", timeout)
         thread.stop()
         self.hub.remove(self)
+        for feed in self.feeds:
+            self.hub.remove(feed)
         if self._own_hub:
             self.hub.stop()
 
@@ -418,16 +435,18 @@ class Publisher(Output):
         pc = RTCPeerConnection(config)
         video_track: EncodedTrack | None = None
         audio_track: EncodedTrack | None = None
-        counters = _FeedbackCounters(self.request_keyframe)
+        extra_tracks: list[EncodedTrack] = []
+        counters = FeedbackCounters(self.request_keyframe)
         if self.adapter is not None:  # without adaptation (--no-adapt) no controller runs
             counters.on_report = lambda: self._adapt(counters)
         reports: asyncio.Task[None] | None = None
         try:
             if self.video is not None:
-                video_track = EncodedTrack("video", self.request_keyframe)
+                video_track = EncodedTrack("video", self.request_keyframe, self._main_track_id)
                 transceiver = pc.addTransceiver(video_track, direction="sendonly")
                 transceiver.setCodecPreferences(_codecs("video", "video/H264"))
                 counters.watch(transceiver.sender, self._capture_timed(video_track, transceiver))
+                extra_tracks = [self._add_rendition(pc, feed) for feed in self.feeds]
             if self.audio is not None:
                 audio_track = EncodedTrack("audio")
                 transceiver = pc.addTransceiver(audio_track, direction="sendonly")
@@ -464,11 +483,24 @@ class Publisher(Output):
             self._pacer = None
             with self._tracks_lock:
                 self._tracks = {}
+            for feed in self.feeds:
+                feed.use(None)
             await pc.close()
-            for track in (video_track, audio_track):
+            for track in (video_track, audio_track, *extra_tracks):
                 if track is not None:
                     track.stop()  # aiortc only stops tracks whose sender had started
             await self.signalling.close()
+
+    def _add_rendition(self, pc: RTCPeerConnection, feed: RenditionFeed) -> EncodedTrack:
+        """`feed`'s rendition on a video track of its own, named for the relay; a keyframe
+        request (PLI/FIR) on that track reaches that rendition's encoder."""
+        track = EncodedTrack("video", feed.request_keyframe, track_id(feed.rendition))
+        transceiver = pc.addTransceiver(track, direction="sendonly")
+        transceiver.setCodecPreferences(_codecs("video", "video/H264"))
+        transceiver.sender._send_keyframe = feed.request_keyframe  # type: ignore[method-assign]
+        SenderReports(transceiver.sender, self._capture_timed(track, transceiver))
+        feed.use(track)
+        return track
 
     async def _wait_connected(self, pc: RTCPeerConnection) -> None:
         deadline = time.monotonic() + self.options.connect_timeout_s
@@ -486,7 +518,7 @@ class Publisher(Output):
             await asyncio.sleep(0.05)
 
     async def _watch(
-        self, pc: RTCPeerConnection, video: EncodedTrack | None, counters: _FeedbackCounters
+        self, pc: RTCPeerConnection, video: EncodedTrack | None, counters: FeedbackCounters
     ) -> None:
         """Every second: gather stats, report them, and check the relay is still there."""
         meter = _RateMeter()
@@ -519,7 +551,7 @@ class Publisher(Output):
         self,
         pc: RTCPeerConnection,
         video: EncodedTrack | None,
-        counters: _FeedbackCounters,
+        counters: FeedbackCounters,
         meter: _RateMeter,
     ) -> _Collected:
         figures = PublishStats(
@@ -529,15 +561,18 @@ class Publisher(Output):
             pli_count=counters.plis,
         )
         latest_report: float | None = None
-        for sender in pc.getSenders():
+        for index, sender in enumerate(pc.getSenders()):
+            extra = sender.kind == "video" and sender.track is not video
             for report in (await sender.getStats()).values():
                 if report.type == "outbound-rtp":
-                    kbps = meter.kbps(sender.kind, report.bytesSent)
-                    if sender.kind == "video":
+                    kbps = meter.kbps(f"sender{index}", report.bytesSent)
+                    if extra:
+                        figures.extra_video_kbps += kbps
+                    elif sender.kind == "video":
                         figures.video_kbps = kbps
                     else:
                         figures.audio_kbps = kbps
-                elif report.type == "remote-inbound-rtp":
+                elif report.type == "remote-inbound-rtp" and not extra:
                     age = time.time() - report.timestamp.timestamp()
                     seen = time.monotonic() - max(0.0, age)
                     latest_report = seen if latest_report is None else max(latest_report, seen)
@@ -574,22 +609,12 @@ class Publisher(Output):
                 self._pacer = Pacer(lambda: adapter.controller.target_bps, ssrcs, sender._rtx_ssrc)
                 self._pacer.install(sender.transport)
 
-    def _adapt(self, counters: _FeedbackCounters, sent_bps: float | None = None) -> None:
+    def _adapt(self, counters: FeedbackCounters, sent_bps: float | None = None) -> None:
         """One controller step, run as each receiver report arrives (every 0.1 s from our
         relay): the first report that shows a drop acts on it. A cut to under half drops the
         stale video still on its way out and asks for a keyframe at the new rate (pacer)."""
         assert self.adapter is not None and self.video_profile is not None
-        report = counters.take()
-        feedback = Feedback(
-            at=time.monotonic(),
-            rtt_s=report.rtt_s,
-            fraction_lost=report.fraction_lost,
-            remb_bps=report.remb_bps,
-            sent_bps=report.sent_bps or sent_bps or None,
-            received_bps=report.received_bps,
-            nacked=report.nacked,
-            packets=report.packets,
-        )
+        feedback = counters.feedback(time.monotonic(), sent_bps)
         before, target = self.adapter.rung, self.adapter.controller.target_bps
         quality = self.adapter.tick(feedback, self.hub.encoder(self.video_profile))
         if self.audio_codec is not None:
@@ -639,154 +664,6 @@ class _RateMeter:
 
     def kbps(self, key: str, total_bytes: int) -> float:
         return round(self.rate(key, total_bytes) * 8 / 1000, 1)
-
-
-@dataclass
-class _Report:
-    """What the relay's RTCP said since the last `take` (None: nothing new)."""
-
-    rtt_s: float | None = None
-    fraction_lost: float | None = None
-    remb_bps: int | None = None
-    received_bps: float | None = None
-    sent_bps: float | None = None
-    nacked: int = 0
-    packets: int = 0
-
-
-#: Rates (received, sent) are measured over at least this span of receiver reports: reports
-#: come every 0.1 s (streaming/abr/rtcp.py), a few packets apart on a slow link.
-RATE_WINDOW_S = 0.3
-# Loss is counted over LOSS_WINDOW_S: one lost packet in a 0.1 s report of three is not 33 %.
-
-
-@dataclass(frozen=True)
-class _Snapshot:
-    at: float
-    highest: int  # 16-bit, as aiortc reports it
-    lost: int
-    sent: int  # packets we had sent
-    octets: int
-
-
-class _FeedbackCounters:
-    """Reads the RTCP the relay sends our video sender: counts NACKs and PLI/FIR keyframe
-    requests and passes the requests to our encoder (aiortc would only tell an encoder of its
-    own), and turns each receiver report into RTT (from `SenderReports`' history), loss and
-    the rates received and sent over the last reports, for the bitrate controller, which
-    `on_report` runs at once. Each watched sender's RTCP handler is wrapped (aiortc is not
-    forked)."""
-
-    def __init__(self, want_keyframe: Callable[[], None]) -> None:
-        self.nacks = 0
-        self.plis = 0
-        self.reports_seen = 0
-        self._want_keyframe = want_keyframe
-        #: Run after each receiver report for our video (the bitrate controller's step).
-        self.on_report: Callable[[], None] | None = None
-        self._report = _Report()
-        self._nacks_taken = 0
-        self._packets_taken = 0
-        self._sender: RTCRtpSender | None = None
-        self.sender_reports: SenderReports | None = None
-        self._history: deque[_Snapshot] = deque()
-        self._nacked: set[int] = set()  # sequence numbers NACKed since the last `take`
-        self._tasks: set[asyncio.Task[None]] = set()
-
-    def take(self) -> _Report:
-        """What arrived since the last call; NACKs and packets sent as counts over that time."""
-        report, self._report = self._report, _Report()
-        self._nacked.clear()
-        sent = _sender_packets(self._sender)
-        report.nacked, self._nacks_taken = self.nacks - self._nacks_taken, self.nacks
-        report.packets, self._packets_taken = sent - self._packets_taken, sent
-        return report
-
-    def _read_report(self, sender: RTCRtpSender, packet: RtcpRrPacket | RtcpSrPacket) -> bool:
-        for info in packet.reports:
-            if info.ssrc != sender._ssrc:
-                continue
-            self.reports_seen += 1
-            self._window(sender, info.highest_sequence, info.packets_lost)
-            # aiortc smooths the RTT it reports (85 % of the old value) and only computes it
-            # for its latest SR: a queue would show seconds late. The raw one, for any SR.
-            sent_at = self.sender_reports.sent_at(info.lsr) if self.sender_reports else None
-            if sent_at is not None and info.lsr:
-                self._report.rtt_s = max(0.0, time.time() - sent_at - info.dlsr / 65536)
-            return True
-        return False
-
-    def _window(self, sender: RTCRtpSender, highest: int, lost: int) -> None:
-        """Rates and loss over the last reports: the packets the relay's highest sequence
-        number moved by, less those it lost, at our mean packet size (RTP header included)."""
-        now = time.monotonic()
-        sent = _sender_packets(sender)
-        octets = int(getattr(sender, "_RTCRtpSender__octet_count", 0))
-        snap = _Snapshot(now, highest & 0xFFFF, lost, sent, octets)
-        self._history.append(snap)
-        while len(self._history) > 2 and now - self._history[1].at >= LOSS_WINDOW_S:
-            self._history.popleft()
-        if sent <= 0:
-            return
-        size = octets / sent + 12
-        rate_ref = next((h for h in reversed(self._history) if now - h.at >= RATE_WINDOW_S), None)
-        if rate_ref is not None:
-            span = now - rate_ref.at
-            moved = (snap.highest - rate_ref.highest) & 0xFFFF
-            received = moved - (lost - rate_ref.lost)
-            if 0 <= received < 0x8000:
-                self._report.received_bps = received * size * 8 / span
-            self._report.sent_bps = (sent - rate_ref.sent) * size * 8 / span
-        loss_ref = self._history[0]
-        expected = (snap.highest - loss_ref.highest) & 0xFFFF
-        if loss_ref is not snap and 0 < expected < 0x8000 and now - loss_ref.at >= RATE_WINDOW_S:
-            self._report.fraction_lost = max(0.0, min(1.0, (lost - loss_ref.lost) / expected))
-
-    def watch(self, sender: RTCRtpSender, clock: RtpCaptureClock | None = None) -> None:
-        handle = sender._handle_rtcp_packet
-        self._sender = sender
-        self.sender_reports = SenderReports(sender, clock)
-
-        async def counted(packet: object) -> None:
-            if isinstance(packet, (RtcpRrPacket, RtcpSrPacket)):
-                if self._read_report(sender, packet) and self.on_report is not None:
-                    try:
-                        self.on_report()
-                    except Exception:
-                        # Raised here, it would end aiortc's DTLS receive loop and the
-                        # connection with it: a controller fault costs one step, not the show.
-                        log.exception("publisher: bitrate step failed")
-            elif isinstance(packet, RtcpRtpfbPacket) and packet.fmt == RTCP_RTPFB_NACK:
-                fresh = set(packet.lost) - self._nacked  # a receiver asks again and again
-                self._nacked |= fresh
-                self.nacks += len(fresh)
-                # Retransmissions are paced: answered inline they would hold up every RTCP
-                # packet behind them (the next receiver reports among them).
-                task = asyncio.ensure_future(handle(packet))  # type: ignore[arg-type]
-                self._tasks.add(task)
-                task.add_done_callback(self._tasks.discard)
-                return
-            elif isinstance(packet, RtcpPsfbPacket) and packet.fmt == RTCP_PSFB_APP:
-                try:
-                    bitrate, ssrcs = unpack_remb_fci(packet.fci)
-                except ValueError:
-                    bitrate, ssrcs = 0, []
-                if sender._ssrc in ssrcs:
-                    self._report.remb_bps = bitrate
-            elif isinstance(packet, RtcpPsfbPacket) and packet.fmt in (
-                RTCP_PSFB_PLI,
-                RTCP_PSFB_FIR,
-            ):
-                self.plis += 1
-                self._want_keyframe()
-            await handle(packet)  # type: ignore[arg-type]
-
-        sender._handle_rtcp_packet = counted  # type: ignore[method-assign]
-
-
-def _sender_packets(sender: RTCRtpSender | None) -> int:
-    """RTP packets `sender` has sent so far (aiortc keeps the count for its sender reports)."""
-    return int(getattr(sender, "_RTCRtpSender__packet_count", 0)) if sender is not None else 0
 
 
 def _codecs(kind: str, mime: str) -> list[Any]:

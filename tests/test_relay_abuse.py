@@ -378,7 +378,7 @@ def test_pli_from_a_stale_viewer_is_rate_limited_and_merged(monkeypatch):
     monkeypatch.setattr("streaming.relay.fanout.time.monotonic", lambda: clock[0])
     fanout = FanOut()
     sent: list[float] = []
-    fanout.publisher_started(lambda: sent.append(clock[0]))
+    fanout.publisher_started(lambda _rendition: sent.append(clock[0]))
     stale = fanout.new_track("video")
     others = [fanout.new_track("video") for _ in range(10)]
     sent.clear()

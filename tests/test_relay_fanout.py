@@ -59,7 +59,7 @@ def test_viewer_starts_at_keyframe_and_timestamps_rise_across_publishers():
     async def scenario():
         requests = []
         fanout = FanOut()
-        fanout.publisher_started(lambda: requests.append("pli"))
+        fanout.publisher_started(lambda _rendition: requests.append("pli"))
         track = fanout.new_track("video")
         assert requests == ["pli"]  # a new viewer asks for a keyframe
         fanout.on_frame("video", P_FRAME, 0)  # dropped: the viewer cannot decode it yet
@@ -69,7 +69,7 @@ def test_viewer_starts_at_keyframe_and_timestamps_rise_across_publishers():
         second = await track.recv()
         # the publisher reconnects: its timestamps restart at 0
         fanout.publisher_stopped()
-        fanout.publisher_started(lambda: None)
+        fanout.publisher_started(lambda _rendition: None)
         fanout.on_frame("video", IDR, 0)
         third = await track.recv()
         return first, second, third

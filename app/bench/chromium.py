@@ -4,6 +4,7 @@ measured by a bench runs the way the tests saw it run."""
 from __future__ import annotations
 
 import shutil
+from pathlib import Path
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"  # Debian's package
 
@@ -21,3 +22,12 @@ CHROMIUM_ARGS = [
     "--disable-background-timer-throttling",
     "--disable-renderer-backgrounding",
 ]
+
+
+def chromium_in(namespace: str, folder: Path) -> str:
+    """An executable (written into `folder`) that starts Chromium inside network namespace
+    `namespace`: Playwright talks to it over a pipe, which crosses namespaces."""
+    script = folder / "chromium-in-ns"
+    script.write_text(f'#!/bin/sh\nexec ip netns exec {namespace} {CHROMIUM} "$@"\n')
+    script.chmod(0o755)
+    return str(script)

@@ -108,16 +108,6 @@ class Relay:
         self.process.wait(10)
 
 
-def _chromium_in(namespace: str, folder: Path) -> str:
-    """An executable that starts Chromium inside `namespace` (Playwright talks to it over a
-    pipe, which crosses namespaces)."""
-    script = folder / "chromium-in-ns"
-    chromium = shutil.which("chromium") or "/usr/bin/chromium"
-    script.write_text(f'#!/bin/sh\nexec ip netns exec {namespace} {chromium} "$@"\n')
-    script.chmod(0o755)
-    return str(script)
-
-
 async def _watch(browser: Any, relay: Relay) -> Any:
     from app.bench.latency_probe import VIEWER_PROBE_JS
 
@@ -365,6 +355,7 @@ def _targets(name: str, ours: dict[str, Any], ratio: dict[str, Any]) -> dict[str
 async def measure(args: argparse.Namespace) -> dict[str, Any]:
     from playwright.async_api import async_playwright
 
+    from app.bench.chromium import chromium_in
     from app.bench.latency_probe import CHROMIUM_ARGS
     from streaming.netlab.namespaces import ImpairedPath
     from streaming.netlab.profile import PROFILES
@@ -385,7 +376,7 @@ async def measure(args: argparse.Namespace) -> dict[str, Any]:
             }
             if "chromium" in who:
                 browsers["publisher"] = await pw.chromium.launch(
-                    executable_path=_chromium_in(path.pub, folder),
+                    executable_path=chromium_in(path.pub, folder),
                     # the bench page is served by Playwright, so Chromium counts it as a
                     # public page and would block its requests to the relay's 10.x address
                     args=[*CHROMIUM_ARGS, "--disable-features=" + _NO_PRIVATE_NETWORK_CHECKS],

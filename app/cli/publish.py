@@ -1,7 +1,7 @@
 """`livedesk publish`: a headless publisher, for operators checking a relay and for tests.
 
     livedesk publish --whip URL [--token-file PATH|-] [--video SRC] [--audio SRC] [--duration S]
-                     [--stats-json PATH] [--resolution 1080p] [--record PATH]
+                     [--stats-json PATH] [--resolution 1080p] [--renditions 360p] [--record PATH]
     livedesk publish --janus URL --room N [...same options]
 
 It is the console's show without windows: the sources feed the same media buses, the voice
@@ -102,6 +102,13 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         default="1080p",
         choices=("1080p", "720p", "540p", "360p"),
         help="picture size sent (default 1080p)",
+    )
+    parser.add_argument(
+        "--renditions",
+        metavar="NAMES",
+        default="",
+        help="also send these fixed low renditions (comma-separated: 540p, 360p) as more video "
+        "tracks, for a relay that gives each viewer the best its link carries (WHIP only)",
     )
     parser.add_argument(
         "--no-voice-chain",
@@ -354,9 +361,25 @@ def _recorder(args: argparse.Namespace, hub: Any, publisher: Any) -> Any:
     return recorder
 
 
+def publish_options(args: argparse.Namespace) -> Any:
+    """The publisher's options from the command line (ValueError in plain words)."""
+    from streaming.publisher import PublishOptions
+
+    renditions = tuple(n.strip() for n in args.renditions.split(",") if n.strip())
+    if renditions and not args.whip:
+        raise UsageError("--renditions needs --whip: Janus takes one video track")
+    return PublishOptions(
+        resolution=args.resolution,
+        connect_timeout_s=args.connect_timeout,
+        adaptive=args.adapt,
+        start_bitrate=int(args.start_kbps * 1000) if args.start_kbps else None,
+        renditions=renditions,
+    )
+
+
 def run(args: argparse.Namespace) -> int:
     from streaming.encode_hub import EncodeHub
-    from streaming.publisher import RESOLUTIONS, Publisher, PublishOptions, PublishState
+    from streaming.publisher import RESOLUTIONS, Publisher, PublishState
     from streaming.whip import WhipError, url_origin
 
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
@@ -364,6 +387,7 @@ def run(args: argparse.Namespace) -> int:
     sources: list[Source[Any]] = []
     core = None
     try:
+        options = publish_options(args)
         signalling = make_signalling(args)
         video = open_video(args.video, RESOLUTIONS[args.resolution])
         audio = open_audio(args.audio)
@@ -410,12 +434,7 @@ def run(args: argparse.Namespace) -> int:
         signalling,
         program_video,
         program_audio,
-        PublishOptions(
-            resolution=args.resolution,
-            connect_timeout_s=args.connect_timeout,
-            adaptive=args.adapt,
-            start_bitrate=int(args.start_kbps * 1000) if args.start_kbps else None,
-        ),
+        options,
         on_state=on_state,
         on_stats=on_stats,
         hub=hub,

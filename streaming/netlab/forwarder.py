@@ -1,7 +1,8 @@
 """The userspace impairment stage: bridges two interfaces frame by frame (AF_PACKET), and on
-the way from `a` to `b` puts each IPv4 UDP packet through a bottleneck queue (drop-tail), loss,
-delay and jitter from a `Profile`. The way back (`b` to `a`: RTCP, STUN) only gets the delay.
-Everything else (ARP) passes untouched. Linux only; needs CAP_NET_RAW (root)."""
+the way from `a` to `b` (or, with `--down`, from `b` to `a`: towards a viewer on `a`'s side)
+puts each IPv4 UDP packet through a bottleneck queue (drop-tail), loss, delay and jitter from a
+`Profile`. The way back (RTCP, STUN) only gets the delay. Everything else (ARP) passes
+untouched. Linux only; needs CAP_NET_RAW (root)."""
 
 from __future__ import annotations
 
@@ -111,15 +112,22 @@ def _pump(source: socket.socket, direction: _Direction) -> None:
 
 
 def forward(
-    a: str, b: str, profile: Profile, status: Path | None = None, hold: bool = False
+    a: str,
+    b: str,
+    profile: Profile,
+    status: Path | None = None,
+    hold: bool = False,
+    down_impaired: bool = False,
 ) -> None:
     """Bridge `a` ↔ `b` under `profile` until killed (it starts now: `at_s` counts from here;
-    with `hold`, it stays at the first step until SIGUSR1); every second, the counters go to
-    `status` as JSON."""
+    with `hold`, it stays at the first step until SIGUSR1); `a` → `b` is impaired, or `b` →
+    `a` with `down_impaired`; every second, the impaired way's counters go to `status` as
+    JSON."""
     sa, sb = _open(a), _open(b)
     t0 = time.monotonic() + (1e9 if hold else 0.0)
-    up = _Direction(sb, True, profile, t0)
-    down = _Direction(sa, False, profile, t0)
+    up = _Direction(sb, not down_impaired, profile, t0)
+    down = _Direction(sa, down_impaired, profile, t0)
+    impaired = down if down_impaired else up
     threading.Thread(target=_pump, args=(sb, down), daemon=True).start()
     threading.Thread(target=_pump, args=(sa, up), daemon=True).start()
 
@@ -134,8 +142,9 @@ def forward(
     while True:
         time.sleep(1.0)
         if status is not None:
-            figures = {"t": time.monotonic() - t0, "sent": up.sent, "dropped": up.dropped}
-            figures["bytes"] = up.bytes  # delivered towards `b`, Ethernet frames
+            figures = {"t": time.monotonic() - t0, "sent": impaired.sent}
+            figures["dropped"] = impaired.dropped
+            figures["bytes"] = impaired.bytes  # delivered the impaired way, Ethernet frames
             tmp = status.with_name(status.name + ".tmp")
             tmp.write_text(json.dumps(figures))
             tmp.replace(status)
@@ -143,8 +152,15 @@ def forward(
 
 if (
     __name__ == "__main__"
-):  # python -m streaming.netlab.forwarder A B PROFILE_JSON [STATUS] [--hold]
-    argv = [a for a in sys.argv if a != "--hold"]
+):  # python -m streaming.netlab.forwarder A B PROFILE_JSON [STATUS] [--hold] [--down]
+    argv = [a for a in sys.argv if a not in ("--hold", "--down")]
     profile = Profile.from_dict(json.loads(argv[3]))
     status = Path(argv[4]) if len(argv) > 4 else None
-    forward(argv[1], argv[2], profile, status, hold="--hold" in sys.argv)
+    forward(
+        argv[1],
+        argv[2],
+        profile,
+        status,
+        hold="--hold" in sys.argv,
+        down_impaired="--down" in sys.argv,
+    )

@@ -3,7 +3,8 @@
     [pub ns] veth a0 10.77.x.2 ── a1 [mid ns: forwarder] b1 ── b0 10.77.x.1 [this ns]
 
 The publisher runs in `pub` (`ip netns exec`), the relay and the viewers here; everything the
-publisher sends crosses the forwarder. Offloads are off on every veth: a forwarder that copies
+publisher sends crosses the forwarder. Or a viewer runs in `pub`, behind the forwarder's other
+way (`impair(..., down=True)`), while the publisher and the other viewers stay here. Offloads are off on every veth: a forwarder that copies
 frames must see real, checksummed, MTU-sized packets."""
 
 from __future__ import annotations
@@ -75,14 +76,18 @@ class ImpairedPath:
         _run("ethtool", "-K", f"{t}b0", *off)
         return self
 
-    def impair(self, profile: Profile, status: Path | None = None, hold: bool = False) -> None:
+    def impair(
+        self, profile: Profile, status: Path | None = None, hold: bool = False, down: bool = False
+    ) -> None:
         """(Re)start the forwarder with `profile`, its time line starting now (with `hold`: at
-        `restart_clock`, the first step holding until then)."""
+        `restart_clock`, the first step holding until then), on what `pub` sends, or with
+        `down` on what it receives."""
         self.clear()
         args = ["ip", "netns", "exec", self.mid, sys.executable, "-m"]
         args += ["streaming.netlab.forwarder", f"{self.tag}a1", f"{self.tag}b1"]
         args += [json.dumps(profile.to_dict())] + ([str(status)] if status else [])
         args += ["--hold"] if hold else []
+        args += ["--down"] if down else []
         self._forwarder = subprocess.Popen(args, stdout=subprocess.PIPE, text=True)
         assert self._forwarder.stdout is not None
         if self._forwarder.stdout.readline().strip() != "ready":

@@ -7,9 +7,9 @@ whose `recv()` returns those frames as `av.Packet`s, so aiortc's sender for that
 packetizes them (`Encoder.pack`). One encode on the host serves every viewer.
 
 Viewers that join (or report a lost picture with PLI/FIR) need a keyframe: the fan-out asks
-the publisher for one (an RTCP PLI upstream), at most every `KEYFRAME_MIN_INTERVAL_S` whoever
-asks (requests are merged), and a new viewer's video starts at a keyframe so its decoder never
-sees a broken picture. One viewer's PLIs count at most every `VIEWER_PLI_MIN_INTERVAL_S`: a
+the publisher for one (an RTCP PLI upstream, on the track of the rendition that viewer needs),
+at most every `KEYFRAME_MIN_INTERVAL_S` per rendition whoever asks (requests are merged), and a
+new viewer's video starts at a keyframe so its decoder never sees a broken picture. One viewer's PLIs count at most every `VIEWER_PLI_MIN_INTERVAL_S`: a
 stale or hostile viewer asking every second must not make the host's encoder send keyframes
 more often than its own keyframe interval (2 s).
 """
@@ -21,7 +21,7 @@ import fractions
 import logging
 import threading
 import time
-from collections import deque
+from collections import Counter, deque
 from collections.abc import Callable
 from typing import Any
 
@@ -34,7 +34,8 @@ from aiortc.rtcrtpparameters import RTCRtpCodecParameters
 from aiortc.rtp import RtpPacket
 from aiortc.utils import uint16_gt
 
-from streaming.relay.renditions import Rendition, ViewerSelector
+from streaming.relay.renditions import ViewerSelector
+from streaming.simulcast import Rendition
 
 log = logging.getLogger(__name__)
 
@@ -178,12 +179,13 @@ class PacketJitterBuffer:
 
 class ForwardTrack(MediaStreamTrack):
     """A viewer's track: already-encoded frames, returned as `av.Packet`s. With several
-    renditions, `selector` picks which reach this viewer (streaming/relay/renditions.py)."""
+    renditions, `selector` picks which reach this viewer (streaming/relay/renditions.py).
+    `on_keyframe_needed(rendition)` asks for a keyframe of the rendition it needs."""
 
     def __init__(
         self,
         kind: str,
-        on_keyframe_needed: Callable[[], None],
+        on_keyframe_needed: Callable[[str], None],
         selector: ViewerSelector | None = None,
     ) -> None:
         super().__init__()
@@ -200,6 +202,14 @@ class ForwardTrack(MediaStreamTrack):
         self.frames_forwarded = 0
         self.last_pli_honoured = -VIEWER_PLI_MIN_INTERVAL_S
 
+    @property
+    def wanted(self) -> str:
+        """The rendition this viewer needs a keyframe of: the one it waits to switch to, else
+        the one it gets ("" for a publisher's only video)."""
+        if self.selector is not None:
+            return self.selector.pending or self.selector.current
+        return self.rendition or ""
+
     def push(self, data: bytes, timestamp: int, keyframe: bool, rendition: str = "") -> None:
         if rendition != self.rendition:  # a switch (at a keyframe): the next frame moment
             self.rendition = rendition
@@ -208,7 +218,7 @@ class ForwardTrack(MediaStreamTrack):
         timestamp += self._shift
         if self._need_keyframe:
             if not keyframe:
-                self._on_keyframe_needed()
+                self._on_keyframe_needed(self.wanted)
                 return
             self._need_keyframe = False
         limit = MAX_VIDEO_QUEUE if self.kind == "video" else MAX_AUDIO_QUEUE
@@ -216,7 +226,7 @@ class ForwardTrack(MediaStreamTrack):
             self._queue.clear()  # this viewer fell behind: skip ahead rather than lag
             if self.kind == "video":
                 self._need_keyframe = True
-                self._on_keyframe_needed()
+                self._on_keyframe_needed(self.wanted)
                 return
         self._queue.append((data, timestamp))
         self._last_out = timestamp
@@ -254,21 +264,38 @@ class FanOut:
         self._offset: dict[tuple[str, str], int] = {}
         self._last_out: dict[tuple[str, str], int] = {}
         self._rebase: set[tuple[str, str]] = set()
-        self._request_keyframe: Callable[[], None] | None = None
-        self._last_keyframe_request = 0.0
+        self._request_keyframe: Callable[[str], None] | None = None
+        self._last_keyframe_request: dict[str, float] = {}
         self.keyframe_requests = 0  # PLIs sent to the publisher
         self.viewer_plis_ignored = 0
         self.frames_in = {"video": 0, "audio": 0}
+        self.video_frames_in: Counter[str] = Counter()  # by rendition
         self.last_frame_at = 0.0
 
-    def publisher_started(self, request_keyframe: Callable[[], None]) -> None:
+    def publisher_started(self, request_keyframe: Callable[[str], None]) -> None:
+        """A publisher is on; `request_keyframe(rendition)` asks it for a keyframe of that
+        rendition ("": of its only video)."""
         self._request_keyframe = request_keyframe
         self._rebase = set(self._last_out)
 
     def set_renditions(self, renditions: tuple[Rendition, ...]) -> None:
         """The publisher's video renditions (best first); with two or more, each viewer's
-        video track that joins from now on gets its own `ViewerSelector`."""
+        video track gets its own `ViewerSelector` (the viewers watching already get a new one
+        when the renditions change)."""
+        if renditions == self._renditions:
+            return
         self._renditions = renditions
+        for track in self._tracks["video"]:
+            track.selector = self._selector()
+
+    @property
+    def renditions(self) -> tuple[Rendition, ...]:
+        return self._renditions
+
+    def _selector(self) -> ViewerSelector | None:
+        if len(self._renditions) < 2:
+            return None
+        return ViewerSelector(self._renditions, self.keyframe_needed)
 
     def publisher_stopped(self) -> None:
         self._request_keyframe = None
@@ -276,15 +303,13 @@ class FanOut:
     def add_track(self, track: ForwardTrack) -> None:
         self._tracks[track.kind].add(track)
         if track.kind == "video":
-            self.keyframe_needed()
+            self.keyframe_needed(track.wanted)
 
     def remove_track(self, track: ForwardTrack) -> None:
         self._tracks[track.kind].discard(track)
 
     def new_track(self, kind: str) -> ForwardTrack:
-        selector = None
-        if kind == "video" and len(self._renditions) > 1:
-            selector = ViewerSelector(self._renditions, lambda _name: self.keyframe_needed())
+        selector = self._selector() if kind == "video" else None
         track = ForwardTrack(kind, self.keyframe_needed, selector)
         self.add_track(track)
         return track
@@ -293,17 +318,16 @@ class FanOut:
     def viewer_tracks(self) -> int:
         return len(self._tracks["video"]) + len(self._tracks["audio"])
 
-    def keyframe_needed(self) -> None:
-        """Ask the publisher for a keyframe, at most every `KEYFRAME_MIN_INTERVAL_S`."""
+    def keyframe_needed(self, rendition: str = "") -> None:
+        """Ask the publisher for a keyframe of `rendition`, at most every
+        `KEYFRAME_MIN_INTERVAL_S` for each."""
         now = time.monotonic()
-        if (
-            self._request_keyframe is None
-            or now - self._last_keyframe_request < KEYFRAME_MIN_INTERVAL_S
-        ):
+        last = self._last_keyframe_request.get(rendition, -KEYFRAME_MIN_INTERVAL_S)
+        if self._request_keyframe is None or now - last < KEYFRAME_MIN_INTERVAL_S:
             return
-        self._last_keyframe_request = now
+        self._last_keyframe_request[rendition] = now
         self.keyframe_requests += 1
-        self._request_keyframe()
+        self._request_keyframe(rendition)
 
     def viewer_pli(self, track: ForwardTrack) -> None:
         """A viewer reported a lost picture (PLI/FIR on its sender): passed on at most every
@@ -313,12 +337,14 @@ class FanOut:
             self.viewer_plis_ignored += 1
             return
         track.last_pli_honoured = now
-        self.keyframe_needed()
+        self.keyframe_needed(track.wanted)
 
     def on_frame(self, kind: str, data: bytes, timestamp: int, rendition: str = "") -> None:
         """One complete encoded frame from the publisher (called by `EncodedTap`), of one of
         its video `rendition`s when it sends several."""
         self.frames_in[kind] += 1
+        if kind == "video":
+            self.video_frames_in[rendition] += 1
         self.last_frame_at = time.monotonic()
         key = (kind, rendition)
         if key in self._rebase or key not in self._offset:

@@ -10,32 +10,25 @@ the viewer's decoder never sees a delta frame of a picture it does not have: no 
 frame, and until then it keeps the old rendition. A slow viewer only moves itself down; the
 others and the publisher are untouched.
 
-The fan-out routes each rendition's frames through every viewer's selector
-(`FanOut.set_renditions`, `FanOut.on_frame(..., rendition)`). Not wired yet: the publisher
-does not send two video tracks, and viewers' receiver reports do not reach `on_feedback`;
-see docs/abr.md, "Not done yet".
+How it is wired: the publisher sends each rendition as a video track of its own, named by its
+track id (`streaming/simulcast.py`, `livedesk publish --renditions 360p`); the relay's ingest
+routes each track's frames as that rendition's (`FanOut.set_renditions`,
+`FanOut.on_frame(..., rendition)`), and a keyframe asked for goes as a PLI on that rendition's
+track. Each viewer still gets one video track; the relay's sender to it reads its RTCP into
+its selector and pads its link up to the estimate while a better rendition waits
+(`streaming/relay/viewer_link.py`). docs/abr.md, "A picture per viewer".
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 
 from streaming.abr.controller import Feedback, RateController
 from streaming.abr.ladder import UP_MARGIN, Ladder, Rung
+from streaming.simulcast import Rendition
 
 #: A viewer's estimate never goes below this (the lowest rendition is always allowed).
 VIEWER_FLOOR_BPS = 100_000
-
-
-@dataclass(frozen=True, slots=True)
-class Rendition:
-    """One of the publisher's renditions: its name and the bitrate it needs."""
-
-    name: str
-    width: int
-    height: int
-    bitrate_bps: int
 
 
 class ViewerSelector:
@@ -73,6 +66,13 @@ class ViewerSelector:
         elif wanted != self.pending:
             self.pending = wanted
             self._request_keyframe(wanted)
+
+    @property
+    def probing(self) -> bool:
+        """Whether this viewer's link should be tried at the estimate (padding beside the
+        picture, `streaming/relay/viewer_link.py`): a better rendition exists, and no switch
+        waits for its keyframe."""
+        return self.pending is None and self.current != self.ladder.rungs[0].name
 
     def accept(self, rendition: str, keyframe: bool) -> bool:
         """Whether a frame of `rendition` goes to this viewer; it switches at a keyframe of the

@@ -13,7 +13,8 @@ console reconnecting after a network drop must not be locked out by its own stal
 Hostile or careless clients are bounded (README, "Hardening"): sessions that do not connect
 within `PENDING_TIMEOUT_S` are closed, offers and unfinished sessions are bounded per address
 and in total (`admission.py`: a flood of offers evicts its own pending sessions, not viewers),
-offers may carry one audio, one video and one data m-line, every body is
+a viewer's offer may carry one audio, one video and one data m-line (a publisher's up to
+`MAX_RENDITIONS` video ones, each a rendition, named as `streaming/simulcast.py` says), every body is
 read with a timeout, every malformed request gets a 4xx in plain words, the relay uses only the
 ICE servers it is given and binds media where it binds HTTP. The publish token (WHIP) and the
 host token (the hub's `/ws/host`) are separate secrets.
@@ -54,6 +55,8 @@ from streaming.interaction.ratelimit import address_key
 from streaming.relay.admission import Admission, AdmissionLimits
 from streaming.relay.fanout import EncodedTap, FanOut, ForwardTrack
 from streaming.relay.media_bind import bind_addresses, media_addresses
+from streaming.relay.viewer_link import ViewerLink
+from streaming.simulcast import Rendition, rendition_of
 
 log = logging.getLogger(__name__)
 
@@ -64,7 +67,11 @@ MAX_VIEWERS = 50
 MAX_SDP_BYTES = 64 * 1024
 PUBLISHER_SILENCE_S = 5.0
 PENDING_TIMEOUT_S = 5.0  # ICE + DTLS must complete within this, or the session is closed
-MAX_MLINES = {"audio": 1, "video": 1, "application": 1}  # what the relay serves per session
+MAX_RENDITIONS = 3  # video tracks a publisher may send, each a rendition of its program
+MAX_MLINES = {  # what the relay takes per session
+    "whip": {"audio": 1, "video": MAX_RENDITIONS, "application": 1},
+    "whep": {"audio": 1, "video": 1, "application": 1},
+}
 MAX_CANDIDATES_PER_PATCH = 20
 
 try:  # the interaction hub is a separate feature; the relay works without it
@@ -85,6 +92,10 @@ class _Session:
     created: float = field(default_factory=time.monotonic)
     connected_at: float | None = None  # None while ICE/DTLS has not completed
     loops: list[asyncio.Task[None]] = field(default_factory=list)  # e.g. fast receiver reports
+    links: list[ViewerLink] = field(default_factory=list)  # a viewer's: what its link carries
+    #: A publisher's: its video transceivers by rendition ("" for an only, unnamed video).
+    video: dict[str, RTCRtpTransceiver] = field(default_factory=dict)
+    renditions: tuple[Rendition, ...] = ()  # a publisher's named renditions, best first
 
 
 def _codecs(kind: str) -> list[Any]:
@@ -96,16 +107,17 @@ def _codecs(kind: str) -> list[Any]:
     ]
 
 
-def _parse_offer(text: str) -> SessionDescription:
+def _parse_offer(text: str, endpoint: str) -> SessionDescription:
     """The offer, or a 400 with a reason in plain words."""
     if not text.lstrip().startswith("v=0"):
         raise web.HTTPBadRequest(text="The body is not an SDP offer (it must start with v=0).")
     kinds = Counter(
         line[2:].split(" ", 1)[0] for line in text.splitlines() if line.startswith("m=")
     )
+    limits = MAX_MLINES[endpoint]
     for kind, count in kinds.items():
-        if count > MAX_MLINES.get(kind, 0):
-            allowed = ", ".join(f"{n} {k}" for k, n in MAX_MLINES.items())
+        if count > limits.get(kind, 0):
+            allowed = ", ".join(f"{n} {k}" for k, n in limits.items())
             raise web.HTTPBadRequest(
                 text=f"The offer has {count} “{kind[:20]}” media sections; "
                 f"this relay takes at most {allowed}."
@@ -303,7 +315,7 @@ class Relay:
             self.counters[f"refused.{refusal.status}"] += 1
             raise
         text = await read_text(request, MAX_SDP_BYTES, self.body_timeout_s)
-        offer = _parse_offer(text)
+        offer = _parse_offer(text, endpoint)
         for stale in evict:
             if stale in self.sessions and self.sessions[stale].connected_at is None:
                 self.counters["sessions_evicted"] += 1
@@ -314,7 +326,7 @@ class Relay:
         session = _Session(endpoint, pc, address)
         try:
             if endpoint == "whip":
-                self._prepare_ingest(pc, offer)
+                self._prepare_ingest(session, offer)
             else:
                 self._prepare_viewer(session, offer)
             with media_addresses(self._media_addresses):
@@ -352,14 +364,25 @@ class Relay:
             track.stop()
         await session.pc.close()
 
-    def _prepare_ingest(self, pc: RTCPeerConnection, offer: SessionDescription) -> None:
-        """Receive-only transceivers (H.264 + Opus) whose receivers feed the fan-out."""
+    def _prepare_ingest(self, session: _Session, offer: SessionDescription) -> None:
+        """Receive-only transceivers (H.264 + Opus) whose receivers feed the fan-out, each
+        video one's frames as those of the rendition its track id names."""
+        renditions = _renditions(offer)
+        named = iter(renditions)
         for media in offer.media:
             if media.kind not in ("audio", "video"):
                 continue
-            transceiver = pc.addTransceiver(media.kind, direction="recvonly")
+            transceiver = session.pc.addTransceiver(media.kind, direction="recvonly")
             transceiver.setCodecPreferences(_codecs(media.kind))
-            EncodedTap.install(transceiver.receiver, EncodedTap(media.kind, self.fanout.on_frame))
+            on_frame = self.fanout.on_frame
+            if media.kind == "video":
+                rendition = next(named)
+                name = rendition.name if rendition is not None else ""
+                session.video[name] = transceiver
+                on_frame = functools.partial(self.fanout.on_frame, rendition=name)
+            EncodedTap.install(transceiver.receiver, EncodedTap(media.kind, on_frame))
+        found = [r for r in renditions if r is not None]
+        session.renditions = tuple(sorted(found, key=lambda r: -r.bitrate_bps))
 
     def _prepare_viewer(self, session: _Session, offer: SessionDescription) -> None:
         """Send-only transceivers fed by forward tracks; a viewer's PLI asks the host."""
@@ -374,6 +397,7 @@ class Relay:
                 transceiver.sender._send_keyframe = functools.partial(  # type: ignore[method-assign]
                     self.fanout.viewer_pli, track
                 )
+                session.links.append(ViewerLink(transceiver.sender, track))
 
     async def _replace_publisher(self, sid: str) -> None:
         old, self.publisher_id = self.publisher_id, sid
@@ -382,7 +406,8 @@ class Relay:
             await self._end(old)
         self.published_at = time.monotonic()
         session = self.sessions[sid]
-        self.fanout.publisher_started(lambda: _send_pli(session.pc))
+        self.fanout.set_renditions(session.renditions)
+        self.fanout.publisher_started(functools.partial(_send_pli, session))
 
     def _on_connection_state(self, sid: str) -> None:
         session = self.sessions.get(sid)
@@ -395,6 +420,8 @@ class Relay:
                 for transceiver in session.pc.getTransceivers():
                     reports = ReceiverReports(transceiver.receiver)
                     session.loops.append(asyncio.ensure_future(reports.run()))
+            for link in session.links:  # a viewer's rendition follows its own link
+                session.loops.append(asyncio.ensure_future(link.run()))
         elif state in ("failed", "closed"):
             _spawn(self._end(sid))
 
@@ -480,13 +507,28 @@ def _spawn(work: Coroutine[Any, Any, Any]) -> None:
     task.add_done_callback(_background.discard)
 
 
-def _send_pli(pc: RTCPeerConnection) -> None:
-    """Ask the publisher for a keyframe (RTCP PLI on the video receiver)."""
-    for transceiver in pc.getTransceivers():
-        if transceiver.kind == "video":
-            ssrc = _remote_video_ssrc(transceiver, pc)
-            if ssrc is not None:
-                _spawn(transceiver.receiver._send_rtcp_pli(ssrc))
+def _renditions(offer: SessionDescription) -> list[Rendition | None]:
+    """The rendition each of a publisher's video m-lines names, in order (None: not named);
+    with several video m-lines each must name a different one, or a 400 says so."""
+    named = [rendition_of(offer.webrtc_track_id(m)) for m in offer.media if m.kind == "video"]
+    names = {r.name for r in named if r is not None}
+    if len(named) > 1 and len(names) < len(named):
+        raise web.HTTPBadRequest(
+            text=f"The offer has {len(named)} video tracks; each must name a different "
+            "rendition in its track id (livedesk-NAME-WIDTHxHEIGHT-BPS)."
+        )
+    return named
+
+
+def _send_pli(session: _Session, rendition: str) -> None:
+    """Ask the publisher for a keyframe of `rendition` (RTCP PLI on that video receiver; a
+    name it does not send means its first video)."""
+    transceiver = session.video.get(rendition) or next(iter(session.video.values()), None)
+    if transceiver is None:
+        return
+    ssrc = _remote_video_ssrc(transceiver, session.pc)
+    if ssrc is not None:
+        _spawn(transceiver.receiver._send_rtcp_pli(ssrc))
 
 
 def _remote_video_ssrc(transceiver: RTCRtpTransceiver, pc: RTCPeerConnection) -> int | None:
