@@ -139,11 +139,12 @@ def make_patch(
     return Patch(x0, y0, cv2.multiply(color, a3, scale=1 / 255), a3)
 
 
-def paint(canvas: np.ndarray, patch: Patch) -> None:
-    """Blend `patch` onto `canvas` in place: out = color + out × (255 − α) / 255."""
+def paint(canvas: np.ndarray, patch: Patch, on_black: bool = False) -> None:
+    """Blend `patch` onto `canvas` in place: out = color + out × (255 − α) / 255. `on_black`:
+    the canvas under it is black, so that is the (premultiplied) colour itself, copied."""
     x, y, w, h = patch.covers
     roi = canvas[y : y + h, x : x + w]
-    inverse = patch.inverse
+    inverse = None if on_black else patch.inverse
     if inverse is None:
         np.copyto(roi, patch.color)
         return
