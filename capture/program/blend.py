@@ -133,6 +133,17 @@ def make_patch(
             a, color = alpha[y0 - y : y1 - y, x0 - x : x1 - x], part
         else:
             a, color = part[:, :, 3], part[:, :, :3]
+        if not live:
+            # A still picture is placed once and blended every frame: it is cut to what it
+            # shows (text in a wide box is mostly transparent), and what is opaque all over
+            # (a scoreboard) is copied, not blended.
+            bx, by, bw, bh = cv2.boundingRect(a)
+            if bw == 0:
+                return None
+            a, color = a[by : by + bh, bx : bx + bw], color[by : by + bh, bx : bx + bw]
+            x0, y0 = x0 + bx, y0 + by
+            if factor >= 1.0 and int(a.min()) == 255:
+                return Patch(x0, y0, np.ascontiguousarray(color), None)
         if factor < 1.0:
             a = cv2.convertScaleAbs(a, alpha=factor)
     a3 = cv2.cvtColor(a, cv2.COLOR_GRAY2BGR)
