@@ -35,7 +35,7 @@ class Sharpen(VideoFilter[SharpenSettings]):
         if amount == 0.0:
             return image
         grey = cv2.cvtColor(image, cv2.COLOR_BGR2GRAY)
-        kernel = cv2.getGaussianKernel(2 * math.ceil(2.0 * state.radius) + 1, state.radius)
-        blurred = cv2.sepFilter2D(grey, -1, kernel, kernel, borderType=cv2.BORDER_REFLECT_101)
+        size = 2 * math.ceil(2.0 * state.radius) + 1
+        blurred = cv2.GaussianBlur(grey, (size, size), state.radius)
         detail = cv2.addWeighted(grey, amount, blurred, -amount, 128.0)
         return cv2.addWeighted(image, 1.0, cv2.cvtColor(detail, cv2.COLOR_GRAY2BGR), 1.0, -128.0)
