@@ -192,6 +192,28 @@ def test_alpha_and_opacity_blend_as_expected(gui: Any) -> None:
     compositor.stop()
 
 
+def test_a_still_picture_blends_only_where_it_shows() -> None:
+    """A still picture's patch is cut to what it shows, and an opaque one is copied; on the
+    canvas either is the same as blending the whole picture."""
+    from capture.program.blend import make_patch, paint
+
+    picture = np.zeros((100, 300, 4), np.uint8)
+    picture[20:40, 50:90] = (10, 200, 30, 255)  # an opaque block in a transparent box
+    picture[60:70, 200:260] = (200, 20, 30, 128)  # and a see-through one
+    place = Placement(x=400, y=300, width=300, height=100)
+    patch = make_patch(picture, place, (1280, 720))
+    assert patch is not None and patch.covers == (450, 320, 210, 50)
+    base = np.random.default_rng(1).integers(0, 256, (720, 1280, 3), np.uint8)
+    live = make_patch(picture, place, (1280, 720), live=True)  # not cut: the whole box
+    assert live is not None and live.covers == (400, 300, 300, 100)
+    cut, whole = base.copy(), base.copy()
+    paint(cut, patch)
+    paint(whole, live)
+    assert np.array_equal(cut, whole)
+    block = make_patch(picture[20:40, 50:90], Placement(width=40, height=20), (1280, 720))
+    assert block is not None and block.alpha is None  # opaque all over: copied
+
+
 def test_cjk_text_is_drawn_at_output_resolution(gui: Any) -> None:
     text = new_layer("text", "1080p")
     renderer = LAYER_KINDS["text"](text.settings, FeedPool())

@@ -155,7 +155,7 @@ def measure(seconds: float, canvas: str, cases: list[str] | None) -> dict[str, A
     from capture.program.canvas import canvas_size
     from capture.program.compositor import Compositor
     from capture.program.feeds import FeedPool
-    from capture.program.layer import FilterSpec
+    from capture.program.layer import FilterSpec, new_layer_id
     from capture.program.scene import Scene, Show, new_layer, new_scene_id
 
     app = QGuiApplication.instance() or QGuiApplication([])  # fonts for text and graphics
@@ -179,7 +179,9 @@ def measure(seconds: float, canvas: str, cases: list[str] | None) -> dict[str, A
         "layers": scene([cam_layer, *showcase]),
         "all_layers": scene(
             [
-                cam_layer.replace(filters=every_filter),
+                # Its own layer (a scene's layers are its own): sharing the camera scene's id
+                # made both scenes one renderer, its filters rebuilt at every switch of `fade`.
+                cam_layer.replace(id=new_layer_id(), filters=every_filter),
                 *showcase_layers(canvas, tmp / "logo.png", "guest"),
             ]
         ),
@@ -216,7 +218,9 @@ def measure(seconds: float, canvas: str, cases: list[str] | None) -> dict[str, A
             camera.publish(feeder.frame())
             guest.publish(guest_feeder.frame())
 
-        for _ in range(15):  # warm-up: renderers built, text drawn, caches filled
+        for i in range(15):  # warm-up: renderers built, text drawn, caches filled
+            if name == "fade" and i in (0, 8):  # both scenes, as a show's first minutes do
+                compositor.set_show(show.replace(program=show.scenes[i // 8 - 1].id))
             feed()
             compositor.tick()
             app.processEvents()

@@ -61,13 +61,11 @@ def _ramp(lo: float, hi: float) -> np.ndarray:
 
 
 def skin_mask(small_bgr: Image, state: _State) -> np.ndarray:
-    """0…1 float32 skin likelihood of a (small) BGR picture."""
-    ycc = cv2.cvtColor(small_bgr, cv2.COLOR_BGR2YCrCb)
-    cr = cv2.LUT(ycc[:, :, 1], state.skin_cr)
-    cb = cv2.LUT(ycc[:, :, 2], state.skin_cb)
-    mask = cv2.min(cr, cb)
-    mask = cv2.blur(mask, (5, 5))  # no seams where skin begins
-    return mask.astype(np.float32) * (1.0 / 255.0)
+    """0…255 skin likelihood of a (small) BGR picture (the planes split by OpenCV: a strided
+    numpy channel is copied slowly on its way in)."""
+    _, cr, cb = cv2.split(cv2.cvtColor(small_bgr, cv2.COLOR_BGR2YCrCb))
+    mask = cv2.min(cv2.LUT(cr, state.skin_cr), cv2.LUT(cb, state.skin_cb))
+    return cv2.blur(mask, (5, 5))  # no seams where skin begins
 
 
 class Beauty(VideoFilter[BeautySettings]):
@@ -90,11 +88,14 @@ class Beauty(VideoFilter[BeautySettings]):
             return image
         h, w = image.shape[:2]
         qw, qh = max(1, w // 4), max(1, h // 4)
+        # The copy first: a camera frame comes cold from memory, and the copy's read brings it
+        # into the cache for the shrink and the skin box (≈ 0.2 ms less a 1080p frame).
+        out = image.copy()
         # An exact 4× shrink (of the frame but its last < 4 rows and columns), so a quarter
         # pixel is the same 4×4 block wherever the picture is cut (a keyed chain's box).
-        quarter = cv2.resize(image[: qh * 4, : qw * 4], (qw, qh), interpolation=cv2.INTER_LINEAR)
-        mask_q = skin_mask(quarter, state)
-        found = cv2.boundingRect((mask_q > 0.02).astype(np.uint8))
+        quarter = cv2.resize(out[: qh * 4, : qw * 4], (qw, qh), interpolation=cv2.INTER_LINEAR)
+        likely = skin_mask(quarter, state)
+        found = cv2.boundingRect(cv2.threshold(likely, 5, 1, cv2.THRESH_BINARY)[1])  # > 2 %
         if found[2] == 0:
             return image  # no skin in the picture
         # The box that holds skin (quarter size, a little wider), and it at full size.
@@ -105,7 +106,7 @@ class Beauty(VideoFilter[BeautySettings]):
         x1, y1 = (w if qx1 == qw else qx1 * 4), (h if qy1 == qh else qy1 * 4)
         grey_q = cv2.cvtColor(quarter[qy0:qy1, qx0:qx1], cv2.COLOR_BGR2GRAY).astype(np.float32)
         a, b = _guided_coefficients(grey_q, _RADIUS_Q, state.eps)
-        skin = mask_q[qy0:qy1, qx0:qx1]
+        skin = likely[qy0:qy1, qx0:qx1].astype(np.float32) * (1.0 / 255.0)
         # With smoothed = a·grey + b, the change at full size is
         #   weight · (smoothed − grey) + skin · (255 − smoothed) · 0.3 · lift
         # (the texture goes where skin and not an edge — a ≈ 1 on the outline of an eye, the
@@ -117,12 +118,12 @@ class Beauty(VideoFilter[BeautySettings]):
         q = weight * b + lift * (255.0 - b) + 128.0
         full = (x1 - x0, y1 - y0)
         p, q = (cv2.resize(c, full, interpolation=cv2.INTER_LINEAR) for c in (p, q))
-        roi = image[y0:y1, x0:x1]
-        grey = cv2.cvtColor(roi, cv2.COLOR_BGR2GRAY).astype(np.float32)
-        change = cv2.add(cv2.multiply(p, grey), q, dtype=cv2.CV_8U)  # saturating: ±127 levels
-        out = image.copy()
         target = out[y0:y1, x0:x1]
-        cv2.addWeighted(roi, 1.0, cv2.cvtColor(change, cv2.COLOR_GRAY2BGR), 1.0, -128.0, dst=target)
+        grey = cv2.cvtColor(target, cv2.COLOR_BGR2GRAY).astype(np.float32)
+        change = cv2.add(cv2.multiply(p, grey), q, dtype=cv2.CV_8U)  # saturating: ±127 levels
+        cv2.addWeighted(
+            target, 1.0, cv2.cvtColor(change, cv2.COLOR_GRAY2BGR), 1.0, -128.0, dst=target
+        )
         return out
 
 

@@ -133,17 +133,29 @@ def make_patch(
             a, color = alpha[y0 - y : y1 - y, x0 - x : x1 - x], part
         else:
             a, color = part[:, :, 3], part[:, :, :3]
+        if not live:
+            # A still picture is placed once and blended every frame: it is cut to what it
+            # shows (text in a wide box is mostly transparent), and what is opaque all over
+            # (a scoreboard) is copied, not blended.
+            bx, by, bw, bh = cv2.boundingRect(a)
+            if bw == 0:
+                return None
+            a, color = a[by : by + bh, bx : bx + bw], color[by : by + bh, bx : bx + bw]
+            x0, y0 = x0 + bx, y0 + by
+            if factor >= 1.0 and int(a.min()) == 255:
+                return Patch(x0, y0, np.ascontiguousarray(color), None)
         if factor < 1.0:
             a = cv2.convertScaleAbs(a, alpha=factor)
     a3 = cv2.cvtColor(a, cv2.COLOR_GRAY2BGR)
     return Patch(x0, y0, cv2.multiply(color, a3, scale=1 / 255), a3)
 
 
-def paint(canvas: np.ndarray, patch: Patch) -> None:
-    """Blend `patch` onto `canvas` in place: out = color + out × (255 − α) / 255."""
+def paint(canvas: np.ndarray, patch: Patch, on_black: bool = False) -> None:
+    """Blend `patch` onto `canvas` in place: out = color + out × (255 − α) / 255. `on_black`:
+    the canvas under it is black, so that is the (premultiplied) colour itself, copied."""
     x, y, w, h = patch.covers
     roi = canvas[y : y + h, x : x + w]
-    inverse = patch.inverse
+    inverse = None if on_black else patch.inverse
     if inverse is None:
         np.copyto(roi, patch.color)
         return

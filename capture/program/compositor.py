@@ -348,10 +348,12 @@ class Compositor:
             else:
                 canvas = patches[start].color.copy()
             start += 1
+            on_black = False
         else:
-            canvas = np.zeros((size[1], size[0], 3), np.uint8)
+            canvas, on_black = np.zeros((size[1], size[0], 3), np.uint8), True
         for patch in patches[start:]:
-            paint(canvas, patch)
+            paint(canvas, patch, on_black)  # a keyed camera at the bottom is laid on black
+            on_black = False
         if remember:
             self._last = (signature, canvas)
         return canvas, pts
