@@ -3,7 +3,6 @@ the embedded relay here, a userspace bottleneck between them (streaming/netlab).
 
 from __future__ import annotations
 
-import json
 import subprocess
 import sys
 import time
@@ -12,6 +11,7 @@ from pathlib import Path
 import pytest
 from golive_support import TOKEN
 
+from app.cli.publish import read_stats_samples
 from streaming.loop_thread import LoopThread
 from streaming.netlab.namespaces import ImpairedPath, available
 from streaming.netlab.profile import Profile, Step
@@ -27,23 +27,18 @@ def path() -> object:
     lab.down()
 
 
-def _samples(stats: Path) -> list[dict]:
-    try:
-        return json.loads(stats.read_text())["samples"]
-    except (OSError, ValueError):
-        return []
-
-
 def _warm(stats: Path, publisher: subprocess.Popen[str], timeout: float = 60.0) -> None:
     """Wait until the publisher has sent at 720p for 3 s (start-up takes what the load makes
     it take; the profile's time line starts only after)."""
     deadline = time.time() + timeout
     while time.time() < deadline and publisher.poll() is None:
-        at_720 = [s for s in _samples(stats) if s.get("rendition") == "720p30" and s["fps"] > 5]
+        at_720 = [
+            s for s in read_stats_samples(stats) if s.get("rendition") == "720p30" and s["fps"] > 5
+        ]
         if len(at_720) >= 3:
             return
         time.sleep(0.5)
-    pytest.fail(f"the publisher did not get going: {_samples(stats)[-3:]}")
+    pytest.fail(f"the publisher did not get going: {read_stats_samples(stats)[-3:]}")
 
 
 def test_publisher_follows_a_bandwidth_drop_and_recovery(path: ImpairedPath, tmp_path: Path):
@@ -73,9 +68,11 @@ def test_publisher_follows_a_bandwidth_drop_and_recovery(path: ImpairedPath, tmp
         drop = path.restart_clock() + 4.0
         time.sleep(4.0 + 12.0 + 10.0)
         deadline = time.time() + 10.0  # a loaded machine writes its figures late
-        while time.time() < deadline and not any(s["wall_s"] - drop >= 22 for s in _samples(stats)):
+        while time.time() < deadline and not any(
+            s["wall_s"] - drop >= 22 for s in read_stats_samples(stats)
+        ):
             time.sleep(0.2)
-        samples = _samples(stats)
+        samples = read_stats_samples(stats)
         assert samples, "the publisher reported nothing"
         timed = [(s["wall_s"] - drop, s) for s in samples]
         before = [s for t, s in timed if -3 <= t < 0]

@@ -17,6 +17,7 @@ import pytest
 from golive_support import TOKEN
 
 from app.bench.chromium import CHROMIUM, CHROMIUM_ARGS, chromium_in
+from app.cli.publish import read_stats_samples
 from streaming.loop_thread import LoopThread
 from streaming.netlab.namespaces import ImpairedPath, available
 from streaming.netlab.profile import Profile, Step
@@ -45,13 +46,6 @@ VIDEO_STATS = """async () => {
   });
   return out;
 }"""
-
-
-def _samples(stats: Path) -> list[dict[str, Any]]:
-    try:
-        return list(json.loads(stats.read_text())["samples"])
-    except (OSError, ValueError):
-        return []
 
 
 def _open_viewer(browser: Any, url: str) -> Any:
@@ -102,8 +96,10 @@ def test_each_viewer_gets_what_its_own_link_carries(tmp_path: Path) -> None:
         publisher.stdin.write(TOKEN + "\n")
         publisher.stdin.close()
         deadline = time.time() + 60
-        while len([s for s in _samples(stats) if s["fps"] > 5]) < 3:
-            assert time.time() < deadline and publisher.poll() is None, _samples(stats)[-3:]
+        while len([s for s in read_stats_samples(stats) if s["fps"] > 5]) < 3:
+            assert time.time() < deadline and publisher.poll() is None, read_stats_samples(stats)[
+                -3:
+            ]
             time.sleep(0.5)
         with sync_playwright() as pw:
             free = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
@@ -118,7 +114,7 @@ def test_each_viewer_gets_what_its_own_link_carries(tmp_path: Path) -> None:
             free.close()
             slow.close()
         fanout = server.relay.fanout
-        sent = _samples(stats)[-1]
+        sent = read_stats_samples(stats)[-1]
     finally:
         if publisher.poll() is None:
             publisher.kill()

@@ -216,22 +216,16 @@ async def _run_one(
         relay.stop()
     figures = summarise(rows, started, change_at, end_at, shifted, link)
     if who == "ours" and "error" not in figures:
+        from app.cli.publish import read_stats_samples
         from streaming.abr.ladder import LADDER
         from streaming.h264 import PROFILES as VIDEO
 
         video = VIDEO[args.resolution]
         top = next(rung.name for rung in LADDER if rung.height <= video.height)
         figures["full_quality_s"] = full_quality_time(
-            _samples(stats), started + change_at, started + end_at, top, video.max_bitrate
+            read_stats_samples(stats), started + change_at, started + end_at, top, video.max_bitrate
         )
     return figures
-
-
-def _samples(stats: Path) -> list[dict[str, Any]]:
-    try:
-        return list(json.loads(stats.read_text())["samples"])
-    except (OSError, ValueError, KeyError):
-        return []
 
 
 def full_quality_time(

@@ -284,6 +284,15 @@ class _StatsFile:
         os.replace(tmp, self.path)
 
 
+def read_stats_samples(path: Path) -> list[dict[str, Any]]:
+    """The per-second figures a running `livedesk publish --stats-json PATH` has written so
+    far ([] before its first, or while the file cannot be read): what benches and tests watch."""
+    try:
+        return list(json.loads(path.read_text(encoding="utf-8"))["samples"])
+    except (OSError, ValueError, KeyError):
+        return []
+
+
 def _summary(samples: list[dict[str, Any]]) -> dict[str, Any]:
     steady = samples[2:] or samples  # the first seconds include connection set-up
     rtts = [s["rtt_ms"] for s in steady if s["rtt_ms"] is not None]
