@@ -55,7 +55,7 @@ def run(args: argparse.Namespace) -> int:
                 text=True,
             )
             peak_mb = peak_rss_mb_until_exit(child)
-            report_s = time.perf_counter() - started
+            report_s = round(time.perf_counter() - started, 2)  # the ratio is of what is printed
             stdout.seek(0)
             stderr.seek(0)
             said, failure = stdout.read(), stderr.read()
@@ -67,7 +67,7 @@ def run(args: argparse.Namespace) -> int:
                 "bench": "report",
                 "events": args.events,
                 "write_s": round(write_s, 2),
-                "report_s": round(report_s, 2),
+                "report_s": report_s,
                 "target_s": TARGET_S,
                 "ratio": round(report_s / TARGET_S, 3),
                 "ok": report_s <= TARGET_S,
